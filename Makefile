@@ -1,0 +1,66 @@
+# Every workflow of the project is a target here, so a laptop and CI run the
+# same commands. Area-specific targets live in mk/*.mk and are included below.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+# Local stack ports (all bound to 127.0.0.1).
+export MOTO_PORT ?= 5055
+export API_PORT  ?= 8000
+export WEB_PORT  ?= 5173
+
+# Areas extend these from mk/*.mk:
+#   TEST_PREREQS  - set-up that tests need (node modules, a built frontend, ...)
+#   CHECK_TARGETS - non-pytest checks run before the pytest suite
+CHECK_TARGETS := lint
+TEST_PREREQS  :=
+PYTEST_ARGS   ?=
+
+.PHONY: help install dev user test lint fmt pytest bench clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install all Python dependencies
+
+dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
+	$(BIN)/python scripts/dev.py
+
+user: install ## Create a confirmed local user: make user EMAIL=a@b.c PASSWORD=...
+	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Passw0rd!'" >&2; exit 2; }
+	@$(BIN)/python scripts/dev_user.py --email "$(EMAIL)" --password "$(PASSWORD)"
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: install ## Format the Python code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+pytest: install ## Run the pytest suite only
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install ## DynamoDB requests per API operation and app import time
+	$(BIN)/python bench/api_requests.py
+
+-include $(sort $(wildcard mk/*.mk))
+
+test: install $(TEST_PREREQS) ## Everything CI runs: installs, lints, checks, then the whole pytest suite
+	@set -e; for target in $(CHECK_TARGETS); do echo "==> make $$target"; $(MAKE) --no-print-directory $$target; done
+	@echo "==> pytest"
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean: ## Remove generated files (keeps .venv)
+	rm -rf .dev build dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,74 @@
+"""The one place the environment is read.
+
+Every setting (table, pool, region, endpoints, CORS origins) is read here once
+and passed around as a frozen ``Settings``; nothing else calls ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_TABLE_NAME = "todos"
+
+
+class ConfigError(RuntimeError):
+    """A required setting is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    table_name: str
+    user_pool_id: str
+    app_client_id: str
+    # Kept apart from the JWKS URL: locally the keys are served by moto while
+    # the tokens still carry the real AWS issuer.
+    issuer: str
+    jwks_url: str
+    # Only set locally (moto); on AWS the SDK finds the regional endpoint.
+    dynamodb_endpoint: str | None
+    cors_origins: tuple[str, ...]
+    # True only inside AWS Lambda, where API Gateway's Cognito authorizer has
+    # already verified the token and hands the claims over in the event.
+    trust_gateway_authorizer: bool
+
+    def allows_origin(self, origin: str) -> bool:
+        return "*" in self.cors_origins or origin in self.cors_origins
+
+
+def cognito_issuer(region: str, user_pool_id: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    user_pool_id = env.get("COGNITO_USER_POOL_ID", "")
+    issuer = env.get("COGNITO_ISSUER") or (
+        cognito_issuer(region, user_pool_id) if user_pool_id else ""
+    )
+    jwks_url = env.get("COGNITO_JWKS_URL") or (
+        f"{issuer}/.well-known/jwks.json" if issuer else ""
+    )
+    origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
+    return Settings(
+        region=region,
+        table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
+        user_pool_id=user_pool_id,
+        app_client_id=env.get("COGNITO_APP_CLIENT_ID", ""),
+        issuer=issuer,
+        jwks_url=jwks_url,
+        dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
+        cors_origins=origins,
+        trust_gateway_authorizer=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return load_settings()
