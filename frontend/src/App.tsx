@@ -1,0 +1,106 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useMemo } from "react";
+import { createApiClient } from "./api/client";
+import { useAuth } from "./auth/AuthContext";
+import { currentIdToken } from "./auth/session";
+import type { AppConfig } from "./config";
+import { NoticeList } from "./ui/notices";
+import { ThemeToggle } from "./ui/theme";
+
+// Each screen is its own chunk: the first page loads only what it shows.
+const AuthScreens = lazy(() => import("./auth/AuthScreens"));
+const SessionExpiredDialog = lazy(() => import("./auth/SessionExpiredDialog"));
+const TodoApp = lazy(() => import("./todos/TodoApp"));
+
+export interface AppProps {
+  config: AppConfig;
+  getToken?: () => Promise<string | null>;
+}
+
+export default function App({ config, getToken = currentIdToken }: AppProps) {
+  const auth = useAuth();
+  const queryClient = useQueryClient();
+  const { sessionExpired } = auth;
+  const api = useMemo(
+    () => createApiClient({ apiUrl: config.apiUrl, getToken, onSessionExpired: sessionExpired }),
+    [config.apiUrl, getToken, sessionExpired],
+  );
+
+  const signOut = async () => {
+    await auth.signOut();
+    // The next person at this browser must not see a trace of this user's list.
+    queryClient.clear();
+    try {
+      sessionStorage.clear();
+    } catch {
+      // Storage blocked: nothing was stored.
+    }
+  };
+
+  const { state } = auth;
+  if (state.status === "loading") return <Loading />;
+
+  if (state.status === "signedOut") {
+    return (
+      <Suspense fallback={<Loading />}>
+        <div className="fixed top-3 right-3">
+          <ThemeToggle />
+        </div>
+        <AuthScreens />
+      </Suspense>
+    );
+  }
+
+  const expired = state.status === "expired";
+  return (
+    <>
+      <div inert={expired} className="flex min-h-dvh flex-col">
+        <a
+          href="#new-todo"
+          className="sr-only rounded-lg bg-indigo-600 px-3 py-2 font-semibold text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+        >
+          Skip to the new todo box
+        </a>
+        <header className="mx-auto flex w-full max-w-2xl items-center gap-2 px-3 py-4 sm:px-4 sm:py-6">
+          <div className="flex items-center gap-2 text-xl font-bold tracking-tight text-slate-900 dark:text-white">
+            <img src="/favicon.svg" alt="" className="size-8" />
+            Todos
+          </div>
+          <div className="ml-auto flex min-w-0 items-center gap-1 sm:gap-2">
+            <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline dark:text-slate-400" title={state.user.email}>
+              {state.user.email}
+            </span>
+            <ThemeToggle />
+            <button
+              type="button"
+              onClick={() => void signOut()}
+              className="h-9 rounded-lg px-3 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-200 dark:ring-slate-700 dark:hover:bg-slate-800"
+            >
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main className="flex-1">
+          <Suspense fallback={<Loading />}>
+            <TodoApp key={state.user.sub} api={api} sessionEpoch={auth.sessionEpoch} />
+          </Suspense>
+        </main>
+      </div>
+      <NoticeList />
+      {expired ? (
+        <Suspense fallback={null}>
+          <SessionExpiredDialog email={state.user.email} />
+        </Suspense>
+      ) : null}
+    </>
+  );
+}
+
+function Loading() {
+  return (
+    <div role="status" className="flex min-h-[50dvh] items-center justify-center gap-3 text-slate-600 dark:text-slate-400">
+      <span aria-hidden="true" className="inline-block size-5 animate-spin rounded-full border-2 border-current border-r-transparent" />
+      Loading…
+    </div>
+  );
+}

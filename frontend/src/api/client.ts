@@ -1,0 +1,151 @@
+import type { NewTodo, Todo, TodoPage, TodoPatch } from "./types";
+
+/** An error answer from the API, `{"error": {"code", "message", "fields"?}}`, or a network failure (status 0). */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+/** Raised when there is no valid session: the caller should ask the user to sign in again. */
+export class SessionExpiredError extends ApiError {
+  override name = "SessionExpiredError";
+  constructor() {
+    super(401, "unauthorized", "Your session has ended. Please sign in again.");
+  }
+}
+
+export interface ApiClientOptions {
+  apiUrl: string;
+  /** Returns a current Cognito ID token (refreshing it if needed) or null when signed out. */
+  getToken: () => Promise<string | null>;
+  /** Told when the API rejects the token, so the app can ask the user to sign in again. */
+  onSessionExpired?: () => void;
+  fetchImpl?: typeof fetch;
+}
+
+export const PAGE_SIZE = 50;
+
+/** The next-page URL from a `Link: <url>; rel="next"` header, resolved against the request URL. */
+export function parseNextLink(header: string | null, base: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(",")) {
+    const match = /^<([^>]*)>(.*)$/.exec(part.trim());
+    const rel = match ? /;\s*rel="?([^";]*)"?/i.exec(match[2] ?? "") : null;
+    if (match && rel && (rel[1] ?? "").split(/\s+/).includes("next")) {
+      return new URL(match[1] ?? "", base).toString();
+    }
+  }
+  return null;
+}
+
+/** The strong ETag the API gives a todo at `version`: what If-Match must carry. */
+export function etagFor(version: number): string {
+  return `"${version}"`;
+}
+
+function newIdempotencyKey(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto
+    ? crypto.randomUUID()
+    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const fetchImpl = options.fetchImpl ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  const base = options.apiUrl.replace(/\/+$/, "");
+
+  async function request(method: string, target: string, body?: unknown, headers: Record<string, string> = {}) {
+    const token = await options.getToken();
+    if (!token) {
+      options.onSessionExpired?.();
+      throw new SessionExpiredError();
+    }
+    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
+    let response: Response;
+    try {
+      response = await fetchImpl(url, {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+          ...headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
+    }
+    if (response.status === 401) {
+      options.onSessionExpired?.();
+      throw new SessionExpiredError();
+    }
+    if (!response.ok) {
+      throw await errorFrom(response);
+    }
+    return { response, url };
+  }
+
+  return {
+    async listTodos(pageUrl: string | null): Promise<TodoPage> {
+      const { response, url } = await request("GET", pageUrl ?? `/todos?limit=${PAGE_SIZE}`);
+      const todos = (await response.json()) as Todo[];
+      return { todos, next: parseNextLink(response.headers.get("Link"), url) };
+    },
+    async createTodo(input: NewTodo, idempotencyKey: string = newIdempotencyKey()): Promise<Todo> {
+      const { response } = await request("POST", "/todos", input, { "Idempotency-Key": idempotencyKey });
+      return (await response.json()) as Todo;
+    },
+    async updateTodo(id: string, patch: TodoPatch, version?: number): Promise<Todo> {
+      const headers: Record<string, string> = version === undefined ? {} : { "If-Match": etagFor(version) };
+      const { response } = await request("PATCH", `/todos/${encodeURIComponent(id)}`, patch, headers);
+      return (await response.json()) as Todo;
+    },
+    async deleteTodo(id: string): Promise<void> {
+      await request("DELETE", `/todos/${encodeURIComponent(id)}`);
+    },
+    async clearCompleted(): Promise<void> {
+      await request("DELETE", "/todos?completed=true");
+    },
+    async setAllCompleted(completed: boolean): Promise<void> {
+      await request("PATCH", "/todos", { completed });
+    },
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let code = `http_${response.status}`;
+  let message = "";
+  let fields: Record<string, string> | undefined;
+  try {
+    const body = (await response.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+    code = body.error?.code ?? code;
+    message = body.error?.message ?? "";
+    fields = body.error?.fields;
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone decides the message.
+  }
+  return new ApiError(response.status, code, message || defaultMessage(response.status), fields);
+}
+
+function defaultMessage(status: number): string {
+  switch (status) {
+    case 404:
+      return "That todo no longer exists.";
+    case 412:
+      return "This todo was changed somewhere else.";
+    case 413:
+      return "That's too much text to save.";
+    case 503:
+      return "The service is busy right now. Try again in a moment.";
+    default:
+      return `The server answered with an error (HTTP ${status}).`;
+  }
+}

@@ -1,0 +1,79 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import type { SessionUser } from "./session";
+
+export type AuthState =
+  | { status: "loading" }
+  | { status: "signedOut" }
+  | { status: "signedIn"; user: SessionUser }
+  // The session could not be refreshed: the app stays on screen (with what the user
+  // typed) under a sign-in dialog.
+  | { status: "expired"; user: SessionUser };
+
+export interface SessionApi {
+  currentUser: () => Promise<SessionUser | null>;
+  signOut: () => Promise<void>;
+}
+
+interface AuthValue {
+  state: AuthState;
+  /** Increases every time the user signs in again after their session ended. */
+  sessionEpoch: number;
+  /** Call after a successful sign-in: reads the new session. */
+  refresh: () => Promise<void>;
+  signOut: () => Promise<void>;
+  sessionExpired: () => void;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+export function AuthProvider({ session, children }: { session: SessionApi; children: ReactNode }) {
+  const [state, setState] = useState<AuthState>({ status: "loading" });
+  const [sessionEpoch, setSessionEpoch] = useState(0);
+
+  const statusRef = useRef(state.status);
+  useEffect(() => {
+    statusRef.current = state.status;
+  }, [state.status]);
+
+  const refresh = useCallback(async () => {
+    const user = await session.currentUser();
+    if (!user) {
+      setState({ status: "signedOut" });
+      return;
+    }
+    if (statusRef.current === "expired") setSessionEpoch((n) => n + 1);
+    setState({ status: "signedIn", user });
+  }, [session]);
+
+  useEffect(() => {
+    // On load: a stored session (refreshed if its tokens expired) means the user is signed in.
+    let live = true;
+    void session.currentUser().then((user) => {
+      if (live) setState(user ? { status: "signedIn", user } : { status: "signedOut" });
+    });
+    return () => {
+      live = false;
+    };
+  }, [session]);
+
+  const signOut = useCallback(async () => {
+    await session.signOut();
+    setState({ status: "signedOut" });
+  }, [session]);
+
+  const sessionExpired = useCallback(() => {
+    setState((previous) => (previous.status === "signedIn" ? { status: "expired", user: previous.user } : previous));
+  }, []);
+
+  const value = useMemo(
+    () => ({ state, sessionEpoch, refresh, signOut, sessionExpired }),
+    [state, sessionEpoch, refresh, signOut, sessionExpired],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error("useAuth needs an AuthProvider");
+  return value;
+}

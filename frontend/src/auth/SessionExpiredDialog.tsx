@@ -1,0 +1,39 @@
+import { useEffect, useRef } from "react";
+import { useAuth } from "./AuthContext";
+import { SignInForm } from "./AuthScreens";
+
+/**
+ * Shown over the (still mounted, inert) todo list when the session could not be
+ * refreshed: whatever the user was typing stays where it was.
+ */
+export default function SessionExpiredDialog({ email }: { email: string }) {
+  const auth = useAuth();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useEffect(() => headingRef.current?.focus(), []);
+  return (
+    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4 backdrop-blur-sm">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="session-expired-title"
+        aria-describedby="session-expired-text"
+        className="w-full max-w-sm space-y-4 rounded-2xl bg-white p-6 shadow-2xl dark:bg-slate-900"
+      >
+        <h2 id="session-expired-title" ref={headingRef} tabIndex={-1} className="text-lg font-semibold outline-none">
+          Please sign in again
+        </h2>
+        <p id="session-expired-text" className="text-sm text-slate-700 dark:text-slate-300">
+          Your session has ended. Sign in to carry on; nothing you typed has been lost.
+        </p>
+        <SignInForm initialEmail={email} lockedEmail />
+        <button
+          type="button"
+          onClick={() => void auth.signOut()}
+          className="w-full rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
+        >
+          Sign out instead
+        </button>
+      </div>
+    </div>
+  );
+}

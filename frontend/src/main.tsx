@@ -1,0 +1,49 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import App from "./App";
+import { AuthProvider } from "./auth/AuthContext";
+import { configureAuth, currentUser, signOut } from "./auth/session";
+import { loadConfig } from "./config";
+import "./index.css";
+import { NoticesProvider } from "./ui/notices";
+
+const session = { currentUser, signOut };
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      // A 4xx will not fix itself; a network blip may.
+      retry: (failures, error) => failures < 2 && !(error as { status?: number }).status,
+    },
+  },
+});
+
+const root = createRoot(document.getElementById("root") as HTMLElement);
+
+loadConfig()
+  .then((config) => {
+    configureAuth(config);
+    root.render(
+      <StrictMode>
+        <QueryClientProvider client={queryClient}>
+          <NoticesProvider>
+            <AuthProvider session={session}>
+              <App config={config} />
+            </AuthProvider>
+          </NoticesProvider>
+        </QueryClientProvider>
+      </StrictMode>,
+    );
+  })
+  .catch((error: unknown) => {
+    root.render(
+      <main className="mx-auto max-w-md p-8">
+        <h1 className="text-xl font-semibold">The app isn't set up yet</h1>
+        <p role="alert" className="mt-2 text-slate-700 dark:text-slate-300">
+          {error instanceof Error ? error.message : String(error)}
+        </p>
+      </main>,
+    );
+  });

@@ -1,0 +1,261 @@
+/** The todo list: TodoMVC's behaviour plus notes, due dates, priorities, reordering and paging. */
+import { useEffect, useRef, useState, type FormEvent } from "react";
+import { SessionExpiredError, type ApiClient } from "../api/client";
+import { TITLE_MAX, type Todo } from "../api/types";
+import { FILTERS, applyFilter, itemsLeftLabel, useFilter, type Filter } from "./filter";
+import { TodoItem } from "./TodoItem";
+import { useTodoActions, useTodoList } from "./useTodos";
+
+const DRAFT_KEY = "todos:new-draft";
+
+function readDraft(): string {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+function writeDraft(value: string): void {
+  try {
+    if (value) sessionStorage.setItem(DRAFT_KEY, value);
+    else sessionStorage.removeItem(DRAFT_KEY);
+  } catch {
+    // Storage blocked: the draft lives in the input only.
+  }
+}
+
+export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; sessionEpoch?: number }) {
+  const list = useTodoList(api);
+  const actions = useTodoActions(api, sessionEpoch);
+  const filter = useFilter();
+  const [draft, setDraft] = useState(readDraft);
+  const [dragged, setDragged] = useState<Todo | null>(null);
+  const [movedId, setMovedId] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const newTodoRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => writeDraft(draft), [draft]);
+
+  const todos = list.todos;
+  const visible = applyFilter(todos, filter);
+  const activeCount = todos.filter((t) => !t.completed).length;
+  const completedCount = todos.length - activeCount;
+  const allCompleted = todos.length > 0 && activeCount === 0;
+
+  const addTodo = (event: FormEvent) => {
+    event.preventDefault();
+    const title = draft.trim();
+    if (!title) return;
+    setDraft("");
+    // On failure (offline, session ended) the text goes back into the box.
+    actions.create({ title }, () => setDraft((current) => current || title));
+  };
+
+  const step = (todo: Todo, direction: -1 | 1) => {
+    const index = visible.findIndex((t) => t.id === todo.id);
+    const target = visible[index + direction];
+    if (!target) return;
+    actions.move(todo, target);
+    setMovedId(todo.id);
+    setAnnouncement(`“${todo.title}” moved to position ${index + direction + 1} of ${visible.length}.`);
+  };
+
+  const loadError = list.error && !(list.error instanceof SessionExpiredError) ? list.error : null;
+
+  return (
+    <div className="mx-auto w-full max-w-2xl px-3 pb-24 sm:px-4">
+      <section
+        aria-labelledby="todos-heading"
+        className="overflow-hidden rounded-2xl bg-white shadow-xl shadow-slate-900/5 ring-1 ring-slate-900/5 dark:bg-slate-900 dark:ring-white/10"
+      >
+        <h1 id="todos-heading" className="sr-only">
+          Your todos
+        </h1>
+        <form onSubmit={addTodo} className="flex items-center gap-2 border-b border-slate-200 p-2 pl-3 sm:p-3 dark:border-slate-800">
+          <span className="flex size-9 shrink-0 items-center justify-center">
+            {todos.length > 0 ? (
+              <input
+                type="checkbox"
+                checked={allCompleted}
+                onChange={(event) => actions.toggleAll(event.target.checked)}
+                aria-label="Mark all as complete"
+                title="Mark all as complete"
+                className="size-5 cursor-pointer accent-emerald-600"
+              />
+            ) : null}
+          </span>
+          <label htmlFor="new-todo" className="sr-only">
+            New todo
+          </label>
+          <input
+            id="new-todo"
+            ref={newTodoRef}
+            value={draft}
+            onChange={(event) => setDraft(event.target.value)}
+            maxLength={TITLE_MAX}
+            placeholder="What needs to be done?"
+            autoComplete="off"
+            autoFocus
+            className="min-w-0 flex-1 rounded-lg border-0 bg-transparent px-2 py-2.5 text-lg text-slate-900 placeholder:text-slate-500 focus:outline-2 focus:outline-indigo-500/50 dark:text-white dark:placeholder:text-slate-400"
+          />
+          <button
+            type="submit"
+            className="shrink-0 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+          >
+            Add
+          </button>
+        </form>
+
+        {list.isPending ? (
+          <Skeleton />
+        ) : loadError ? (
+          <div role="alert" className="space-y-3 p-8 text-center">
+            <p className="font-medium">Couldn't load your todos.</p>
+            <p className="text-sm text-slate-600 dark:text-slate-400">{loadError.message}</p>
+            <button
+              type="button"
+              onClick={() => void list.refetch()}
+              className="rounded-lg bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+            >
+              Try again
+            </button>
+          </div>
+        ) : visible.length === 0 ? (
+          <EmptyState filter={filter} hasTodos={todos.length > 0} />
+        ) : (
+          <ul id="todo-list" aria-label="Todos">
+            {visible.map((todo, index) => (
+              <TodoItem
+                key={todo.id}
+                todo={todo}
+                position={index + 1}
+                count={visible.length}
+                onUpdate={actions.update}
+                onRemove={(removed) => {
+                  actions.remove(removed);
+                  // Keep keyboard users in the list rather than dropping focus to the page.
+                  if (document.activeElement?.closest("#todo-list")) {
+                    requestAnimationFrame(() => newTodoRef.current?.focus());
+                  }
+                }}
+                onStep={step}
+                onDragStart={setDragged}
+                onDropOn={(target) => {
+                  if (dragged && dragged.id !== target.id) actions.move(dragged, target);
+                  setDragged(null);
+                }}
+                focusHandle={movedId === todo.id}
+              />
+            ))}
+          </ul>
+        )}
+
+        {list.hasNextPage ? <LoadMore onLoad={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} /> : null}
+
+        {todos.length > 0 ? (
+          <footer className="flex flex-col gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600 sm:flex-row sm:items-center sm:justify-between dark:border-slate-800 dark:text-slate-400">
+            <span aria-live="polite" className="font-medium">
+              {itemsLeftLabel(activeCount)}
+              {list.hasNextPage ? " (more to load)" : ""}
+            </span>
+            <nav aria-label="Filter todos">
+              <ul className="flex gap-1">
+                {FILTERS.map((f) => (
+                  <li key={f.value}>
+                    <a
+                      href={f.hash}
+                      aria-current={filter === f.value ? "page" : undefined}
+                      className="block rounded-md px-2.5 py-1 text-slate-700 ring-indigo-500/40 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-800 aria-[current=page]:ring-1 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-200"
+                    >
+                      {f.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+            <span className="sm:min-w-32 sm:text-right">
+              {completedCount > 0 ? (
+                <button
+                  type="button"
+                  onClick={actions.clearCompleted}
+                  className="rounded-md px-2 py-1 font-medium text-slate-700 hover:bg-slate-100 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-red-300"
+                >
+                  Clear completed
+                </button>
+              ) : null}
+            </span>
+          </footer>
+        ) : null}
+      </section>
+      <p className="mt-4 text-center text-xs text-slate-600 dark:text-slate-400">
+        Double-click a todo to edit it. Drag the handle, or focus it and use the arrow keys, to reorder.
+      </p>
+      <div aria-live="polite" className="sr-only">
+        {announcement}
+      </div>
+    </div>
+  );
+}
+
+function Skeleton() {
+  return (
+    <div aria-busy="true" aria-live="polite">
+      <span className="sr-only">Loading your todos…</span>
+      {[70, 45, 60].map((width) => (
+        <div key={width} className="flex items-center gap-3 border-b border-slate-200 px-4 py-4 last:border-b-0 dark:border-slate-800">
+          <div className="size-5 animate-pulse rounded bg-slate-200 dark:bg-slate-800" />
+          <div className="h-4 animate-pulse rounded bg-slate-200 dark:bg-slate-800" style={{ width: `${width}%` }} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function EmptyState({ filter, hasTodos }: { filter: Filter; hasTodos: boolean }) {
+  const [title, text] = !hasTodos
+    ? ["Nothing to do yet", "Add your first todo above and press Enter."]
+    : filter === "active"
+      ? ["All done!", "Every todo is complete. Enjoy the moment."]
+      : ["Nothing completed yet", "Tick a todo's checkbox when it's done."];
+  return (
+    <div className="px-6 py-12 text-center">
+      <div aria-hidden="true" className="mx-auto mb-3 flex size-12 items-center justify-center rounded-full bg-indigo-50 text-2xl text-indigo-600 dark:bg-indigo-950 dark:text-indigo-300">
+        {filter === "active" && hasTodos ? "✓" : "✎"}
+      </div>
+      <p className="font-semibold text-slate-900 dark:text-white">{title}</p>
+      <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{text}</p>
+    </div>
+  );
+}
+
+/** A button that also loads by itself when scrolled into view. */
+function LoadMore({ onLoad, loading }: { onLoad: () => void; loading: boolean }) {
+  const ref = useRef<HTMLButtonElement>(null);
+  const onLoadRef = useRef(onLoad);
+  useEffect(() => {
+    onLoadRef.current = onLoad;
+  }, [onLoad]);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element || typeof IntersectionObserver === "undefined") return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) onLoadRef.current();
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <div className="border-t border-slate-200 p-3 text-center dark:border-slate-800">
+      <button
+        ref={ref}
+        type="button"
+        onClick={onLoad}
+        disabled={loading}
+        className="rounded-lg px-4 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:text-indigo-300 dark:hover:bg-indigo-950"
+      >
+        {loading ? "Loading…" : "Load more"}
+      </button>
+    </div>
+  );
+}

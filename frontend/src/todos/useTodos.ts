@@ -1,0 +1,254 @@
+/**
+ * Server state for the todo list (TanStack Query): one infinite query that follows the
+ * API's Link header, and mutations that update the cache at once and roll back on failure.
+ */
+import { useInfiniteQuery, useMutation, useQueryClient, type QueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef } from "react";
+import { ApiError, SessionExpiredError, type ApiClient } from "../api/client";
+import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
+import { useNotices } from "../ui/notices";
+import {
+  TODOS_KEY,
+  appendTodo,
+  findTodo,
+  flatten,
+  mapTodos,
+  nextOrder,
+  removeTodos,
+  reorder,
+  type TodoPages,
+} from "./cache";
+
+export function useTodoList(api: ApiClient) {
+  const query = useInfiniteQuery<TodoPage, Error, TodoPages, typeof TODOS_KEY, string | null>({
+    queryKey: TODOS_KEY,
+    queryFn: ({ pageParam }) => api.listTodos(pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next,
+  });
+  const todos = useMemo(() => flatten(query.data), [query.data]);
+  return { ...query, todos };
+}
+
+/** Writes to one todo go out one at a time, each with the version the previous one returned. */
+function createSerializer() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function serialize<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const run = (tails.get(id) ?? Promise.resolve()).then(task, task);
+    tails.set(id, run);
+    const forget = () => {
+      if (tails.get(id) === run) tails.delete(id);
+    };
+    run.then(forget, forget);
+    return run;
+  };
+}
+
+function isTemporary(id: string): boolean {
+  return id.startsWith("temp-");
+}
+
+function describe(error: unknown, title?: string): string {
+  const name = title ? `“${title.length > 40 ? `${title.slice(0, 40)}…` : title}”` : "That todo";
+  if (error instanceof ApiError) {
+    if (error.status === 412) {
+      return `${name} was changed in another tab or device, so your change wasn't saved. The latest version is shown now; make your change again if you still want it.`;
+    }
+    if (error.status === 404) return `${name} was already deleted somewhere else.`;
+    if (error.status === 0) return `Couldn't save: ${error.message}`;
+    return `Couldn't save: ${error.message}`;
+  }
+  return "Couldn't save your change. Please try again.";
+}
+
+export interface TodoActions {
+  create: (input: NewTodo, onFailure?: () => void) => void;
+  update: (todo: Todo, patch: TodoPatch) => void;
+  remove: (todo: Todo) => void;
+  toggleAll: (completed: boolean) => void;
+  clearCompleted: () => void;
+  move: (todo: Todo, target: Todo) => void;
+}
+
+/**
+ * @param sessionEpoch changes each time the user signs in again after their session
+ *   ended; writes that failed for lack of a session are replayed then.
+ */
+export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
+  const queryClient = useQueryClient();
+  const { report } = useNotices();
+  const serialize = useRef(createSerializer()).current;
+  const replays = useRef<(() => void)[]>([]);
+
+  useEffect(() => {
+    const pending = replays.current.splice(0);
+    pending.forEach((replay) => replay());
+  }, [sessionEpoch]);
+
+  const setData = useCallback(
+    (fn: (data: TodoPages | undefined) => TodoPages | undefined) => queryClient.setQueryData<TodoPages>(TODOS_KEY, fn),
+    [queryClient],
+  );
+
+  const refreshWhenIdle = useCallback(() => refreshIfIdle(queryClient), [queryClient]);
+
+  const createMutation = useMutation({
+    mutationFn: ({ input }: { input: NewTodo; tempId: string; key: string }) => api.createTodo(input),
+    onMutate: async ({ input, tempId }) => {
+      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
+      const now = new Date().toISOString();
+      const optimistic: Todo = {
+        id: tempId,
+        url: "",
+        title: input.title,
+        completed: input.completed ?? false,
+        order: input.order ?? 0,
+        notes: input.notes ?? null,
+        due: input.due ?? null,
+        priority: input.priority ?? "normal",
+        created_at: now,
+        updated_at: now,
+        completed_at: null,
+        version: 0,
+      };
+      setData((data) => appendTodo(data, optimistic));
+    },
+    onSuccess: (todo, { tempId }) => setData((data) => mapTodos(data, (t) => (t.id === tempId ? todo : t))),
+    onError: (error, { tempId, input }) => {
+      setData((data) => removeTodos(data, (t) => t.id === tempId));
+      if (!(error instanceof SessionExpiredError)) report(`Couldn't add “${input.title}”. ${errorDetail(error)}`);
+    },
+    onSettled: refreshWhenIdle,
+  });
+
+  const updateMutation = useMutation({
+    mutationFn: ({ id, patch }: { id: string; patch: TodoPatch; before: Todo }) =>
+      serialize(id, () => api.updateTodo(id, patch, findTodo(queryClient.getQueryData(TODOS_KEY), id)?.version)),
+    onMutate: async ({ id, patch }) => {
+      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
+      setData((data) => mapTodos(data, (t) => (t.id === id ? applyPatch(t, patch) : t)));
+    },
+    // Only the bookkeeping fields come from the answer: a later edit may already be showing.
+    onSuccess: (saved) =>
+      setData((data) =>
+        mapTodos(data, (t) =>
+          t.id === saved.id
+            ? { ...t, version: saved.version, updated_at: saved.updated_at, completed_at: saved.completed_at }
+            : t,
+        ),
+      ),
+    onError: (error, variables) => {
+      if (error instanceof SessionExpiredError) {
+        replays.current.push(() => updateMutation.mutate(variables));
+        return;
+      }
+      const { id, patch, before } = variables;
+      const undo = Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as keyof TodoPatch]]));
+      setData((data) => mapTodos(data, (t) => (t.id === id ? { ...t, ...undo } : t)));
+      report(describe(error, before.title));
+      if (error instanceof ApiError && (error.status === 412 || error.status === 404)) {
+        void queryClient.invalidateQueries({ queryKey: TODOS_KEY });
+      }
+    },
+    onSettled: refreshWhenIdle,
+  });
+
+  const removeMutation = useMutation({
+    mutationFn: ({ todo }: { todo: Todo }) => serialize(todo.id, () => api.deleteTodo(todo.id)),
+    onMutate: async ({ todo }) => {
+      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
+      setData((data) => removeTodos(data, (t) => t.id === todo.id));
+    },
+    onError: (error, variables) => {
+      if (error instanceof SessionExpiredError) {
+        replays.current.push(() => removeMutation.mutate(variables));
+        return;
+      }
+      // Already gone is what the user wanted.
+      if (error instanceof ApiError && error.status === 404) return;
+      setData((data) => appendTodo(data, variables.todo));
+      report(`Couldn't delete “${variables.todo.title}”. ${errorDetail(error)}`);
+    },
+    onSettled: refreshWhenIdle,
+  });
+
+  const bulkMutation = useMutation({
+    mutationFn: (action: { kind: "toggleAll"; completed: boolean } | { kind: "clearCompleted" }) =>
+      action.kind === "toggleAll" ? api.setAllCompleted(action.completed) : api.clearCompleted(),
+    onMutate: async (action) => {
+      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
+      const snapshot = queryClient.getQueryData<TodoPages>(TODOS_KEY);
+      if (action.kind === "toggleAll") {
+        const now = new Date().toISOString();
+        setData((data) =>
+          mapTodos(data, (t) =>
+            t.completed === action.completed ? t : { ...t, completed: action.completed, completed_at: action.completed ? now : null },
+          ),
+        );
+      } else {
+        setData((data) => removeTodos(data, (t) => t.completed));
+      }
+      return { snapshot };
+    },
+    onError: (error, action, context) => {
+      if (error instanceof SessionExpiredError) {
+        replays.current.push(() => bulkMutation.mutate(action));
+        return;
+      }
+      if (context?.snapshot) queryClient.setQueryData(TODOS_KEY, context.snapshot);
+      const what = action.kind === "toggleAll" ? "update your todos" : "clear the completed todos";
+      report(`Couldn't ${what}. ${errorDetail(error)}`);
+    },
+    onSettled: refreshWhenIdle,
+  });
+
+  return useMemo<TodoActions>(
+    () => ({
+      create: (input, onFailure) => {
+        const current = flatten(queryClient.getQueryData(TODOS_KEY));
+        const withOrder = { ...input, order: input.order ?? nextOrder(current) };
+        const tempId = `temp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+        createMutation.mutate(
+          { input: withOrder, tempId, key: tempId },
+          { onError: () => onFailure?.() },
+        );
+      },
+      update: (todo, patch) => {
+        if (isTemporary(todo.id)) return;
+        updateMutation.mutate({ id: todo.id, patch, before: todo });
+      },
+      remove: (todo) => {
+        if (isTemporary(todo.id)) return;
+        removeMutation.mutate({ todo });
+      },
+      toggleAll: (completed) => bulkMutation.mutate({ kind: "toggleAll", completed }),
+      clearCompleted: () => bulkMutation.mutate({ kind: "clearCompleted" }),
+      move: (todo, target) => {
+        const current = flatten(queryClient.getQueryData(TODOS_KEY));
+        for (const [id, order] of reorder(current, todo.id, target.id)) {
+          const before = current.find((t) => t.id === id);
+          if (before && !isTemporary(id)) updateMutation.mutate({ id, patch: { order }, before });
+        }
+      },
+    }),
+    [queryClient, createMutation, updateMutation, removeMutation, bulkMutation],
+  );
+}
+
+function applyPatch(todo: Todo, patch: TodoPatch): Todo {
+  const next = { ...todo, ...patch };
+  if (patch.completed !== undefined && patch.completed !== todo.completed) {
+    next.completed_at = patch.completed ? new Date().toISOString() : null;
+  }
+  return next;
+}
+
+function errorDetail(error: unknown): string {
+  return error instanceof ApiError ? error.message : "Please try again.";
+}
+
+/** Re-reads the list once the last write has finished, so the cache ends up exactly as the server has it. */
+function refreshIfIdle(queryClient: QueryClient): void {
+  // This mutation still counts as running while its onSettled runs.
+  if (queryClient.isMutating() <= 1) void queryClient.invalidateQueries({ queryKey: TODOS_KEY });
+}

@@ -1,0 +1,29 @@
+# The browser app (frontend/): install, build, lint/type-check, component tests,
+# bundle budget. Browser end-to-end tests live in tests/e2e and run in pytest.
+NPM_WEB := npm --prefix frontend
+
+.PHONY: web-install web-build web-lint web-test bench-web
+
+# npm ci only when the lock file changed since the last install.
+frontend/node_modules/.ci-stamp: frontend/package-lock.json
+	$(NPM_WEB) ci --no-audit --no-fund
+	@touch $@
+
+web-install: frontend/node_modules/.ci-stamp ## Install the web app's npm packages (npm ci)
+
+web-build: web-install ## Production build of the web app into frontend/dist
+	$(NPM_WEB) run build
+
+web-lint: web-install ## ESLint (no warnings allowed) and the TypeScript strict type check
+	$(NPM_WEB) run lint
+	$(NPM_WEB) run typecheck
+
+web-test: web-install ## Web component tests (Vitest + Testing Library)
+	$(NPM_WEB) test
+
+bench-web: web-build install ## Gzipped JS and CSS the first page loads (budget: 130 KB JS)
+	$(BIN)/python bench/web_size.py
+
+CHECK_TARGETS += web-lint web-test
+# The e2e tests serve frontend/dist in real Chromium.
+TEST_PREREQS += web-build
