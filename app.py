@@ -18,6 +18,7 @@ from chalice.app import Request
 from chalicelib.auth import Authenticator
 from chalicelib.config import Settings, get_settings
 from chalicelib.domain import Todo
+from chalicelib.errors import ApiError
 from chalicelib.http import (
     base_url,
     cors_headers,
@@ -32,7 +33,6 @@ from chalicelib.http import (
     preflight_headers,
     query_params,
     read_json_body,
-    to_api_error,
 )
 from chalicelib.service import TodoService
 
@@ -85,11 +85,8 @@ def api_middleware(request: Request, get_response: Callable[[Request], Response]
     """One JSON error shape and CORS on every response, errors included."""
     try:
         response = get_response(request)
-    except Exception as exc:
-        api_error = to_api_error(exc)
-        if api_error is None:
-            raise  # a bug: Chalice logs it and answers 500
-        response = error_response(api_error)
+    except ApiError as exc:
+        response = error_response(exc)
     response = normalise_chalice_error(response)
     origin = request.headers.get("origin")
     allowed = bool(origin) and dependencies().settings.allows_origin(origin or "")
