@@ -1,4 +1,4 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { QueryClient, QueryClientProvider, notifyManager } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import App from "./App";
@@ -9,6 +9,10 @@ import "./index.css";
 import { NoticesProvider } from "./ui/notices";
 
 const session = { currentUser, signOut };
+
+// Cache changes reach the screen in the same task as the click that made them (the
+// default waits for a timer), so a ticked checkbox never flips back for a frame.
+notifyManager.setScheduler(queueMicrotask);
 
 const queryClient = new QueryClient({
   defaultOptions: {

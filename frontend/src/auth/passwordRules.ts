@@ -1,5 +1,6 @@
 /**
- * Cognito's default password policy (the pools this project creates keep it).
+ * The user pools' password policy (scripts/local_stack.py PASSWORD_POLICY, and the
+ * same on AWS): at least 8 characters with upper- and lowercase letters and a number.
  * Shown as a checklist while the user types; Cognito stays the judge.
  */
 export interface PasswordRule {
@@ -13,7 +14,6 @@ export const PASSWORD_RULES: readonly PasswordRule[] = [
   { id: "lower", label: "A lowercase letter", test: (p) => /[a-z]/.test(p) },
   { id: "upper", label: "An uppercase letter", test: (p) => /[A-Z]/.test(p) },
   { id: "number", label: "A number", test: (p) => /[0-9]/.test(p) },
-  { id: "symbol", label: "A symbol, like ! or $", test: (p) => /[^A-Za-z0-9\s]/.test(p) },
 ];
 
 export function passwordMeetsRules(password: string): boolean {

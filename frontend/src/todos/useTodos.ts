@@ -30,18 +30,26 @@ export function useTodoList(api: ApiClient) {
   return { ...query, todos };
 }
 
-/** Writes to one todo go out one at a time, each with the version the previous one returned. */
-function createSerializer() {
-  const tails = new Map<string, Promise<unknown>>();
-  return function serialize<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const run = (tails.get(id) ?? Promise.resolve()).then(task, task);
-    tails.set(id, run);
-    const forget = () => {
-      if (tails.get(id) === run) tails.delete(id);
-    };
-    run.then(forget, forget);
+/**
+ * Writes go out one at a time, in the order the user made them: a toggle made right
+ * after "mark all" must reach the server after it, and each write reads the version
+ * the previous one left in the cache.
+ */
+function createWriteQueue() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = tail.then(task, task);
+    tail = run.catch(() => undefined);
     return run;
   };
+}
+
+/**
+ * Content edits carry If-Match so one device cannot silently overwrite another's text.
+ * Completing and reordering say what the user wants regardless of other edits, so they don't.
+ */
+function needsIfMatch(patch: TodoPatch): boolean {
+  return ["title", "notes", "due", "priority"].some((field) => field in patch);
 }
 
 function isTemporary(id: string): boolean {
@@ -77,7 +85,7 @@ export interface TodoActions {
 export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
   const queryClient = useQueryClient();
   const { report } = useNotices();
-  const serialize = useRef(createSerializer()).current;
+  const enqueue = useRef(createWriteQueue()).current;
   const replays = useRef<(() => void)[]>([]);
 
   useEffect(() => {
@@ -92,27 +100,27 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
 
   const refreshWhenIdle = useCallback(() => refreshIfIdle(queryClient), [queryClient]);
 
+  /** Re-reads the loaded pages and takes only the server's versions, leaving optimistic edits on screen. */
+  const syncVersions = useCallback(async () => {
+    const loaded = queryClient.getQueryData<TodoPages>(TODOS_KEY)?.pages.length ?? 1;
+    const fresh = new Map<string, Todo>();
+    let next: string | null = null;
+    for (let page = 0; page < loaded; page++) {
+      const result = await api.listTodos(next);
+      result.todos.forEach((todo) => fresh.set(todo.id, todo));
+      next = result.next;
+      if (!next) break;
+    }
+    setData((data) =>
+      mapTodos(data, (t) => {
+        const server = fresh.get(t.id);
+        return server ? { ...t, version: server.version, updated_at: server.updated_at, completed_at: server.completed_at } : t;
+      }),
+    );
+  }, [api, queryClient, setData]);
+
   const createMutation = useMutation({
-    mutationFn: ({ input }: { input: NewTodo; tempId: string; key: string }) => api.createTodo(input),
-    onMutate: async ({ input, tempId }) => {
-      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
-      const now = new Date().toISOString();
-      const optimistic: Todo = {
-        id: tempId,
-        url: "",
-        title: input.title,
-        completed: input.completed ?? false,
-        order: input.order ?? 0,
-        notes: input.notes ?? null,
-        due: input.due ?? null,
-        priority: input.priority ?? "normal",
-        created_at: now,
-        updated_at: now,
-        completed_at: null,
-        version: 0,
-      };
-      setData((data) => appendTodo(data, optimistic));
-    },
+    mutationFn: ({ input }: { input: NewTodo; tempId: string }) => enqueue(() => api.createTodo(input)),
     onSuccess: (todo, { tempId }) => setData((data) => mapTodos(data, (t) => (t.id === tempId ? todo : t))),
     onError: (error, { tempId, input }) => {
       setData((data) => removeTodos(data, (t) => t.id === tempId));
@@ -123,11 +131,10 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
 
   const updateMutation = useMutation({
     mutationFn: ({ id, patch }: { id: string; patch: TodoPatch; before: Todo }) =>
-      serialize(id, () => api.updateTodo(id, patch, findTodo(queryClient.getQueryData(TODOS_KEY), id)?.version)),
-    onMutate: async ({ id, patch }) => {
-      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
-      setData((data) => mapTodos(data, (t) => (t.id === id ? applyPatch(t, patch) : t)));
-    },
+      enqueue(() => {
+        const version = needsIfMatch(patch) ? findTodo(queryClient.getQueryData(TODOS_KEY), id)?.version : undefined;
+        return api.updateTodo(id, patch, version);
+      }),
     // Only the bookkeeping fields come from the answer: a later edit may already be showing.
     onSuccess: (saved) =>
       setData((data) =>
@@ -154,11 +161,7 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
   });
 
   const removeMutation = useMutation({
-    mutationFn: ({ todo }: { todo: Todo }) => serialize(todo.id, () => api.deleteTodo(todo.id)),
-    onMutate: async ({ todo }) => {
-      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
-      setData((data) => removeTodos(data, (t) => t.id === todo.id));
-    },
+    mutationFn: ({ todo }: { todo: Todo }) => enqueue(() => api.deleteTodo(todo.id)),
     onError: (error, variables) => {
       if (error instanceof SessionExpiredError) {
         replays.current.push(() => removeMutation.mutate(variables));
@@ -173,34 +176,37 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
   });
 
   const bulkMutation = useMutation({
-    mutationFn: (action: { kind: "toggleAll"; completed: boolean } | { kind: "clearCompleted" }) =>
-      action.kind === "toggleAll" ? api.setAllCompleted(action.completed) : api.clearCompleted(),
-    onMutate: async (action) => {
-      await queryClient.cancelQueries({ queryKey: TODOS_KEY });
-      const snapshot = queryClient.getQueryData<TodoPages>(TODOS_KEY);
-      if (action.kind === "toggleAll") {
-        const now = new Date().toISOString();
-        setData((data) =>
-          mapTodos(data, (t) =>
-            t.completed === action.completed ? t : { ...t, completed: action.completed, completed_at: action.completed ? now : null },
-          ),
-        );
-      } else {
-        setData((data) => removeTodos(data, (t) => t.completed));
-      }
-      return { snapshot };
-    },
-    onError: (error, action, context) => {
+    mutationFn: ({ action }: { action: BulkAction; snapshot: TodoPages | undefined }) =>
+      enqueue(async () => {
+        if (action.kind === "toggleAll") await api.setAllCompleted(action.completed);
+        else await api.clearCompleted();
+        // Every todo got a new version: learn them before the next queued write needs one.
+        await syncVersions();
+      }),
+    onError: (error, variables) => {
+      const { action, snapshot } = variables;
       if (error instanceof SessionExpiredError) {
-        replays.current.push(() => bulkMutation.mutate(action));
+        replays.current.push(() => bulkMutation.mutate(variables));
         return;
       }
-      if (context?.snapshot) queryClient.setQueryData(TODOS_KEY, context.snapshot);
+      if (snapshot) queryClient.setQueryData(TODOS_KEY, snapshot);
       const what = action.kind === "toggleAll" ? "update your todos" : "clear the completed todos";
       report(`Couldn't ${what}. ${errorDetail(error)}`);
     },
     onSettled: refreshWhenIdle,
   });
+
+  /**
+   * Shows a change at once, inside the user's event, so the screen never lags the click;
+   * a list fetch already on its way would carry older data, so it is dropped.
+   */
+  const optimistic = useCallback(
+    (fn: (data: TodoPages | undefined) => TodoPages | undefined) => {
+      setData(fn);
+      void queryClient.cancelQueries({ queryKey: TODOS_KEY }, { revert: false });
+    },
+    [queryClient, setData],
+  );
 
   return useMemo<TodoActions>(
     () => ({
@@ -208,31 +214,65 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
         const current = flatten(queryClient.getQueryData(TODOS_KEY));
         const withOrder = { ...input, order: input.order ?? nextOrder(current) };
         const tempId = `temp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-        createMutation.mutate(
-          { input: withOrder, tempId, key: tempId },
-          { onError: () => onFailure?.() },
-        );
+        optimistic((data) => appendTodo(data, placeholder(tempId, withOrder)));
+        createMutation.mutate({ input: withOrder, tempId }, { onError: () => onFailure?.() });
       },
       update: (todo, patch) => {
         if (isTemporary(todo.id)) return;
+        optimistic((data) => mapTodos(data, (t) => (t.id === todo.id ? applyPatch(t, patch) : t)));
         updateMutation.mutate({ id: todo.id, patch, before: todo });
       },
       remove: (todo) => {
         if (isTemporary(todo.id)) return;
+        optimistic((data) => removeTodos(data, (t) => t.id === todo.id));
         removeMutation.mutate({ todo });
       },
-      toggleAll: (completed) => bulkMutation.mutate({ kind: "toggleAll", completed }),
-      clearCompleted: () => bulkMutation.mutate({ kind: "clearCompleted" }),
+      toggleAll: (completed) => {
+        const snapshot = queryClient.getQueryData<TodoPages>(TODOS_KEY);
+        const now = new Date().toISOString();
+        optimistic((data) =>
+          mapTodos(data, (t) => (t.completed === completed ? t : { ...t, completed, completed_at: completed ? now : null })),
+        );
+        bulkMutation.mutate({ action: { kind: "toggleAll", completed }, snapshot });
+      },
+      clearCompleted: () => {
+        const snapshot = queryClient.getQueryData<TodoPages>(TODOS_KEY);
+        optimistic((data) => removeTodos(data, (t) => t.completed));
+        bulkMutation.mutate({ action: { kind: "clearCompleted" }, snapshot });
+      },
       move: (todo, target) => {
         const current = flatten(queryClient.getQueryData(TODOS_KEY));
         for (const [id, order] of reorder(current, todo.id, target.id)) {
           const before = current.find((t) => t.id === id);
-          if (before && !isTemporary(id)) updateMutation.mutate({ id, patch: { order }, before });
+          if (!before || isTemporary(id)) continue;
+          optimistic((data) => mapTodos(data, (t) => (t.id === id ? { ...t, order } : t)));
+          updateMutation.mutate({ id, patch: { order }, before });
         }
       },
     }),
-    [queryClient, createMutation, updateMutation, removeMutation, bulkMutation],
+    [queryClient, optimistic, createMutation, updateMutation, removeMutation, bulkMutation],
   );
+}
+
+type BulkAction = { kind: "toggleAll"; completed: boolean } | { kind: "clearCompleted" };
+
+/** How a todo being created looks until the server answers. */
+function placeholder(id: string, input: NewTodo): Todo {
+  const now = new Date().toISOString();
+  return {
+    id,
+    url: "",
+    title: input.title,
+    completed: input.completed ?? false,
+    order: input.order ?? 0,
+    notes: input.notes ?? null,
+    due: input.due ?? null,
+    priority: input.priority ?? "normal",
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+    version: 0,
+  };
 }
 
 function applyPatch(todo: Todo, patch: TodoPatch): Todo {

@@ -1,0 +1,81 @@
+"""What a person does in the web app, as Playwright steps."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+PASSWORD = "Passw0rd!42"
+
+
+def new_email(label: str) -> str:
+    return f"{label}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+def sign_up(page: Any, email: str, password: str = PASSWORD) -> None:
+    """Sign up, confirm with a code (moto accepts any) and land on the empty list."""
+    page.goto("/")
+    page.get_by_role("button", name="Create an account").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.get_by_label("Confirmation code").fill("123456")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Nothing to do yet").wait_for()
+
+
+def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+
+
+def sign_out(page: Any) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+
+
+def add_todo(page: Any, title: str) -> None:
+    box = page.get_by_label("New todo")
+    box.fill(title)
+    box.press("Enter")
+    title = title.strip()
+    # Saved: the row's controls are enabled once the server has answered.
+    row(page, title).get_by_role("button", name=f"Delete “{title}”").wait_for()
+    page.wait_for_function(
+        "title => [...document.querySelectorAll('#todo-list button[aria-label]')]"
+        ".some(b => b.getAttribute('aria-label') === `Delete “${title}”` && !b.disabled)",
+        arg=title,
+    )
+
+
+def row(page: Any, title: str) -> Any:
+    return page.locator("#todo-list > li").filter(has=page.get_by_text(title, exact=True))
+
+
+def titles(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("#todo-list > li span[id]").all_inner_texts()]
+
+
+def api_fetch(page: Any, method: str, path: str, body: Any = None) -> Any:
+    """Calls the API from inside the page with the signed-in user's ID token."""
+    return page.evaluate(
+        """async ([method, path, body]) => {
+            const config = await (await fetch('/config.json')).json();
+            const key = Object.keys(localStorage).find(k => k.endsWith('.idToken'));
+            const response = await fetch(config.apiUrl + path, {
+                method,
+                headers: {
+                    Authorization: 'Bearer ' + localStorage.getItem(key),
+                    'Content-Type': 'application/json',
+                },
+                body: body === null ? undefined : JSON.stringify(body),
+            });
+            const data = response.status === 204 ? null : await response.json();
+            return { status: response.status, body: data };
+        }""",
+        [method, path, body],
+    )

@@ -1,0 +1,192 @@
+"""The whole journey in real Chromium against the real local stack (moto + chalice local)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import (
+    add_todo,
+    api_fetch,
+    new_email,
+    row,
+    sign_in,
+    sign_out,
+    sign_up,
+    titles,
+)
+
+
+def test_todomvc_journey_and_privacy(page: Any, browser: Any, stack: Any) -> None:
+    ann = new_email("ann")
+    sign_up(page, ann)
+    screenshot(page, "01-empty-list")
+
+    for title in ("Buy milk", "Walk the dog", "Write report"):
+        add_todo(page, title)
+    assert titles(page) == ["Buy milk", "Walk the dog", "Write report"]
+    page.get_by_text("3 items left").wait_for()
+
+    # Empty and blank input adds nothing; surrounding spaces are trimmed.
+    box = page.get_by_label("New todo")
+    box.fill("   ")
+    box.press("Enter")
+    add_todo(page, "  Call mum  ")
+    assert titles(page)[-1] == "Call mum"
+    row(page, "Call mum").get_by_role("button", name="Delete “Call mum”").click()
+    page.get_by_text("3 items left").wait_for()
+
+    # Double-click to edit, Enter saves.
+    row(page, "Walk the dog").get_by_text("Walk the dog", exact=True).dblclick()
+    edit = page.get_by_role("textbox", name="Edit “Walk the dog”")
+    edit.fill("Walk the dog twice")
+    edit.press("Enter")
+    row(page, "Walk the dog twice").wait_for()
+    # Esc cancels an edit.
+    row(page, "Buy milk").get_by_text("Buy milk", exact=True).dblclick()
+    page.get_by_role("textbox", name="Edit “Buy milk”").fill("Something else")
+    page.keyboard.press("Escape")
+    row(page, "Buy milk").wait_for()
+
+    row(page, "Buy milk").get_by_role("checkbox").check()
+    page.get_by_text("2 items left").wait_for()
+    screenshot(page, "02-list-with-completed")
+
+    page.get_by_role("link", name="Active").click()
+    page.wait_for_url("**/#/active")
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
+    assert titles(page) == ["Walk the dog twice", "Write report"]
+    page.get_by_role("link", name="Completed").click()
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 1")
+    assert titles(page) == ["Buy milk"]
+    page.get_by_role("link", name="All").click()
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 3")
+
+    page.get_by_role("button", name="Clear completed").click()
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
+    assert page.get_by_role("button", name="Clear completed").count() == 0
+
+    # Reload on a filter route: the session, the data and the filter all survive.
+    page.get_by_role("link", name="Active").click()
+    page.reload()
+    page.get_by_text("2 items left").wait_for()
+    assert page.url.endswith("#/active")
+    assert page.get_by_role("link", name="Active").get_attribute("aria-current") == "page"
+    assert titles(page) == ["Walk the dog twice", "Write report"]
+
+    # What the server has is what the page showed.
+    listed = api_fetch(page, "GET", "/todos", None)
+    assert [t["title"] for t in listed["body"]] == ["Walk the dog twice", "Write report"]
+
+    sign_out(page)
+    sign_in(page, ann)
+    page.get_by_text("2 items left").wait_for()
+    sign_out(page)
+
+    # A second person in another browser sees none of the first person's todos.
+    other = browser.new_context(base_url=stack.web_url)
+    try:
+        bob_page = other.new_page()
+        sign_up(bob_page, new_email("bob"))
+        assert titles(bob_page) == []
+        assert api_fetch(bob_page, "GET", "/todos", None)["body"] == []
+    finally:
+        other.close()
+
+
+def test_details_order_toggle_all_and_conflict(page: Any) -> None:
+    sign_up(page, new_email("cy"))
+    for title in ("First", "Second", "Third"):
+        add_todo(page, title)
+
+    # Notes, due date (in the past: overdue) and priority.
+    first = row(page, "First")
+    first.get_by_role("button", name="Details for “First”").click()
+    first.get_by_label("Notes").fill("Remember the receipts")
+    first.get_by_label("Due date").fill("2020-01-31")
+    first.get_by_label("Priority").select_option("high")
+    first.get_by_role("button", name="Save details").click()
+    first.get_by_text("High priority").wait_for()
+    first.get_by_text("Overdue:").wait_for()
+    screenshot(page, "03-details")
+
+    # Reorder with the keyboard on the drag handle; the order is saved through `order`.
+    handle = row(page, "Third").get_by_role("button", name="Move “Third”", exact=False)
+    handle.focus()
+    page.keyboard.press("ArrowUp")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#todo-list > li span[id]')].map(s => s.textContent)"
+        ".join() === 'First,Third,Second'"
+    )
+    page.wait_for_function("document.querySelectorAll('#todo-list button[disabled]').length === 0")
+    page.wait_for_timeout(300)
+    page.reload()
+    page.get_by_text("3 items left").wait_for()
+    assert titles(page) == ["First", "Third", "Second"]
+    saved = api_fetch(page, "GET", "/todos", None)["body"]
+    assert [t["title"] for t in saved] == ["First", "Third", "Second"]
+    assert saved[0]["notes"] == "Remember the receipts"
+    assert saved[0]["due"] == "2020-01-31"
+    assert saved[0]["priority"] == "high"
+
+    # Toggle-all marks everything, and follows individual toggles.
+    toggle_all = page.get_by_label("Mark all as complete")
+    toggle_all.check()
+    page.get_by_text("0 items left").wait_for()
+    row(page, "Second").get_by_role("checkbox").click()
+    page.get_by_text("1 item left").wait_for()
+    assert not toggle_all.is_checked()
+
+    # Someone else changes "Second": this page's edit is stale and must not win.
+    second = next(t for t in saved if t["title"] == "Second")
+    changed = api_fetch(page, "PATCH", f"/todos/{second['id']}", {"title": "Second (elsewhere)"})
+    assert changed["status"] == 200
+    row(page, "Second").get_by_text("Second", exact=True).dblclick()
+    edit = page.get_by_role("textbox", name="Edit “Second”")
+    edit.fill("Second (here)")
+    edit.press("Enter")
+    alert = page.get_by_role("alert").filter(has_text="changed in another tab or device")
+    alert.wait_for()
+    row(page, "Second (elsewhere)").wait_for()
+    screenshot(page, "04-conflict")
+    alert.get_by_role("button", name="Dismiss").click()
+    alert.wait_for(state="detached")
+
+
+def test_load_more_follows_link_header(page: Any) -> None:
+    sign_up(page, new_email("dee"))
+    for n in range(55):
+        created = api_fetch(page, "POST", "/todos", {"title": f"Task {n:02d}", "order": n})
+        assert created["status"] == 201
+    page.reload()
+    page.get_by_text("items left").first.wait_for()
+    # The first page is 50; the rest come in when the list's end scrolls into view.
+    page.get_by_role("button", name="Load more").scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 55")
+    page.get_by_text("55 items left").wait_for()
+    assert page.get_by_role("button", name="Load more").count() == 0
+    assert titles(page)[-1] == "Task 54"
+
+
+def test_expired_session_keeps_what_was_typed(page: Any) -> None:
+    email = new_email("eve")
+    sign_up(page, email)
+    add_todo(page, "Kept")
+    # The session ends (tokens revoked/expired): nothing left to refresh with.
+    page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('CognitoIdentityServiceProvider'))"
+        ".forEach(k => localStorage.removeItem(k))"
+    )
+    box = page.get_by_label("New todo")
+    box.fill("Typed while signed out")
+    box.press("Enter")
+    dialog = page.get_by_role("dialog", name="Please sign in again")
+    dialog.wait_for()
+    screenshot(page, "05-session-expired")
+    dialog.get_by_label("Password", exact=True).fill("Passw0rd!42")
+    dialog.get_by_role("button", name="Sign in").click()
+    dialog.wait_for(state="detached")
+    assert box.input_value() == "Typed while signed out"
+    box.press("Enter")
+    row(page, "Typed while signed out").wait_for()
+    page.get_by_text("2 items left").wait_for()
