@@ -2,7 +2,7 @@
  * Sign in, sign up, confirm, forgot/reset password. Loaded on demand: a signed-in
  * user never downloads these screens (nor Amplify's sign-in code).
  */
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { Field, FormMessage, Spinner, buttonPrimary, linkButton } from "../ui/forms";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
@@ -44,15 +44,9 @@ function Brand() {
 
 type Go = (screen: Screen) => void;
 
-/** Moves focus to the screen's heading when it appears, so screen readers and keyboards start at the top. */
+/** Each screen's first field takes focus (autoFocus), so keyboards and screen readers start there. */
 function Heading({ children }: { children: ReactNode }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <h1 ref={ref} tabIndex={-1} className="text-xl font-semibold text-slate-900 outline-none dark:text-white">
-      {children}
-    </h1>
-  );
+  return <h1 className="text-xl font-semibold text-slate-900 dark:text-white">{children}</h1>;
 }
 
 /** Runs a Cognito call with a busy flag and a plain-words error. */

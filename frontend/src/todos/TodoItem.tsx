@@ -150,7 +150,7 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
           <div className="mx-1 min-w-0 flex-1 py-1" onDoubleClick={startEditing}>
             <span
               id={titleId}
-              className={`block break-words text-base ${todo.completed ? "text-slate-500 line-through dark:text-slate-500" : "text-slate-900 dark:text-slate-100"}`}
+              className={`block break-words text-base ${todo.completed ? "text-slate-500 line-through dark:text-slate-400" : "text-slate-900 dark:text-slate-100"}`}
             >
               {todo.title}
             </span>

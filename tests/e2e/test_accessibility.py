@@ -1,0 +1,168 @@
+"""Keyboard-only use, axe-core, small screens and dark mode, in real Chromium."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import run_axe, screenshot
+from tests.e2e.helpers import PASSWORD, add_todo, new_email, row, sign_up, titles
+
+FOCUSED_NAME = """() => {
+    const el = document.activeElement;
+    if (!el) return '';
+    const labelled = el.getAttribute('aria-labelledby');
+    if (labelled) return document.getElementById(labelled)?.textContent ?? '';
+    if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+    if (el.labels && el.labels.length) return el.labels[0].textContent;
+    return (el.textContent || el.getAttribute('placeholder') || '').trim();
+}"""
+
+
+def tab_to(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the focused control's accessible name starts with `name`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(FOCUSED_NAME).strip().startswith(name):
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_keyboard_only_from_sign_up_to_sign_out(page: Any) -> None:
+    email = new_email("kim")
+    page.goto("/")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    tab_to(page, "Create an account")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Create your account").wait_for()
+    # The email box has focus on arrival.
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Check your email").wait_for()
+    page.keyboard.type("123456")
+    page.keyboard.press("Enter")
+    page.get_by_text("Nothing to do yet").wait_for()
+
+    # The new-todo box has focus once the list is shown.
+    assert page.evaluate("document.activeElement.id") == "new-todo"
+    for title in ("Alpha", "Beta", "Gamma"):
+        page.keyboard.type(title)
+        page.keyboard.press("Enter")
+    page.get_by_text("3 items left").wait_for()
+    page.wait_for_function("!document.querySelector('#todo-list button[disabled]')")
+
+    # Complete "Alpha" with Space on its checkbox.
+    tab_to(page, "Alpha")
+    page.keyboard.press("Space")
+    page.get_by_text("2 items left").wait_for()
+
+    # Edit "Beta" from its Edit button; Enter saves and focus comes back.
+    tab_to(page, "Edit “Beta”")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("Beta, edited")
+    page.keyboard.press("Enter")
+    row(page, "Beta, edited").wait_for()
+    page.wait_for_function(
+        "document.activeElement.getAttribute('aria-label') === 'Edit “Beta, edited”'"
+    )
+
+    # Move "Gamma" up with the arrow keys on its handle.
+    tab_to(page, "Move “Gamma”")
+    page.keyboard.press("ArrowUp")
+    page.wait_for_function(
+        "[...document.querySelectorAll('#todo-list > li span[id]')].map(s => s.textContent)"
+        ".join() === 'Alpha,Gamma,Beta, edited'"
+    )
+    assert page.evaluate(FOCUSED_NAME).startswith("Move “Gamma”")
+
+    # Filters are links: Enter follows them.
+    tab_to(page, "Completed")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/#/completed")
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 1")
+    assert titles(page) == ["Alpha"]
+
+    tab_to(page, "Clear completed")
+    page.keyboard.press("Enter")
+    page.get_by_text("Nothing completed yet").wait_for()
+
+    # Delete with the keyboard; focus goes back to the new-todo box.
+    tab_to(page, "All")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
+    page.keyboard.press("Shift+Tab")
+    tab_to(page, "Delete “Gamma”")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 1")
+    page.wait_for_function("document.activeElement.id === 'new-todo'")
+
+    page.keyboard.press("Shift+Tab")
+    for _ in range(10):
+        if page.evaluate(FOCUSED_NAME).strip() == "Sign out":
+            break
+        page.keyboard.press("Shift+Tab")
+    assert page.evaluate(FOCUSED_NAME).strip() == "Sign out"
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Sign in").wait_for()
+
+
+def assert_no_axe_violations(page: Any, where: str) -> None:
+    violations = run_axe(page)
+    assert violations == [], f"axe-core violations on {where}: {violations}"
+
+
+def test_axe_dark_mode_and_small_screens(browser: Any, stack: Any) -> None:
+    for scheme in ("light", "dark"):
+        context = browser.new_context(
+            base_url=stack.web_url, viewport={"width": 360, "height": 740}, color_scheme=scheme
+        )
+        try:
+            page = context.new_page()
+            page.goto("/")
+            page.get_by_role("heading", name="Sign in").wait_for()
+            assert_no_axe_violations(page, f"sign-in ({scheme})")
+            page.get_by_role("button", name="Create an account").click()
+            page.get_by_label("Password", exact=True).fill("short")
+            page.get_by_role("button", name="Create account").click()
+            page.get_by_text("Your password needs to meet every rule below.").wait_for()
+            assert_no_axe_violations(page, f"sign-up with errors ({scheme})")
+            screenshot(page, f"10-sign-up-360px-{scheme}")
+
+            sign_up(page, new_email(f"axe-{scheme}"))
+            is_dark = page.evaluate("document.documentElement.classList.contains('dark')")
+            assert is_dark == (scheme == "dark")
+            add_todo(page, "A rather long todo title that has to wrap on a small phone screen")
+            add_todo(page, "Pay the rent")
+            row(page, "Pay the rent").get_by_role(
+                "button", name="Details for “Pay the rent”"
+            ).click()
+            row(page, "Pay the rent").get_by_label("Due date").fill("2020-02-01")
+            row(page, "Pay the rent").get_by_label("Priority").select_option("high")
+            row(page, "Pay the rent").get_by_role("button", name="Save details").click()
+            row(page, "Pay the rent").get_by_text("Overdue:").wait_for()
+            row(page, "Pay the rent").get_by_role("checkbox").check()
+            row(page, "Pay the rent").get_by_role(
+                "button", name="Details for “Pay the rent”"
+            ).click()
+            assert_no_axe_violations(page, f"todo list ({scheme})")
+            # Nothing sticks out sideways at 360 px.
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            screenshot(page, f"11-list-360px-{scheme}")
+        finally:
+            context.close()
+
+
+def test_theme_toggle_overrides_the_system(page: Any) -> None:
+    sign_up(page, new_email("theme"))
+    toggle = page.get_by_role("button", name="Theme: System", exact=False)
+    toggle.click()  # system -> light
+    toggle = page.get_by_role("button", name="Theme: Light", exact=False)
+    toggle.click()  # light -> dark
+    assert page.evaluate("document.documentElement.classList.contains('dark')")
+    page.reload()
+    page.get_by_role("button", name="Theme: Dark", exact=False).wait_for()
+    assert page.evaluate("document.documentElement.classList.contains('dark')")
+    add_todo(page, "Looks good in the dark")
+    screenshot(page, "12-list-dark-desktop")
