@@ -1,0 +1,73 @@
+import { ApiError, SessionExpiredError, createApiClient, parseNextLink } from "./client";
+import { fakeApi, makeTodo } from "../test/fakeApi";
+
+describe("parseNextLink", () => {
+  it("resolves the next link against the request URL", () => {
+    expect(parseNextLink('</todos?cursor=abc&limit=2>; rel="next"', "http://api.test/todos")).toBe(
+      "http://api.test/todos?cursor=abc&limit=2",
+    );
+  });
+  it("finds rel=next among other links and rel values", () => {
+    const header = '<https://x.test/a>; rel="prev", <https://x.test/b>; rel="last next"';
+    expect(parseNextLink(header, "https://x.test/")).toBe("https://x.test/b");
+  });
+  it("is null without a next link", () => {
+    expect(parseNextLink(null, "http://api.test")).toBeNull();
+    expect(parseNextLink('<https://x.test/a>; rel="prev"', "http://api.test")).toBeNull();
+  });
+});
+
+describe("createApiClient", () => {
+  it("sends the ID token, follows Link pages, and adds Idempotency-Key and If-Match", async () => {
+    const server = fakeApi([makeTodo("t1", "one"), makeTodo("t2", "two"), makeTodo("t3", "three")], 2);
+    const api = createApiClient({ apiUrl: "http://api.test/", getToken: async () => "tok", fetchImpl: server.fetchImpl });
+
+    const first = await api.listTodos(null);
+    expect(first.todos.map((t) => t.title)).toEqual(["one", "two"]);
+    expect(first.next).toBe("http://api.test/todos?limit=2&cursor=2");
+    const second = await api.listTodos(first.next);
+    expect(second.todos.map((t) => t.title)).toEqual(["three"]);
+    expect(second.next).toBeNull();
+
+    await api.createTodo({ title: "new" }, "key-1");
+    await api.updateTodo("t1", { title: "uno" }, 1);
+    const [post, patch] = server.calls.slice(-2);
+    expect(post?.headers).toMatchObject({ Authorization: "Bearer tok", "Idempotency-Key": "key-1" });
+    expect(patch?.headers).toMatchObject({ "If-Match": '"1"', "Content-Type": "application/json" });
+  });
+
+  it("turns error bodies into ApiError with the server's message", async () => {
+    const server = fakeApi([makeTodo("t1", "one")]);
+    const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "tok", fetchImpl: server.fetchImpl });
+    server.failNext({ method: "PATCH", status: 400, code: "invalid", message: "title is too long" });
+    const error = await api.updateTodo("t1", { title: "x" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 400, code: "invalid", message: "title is too long" });
+    const stale = await api.updateTodo("t1", { title: "y" }, 99).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ status: 412 });
+  });
+
+  it("reports an ended session on 401 and when there is no token", async () => {
+    const server = fakeApi();
+    const expired = vi.fn();
+    server.failNext({ method: "GET", status: 401 });
+    const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "tok", onSessionExpired: expired, fetchImpl: server.fetchImpl });
+    await expect(api.listTodos(null)).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(expired).toHaveBeenCalledTimes(1);
+
+    const signedOut = createApiClient({ apiUrl: "http://api.test", getToken: async () => null, onSessionExpired: expired, fetchImpl: server.fetchImpl });
+    await expect(signedOut.listTodos(null)).rejects.toBeInstanceOf(SessionExpiredError);
+    expect(expired).toHaveBeenCalledTimes(2);
+  });
+
+  it("says plainly when the server can't be reached", async () => {
+    const api = createApiClient({
+      apiUrl: "http://api.test",
+      getToken: async () => "tok",
+      fetchImpl: async () => {
+        throw new TypeError("Failed to fetch");
+      },
+    });
+    await expect(api.listTodos(null)).rejects.toMatchObject({ status: 0, message: expect.stringMatching(/can't reach/i) });
+  });
+});

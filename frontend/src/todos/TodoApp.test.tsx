@@ -1,0 +1,153 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { createApiClient } from "../api/client";
+import { fakeApi, makeTodo } from "../test/fakeApi";
+import { NoticeList, NoticesProvider } from "../ui/notices";
+import TodoApp from "./TodoApp";
+
+function setup(server: ReturnType<typeof fakeApi>) {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "token", fetchImpl: server.fetchImpl });
+  const user = userEvent.setup();
+  render(
+    <QueryClientProvider client={queryClient}>
+      <NoticesProvider>
+        <TodoApp api={api} />
+        <NoticeList />
+      </NoticesProvider>
+    </QueryClientProvider>,
+  );
+  return { user };
+}
+
+const rowOf = (title: string) => screen.getByText(title, { selector: "span" }).closest("li") as HTMLElement;
+const writes = (server: ReturnType<typeof fakeApi>) => server.calls.filter((c) => c.method !== "GET");
+
+describe("TodoApp", () => {
+  it("shows a skeleton while loading, then the todos and a pluralised count", async () => {
+    const server = fakeApi([makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk dog", { completed: true })]);
+    setup(server);
+    expect(screen.getByText("Loading your todos…")).toBeInTheDocument();
+    expect(await screen.findByText("Buy milk")).toBeInTheDocument();
+    expect(screen.getByText("1 item left")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Clear completed" })).toBeInTheDocument();
+  });
+
+  it("shows an empty state with no todos, and no footer or toggle-all", async () => {
+    setup(fakeApi());
+    expect(await screen.findByText("Nothing to do yet")).toBeInTheDocument();
+    expect(screen.queryByLabelText("Mark all as complete")).not.toBeInTheDocument();
+    expect(screen.queryByText(/items? left/)).not.toBeInTheDocument();
+  });
+
+  it("adds on Enter, trims the title and ignores blank input", async () => {
+    const server = fakeApi();
+    const { user } = setup(server);
+    await screen.findByText("Nothing to do yet");
+    const box = screen.getByLabelText("New todo");
+    await user.type(box, "   {Enter}");
+    expect(writes(server)).toHaveLength(0);
+    await user.type(box, "  Water plants  {Enter}");
+    expect(box).toHaveValue("");
+    expect(await screen.findByText("Water plants")).toBeInTheDocument();
+    await waitFor(() => expect(writes(server)).toHaveLength(1));
+    expect(writes(server)[0]?.body).toMatchObject({ title: "Water plants" });
+    expect(await screen.findByText("1 item left")).toBeInTheDocument();
+  });
+
+  it("rolls a failed toggle back and shows a dismissible error", async () => {
+    const server = fakeApi([makeTodo("t1", "Buy milk")]);
+    const { user } = setup(server);
+    await screen.findByText("Buy milk");
+    const checkbox = within(rowOf("Buy milk")).getByRole("checkbox");
+    server.failNext({ method: "PATCH", status: 503, message: "The service is busy." });
+    await user.click(checkbox);
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("The service is busy.");
+    expect(checkbox).not.toBeChecked();
+    expect(screen.getByText("1 item left")).toBeInTheDocument();
+    await user.click(within(alert).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("explains a conflict (412) and shows the latest version", async () => {
+    const server = fakeApi([makeTodo("t1", "Draft")]);
+    const { user } = setup(server);
+    await screen.findByText("Draft");
+    // Someone else saves first.
+    server.todos.set("t1", makeTodo("t1", "Draft (theirs)", { version: 2 }));
+    await user.dblClick(screen.getByText("Draft"));
+    const edit = screen.getByRole("textbox", { name: "Edit “Draft”" });
+    await user.clear(edit);
+    await user.type(edit, "Draft (mine){Enter}");
+    expect(await screen.findByRole("alert")).toHaveTextContent("changed in another tab or device");
+    expect(await screen.findByText("Draft (theirs)")).toBeInTheDocument();
+    const patch = server.calls.find((c) => c.method === "PATCH");
+    expect(patch?.headers["If-Match"]).toBe('"1"');
+  });
+
+  it("Escape cancels an edit; an emptied title deletes the todo", async () => {
+    const server = fakeApi([makeTodo("t1", "Keep me"), makeTodo("t2", "Remove me")]);
+    const { user } = setup(server);
+    await screen.findByText("Keep me");
+    await user.dblClick(screen.getByText("Keep me"));
+    await user.type(screen.getByRole("textbox", { name: "Edit “Keep me”" }), " changed{Escape}");
+    expect(screen.getByText("Keep me")).toBeInTheDocument();
+
+    await user.dblClick(screen.getByText("Remove me"));
+    await user.clear(screen.getByRole("textbox", { name: "Edit “Remove me”" }));
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.queryByText("Remove me")).not.toBeInTheDocument());
+    await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["DELETE"]));
+  });
+
+  it("keeps toggle-all in sync and hides Clear completed when nothing is completed", async () => {
+    const server = fakeApi([makeTodo("t1", "One"), makeTodo("t2", "Two")]);
+    const { user } = setup(server);
+    await screen.findByText("One");
+    const toggleAll = screen.getByLabelText("Mark all as complete");
+    expect(screen.queryByRole("button", { name: "Clear completed" })).not.toBeInTheDocument();
+    await user.click(toggleAll);
+    expect(screen.getByText("0 items left")).toBeInTheDocument();
+    expect(toggleAll).toBeChecked();
+    await user.click(within(rowOf("One")).getByRole("checkbox"));
+    expect(toggleAll).not.toBeChecked();
+    await user.click(screen.getByRole("button", { name: "Clear completed" }));
+    await waitFor(() => expect(screen.queryByText("Two")).not.toBeInTheDocument());
+    // The writes reached the server in the order they were made.
+    await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["PATCH", "PATCH", "DELETE"]));
+  });
+
+  it("filters by the URL hash", async () => {
+    window.location.hash = "#/completed";
+    setup(fakeApi([makeTodo("t1", "Open"), makeTodo("t2", "Done", { completed: true })]));
+    expect(await screen.findByText("Done")).toBeInTheDocument();
+    expect(screen.queryByText("Open")).not.toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Completed" })).toHaveAttribute("aria-current", "page");
+  });
+
+  it("loads more pages through the Link header", async () => {
+    const server = fakeApi([makeTodo("t1", "One"), makeTodo("t2", "Two"), makeTodo("t3", "Three")], 2);
+    const { user } = setup(server);
+    await screen.findByText("Two");
+    expect(screen.queryByText("Three")).not.toBeInTheDocument();
+    expect(screen.getByText(/more to load/)).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("Three")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+    expect(screen.getByText("3 items left")).toBeInTheDocument();
+  });
+
+  it("saves notes, due date and priority from the details panel", async () => {
+    const server = fakeApi([makeTodo("t1", "Taxes")]);
+    const { user } = setup(server);
+    await screen.findByText("Taxes");
+    await user.click(screen.getByRole("button", { name: "Details for “Taxes”" }));
+    await user.type(screen.getByLabelText("Notes"), "Find receipts");
+    await user.selectOptions(screen.getByLabelText("Priority"), "high");
+    await user.click(screen.getByRole("button", { name: "Save details" }));
+    expect(await screen.findByText("High priority")).toBeInTheDocument();
+    await waitFor(() => expect(writes(server)[0]?.body).toEqual({ notes: "Find receipts", priority: "high" }));
+  });
+});
