@@ -49,8 +49,10 @@ def main() -> int:
     # The local stack must never reach a real account, whatever the shell has.
     os.environ.update(FAKE_CREDENTIALS)
 
-    # SIGTERM (from a test harness or `kill`) stops us like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C, SIGINT and SIGTERM all stop the stack, even when a parent
+    # started us with SIGINT ignored (as shells do for background jobs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     with ExitStack() as running:
         endpoint = running.enter_context(moto_server(moto_port, log_path=state_dir / "moto.log"))
