@@ -137,11 +137,11 @@ def test_details_order_toggle_all_and_conflict(page: Any) -> None:
     page.get_by_text("1 item left").wait_for()
     assert not toggle_all.is_checked()
 
-    # Someone else changes "Second": this page's edit is stale and must not win.
+    # Someone else changes "Second" while this page is editing it: the stale edit must not win.
+    row(page, "Second").get_by_text("Second", exact=True).dblclick()
     second = next(t for t in saved if t["title"] == "Second")
     changed = api_fetch(page, "PATCH", f"/todos/{second['id']}", {"title": "Second (elsewhere)"})
     assert changed["status"] == 200
-    row(page, "Second").get_by_text("Second", exact=True).dblclick()
     edit = page.get_by_role("textbox", name="Edit “Second”")
     edit.fill("Second (here)")
     edit.press("Enter")

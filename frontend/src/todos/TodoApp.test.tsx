@@ -87,6 +87,20 @@ describe("TodoApp", () => {
     expect(patch?.headers["If-Match"]).toBe('"1"');
   });
 
+  it("doesn't mistake this tab's own quick successive edits for a conflict", async () => {
+    const server = fakeApi([makeTodo("t1", "v1")]);
+    const { user } = setup(server);
+    await screen.findByText("v1");
+    for (const [from, to] of [["v1", "v2"], ["v2", "v3"], ["v3", "v4"]] as const) {
+      await user.dblClick(screen.getByText(from));
+      const edit = screen.getByRole("textbox", { name: `Edit “${from}”` });
+      await user.clear(edit);
+      await user.type(edit, `${to}{Enter}`);
+    }
+    await waitFor(() => expect(server.todos.get("t1")?.title).toBe("v4"));
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
   it("Escape cancels an edit; an emptied title deletes the todo", async () => {
     const server = fakeApi([makeTodo("t1", "Keep me"), makeTodo("t2", "Remove me")]);
     const { user } = setup(server);

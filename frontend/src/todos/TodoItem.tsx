@@ -10,7 +10,8 @@ const PRIORITY_LABEL: Record<Priority, string> = { low: "Low", normal: "Normal",
 
 interface TodoItemProps {
   todo: Todo;
-  onUpdate: (todo: Todo, patch: TodoPatch) => void;
+  /** `baseVersion`: the version shown when the user began this edit (sent as If-Match). */
+  onUpdate: (todo: Todo, patch: TodoPatch, baseVersion?: number) => void;
   onRemove: (todo: Todo) => void;
   /** Moves this todo one place up (-1) or down (+1) in the visible list. */
   onStep: (todo: Todo, step: -1 | 1) => void;
@@ -33,6 +34,10 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
   const rowRef = useRef<HTMLLIElement>(null);
   // Escape and Enter end the edit themselves; the blur that follows must not save again.
   const finished = useRef(false);
+  const editBase = useRef(todo.version);
+  // What the todo was called when editing began: the edit box keeps that name even if
+  // a refresh brings a newer title meanwhile.
+  const [editingTitle, setEditingTitle] = useState(todo.title);
   const titleId = useId();
   const detailsId = useId();
   const pending = todo.id.startsWith("temp-");
@@ -52,6 +57,8 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
   const startEditing = () => {
     if (pending) return;
     finished.current = false;
+    editBase.current = todo.version;
+    setEditingTitle(todo.title);
     setDraft(todo.title);
     setEditing(true);
   };
@@ -65,7 +72,7 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
       onRemove(todo);
       return;
     }
-    if (title !== todo.title) onUpdate(todo, { title });
+    if (title !== todo.title) onUpdate(todo, { title }, editBase.current);
     if (returnFocus) requestAnimationFrame(() => editButtonRef.current?.focus());
   };
 
@@ -143,7 +150,7 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
             onChange={(event) => setDraft(event.target.value)}
             onKeyDown={onEditKey}
             onBlur={() => save(false)}
-            aria-label={`Edit “${todo.title}”`}
+            aria-label={`Edit “${editingTitle}”`}
             className={`${inputClass} mx-1 min-w-0 flex-1`}
           />
         ) : (
@@ -211,13 +218,22 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
         )}
       </div>
       {detailsOpen && !editing && (
-        <TodoDetails id={detailsId} todo={todo} onSave={(patch) => onUpdate(todo, patch)} onClose={() => setDetailsOpen(false)} />
+        <TodoDetails id={detailsId} todo={todo} onSave={(patch, base) => onUpdate(todo, patch, base)} onClose={() => setDetailsOpen(false)} />
       )}
     </li>
   );
 }
 
-function TodoDetails({ id, todo, onSave, onClose }: { id: string; todo: Todo; onSave: (patch: TodoPatch) => void; onClose: () => void }) {
+interface TodoDetailsProps {
+  id: string;
+  todo: Todo;
+  onSave: (patch: TodoPatch, baseVersion: number) => void;
+  onClose: () => void;
+}
+
+function TodoDetails({ id, todo, onSave, onClose }: TodoDetailsProps) {
+  // The version this form was filled from: saving over someone else's newer change is a conflict.
+  const [baseVersion] = useState(todo.version);
   const [notes, setNotes] = useState(todo.notes ?? "");
   const [due, setDue] = useState(todo.due ?? "");
   const [priority, setPriority] = useState<Priority>(todo.priority);
@@ -231,7 +247,7 @@ function TodoDetails({ id, todo, onSave, onClose }: { id: string; todo: Todo; on
     const newDue = due || null;
     if (newDue !== todo.due) patch.due = newDue;
     if (priority !== todo.priority) patch.priority = priority;
-    if (Object.keys(patch).length > 0) onSave(patch);
+    if (Object.keys(patch).length > 0) onSave(patch, baseVersion);
     onClose();
   };
 

@@ -71,7 +71,8 @@ function describe(error: unknown, title?: string): string {
 
 export interface TodoActions {
   create: (input: NewTodo, onFailure?: () => void) => void;
-  update: (todo: Todo, patch: TodoPatch) => void;
+  /** `baseVersion`: the version the user saw when they started this edit (for If-Match). */
+  update: (todo: Todo, patch: TodoPatch, baseVersion?: number) => void;
   remove: (todo: Todo) => void;
   toggleAll: (completed: boolean) => void;
   clearCompleted: () => void;
@@ -100,6 +101,24 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
 
   const refreshWhenIdle = useCallback(() => refreshIfIdle(queryClient), [queryClient]);
 
+  /**
+   * Versions our own writes produced (every write adds exactly 1). An edit begun at
+   * version 3 is still current at 5 if this tab made 4 and 5 itself; anyone else's
+   * write in between breaks the chain and the server answers 412.
+   */
+  const ownWrites = useRef(new Map<string, Set<number>>());
+  const recordOwnWrite = useCallback((id: string, version: number) => {
+    const versions = ownWrites.current.get(id) ?? new Set<number>();
+    versions.add(version);
+    ownWrites.current.set(id, versions);
+  }, []);
+  const ownLatest = useCallback((id: string, base: number) => {
+    const versions = ownWrites.current.get(id);
+    let version = base;
+    while (versions?.has(version + 1)) version += 1;
+    return version;
+  }, []);
+
   /** Re-reads the loaded pages and takes only the server's versions, leaving optimistic edits on screen. */
   const syncVersions = useCallback(async () => {
     const loaded = queryClient.getQueryData<TodoPages>(TODOS_KEY)?.pages.length ?? 1;
@@ -114,10 +133,12 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
     setData((data) =>
       mapTodos(data, (t) => {
         const server = fresh.get(t.id);
-        return server ? { ...t, version: server.version, updated_at: server.updated_at, completed_at: server.completed_at } : t;
+        if (!server) return t;
+        if (server.version > t.version) recordOwnWrite(t.id, server.version);
+        return { ...t, version: server.version, updated_at: server.updated_at, completed_at: server.completed_at };
       }),
     );
-  }, [api, queryClient, setData]);
+  }, [api, queryClient, setData, recordOwnWrite]);
 
   const createMutation = useMutation({
     mutationFn: ({ input }: { input: NewTodo; tempId: string }) => enqueue(() => api.createTodo(input)),
@@ -130,20 +151,23 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
   });
 
   const updateMutation = useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: TodoPatch; before: Todo }) =>
+    mutationFn: ({ id, patch, baseVersion }: { id: string; patch: TodoPatch; before: Todo; baseVersion?: number }) =>
       enqueue(() => {
-        const version = needsIfMatch(patch) ? findTodo(queryClient.getQueryData(TODOS_KEY), id)?.version : undefined;
-        return api.updateTodo(id, patch, version);
+        if (!needsIfMatch(patch)) return api.updateTodo(id, patch);
+        const base = baseVersion ?? findTodo(queryClient.getQueryData(TODOS_KEY), id)?.version;
+        return api.updateTodo(id, patch, base === undefined ? undefined : ownLatest(id, base));
       }),
     // Only the bookkeeping fields come from the answer: a later edit may already be showing.
-    onSuccess: (saved) =>
+    onSuccess: (saved) => {
+      recordOwnWrite(saved.id, saved.version);
       setData((data) =>
         mapTodos(data, (t) =>
           t.id === saved.id
             ? { ...t, version: saved.version, updated_at: saved.updated_at, completed_at: saved.completed_at }
             : t,
         ),
-      ),
+      );
+    },
     onError: (error, variables) => {
       if (error instanceof SessionExpiredError) {
         replays.current.push(() => updateMutation.mutate(variables));
@@ -217,10 +241,10 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
         optimistic((data) => appendTodo(data, placeholder(tempId, withOrder)));
         createMutation.mutate({ input: withOrder, tempId }, { onError: () => onFailure?.() });
       },
-      update: (todo, patch) => {
+      update: (todo, patch, baseVersion) => {
         if (isTemporary(todo.id)) return;
         optimistic((data) => mapTodos(data, (t) => (t.id === todo.id ? applyPatch(t, patch) : t)));
-        updateMutation.mutate({ id: todo.id, patch, before: todo });
+        updateMutation.mutate({ id: todo.id, patch, before: todo, baseVersion });
       },
       remove: (todo) => {
         if (isTemporary(todo.id)) return;
