@@ -190,3 +190,21 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
     box.press("Enter")
     row(page, "Typed while signed out").wait_for()
     page.get_by_text("2 items left").wait_for()
+
+
+def test_session_survives_reload_and_refreshes_silently(page: Any) -> None:
+    sign_up(page, new_email("fay"))
+    add_todo(page, "Still here")
+    id_token_key = "Object.keys(localStorage).find(k => k.endsWith('.idToken'))"
+    before = page.evaluate(f"localStorage.getItem({id_token_key})")
+    # Make the stored tokens look two hours old (Amplify compares expiry with the clock
+    # plus this drift), so the next use must go through the refresh token.
+    page.evaluate(
+        "Object.keys(localStorage).filter(k => k.endsWith('.clockDrift'))"
+        ".forEach(k => localStorage.setItem(k, String(2 * 60 * 60 * 1000)))"
+    )
+    page.reload()
+    page.get_by_text("1 item left").wait_for()
+    assert page.get_by_role("heading", name="Sign in").count() == 0
+    after = page.evaluate(f"localStorage.getItem({id_token_key})")
+    assert after and after != before

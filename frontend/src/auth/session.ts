@@ -6,6 +6,7 @@
 import { Amplify } from "aws-amplify";
 import { fetchAuthSession, signOut as amplifySignOut } from "aws-amplify/auth";
 import type { AppConfig } from "../config";
+import { installRefresher } from "./refresh";
 
 export interface SessionUser {
   sub: string;
@@ -25,6 +26,7 @@ export function configureAuth(config: AppConfig): void {
       },
     },
   });
+  installRefresher(config.cognitoEndpoint ?? `https://cognito-idp.${config.region}.amazonaws.com/`, config.userPoolClientId);
 }
 
 /** The current ID token, refreshed with the refresh token when it has expired; null when there is no session. */
