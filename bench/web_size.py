@@ -72,9 +72,10 @@ def main() -> int:
         js_kb = total(js)
         worst = max(worst, js_kb)
         print(f"first page, {label}: JS {js_kb:6.1f} KB gz, CSS {total(css):5.1f} KB gz")
+    on_demand = {k for chunk in manifest.values() for k in chunk.get("dynamicImports", [])}
     lazy = sorted(
         (manifest[k]["file"], gzipped_kb(DIST / manifest[k]["file"]))
-        for k in lazy_keys
+        for k in on_demand
         if manifest[k]["name"] not in FIRST_SCREENS.values()
     )
     for file, kb in lazy:

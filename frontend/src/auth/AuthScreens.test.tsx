@@ -48,7 +48,7 @@ describe("sign up", () => {
   it("shows the password rules as you type and refuses a weak password", async () => {
     const { events } = setup();
     await events.click(screen.getByRole("button", { name: "Create an account" }));
-    const rules = screen.getByRole("list", { name: "Password rules" });
+    const rules = await screen.findByRole("list", { name: "Password rules" });
     expect(rules).toHaveTextContent("At least 8 characters (not yet)");
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
     await events.type(screen.getByLabelText("Password"), "abcdefgh");
@@ -64,6 +64,7 @@ describe("sign up", () => {
     mocked.signUp.mockRejectedValue(cognitoError("UsernameExistsException", "User already exists"));
     const { events } = setup();
     await events.click(screen.getByRole("button", { name: "Create an account" }));
+    await screen.findByRole("heading", { name: "Create your account" });
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
     await events.type(screen.getByLabelText("Password"), "Passw0rd!");
     await events.click(screen.getByRole("button", { name: "Create account" }));
@@ -75,6 +76,7 @@ describe("sign up", () => {
     mocked.signIn.mockResolvedValue({ kind: "signedIn" });
     const { events, signInAs } = setup();
     await events.click(screen.getByRole("button", { name: "Create an account" }));
+    await screen.findByRole("heading", { name: "Create your account" });
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
     await events.type(screen.getByLabelText("Password"), "Passw0rd!");
     await events.click(screen.getByRole("button", { name: "Create account" }));
@@ -123,6 +125,7 @@ describe("forgot password", () => {
     const { events, signInAs } = setup();
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
     await events.click(screen.getByRole("button", { name: "Forgot password?" }));
+    await screen.findByRole("heading", { name: "Reset your password" });
     expect(screen.getByLabelText("Email")).toHaveValue("ann@example.com");
     await events.click(screen.getByRole("button", { name: "Send code" }));
     expect(await screen.findByRole("heading", { name: "Set a new password" })).toBeInTheDocument();
