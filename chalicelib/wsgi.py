@@ -16,7 +16,10 @@ put in ``requestContext``, so the app verifies the bearer token itself.
 from __future__ import annotations
 
 import base64
+import functools
+import itertools
 import json
+import os
 import threading
 import time
 import uuid
@@ -24,10 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-from wsgiref.util import is_hop_by_hop
 
 from chalice.app import Chalice, _matches_content_type
-from chalice.local import LambdaContext, RouteMatcher
 
 Event = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -75,6 +76,57 @@ class _BadRequest(Exception):
         self.message = message
 
 
+class RouteTable:
+    """Finds the route pattern for a path, by chalice.local.RouteMatcher's rules.
+
+    Concrete routes win over ones with captures, a trailing '/' is ignored (as API
+    Gateway does), a capture is one whole path segment. Unlike RouteMatcher it is
+    indexed once and matches the still percent-encoded path, so an encoded '/'
+    stays inside its segment.
+    """
+
+    def __init__(self, routes: Iterable[str]) -> None:
+        ordered = sorted(routes)
+        self._concrete = {route for route in ordered if "{" not in route}
+        self._by_length: dict[int, list[tuple[str, list[str]]]] = {}
+        for route in ordered:
+            if "{" in route:
+                parts = route.split("/")
+                self._by_length.setdefault(len(parts), []).append((route, parts))
+
+    def match(self, path: str) -> tuple[str, dict[str, str]] | None:
+        if path != "/" and path.endswith("/"):
+            path = path[:-1]
+        if path in self._concrete:
+            return path, {}
+        segments = path.split("/")
+        for route, parts in self._by_length.get(len(segments), ()):
+            captured: dict[str, str] = {}
+            for segment, part in zip(segments, parts, strict=True):
+                if part.startswith("{") and part.endswith("}"):
+                    captured[part[1:-1]] = segment
+                elif segment != part:
+                    break
+            else:
+                return route, captured
+        return None
+
+
+class LambdaContext:
+    """What a Chalice view may read from the Lambda context (``app.lambda_context``)."""
+
+    __slots__ = ("_deadline", "aws_request_id", "function_name", "memory_limit_in_mb")
+
+    def __init__(self, function_name: str, request_id: str, timeout_ms: int) -> None:
+        self.function_name = function_name
+        self.aws_request_id = request_id
+        self.memory_limit_in_mb = 0
+        self._deadline = time.monotonic() + timeout_ms / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
 class ChaliceWSGIAdapter:
     """A WSGI application that runs a Chalice app's REST routes."""
 
@@ -97,7 +149,7 @@ class ChaliceWSGIAdapter:
         self.trusted_proxy_hops = trusted_proxy_hops
         self.max_body_bytes = max_body_bytes
         self.function_timeout_ms = function_timeout_ms
-        self._route_matcher = RouteMatcher(list(app.routes))
+        self._routes = RouteTable(app.routes)
         # Chalice keeps the current request on the app object, so two threads must
         # never run the app at once (a threaded worker would mix up requests).
         self._app_lock = threading.Lock()
@@ -105,7 +157,7 @@ class ChaliceWSGIAdapter:
     # -- WSGI entry point -------------------------------------------------------
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        request_id = str(uuid.uuid4())
+        request_id = _request_ids.next_id()
         try:
             event = self.build_event(environ, request_id)
         except _BadRequest as error:
@@ -116,12 +168,7 @@ class ChaliceWSGIAdapter:
         if event["httpMethod"] == "OPTIONS" and "OPTIONS" not in self.app.routes[event["resource"]]:
             headers = list(self._preflight_headers(event["resource"]).items())
             return self._respond(start_response, 200, headers, b"", request_id)
-        context = LambdaContext(
-            function_name=self.app.app_name,
-            memory_size=0,
-            max_runtime_ms=self.function_timeout_ms,
-        )
-        context.aws_request_id = request_id
+        context = LambdaContext(self.app.app_name, request_id, self.function_timeout_ms)
         with self._app_lock:
             result = self.app(event, context)
         status, headers, body = response_from_result(result)
@@ -133,15 +180,11 @@ class ChaliceWSGIAdapter:
         """The API Gateway proxy event for this request, or None if no route matches."""
         method = environ["REQUEST_METHOD"].upper()
         raw_path = _raw_path(environ)
-        try:
-            # urlparse inside RouteMatcher would cut a ';' segment parameter off.
-            match = self._route_matcher.match_route(raw_path.replace(";", "%3B"))
-        except ValueError:
+        match = self._routes.match(raw_path)
+        if match is None:
             return None
-        route = match.route
-        # RouteMatcher keeps captures from routes it tried before; keep the route's own.
-        names = [part[1:-1] for part in route.split("/") if part.startswith("{")]
-        path_parameters = {name: unquote(match.captured[name]) for name in names} or None
+        route, captured = match
+        path_parameters = {name: unquote(value) for name, value in captured.items()} or None
         path = unquote(raw_path)
 
         query = environ.get("QUERY_STRING", "")
@@ -237,16 +280,60 @@ class ChaliceWSGIAdapter:
         body: bytes,
         request_id: str,
     ) -> list[bytes]:
-        names = {name.lower() for name, _ in headers}
-        out = [(name, value) for name, value in headers if not is_hop_by_hop(name)]
-        out = [(name, value) for name, value in out if name.lower() != "content-length"]
-        if "content-type" not in names:
+        out: list[tuple[str, str]] = []
+        has_content_type = has_request_id = False
+        for name, value in headers:
+            lower = name.lower()
+            if lower in _NOT_FORWARDED_RESPONSE_HEADERS:
+                continue  # hop-by-hop, or the server's to set
+            has_content_type = has_content_type or lower == "content-type"
+            has_request_id = has_request_id or lower == "x-amzn-requestid"
+            out.append((name, value))
+        if not has_content_type:
             out.append(("Content-Type", "application/json"))
-        if "x-amzn-requestid" not in names:
+        if not has_request_id:
             out.append(("x-amzn-RequestId", request_id))
         out.append(("Content-Length", str(len(body))))
         start_response(_status_line(status), out)
         return [body]
+
+
+_NOT_FORWARDED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    }
+)
+
+
+class _RequestIds:
+    """UUID-shaped request ids: a random per-process prefix and a counter.
+
+    As unique as uuid4 across workers and hosts, at a fraction of its cost per
+    request; a forked worker draws a new prefix (os.register_at_fork below).
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        prefix = uuid.uuid4().hex
+        self._prefix = f"{prefix[:8]}-{prefix[8:12]}-4{prefix[13:16]}-{prefix[16:20]}-"
+        self._counter = itertools.count()
+
+    def next_id(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+
+
+_request_ids = _RequestIds()
+os.register_at_fork(after_in_child=_request_ids.reset)
 
 
 def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -273,6 +360,7 @@ def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str
     return status, headers, raw
 
 
+@functools.lru_cache(maxsize=64)
 def _status_line(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
@@ -282,16 +370,20 @@ def _status_line(status: int) -> str:
 
 
 def _header_value(value: Any) -> str:
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
     if "\r" in text or "\n" in text:
         # Chalice refuses these too; never let a value split the header block.
         raise ValueError("response header value contains a line break")
+    if text.isascii():
+        return text
     # WSGI header values are latin-1 strings that stand for the raw bytes.
     return text.encode("utf-8").decode("latin-1")
 
 
 def _wsgi_text(value: str) -> str:
     """A WSGI "bytes as latin-1" string decoded as the UTF-8 it usually is."""
+    if value.isascii():
+        return value
     return value.encode("latin-1").decode("utf-8", "replace")
 
 
@@ -299,7 +391,9 @@ def _raw_path(environ: WSGIEnviron) -> str:
     """The request path still percent-encoded, so an encoded '/' stays in its segment."""
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw_uri:
-        path = urlsplit(raw_uri).path
+        if not raw_uri.startswith("/"):  # absolute form: http://host/path
+            raw_uri = urlsplit(raw_uri).path
+        path = raw_uri.split("?", 1)[0].split("#", 1)[0]
         if path.startswith("/"):
             return _wsgi_text(path)
     path_info = _wsgi_text(environ.get("PATH_INFO", "") or "/")
@@ -315,23 +409,29 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     the list of values it folds, except for headers whose one value may hold commas.
     """
     headers: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
     for key, value in environ.items():
         if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key.replace("_", "-").lower()
+            name = _header_name(key)
+        elif key in _CONTENT_KEYS and value:
+            name = _CONTENT_KEYS[key]
         else:
             continue
-        if value == "" and key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            continue
-        headers[name] = _wsgi_text(value)
-    multi: dict[str, list[str]] = {}
-    for name, value in headers.items():
-        if name in _COMMA_IN_VALUE_HEADERS or "," not in value:
-            multi[name] = [value]
-        else:
+        value = _wsgi_text(value)
+        headers[name] = value
+        if "," in value and name not in _COMMA_IN_VALUE_HEADERS:
             multi[name] = [part.strip() for part in value.split(",")]
+        else:
+            multi[name] = [value]
     return headers, multi
+
+
+_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+
+
+@functools.lru_cache(maxsize=256)
+def _header_name(environ_key: str) -> str:
+    return environ_key[5:].replace("_", "-").lower()
 
 
 def _read_body(environ: WSGIEnviron, limit: int) -> bytes:

@@ -23,10 +23,11 @@ from chalice import (
     NotFoundError,
     Response,
 )
+from chalice.local import RouteMatcher
 from chalice.test import Client as ChaliceClient
 from werkzeug.test import Client
 
-from chalicelib.wsgi import MAX_BODY_BYTES, ChaliceWSGIAdapter
+from chalicelib.wsgi import MAX_BODY_BYTES, ChaliceWSGIAdapter, RouteTable
 
 BLOB = bytes(range(256)) * 4
 
@@ -173,6 +174,27 @@ def test_trailing_slash_matches_like_api_gateway(client: Client) -> None:
 
 def test_semicolon_stays_in_the_path_parameter(client: Client) -> None:
     assert json.loads(client.get("/items/a;b").data)["item_id"] == "a;b"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/items/1", "/items/1/", "/items/special", "/items", "/items/a/b", "/nope", "/echo/"],
+)
+def test_route_table_agrees_with_chalices_route_matcher(path: str) -> None:
+    expected: tuple[str, dict[str, str]] | None
+    try:
+        found = RouteMatcher(list(app.routes)).match_route(path)
+        expected = (found.route, found.captured)
+    except ValueError:
+        expected = None
+    assert RouteTable(app.routes).match(path) == expected
+
+
+def test_absolute_form_and_double_slash_request_targets(adapter: ChaliceWSGIAdapter) -> None:
+    event = adapter.build_event(_environ("GET", "/items/1", RAW_URI="http://h/items/9?x=1"), "r")
+    assert event is not None
+    assert event["pathParameters"] == {"item_id": "9"}
+    assert adapter.build_event(_environ("GET", "//items", RAW_URI="//items"), "r") is None
 
 
 def test_unknown_route_is_api_gateways_missing_token(client: Client) -> None:
