@@ -185,7 +185,8 @@ def shim_overhead(served: ServerfulStack, rounds: int = 9, number: int = 2000) -
             event = adapter.build_event(environ(), "request-id")
             assert event is not None
             context = LambdaContext(app.app_name, "request-id", 30_000)
-            shim_only = ChaliceWSGIAdapter(RecordedApp(app, app(event, context)))
+            recorded: Any = RecordedApp(app, app(event, context))
+            shim_only = ChaliceWSGIAdapter(recorded)
 
             def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
                 pass
