@@ -183,7 +183,8 @@ def run_load(
     duration: float,
     connections: int,
     seed: int,
-) -> Report:
+) -> tuple[list[Worker], float]:
+    """Run the mixed load; returns the workers (what each did) and the seconds taken."""
     client = HttpClient(base_url)
     workers = [
         Worker(client, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
@@ -196,8 +197,7 @@ def run_load(
     for thread in threads:
         # Bounded: a request times out after the client's timeout, so this ends.
         thread.join()
-    seconds = time.monotonic() - started
-    return check(client, users, workers, seconds)
+    return workers, time.monotonic() - started
 
 
 def check(
@@ -285,13 +285,14 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
                 f"load: {args.duration:.0f} s, {args.connections} connections, "
                 f"{len(users)} users -> gunicorn at {served.base_url}"
             )
-            report = run_load(
+            workers, seconds = run_load(
                 served.base_url,
                 users,
                 duration=args.duration,
                 connections=args.connections,
                 seed=args.seed,
             )
+            report = check(HttpClient(served.base_url), users, workers, seconds)
         for line in report.lines:
             out(line)
         for problem in report.unexpected[:20]:

@@ -539,3 +539,7 @@ def _call(adapter: ChaliceWSGIAdapter, environ: dict[str, Any]) -> tuple[str, li
 
     body = b"".join(adapter(environ, start_response))
     return captured["status"], captured["headers"], body
+
+
+# What tests/serverful/test_gunicorn.py serves under a real gunicorn.
+served = ChaliceWSGIAdapter(app)
