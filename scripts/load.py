@@ -274,12 +274,17 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         "--workers", type=int, default=None, help="gunicorn workers (gunicorn.conf.py's default)"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the operation mix")
+    parser.add_argument(
+        "--log-dir", type=Path, default=None, help="keep the gunicorn and moto logs here"
+    )
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.connections < 1 or args.users < 1:
         parser.error("duration, connections and users must be positive")
 
-    with tempfile.TemporaryDirectory(prefix="load-") as log_dir:
-        with serverful_stack(workers=args.workers, log_dir=Path(log_dir)) as served:
+    with tempfile.TemporaryDirectory(prefix="load-") as temporary_dir:
+        log_dir = args.log_dir or Path(temporary_dir)
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with serverful_stack(workers=args.workers, log_dir=log_dir) as served:
             users = [new_user(served, f"load{i}") for i in range(min(args.users, args.connections))]
             out(
                 f"load: {args.duration:.0f} s, {args.connections} connections, "
@@ -298,9 +303,10 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         for problem in report.unexpected[:20]:
             out(f"  unexpected: {problem}")
         if not report.ok:
-            gunicorn_log = (Path(log_dir) / "gunicorn.log").read_text()
-            errors = [line for line in gunicorn_log.splitlines() if '"status":5' in line]
-            for line in errors[:10]:
+            # The server's side of the failures: error log lines, not access lines.
+            gunicorn_log = (log_dir / "gunicorn.log").read_text().splitlines()
+            errors = [line for line in gunicorn_log if not line.startswith('{"time"')]
+            for line in errors[-60:]:
                 out(f"  gunicorn: {line}")
     out("load: PASS" if report.ok else "load: FAIL")
     return 0 if report.ok else 1
