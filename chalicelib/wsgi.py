@@ -138,12 +138,28 @@ class ChaliceWSGIAdapter:
         trusted_proxy_hops: int = 0,
         max_body_bytes: int = MAX_BODY_BYTES,
         function_timeout_ms: int = 30_000,
+        public_origin: str | None = None,
     ) -> None:
         """``trusted_proxy_hops``: how many proxies in front of this server append to
         X-Forwarded-For (EC2 behind API Gateway + ALB: 2). The client address is the
-        entry those proxies recorded; anything further left is client-controlled."""
+        entry those proxies recorded; anything further left is client-controlled.
+
+        ``public_origin`` (e.g. ``https://abc.execute-api.eu-west-1.amazonaws.com``,
+        with the stage path if the API has one): the URL root clients call. Behind
+        API Gateway and an ALB a request arrives with the ALB's Host and
+        ``X-Forwarded-Proto: http``; the app builds its absolute URLs from those
+        headers, so the adapter presents the public origin instead, as API Gateway
+        does for Lambda."""
         if trusted_proxy_hops < 0:
             raise ValueError("trusted_proxy_hops must be >= 0")
+        self._public_headers: dict[str, str] = {}
+        self._public_prefix = ""  # a stage path clients call the API under, if any
+        if public_origin:
+            origin = urlsplit(public_origin)
+            if origin.scheme not in ("http", "https") or not origin.netloc or origin.query:
+                raise ValueError(f"public_origin must be scheme://host[/stage]: {public_origin!r}")
+            self._public_headers = {"host": origin.netloc, "x-forwarded-proto": origin.scheme}
+            self._public_prefix = origin.path.rstrip("/")
         self.app = app
         self.stage = stage
         self.trusted_proxy_hops = trusted_proxy_hops
@@ -190,6 +206,9 @@ class ChaliceWSGIAdapter:
         query = environ.get("QUERY_STRING", "")
         multi_query = parse_qs(query, keep_blank_values=True) if query else {}
         headers, multi_headers = _headers(environ)
+        for name, value in self._public_headers.items():
+            headers[name] = value
+            multi_headers[name] = [value]
         body, is_base64 = self._body(environ, headers)
 
         return {
@@ -207,7 +226,8 @@ class ChaliceWSGIAdapter:
             "requestContext": {
                 "resourcePath": route,
                 "httpMethod": method,
-                "path": path,
+                # As on API Gateway: the path as called, stage prefix included.
+                "path": self._public_prefix + path,
                 "stage": self.stage,
                 "requestId": request_id,
                 "requestTimeEpoch": int(time.time() * 1000),

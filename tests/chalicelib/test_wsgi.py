@@ -433,6 +433,35 @@ def test_source_ip_skips_exactly_the_trusted_proxies(hops: int, expected: str) -
     assert event_of(response)["requestContext"]["identity"]["sourceIp"] == expected
 
 
+def test_public_origin_replaces_the_albs_host_and_scheme() -> None:
+    behind_alb = Client(
+        ChaliceWSGIAdapter(app, public_origin="https://abc.execute-api.eu-west-1.amazonaws.com")
+    )
+    response = behind_alb.get(
+        "/items/1",
+        headers={"Host": "internal-alb-123.elb.amazonaws.com", "X-Forwarded-Proto": "http"},
+    )
+    event = event_of(response)
+    assert event["headers"]["host"] == "abc.execute-api.eu-west-1.amazonaws.com"
+    assert event["headers"]["x-forwarded-proto"] == "https"
+    assert event["multiValueHeaders"]["host"] == ["abc.execute-api.eu-west-1.amazonaws.com"]
+    assert event["requestContext"]["domainName"] == "abc.execute-api.eu-west-1.amazonaws.com"
+
+
+def test_public_origin_with_a_stage_prefixes_the_context_path() -> None:
+    staged = Client(ChaliceWSGIAdapter(app, public_origin="https://api.example.com/api/"))
+    event = event_of(staged.get("/items/1"))
+    assert event["path"] == "/items/1"
+    assert event["requestContext"]["path"] == "/api/items/1"
+    assert event["headers"]["host"] == "api.example.com"
+
+
+@pytest.mark.parametrize("origin", ["ftp://x", "https://", "https://host/api?x=1"])
+def test_a_malformed_public_origin_is_refused_at_start(origin: str) -> None:
+    with pytest.raises(ValueError, match="public_origin"):
+        ChaliceWSGIAdapter(app, public_origin=origin)
+
+
 def test_identity_is_never_taken_from_the_request(client: Client) -> None:
     # chalice's local gateway would decode this unverified token into
     # requestContext.authorizer; the adapter must leave identity to the app.
