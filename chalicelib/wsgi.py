@@ -364,8 +364,9 @@ def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str
     multi_names = {name.lower() for name in multi}
     for name, value in (result.get("headers") or {}).items():
         # API Gateway lets multiValueHeaders win over headers of the same name.
-        if name.lower() not in multi_names:
-            headers.append((name, _header_value(value)))
+        if multi_names and name.lower() in multi_names:
+            continue
+        headers.append((name, _header_value(value)))
     for name, values in multi.items():
         headers.extend((name, _header_value(value)) for value in values)
     body = result.get("body")
@@ -430,14 +431,20 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     """
     headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
+    names = _HEADER_NAMES
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = _header_name(key)
-        elif key in _CONTENT_KEYS and value:
-            name = _CONTENT_KEYS[key]
-        else:
-            continue
-        value = _wsgi_text(value)
+        name = names.get(key)
+        if name is None:
+            if not key.startswith("HTTP_"):
+                continue
+            name = key[5:].replace("_", "-").lower()
+            if len(names) < _MAX_CACHED_NAMES:
+                names[key] = name
+        if not value:
+            if name in _CONTENT_HEADERS:
+                continue  # the server's placeholder for "no such header"
+        elif not value.isascii():
+            value = _wsgi_text(value)
         headers[name] = value
         if "," in value and name not in _COMMA_IN_VALUE_HEADERS:
             multi[name] = [part.strip() for part in value.split(",")]
@@ -446,12 +453,10 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     return headers, multi
 
 
-_CONTENT_KEYS = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
-
-
-@functools.lru_cache(maxsize=256)
-def _header_name(environ_key: str) -> str:
-    return environ_key[5:].replace("_", "-").lower()
+# environ key -> header name, filled as keys are seen (bounded: clients choose them).
+_HEADER_NAMES = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+_CONTENT_HEADERS = frozenset(_HEADER_NAMES.values())
+_MAX_CACHED_NAMES = 512
 
 
 def _read_body(environ: WSGIEnviron, limit: int) -> bytes:

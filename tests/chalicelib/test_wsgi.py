@@ -268,6 +268,26 @@ def test_folded_header_from_gunicorn_is_split_but_dates_are_not(
     assert event["multiValueHeaders"]["if-modified-since"] == ["Wed, 21 Oct 2015 07:28:00 GMT"]
 
 
+def test_many_distinct_header_names_are_all_kept(adapter: ChaliceWSGIAdapter) -> None:
+    # More names than the adapter caches: each still reaches the event.
+    extra = {f"HTTP_X_CLIENT_CHOSEN_{i}": str(i) for i in range(600)}
+    event = adapter.build_event(_environ("GET", "/items/1", **extra), "rid")
+    assert event is not None
+    assert all(event["headers"][f"x-client-chosen-{i}"] == str(i) for i in range(600))
+
+
+def test_empty_content_type_is_no_header_but_empty_custom_header_is_kept(
+    adapter: ChaliceWSGIAdapter,
+) -> None:
+    event = adapter.build_event(
+        _environ("GET", "/items/1", CONTENT_TYPE="", CONTENT_LENGTH="", HTTP_X_EMPTY=""), "rid"
+    )
+    assert event is not None
+    assert "content-type" not in event["headers"]
+    assert "content-length" not in event["headers"]
+    assert event["headers"]["x-empty"] == ""
+
+
 def test_multi_value_response_headers_are_all_sent(client: Client) -> None:
     response = client.get("/multi")
     assert response.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
