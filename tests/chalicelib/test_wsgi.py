@@ -270,8 +270,9 @@ def test_folded_header_from_gunicorn_is_split_but_dates_are_not(
 
 def test_many_distinct_header_names_are_all_kept(adapter: ChaliceWSGIAdapter) -> None:
     # More names than the adapter caches: each still reaches the event.
-    extra = {f"HTTP_X_CLIENT_CHOSEN_{i}": str(i) for i in range(600)}
-    event = adapter.build_event(_environ("GET", "/items/1", **extra), "rid")
+    environ = _environ("GET", "/items/1")
+    environ.update({f"HTTP_X_CLIENT_CHOSEN_{i}": str(i) for i in range(600)})
+    event = adapter.build_event(environ, "rid")
     assert event is not None
     assert all(event["headers"][f"x-client-chosen-{i}"] == str(i) for i in range(600))
 
@@ -566,7 +567,7 @@ def test_same_answer_as_chalices_local_gateway(
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _environ(method: str, path: str, body: bytes = b"", **extra: str) -> dict[str, Any]:
+def _environ(method: str, path: str, *, body: bytes = b"", **extra: str) -> dict[str, Any]:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
