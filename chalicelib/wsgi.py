@@ -57,13 +57,11 @@ _COMMA_IN_VALUE_HEADERS = frozenset(
 # The bodies API Gateway sends for requests that never reach the function; the
 # same bytes chalice.local sends, so every runtime answers alike.
 _MISSING_TOKEN_BODY = b'{"message": "Missing Authentication Token"}'
-_SIGNATURE_BODY = (
-    b'{"message": "Authorization header requires \'Credential\''
-    b" parameter. Authorization header requires 'Signature'"
-    b" parameter. Authorization header requires "
-    b"'SignedHeaders' parameter. Authorization header "
-    b"requires existence of either a 'X-Amz-Date' or a"
-    b" 'Date' header. Authorization=%s\"}"
+_SIGNATURE_MESSAGE = (
+    "Authorization header requires 'Credential' parameter. Authorization header "
+    "requires 'Signature' parameter. Authorization header requires 'SignedHeaders' "
+    "parameter. Authorization header requires existence of either a 'X-Amz-Date' or "
+    "a 'Date' header. Authorization="
 )
 
 
@@ -277,7 +275,9 @@ class ChaliceWSGIAdapter:
         if authorization is None:
             body = _MISSING_TOKEN_BODY
         else:
-            body = _SIGNATURE_BODY % authorization.encode("latin-1")
+            # json.dumps: the header is the client's, so it must not break the JSON.
+            message = _SIGNATURE_MESSAGE + _wsgi_text(authorization)
+            body = json.dumps({"message": message}).encode()
         headers = [("x-amzn-ErrorType", "UnauthorizedException")]
         return self._respond(start_response, 403, headers, body, request_id)
 
