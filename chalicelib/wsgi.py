@@ -474,8 +474,9 @@ def _read_body(environ: WSGIEnviron, limit: int) -> bytes:
         if length > limit:
             raise _BadRequest(413, "Request Too Long")
         return bytes(stream.read(length)) if length else b""
-    if environ.get("wsgi.input_terminated"):
+    if "HTTP_TRANSFER_ENCODING" in environ and environ.get("wsgi.input_terminated"):
         # Chunked upload: the server ends the stream; read one byte past the limit.
+        # (Without Content-Length or Transfer-Encoding a request has no body.)
         data = bytes(stream.read(limit + 1))
         if len(data) > limit:
             raise _BadRequest(413, "Request Too Long")

@@ -361,10 +361,36 @@ def test_body_over_the_api_gateway_limit_is_413(adapter: ChaliceWSGIAdapter) -> 
 
 def test_chunked_body_over_the_limit_is_413() -> None:
     small = ChaliceWSGIAdapter(app, max_body_bytes=10)
-    environ = _environ("POST", "/echo", body=b"x" * 11, CONTENT_LENGTH="")
+    environ = _environ(
+        "POST", "/echo", body=b"x" * 11, CONTENT_LENGTH="", HTTP_TRANSFER_ENCODING="chunked"
+    )
     environ["wsgi.input_terminated"] = True
     status, _headers, _body = _call(small, environ)
     assert status.startswith("413")
+
+
+def test_chunked_body_is_read_to_its_end(client: Client) -> None:
+    response = client.post(
+        "/echo",
+        input_stream=io.BytesIO(b"chunked body"),
+        headers={"Transfer-Encoding": "chunked", "Content-Type": "text/plain"},
+    )
+    assert event_of(response)["body"] == "chunked body"
+
+
+def test_a_request_without_length_or_chunking_has_no_body(adapter: ChaliceWSGIAdapter) -> None:
+    # gunicorn marks every request's input as terminated; only chunked ones have a body.
+    environ = _environ("GET", "/echo", body=b"", CONTENT_LENGTH="")
+    environ["wsgi.input_terminated"] = True
+    environ["wsgi.input"] = _ExplodingStream()
+    event = adapter.build_event(environ, "rid")
+    assert event is not None
+    assert event["body"] is None
+
+
+class _ExplodingStream(io.RawIOBase):
+    def read(self, size: int = -1) -> bytes:
+        raise AssertionError("the body of a bodiless request was read")
 
 
 def test_bad_content_length_is_400(adapter: ChaliceWSGIAdapter) -> None:
