@@ -359,16 +359,20 @@ os.register_at_fork(after_in_child=_request_ids.reset)
 def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, header list and body bytes from a proxy-integration result dict."""
     status = int(result.get("statusCode", 200))
-    headers: list[tuple[str, str]] = []
-    multi = result.get("multiValueHeaders") or {}
-    multi_names = {name.lower() for name in multi}
-    for name, value in (result.get("headers") or {}).items():
+    single = result.get("headers") or {}
+    multi = result.get("multiValueHeaders")
+    if multi:
         # API Gateway lets multiValueHeaders win over headers of the same name.
-        if multi_names and name.lower() in multi_names:
-            continue
-        headers.append((name, _header_value(value)))
-    for name, values in multi.items():
-        headers.extend((name, _header_value(value)) for value in values)
+        multi_names = {name.lower() for name in multi}
+        headers = [
+            (name, _header_value(value))
+            for name, value in single.items()
+            if name.lower() not in multi_names
+        ]
+        for name, values in multi.items():
+            headers.extend((name, _header_value(value)) for value in values)
+    else:
+        headers = [(name, _header_value(value)) for name, value in single.items()]
     body = result.get("body")
     if body is None:
         raw = b""
@@ -435,11 +439,12 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     for key, value in environ.items():
         name = names.get(key)
         if name is None:
-            if not key.startswith("HTTP_"):
-                continue
-            name = key[5:].replace("_", "-").lower()
+            # "" marks an environ key that is not a header (REQUEST_METHOD, wsgi.input...).
+            name = key[5:].replace("_", "-").lower() if key.startswith("HTTP_") else ""
             if len(names) < _MAX_CACHED_NAMES:
                 names[key] = name
+        if not name:
+            continue
         if not value:
             if name in _CONTENT_HEADERS:
                 continue  # the server's placeholder for "no such header"
@@ -453,7 +458,8 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     return headers, multi
 
 
-# environ key -> header name, filled as keys are seen (bounded: clients choose them).
+# environ key -> header name ("" if not a header), filled as keys are seen; bounded,
+# since clients choose the keys.
 _HEADER_NAMES = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
 _CONTENT_HEADERS = frozenset(_HEADER_NAMES.values())
 _MAX_CACHED_NAMES = 512
