@@ -118,6 +118,24 @@ def missing_dependencies(vendor: Path) -> list[str]:
     return missing
 
 
+def pip_lambda_args() -> list[str]:
+    """pip options that pick wheels for the Lambda runtime, not for this machine."""
+    return [
+        "--no-deps", "--only-binary=:all:", "--platform", LAMBDA_PLATFORM,
+        "--implementation", "cp", "--python-version", LAMBDA_PYTHON,
+    ]  # fmt: skip
+
+
+def download_wheelhouse(project: Path, dest: Path) -> None:
+    """Fetch the Lambda package's wheels once, so packaging can run offline."""
+    wanted = lambda_requirements((project / "requirements.txt").read_text())
+    dest.mkdir(parents=True, exist_ok=True)
+    if wanted:
+        run([sys.executable, "-m", "pip", "download", "--quiet", *pip_lambda_args(),
+             "--dest", str(dest), *wanted])  # fmt: skip
+    print(f"wheelhouse {dest}: {', '.join(wanted) or 'nothing to fetch'}")
+
+
 def stage_project(project: Path, stage_dir: Path) -> list[str]:
     """Copy the app into stage_dir with a requirements.txt Chalice will not pip.
 
@@ -140,14 +158,8 @@ def stage_project(project: Path, stage_dir: Path) -> list[str]:
     if wanted:
         vendor = stage_dir / "vendor"
         # Honours PIP_NO_INDEX / PIP_FIND_LINKS, so it runs offline from a wheelhouse.
-        run(
-            [
-                sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                "--only-binary=:all:", "--platform", LAMBDA_PLATFORM,
-                "--implementation", "cp", "--python-version", LAMBDA_PYTHON,
-                "--target", str(vendor), *wanted,
-            ]
-        )  # fmt: skip
+        run([sys.executable, "-m", "pip", "install", "--quiet", *pip_lambda_args(),
+             "--target", str(vendor), *wanted])  # fmt: skip
         missing = missing_dependencies(vendor)
         if missing:
             raise DeployError(
@@ -178,6 +190,7 @@ def wire_environment(template: dict[str, Any]) -> dict[str, Any]:
 
 def package(project: Path, out: Path, region: str) -> Path:
     """Build out/package/{deployment.zip,sam.yaml}; returns the package directory."""
+    out = out.resolve()
     stage_dir = out / "stage"
     package_dir = out / "package"
     vendored = stage_project(project, stage_dir)
@@ -511,6 +524,8 @@ def build_parser() -> argparse.ArgumentParser:
     pkg = sub.add_parser("package", help="build deployment.zip and sam.yaml")
     common(pkg)
     pkg.add_argument("--project", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    wheels = sub.add_parser("wheelhouse", help="download the Lambda package's wheels")
+    wheels.add_argument("--dest", type=Path, default=ROOT / "build" / "wheelhouse")
 
     for name, help_text in (
         ("deploy", "upload and deploy via a change set"),
@@ -545,6 +560,9 @@ def main(
     try:
         if args.command == "package":
             package(args.project, args.out, args.region or "us-east-1")
+            return 0
+        if args.command == "wheelhouse":
+            download_wheelhouse(ROOT, args.dest)
             return 0
         if session_factory is None:
             import boto3
