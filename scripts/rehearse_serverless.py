@@ -124,7 +124,7 @@ def stub_unsupported(template: dict[str, Any], supported: set[str]) -> dict[str,
 
     for key in ("Resources", "Outputs"):
         template[key] = walk(template.get(key, {}))
-    for resource in resources.values():
+    for resource in template["Resources"].values():
         depends = resource.get("DependsOn")
         if depends is not None:
             kept = [
