@@ -44,7 +44,7 @@ def test_table_matches_the_pynamodb_model_and_is_retained(resources: dict[str, A
     p = table["Properties"]
     schema = TodoItem._get_schema()
 
-    def keys(key_schema: list[dict[str, str]]) -> dict[str, str]:
+    def keys(key_schema: list[Any]) -> dict[str, str]:
         return {k["AttributeName"]: k["KeyType"] for k in key_schema}
 
     assert keys(p["KeySchema"]) == keys(schema["key_schema"])
