@@ -16,7 +16,7 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Response
 from chalice.app import Request
 
 from chalicelib.auth import Authenticator
-from chalicelib.config import Settings, get_settings
+from chalicelib.config import AUTH_MODE_GATEWAY, Settings, get_settings
 from chalicelib.domain import Todo
 from chalicelib.errors import ApiError
 from chalicelib.http import (
@@ -38,11 +38,18 @@ from chalicelib.service import TodoService
 
 app = Chalice(app_name="todo-api")
 
-# The provider ARN is a placeholder: the serverless merge template replaces it
-# with the stack's user pool. Locally this authorizer is not enforced at all,
-# which is why every todo route also verifies the token itself (Authenticator).
+# On Lambda (AUTH_MODE=gateway, set by the prod stage) API Gateway's Cognito
+# authorizer guards every todo route; the provider ARN is a placeholder that
+# the serverless merge template replaces with the stack's user pool.
+# Elsewhere there is no gateway: chalice's local imitation of the authorizer
+# decodes tokens without verifying them (and fails with a 500 on malformed
+# ones), so it is left off and the app's own JWT verification is the gate.
 PLACEHOLDER_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/placeholder"
-cognito = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[PLACEHOLDER_USER_POOL_ARN])
+cognito = (
+    CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[PLACEHOLDER_USER_POOL_ARN])
+    if get_settings().auth_mode == AUTH_MODE_GATEWAY
+    else None
+)
 
 
 @dataclass
