@@ -220,6 +220,7 @@ def verify_resources(
     check(
         env.get("CORS_ORIGINS") == outputs["WebUrl"], "function CORS_ORIGINS is the web URL", checks
     )
+    check(env.get("AUTH_MODE") == "gateway", "function trusts the gateway's authorizer", checks)
     check(
         function["CodeSize"] == code_size,
         f"function code is the package ({code_size} bytes)",

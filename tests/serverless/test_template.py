@@ -157,6 +157,7 @@ def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) 
 def test_function_is_wired_to_the_stacks_resources(resources: dict[str, Any]) -> None:
     p = props(resources, "APIHandler")
     assert p["Environment"]["Variables"] == {
+        "AUTH_MODE": "gateway",  # API Gateway's Cognito authorizer checks the tokens
         "TABLE_NAME": {"Fn::Sub": "${TodoTable}"},
         "COGNITO_USER_POOL_ID": {"Fn::Sub": "${UserPool}"},
         "COGNITO_APP_CLIENT_ID": {"Fn::Sub": "${UserPoolClient}"},
