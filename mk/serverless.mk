@@ -1,9 +1,7 @@
 # Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md).
-# Deploy parameters: STAGE (default prod), STACK_NAME (default todo-<stage>),
-# AWS_REGION; credentials from the standard AWS chain (profile, env, SSO, role).
-
-export STAGE      ?= prod
-export STACK_NAME ?= todo-$(STAGE)
+# Deploy parameters, read by scripts/deploy_serverless.py from the environment (make
+# exports command-line variables): STAGE (default prod), STACK_NAME (default
+# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET; credentials from the standard AWS chain.
 
 SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml
@@ -50,14 +48,14 @@ rehearse-serverless: package-serverless ## Create and delete the stack in a loca
 
 deploy-serverless-backend: package-serverless ## Deploy the stack (change set) and write .deploy/serverless-outputs.json
 	$(BIN)/python scripts/deploy_serverless.py deploy --out $(SERVERLESS_OUT) \
-	  --stage $(STAGE) --stack-name $(STACK_NAME) --outputs .deploy/serverless-outputs.json
+	  --outputs .deploy/serverless-outputs.json
 
 deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and publish the web app
 	$(MAKE) --no-print-directory web-build
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverless
 
 destroy-serverless: install ## Delete the stack (the table and the user pool are retained)
-	$(BIN)/python scripts/deploy_serverless.py destroy --stage $(STAGE) --stack-name $(STACK_NAME)
+	$(BIN)/python scripts/deploy_serverless.py destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful
 	$(BIN)/python scripts/deploy_web.py --outputs .deploy/$(ARCHITECTURE)-outputs.json
