@@ -76,3 +76,67 @@ def test_wire_environment_turns_resource_references_into_fn_sub() -> None:
     variables = wired["Resources"]["Fn"]["Properties"]["Environment"]["Variables"]
     assert variables == {"TABLE_NAME": {"Fn::Sub": "${TodoTable}"}, "MODE": "plain"}
     assert wired["Resources"]["Other"]["Properties"]["BucketName"] == "${NotWired}"
+
+
+LAMBDA_SMOKE = r"""
+import importlib.abc, json, sys, time
+
+class Absent(importlib.abc.MetaPathFinder):
+    # What the Lambda runtime does not have (and the package leaves out).
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("jwt", "cryptography"):
+            raise ImportError(f"{name} is not on Lambda")
+        return None
+
+sys.meta_path.insert(0, Absent())
+sys.path.insert(0, sys.argv[1])
+started = time.perf_counter()
+import app
+imported = time.perf_counter() - started
+event = {
+    "resource": "/health", "path": "/health", "httpMethod": "GET",
+    "headers": {"Origin": "https://d111.cloudfront.net"}, "multiValueHeaders": {},
+    "queryStringParameters": None, "multiValueQueryStringParameters": None,
+    "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
+    "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
+                       "requestId": "r1", "identity": {"sourceIp": "127.0.0.1"}},
+}
+response = app.app(event, None)
+print(json.dumps({"status": response["statusCode"], "import_seconds": imported,
+                  "pynamodb": sys.modules["pynamodb"].__file__}))
+"""
+
+
+def test_package_runs_on_a_lambda_like_python(package_dir: Path, tmp_path: Path) -> None:
+    """The unzipped package answers /health with no PyJWT/cryptography and its own pynamodb."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code_dir = tmp_path / "task"
+    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
+        archive.extractall(code_dir)
+    env = {
+        **os.environ,
+        "AWS_LAMBDA_FUNCTION_NAME": "todo-api",
+        "AWS_REGION": "eu-west-1",
+        "AUTH_MODE": "gateway",
+        "TABLE_NAME": "todos",
+        "COGNITO_USER_POOL_ID": "eu-west-1_abc",
+        "COGNITO_APP_CLIENT_ID": "client",
+        "CORS_ORIGINS": "https://d111.cloudfront.net",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", LAMBDA_SMOKE, str(code_dir)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == 200
+    assert report["pynamodb"].startswith(str(code_dir))
