@@ -359,12 +359,11 @@ class EventPrinter:
         self.failures: list[str] = []
 
     def skip_existing(self) -> None:
-        for event in self._events():
-            self.seen.add(event["EventId"])
+        """Mark the latest events seen: they belong to earlier operations."""
+        self.seen.update(event["EventId"] for event in self._new_events(first_page_only=True))
 
     def poll(self) -> None:
-        fresh = [e for e in self._events() if e["EventId"] not in self.seen]
-        for event in reversed(fresh):
+        for event in reversed(self._new_events()):
             self.seen.add(event["EventId"])
             reason = event.get("ResourceStatusReason") or ""
             status = event.get("ResourceStatus", "")
@@ -376,14 +375,23 @@ class EventPrinter:
             if status.endswith("_FAILED") and reason:
                 self.failures.append(f"{event.get('LogicalResourceId')}: {reason}")
 
-    def _events(self) -> list[dict[str, Any]]:
+    def _new_events(self, first_page_only: bool = False) -> list[dict[str, Any]]:
+        """Events newer than any seen one (CloudFormation lists the newest first)."""
+        fresh: list[dict[str, Any]] = []
         try:
             pages = self.cfn.get_paginator("describe_stack_events").paginate(
                 StackName=self.stack_id
             )
-            return [event for page in pages for event in page["StackEvents"]]
+            for page in pages:
+                for event in page["StackEvents"]:
+                    if event["EventId"] in self.seen:
+                        return fresh
+                    fresh.append(event)
+                if first_page_only:
+                    break
         except self.cfn.exceptions.ClientError:
-            return []
+            pass  # the stack is gone (deleted) or not there yet
+        return fresh
 
 
 def wait_for_stack(cfn: Any, stack_id: str, printer: EventPrinter, poll_seconds: float) -> str:

@@ -244,10 +244,16 @@ def test_event_printer_prints_each_event_once_and_collects_failures() -> None:
             "LogicalResourceId": "Web",
         },
     ]
+    old = {"EventId": "0", "Timestamp": datetime(2025, 1, 1), "ResourceStatus": "UPDATE_COMPLETE"}
+    pages: list[dict[str, Any]] = [{"StackEvents": [old]}]
     cfn = mock.Mock()
-    cfn.get_paginator.return_value.paginate.return_value = [{"StackEvents": events}]
+    cfn.get_paginator.return_value.paginate.side_effect = lambda **_: iter(pages)
     lines: list[str] = []
     printer = ds.EventPrinter(cfn, "stack", write=lines.append)
+    printer.skip_existing()
+    pages = [{"StackEvents": events[1:]}, {"StackEvents": [old]}]
+    printer.poll()
+    pages = [{"StackEvents": events}, {"StackEvents": [old]}]
     printer.poll()
     printer.poll()
     assert len(lines) == 2
@@ -438,3 +444,94 @@ def test_missing_dist_runs_the_web_build(tmp_path: Path) -> None:
     assert built == [True]
     with pytest.raises(dw.PublishError, match="did not produce"):
         dw.ensure_built(tmp_path / "never", lambda: None)
+
+
+class FakeCloudFormation:
+    """Just enough of a CloudFormation client to steer deploy_stack through its branches."""
+
+    class exceptions:  # mirrors boto3's client.exceptions
+        from botocore.exceptions import ClientError
+
+    def __init__(self, status: str | None, change_set: dict[str, Any], final: list[str]) -> None:
+        self.status = status
+        self.change_set = change_set
+        self.final = final
+        self.calls: dict[str, dict[str, Any]] = {}
+
+    def describe_stacks(self, StackName: str) -> dict[str, Any]:
+        if self.status is None:
+            from botocore.exceptions import ClientError
+
+            raise ClientError({"Error": {"Message": "Stack does not exist"}}, "DescribeStacks")
+        return {"Stacks": [{"StackId": "id", "StackName": "s", "StackStatus": self.status}]}
+
+    def create_change_set(self, **kwargs: Any) -> dict[str, str]:
+        self.calls["create_change_set"] = kwargs
+        self.status = self.status or "REVIEW_IN_PROGRESS"
+        return {"StackId": "id", "Id": "cs"}
+
+    def describe_change_set(self, ChangeSetName: str) -> dict[str, Any]:
+        return self.change_set
+
+    def delete_change_set(self, ChangeSetName: str) -> None:
+        self.calls["delete_change_set"] = {"ChangeSetName": ChangeSetName}
+
+    def execute_change_set(self, **kwargs: Any) -> None:
+        self.calls["execute_change_set"] = kwargs
+        self.status = self.final.pop(0)
+
+    def get_paginator(self, name: str) -> Any:
+        failed = {
+            "EventId": "e",
+            "Timestamp": datetime(2026, 1, 1),
+            "ResourceStatus": "UPDATE_FAILED",
+            "LogicalResourceId": "TodoTable",
+            "ResourceStatusReason": "limit exceeded",
+        }
+        events = [failed] if "execute_change_set" in self.calls else []
+        paginator = mock.Mock()
+        paginator.paginate.return_value = [{"StackEvents": events}]
+        return paginator
+
+
+TARGET = ds.Target("prod", "todo-prod", "eu-west-1")
+
+
+def test_new_stack_is_created_with_rollback_on_failure() -> None:
+    cfn = FakeCloudFormation(None, {"Status": "CREATE_COMPLETE"}, ["CREATE_COMPLETE"])
+    ds.deploy_stack(cfn, TARGET, "https://b.s3/t.yaml", [], poll_seconds=0)
+    request = cfn.calls["create_change_set"]
+    assert request["ChangeSetType"] == "CREATE"
+    assert request["OnStackFailure"] == "ROLLBACK"
+    assert set(request["Capabilities"]) == {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"}
+    assert "DisableRollback" not in cfn.calls["execute_change_set"]
+
+
+def test_failed_update_rolls_back_and_reports_why() -> None:
+    cfn = FakeCloudFormation(
+        "UPDATE_COMPLETE", {"Status": "CREATE_COMPLETE"}, ["UPDATE_ROLLBACK_COMPLETE"]
+    )
+    with pytest.raises(ds.DeployError, match="UPDATE_ROLLBACK_COMPLETE: TodoTable: limit exceeded"):
+        ds.deploy_stack(cfn, TARGET, "https://b.s3/t.yaml", [], poll_seconds=0)
+    assert cfn.calls["create_change_set"]["ChangeSetType"] == "UPDATE"
+    assert "OnStackFailure" not in cfn.calls["create_change_set"]
+    assert cfn.calls["execute_change_set"]["DisableRollback"] is False
+
+
+def test_update_without_changes_is_not_an_error(capsys: pytest.CaptureFixture[str]) -> None:
+    reason = "The submitted information didn't contain changes. Submit different information."
+    cfn = FakeCloudFormation("UPDATE_COMPLETE", {"Status": "FAILED", "StatusReason": reason}, [])
+    stack = ds.deploy_stack(cfn, TARGET, "https://b.s3/t.yaml", [], poll_seconds=0)
+    assert stack["StackStatus"] == "UPDATE_COMPLETE"
+    assert "execute_change_set" not in cfn.calls
+    assert cfn.calls["delete_change_set"] == {"ChangeSetName": "cs"}
+    assert "no changes" in capsys.readouterr().out
+
+
+def test_invalid_change_set_is_an_error() -> None:
+    cfn = FakeCloudFormation(
+        "UPDATE_COMPLETE", {"Status": "FAILED", "StatusReason": "Template error"}, []
+    )
+    with pytest.raises(ds.DeployError, match="Template error"):
+        ds.deploy_stack(cfn, TARGET, "https://b.s3/t.yaml", [], poll_seconds=0)
+    assert "execute_change_set" not in cfn.calls
