@@ -153,6 +153,22 @@ describe("TodoApp", () => {
     expect(screen.getByText("3 items left")).toBeInTheDocument();
   });
 
+  it("reorders with the Move buttons and saves only the todos whose order changed", async () => {
+    const server = fakeApi([makeTodo("t1", "One"), makeTodo("t2", "Two"), makeTodo("t3", "Three")]);
+    const { user } = setup(server);
+    await screen.findByText("Three");
+    await user.click(screen.getByRole("button", { name: "Details for “Three”" }));
+    await user.click(screen.getByRole("button", { name: "↑ Move up" }));
+    const titles = () => within(screen.getByRole("list", { name: "Todos" })).getAllByText(/^(One|Two|Three)$/).map((e) => e.textContent);
+    expect(titles()).toEqual(["One", "Three", "Two"]);
+    await waitFor(() => expect(writes(server)).toHaveLength(2));
+    expect(writes(server).map((c) => [c.url.split("/").pop(), c.body])).toEqual([
+      ["t3", { order: 2 }],
+      ["t2", { order: 3 }],
+    ]);
+    expect(writes(server).every((c) => !("If-Match" in c.headers))).toBe(true);
+  });
+
   it("saves notes, due date and priority from the details panel", async () => {
     const server = fakeApi([makeTodo("t1", "Taxes")]);
     const { user } = setup(server);

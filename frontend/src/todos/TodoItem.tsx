@@ -6,6 +6,9 @@ import { formatDue, isOverdue } from "./dates";
 const iconButton =
   "inline-flex size-9 shrink-0 items-center justify-center rounded-lg text-slate-500 transition hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40 dark:text-slate-400 dark:hover:bg-slate-800 dark:hover:text-white";
 
+const smallButton =
+  "rounded-lg px-2.5 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-40 dark:text-slate-300 dark:ring-slate-700 dark:hover:bg-slate-800";
+
 const PRIORITY_LABEL: Record<Priority, string> = { low: "Low", normal: "Normal", high: "High" };
 
 interface TodoItemProps {
@@ -218,7 +221,15 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
         )}
       </div>
       {detailsOpen && !editing && (
-        <TodoDetails id={detailsId} todo={todo} onSave={(patch, base) => onUpdate(todo, patch, base)} onClose={() => setDetailsOpen(false)} />
+        <TodoDetails
+          id={detailsId}
+          todo={todo}
+          onSave={(patch, base) => onUpdate(todo, patch, base)}
+          onClose={() => setDetailsOpen(false)}
+          onStep={position > 1 || position < count ? (step) => onStep(todo, step) : undefined}
+          canMoveUp={position > 1}
+          canMoveDown={position < count}
+        />
       )}
     </li>
   );
@@ -229,9 +240,13 @@ interface TodoDetailsProps {
   todo: Todo;
   onSave: (patch: TodoPatch, baseVersion: number) => void;
   onClose: () => void;
+  /** Reordering by buttons, for touch screens (where drag and drop is not available). */
+  onStep?: ((step: -1 | 1) => void) | undefined;
+  canMoveUp: boolean;
+  canMoveDown: boolean;
 }
 
-function TodoDetails({ id, todo, onSave, onClose }: TodoDetailsProps) {
+function TodoDetails({ id, todo, onSave, onClose, onStep, canMoveUp, canMoveDown }: TodoDetailsProps) {
   // The version this form was filled from: saving over someone else's newer change is a conflict.
   const [baseVersion] = useState(todo.version);
   const [notes, setNotes] = useState(todo.notes ?? "");
@@ -292,7 +307,17 @@ function TodoDetails({ id, todo, onSave, onClose }: TodoDetailsProps) {
           </select>
         </div>
       </div>
-      <div className="flex justify-end gap-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        {onStep ? (
+          <div className="mr-auto flex gap-1">
+            <button type="button" onClick={() => onStep(-1)} disabled={!canMoveUp} className={smallButton}>
+              ↑ Move up
+            </button>
+            <button type="button" onClick={() => onStep(1)} disabled={!canMoveDown} className={smallButton}>
+              ↓ Move down
+            </button>
+          </div>
+        ) : null}
         <button
           type="button"
           onClick={onClose}
