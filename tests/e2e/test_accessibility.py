@@ -107,6 +107,14 @@ def test_keyboard_only_from_sign_up_to_sign_out(page: Any) -> None:
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Sign in").wait_for()
 
+    # And back in, keyboard only: the email box has focus on arrival.
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_text("1 item left").wait_for()
+    assert titles(page) == ["Beta, edited"]
+
 
 def assert_no_axe_violations(page: Any, where: str) -> None:
     violations = run_axe(page)

@@ -4,10 +4,10 @@
  * when opened.
  */
 import { lazy, Suspense, useState, type FormEvent } from "react";
-import { Field, FormMessage, Spinner, linkButton } from "../ui/forms";
+import { FormMessage, Spinner, linkButton } from "../ui/forms";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
-import { Heading, Submit, useSubmit, type Go, type Screen } from "./formParts";
+import { EmailField, Heading, Submit, useSubmit, type Go, type Screen } from "./formParts";
 import { PasswordField } from "./PasswordField";
 
 const SignUpForm = lazy(() => import("./SignUpScreens"));
@@ -85,16 +85,7 @@ export function SignInForm({
       {go ? <Heading>Sign in</Heading> : null}
       {notice ? <FormMessage tone="info">{notice}</FormMessage> : null}
       {error ? <FormMessage tone="error">{error}</FormMessage> : null}
-      <Field
-        label="Email"
-        type="email"
-        autoComplete="username"
-        value={email}
-        onChange={(event) => setEmail(event.target.value)}
-        readOnly={lockedEmail}
-        required
-        autoFocus={!lockedEmail && !initialEmail}
-      />
+      <EmailField value={email} onChange={setEmail} readOnly={lockedEmail} autoFocus={!lockedEmail && !initialEmail} />
       <PasswordField label="Password" value={password} onChange={setPassword} autoComplete="current-password" autoFocus={Boolean(initialEmail)} />
       <Submit busy={busy}>Sign in</Submit>
       {go ? (

@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { Field, FormMessage, linkButton } from "../ui/forms";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
-import { Heading, Submit, useSubmit, type Go } from "./formParts";
+import { EmailField, Heading, Submit, useSubmit, type Go } from "./formParts";
 import { PasswordField } from "./PasswordField";
 import { passwordMeetsRules } from "./passwordRules";
 
@@ -28,7 +28,7 @@ export default function ForgotForm({ initialEmail = "", go }: { initialEmail?: s
       <Heading>Reset your password</Heading>
       <p className="text-sm text-slate-700 dark:text-slate-300">We'll email you a code to set a new password.</p>
       {error ? <FormMessage tone="error">{error}</FormMessage> : null}
-      <Field label="Email" type="email" autoComplete="username" value={email} onChange={(event) => setEmail(event.target.value)} required autoFocus />
+      <EmailField value={email} onChange={setEmail} autoFocus />
       <Submit busy={busy}>Send code</Submit>
       <button type="button" className={`${linkButton} text-sm`} onClick={() => go({ name: "signIn", email })}>
         Back to sign in

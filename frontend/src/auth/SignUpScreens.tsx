@@ -3,7 +3,7 @@ import { useState, type FormEvent } from "react";
 import { Field, FormMessage, linkButton } from "../ui/forms";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
-import { Heading, Submit, useSubmit, type Go } from "./formParts";
+import { EmailField, Heading, Submit, useSubmit, type Go } from "./formParts";
 import { PasswordField } from "./PasswordField";
 import { passwordMeetsRules } from "./passwordRules";
 
@@ -35,16 +35,7 @@ export default function SignUpForm({ initialEmail = "", go }: { initialEmail?: s
     <form onSubmit={submit} className="space-y-5" noValidate>
       <Heading>Create your account</Heading>
       {error ? <FormMessage tone="error">{error}</FormMessage> : null}
-      <Field
-        label="Email"
-        type="email"
-        autoComplete="username"
-        value={email}
-        onChange={(event) => setEmail(event.target.value)}
-        error={emailError}
-        required
-        autoFocus
-      />
+      <EmailField value={email} onChange={setEmail} error={emailError} autoFocus />
       <PasswordField label="Password" value={password} onChange={setPassword} autoComplete="new-password" showRules error={passwordError} />
       <Submit busy={busy}>Create account</Submit>
       <p className="text-sm text-slate-600 dark:text-slate-400">

@@ -1,6 +1,6 @@
 /** Pieces every sign-in/up/password screen uses. */
 import { useState, type ReactNode } from "react";
-import { Spinner, buttonPrimary } from "../ui/forms";
+import { Field, Spinner, buttonPrimary } from "../ui/forms";
 import { authErrorMessage } from "./messages";
 
 export type Screen =
@@ -41,5 +41,30 @@ export function Submit({ busy, children }: { busy: boolean; children: ReactNode 
       {busy ? <Spinner /> : null}
       {children}
     </button>
+  );
+}
+
+interface EmailFieldProps {
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  readOnly?: boolean;
+  autoFocus?: boolean;
+}
+
+/** The email box every screen starts with (email is the username). */
+export function EmailField({ value, onChange, error, readOnly = false, autoFocus = false }: EmailFieldProps) {
+  return (
+    <Field
+      label="Email"
+      type="email"
+      autoComplete="username"
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      error={error}
+      readOnly={readOnly}
+      required
+      autoFocus={autoFocus}
+    />
   );
 }

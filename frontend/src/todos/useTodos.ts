@@ -56,17 +56,14 @@ function isTemporary(id: string): boolean {
   return id.startsWith("temp-");
 }
 
-function describe(error: unknown, title?: string): string {
-  const name = title ? `“${title.length > 40 ? `${title.slice(0, 40)}…` : title}”` : "That todo";
-  if (error instanceof ApiError) {
-    if (error.status === 412) {
-      return `${name} was changed in another tab or device, so your change wasn't saved. The latest version is shown now; make your change again if you still want it.`;
-    }
-    if (error.status === 404) return `${name} was already deleted somewhere else.`;
-    if (error.status === 0) return `Couldn't save: ${error.message}`;
-    return `Couldn't save: ${error.message}`;
+/** What to tell the user when a change to one todo was refused. */
+function describe(error: unknown, title: string): string {
+  const name = `“${title.length > 40 ? `${title.slice(0, 40)}…` : title}”`;
+  if (error instanceof ApiError && error.status === 412) {
+    return `${name} was changed in another tab or device, so your change wasn't saved. The latest version is shown now; make your change again if you still want it.`;
   }
-  return "Couldn't save your change. Please try again.";
+  if (error instanceof ApiError && error.status === 404) return `${name} was already deleted somewhere else.`;
+  return `Couldn't save ${name}. ${errorDetail(error)}`;
 }
 
 export interface TodoActions {
