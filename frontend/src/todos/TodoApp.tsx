@@ -97,7 +97,7 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
             placeholder="What needs to be done?"
             autoComplete="off"
             autoFocus
-            className="min-w-0 flex-1 rounded-lg border-0 bg-transparent px-2 py-2.5 text-lg text-slate-900 placeholder:text-slate-500 focus:outline-2 focus:outline-indigo-500/50 dark:text-white dark:placeholder:text-slate-400"
+            className="min-w-0 flex-1 rounded-lg border-0 bg-transparent px-2 py-2.5 text-base sm:text-lg text-slate-900 placeholder:text-slate-500 focus:outline-2 focus:outline-indigo-500/50 dark:text-white dark:placeholder:text-slate-400"
           />
           <button
             type="submit"
