@@ -27,3 +27,8 @@ output "client_security_group_id" {
   description = "Security group to give the VPC Link: the only group the load balancer admits."
   value       = aws_security_group.client.id
 }
+
+output "internal" {
+  description = "Whether the load balancer is internal (always true)."
+  value       = aws_lb.this.internal
+}

@@ -32,3 +32,8 @@ output "user_data" {
   description = "The rendered user data script (checked with bash -n by the tests)."
   value       = local.user_data
 }
+
+output "subnet_ids" {
+  description = "Subnets the Auto Scaling group launches instances in."
+  value       = aws_autoscaling_group.app.vpc_zone_identifier
+}
