@@ -51,9 +51,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     issuer = env.get("COGNITO_ISSUER") or (
         cognito_issuer(region, user_pool_id) if user_pool_id else ""
     )
-    jwks_url = env.get("COGNITO_JWKS_URL") or (
-        f"{issuer}/.well-known/jwks.json" if issuer else ""
-    )
+    jwks_url = env.get("COGNITO_JWKS_URL") or (f"{issuer}/.well-known/jwks.json" if issuer else "")
     origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
     return Settings(
         region=region,

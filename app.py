@@ -1,0 +1,218 @@
+"""Todo API: routes and request/response mapping only.
+
+The use cases live in chalicelib.service, storage in chalicelib.dynamo, and
+identity in chalicelib.auth. The same `app` serves Lambda (via API Gateway)
+and EC2 (via the WSGI shim in chalicelib.wsgi).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from chalice import Chalice, CognitoUserPoolAuthorizer, Response
+from chalice.app import Request
+
+from chalicelib.auth import Authenticator
+from chalicelib.config import Settings, get_settings
+from chalicelib.domain import Todo
+from chalicelib.http import (
+    base_url,
+    cors_headers,
+    empty_response,
+    error_response,
+    etag,
+    expected_version,
+    json_response,
+    normalise_chalice_error,
+    parse_completed,
+    parse_limit,
+    preflight_headers,
+    query_params,
+    read_json_body,
+    to_api_error,
+)
+from chalicelib.service import TodoService
+
+app = Chalice(app_name="todo-api")
+
+# The provider ARN is a placeholder: the serverless merge template replaces it
+# with the stack's user pool. Locally this authorizer is not enforced at all,
+# which is why every todo route also verifies the token itself (Authenticator).
+PLACEHOLDER_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:000000000000:userpool/placeholder"
+cognito = CognitoUserPoolAuthorizer("CognitoAuthorizer", provider_arns=[PLACEHOLDER_USER_POOL_ARN])
+
+
+@dataclass
+class Dependencies:
+    settings: Settings
+    service: TodoService
+    authenticator: Authenticator
+
+
+_dependencies: Dependencies | None = None
+
+
+def configure(dependencies: Dependencies | None) -> None:
+    """Swap the service/authenticator (tests); None rebuilds from the environment."""
+    global _dependencies
+    _dependencies = dependencies
+
+
+def dependencies() -> Dependencies:
+    global _dependencies
+    if _dependencies is None:
+        _dependencies = build_dependencies(get_settings())
+    return _dependencies
+
+
+def build_dependencies(settings: Settings) -> Dependencies:
+    # Imported on first request, not at import time: keeps `import app` fast.
+    from chalicelib.dynamo import DynamoTodoRepository, bind_models
+
+    bind_models(settings.table_name, settings.region, settings.dynamodb_endpoint)
+    return Dependencies(
+        settings=settings,
+        service=TodoService(DynamoTodoRepository()),
+        authenticator=Authenticator(settings),
+    )
+
+
+@app.middleware("http")
+def api_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """One JSON error shape and CORS on every response, errors included."""
+    try:
+        response = get_response(request)
+    except Exception as exc:
+        api_error = to_api_error(exc)
+        if api_error is None:
+            raise  # a bug: Chalice logs it and answers 500
+        response = error_response(api_error)
+    response = normalise_chalice_error(response)
+    origin = request.headers.get("origin")
+    allowed = bool(origin) and dependencies().settings.allows_origin(origin or "")
+    response.headers.update(cors_headers(origin, allowed))
+    request_id = request.context.get("requestId")
+    if request_id:
+        response.headers["X-Request-Id"] = request_id
+    return response
+
+
+def current_owner() -> str:
+    request = app.current_request
+    assert request is not None
+    identity = dependencies().authenticator.identify(request.headers, request.context)
+    return identity.sub
+
+
+def service() -> TodoService:
+    return dependencies().service
+
+
+def todo_url(base: str, todo: Todo) -> str:
+    return f"{base}/todos/{quote(todo.id)}"
+
+
+def todo_response(todo: Todo, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    request = app.current_request
+    assert request is not None
+    url = todo_url(base_url(request), todo)
+    return json_response(todo.to_json(url), status, {"ETag": etag(todo.version), **(headers or {})})
+
+
+def _request() -> Request:
+    request = app.current_request
+    assert request is not None
+    return request
+
+
+@app.route("/health", methods=["GET"])
+def health() -> Response:
+    return json_response({"status": "ok"})
+
+
+@app.route("/todos", methods=["GET"], authorizer=cognito)
+def list_todos() -> Response:
+    owner = current_owner()
+    request = _request()
+    params = query_params(request, ("completed", "limit", "cursor"))
+    page = service().list(
+        owner,
+        completed=parse_completed(params.get("completed")),
+        limit=parse_limit(params.get("limit")),
+        cursor=params.get("cursor"),
+    )
+    base = base_url(request)
+    headers: dict[str, Any] = {}
+    if page.next_cursor:
+        next_params = {k: v for k, v in params.items() if k != "cursor"}
+        next_params["cursor"] = page.next_cursor
+        headers["Link"] = f'<{base}/todos?{urlencode(next_params)}>; rel="next"'
+    return json_response([t.to_json(todo_url(base, t)) for t in page.todos], headers=headers)
+
+
+@app.route("/todos", methods=["POST"], authorizer=cognito)
+def create_todo() -> Response:
+    owner = current_owner()
+    request = _request()
+    query_params(request, ())
+    created = service().create(
+        owner, read_json_body(request), request.headers.get("idempotency-key")
+    )
+    url = todo_url(base_url(request), created.todo)
+    headers = {"Location": url}
+    if created.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return todo_response(created.todo, 201, headers)
+
+
+@app.route("/todos", methods=["PATCH"], authorizer=cognito)
+def complete_all() -> Response:
+    owner = current_owner()
+    request = _request()
+    query_params(request, ())
+    updated = service().set_all_completed(owner, read_json_body(request))
+    return json_response({"updated": updated})
+
+
+@app.route("/todos", methods=["DELETE"], authorizer=cognito)
+def delete_todos() -> Response:
+    owner = current_owner()
+    params = query_params(_request(), ("completed",))
+    service().delete_all(owner, completed=parse_completed(params.get("completed")))
+    return empty_response()
+
+
+@app.route("/todos/{todo_id}", methods=["GET"], authorizer=cognito)
+def get_todo(todo_id: str) -> Response:
+    owner = current_owner()
+    query_params(_request(), ())
+    return todo_response(service().get(owner, todo_id))
+
+
+@app.route("/todos/{todo_id}", methods=["PATCH"], authorizer=cognito)
+def update_todo(todo_id: str) -> Response:
+    owner = current_owner()
+    request = _request()
+    query_params(request, ())
+    todo = service().update(owner, todo_id, read_json_body(request), expected_version(request))
+    return todo_response(todo)
+
+
+@app.route("/todos/{todo_id}", methods=["DELETE"], authorizer=cognito)
+def delete_todo(todo_id: str) -> Response:
+    owner = current_owner()
+    request = _request()
+    query_params(request, ())
+    service().delete(owner, todo_id, expected_version(request))
+    return empty_response()
+
+
+# CORS preflight: browsers send it without credentials, so no authorizer.
+@app.route("/health", methods=["OPTIONS"])
+@app.route("/todos", methods=["OPTIONS"])
+@app.route("/todos/{todo_id}", methods=["OPTIONS"])
+def preflight(todo_id: str | None = None) -> Response:
+    return empty_response(204, preflight_headers())

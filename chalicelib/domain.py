@@ -1,0 +1,200 @@
+"""The todo itself: its fields, their limits, and validation of client input.
+
+Nothing here knows about HTTP or DynamoDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from chalicelib.errors import ValidationError
+
+TITLE_MAX_LENGTH = 500
+NOTES_MAX_LENGTH = 10_000
+ORDER_MIN = -1_000_000_000
+ORDER_MAX = 1_000_000_000
+DEFAULT_ORDER = 0
+_DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+PRIORITIES = tuple(p.value for p in Priority)
+WRITABLE_FIELDS = ("title", "completed", "order", "notes", "due", "priority")
+READ_ONLY_FIELDS = ("id", "url", "created_at", "updated_at", "completed_at", "version")
+
+
+@dataclass(frozen=True)
+class Todo:
+    id: str
+    owner: str
+    title: str
+    completed: bool
+    order: int
+    notes: str | None
+    due: dt.date | None
+    priority: Priority
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    completed_at: dt.datetime | None
+    version: int
+
+    def to_json(self, url: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": url,
+            "title": self.title,
+            "completed": self.completed,
+            "order": self.order,
+            "notes": self.notes,
+            "due": self.due.isoformat() if self.due else None,
+            "priority": self.priority.value,
+            "created_at": format_timestamp(self.created_at),
+            "updated_at": format_timestamp(self.updated_at),
+            "completed_at": format_timestamp(self.completed_at) if self.completed_at else None,
+            "version": self.version,
+        }
+
+
+@dataclass(frozen=True)
+class TodoChanges:
+    """A validated partial update: only the fields the client sent."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def format_timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_new_todo(payload: Any) -> dict[str, Any]:
+    """Validate a create request body; returns every writable field, defaults filled in."""
+    values = _parse_fields(payload)
+    if "title" not in values:
+        raise ValidationError("title is required", fields={"title": "required"})
+    return {
+        "title": values["title"],
+        "completed": values.get("completed", False),
+        "order": values.get("order", DEFAULT_ORDER),
+        "notes": values.get("notes"),
+        "due": values.get("due"),
+        "priority": values.get("priority", Priority.NORMAL),
+    }
+
+
+def parse_changes(payload: Any) -> TodoChanges:
+    values = _parse_fields(payload)
+    if not values:
+        raise ValidationError(
+            "the body must contain at least one of: " + ", ".join(WRITABLE_FIELDS)
+        )
+    return TodoChanges(values)
+
+
+def parse_bulk_completed(payload: Any) -> bool:
+    """Body of PATCH /todos: exactly {"completed": bool}."""
+    values = _parse_fields(payload)
+    if set(values) != {"completed"}:
+        raise ValidationError(
+            'the body must be exactly {"completed": true|false}',
+            fields={name: "not allowed here" for name in values if name != "completed"}
+            or {"completed": "required"},
+        )
+    completed: bool = values["completed"]
+    return completed
+
+
+def _parse_fields(payload: Any) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise ValidationError("the body must be a JSON object")
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, raw in payload.items():
+        if name in READ_ONLY_FIELDS:
+            errors[name] = "read-only"
+        elif name not in _PARSERS:
+            errors[name] = "unknown field"
+        else:
+            try:
+                values[name] = _PARSERS[name](raw)
+            except ValueError as exc:
+                errors[name] = str(exc)
+    if errors:
+        raise ValidationError(_summary(errors), fields=errors)
+    return values
+
+
+def _summary(errors: dict[str, str]) -> str:
+    return "invalid fields: " + "; ".join(f"{name}: {problem}" for name, problem in errors.items())
+
+
+def _parse_title(raw: Any) -> str:
+    if not isinstance(raw, str):
+        raise ValueError("must be a string")
+    title = raw.strip()
+    if not title:
+        raise ValueError("must not be empty")
+    if len(title) > TITLE_MAX_LENGTH:
+        raise ValueError(f"must be at most {TITLE_MAX_LENGTH} characters")
+    return title
+
+
+def _parse_completed(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError("must be true or false")
+    return raw
+
+
+def _parse_order(raw: Any) -> int:
+    # bool is a subclass of int in Python; JSON true is not an order.
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise ValueError("must be an integer")
+    if not ORDER_MIN <= raw <= ORDER_MAX:
+        raise ValueError(f"must be between {ORDER_MIN} and {ORDER_MAX}")
+    return raw
+
+
+def _parse_notes(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise ValueError("must be a string or null")
+    if len(raw) > NOTES_MAX_LENGTH:
+        raise ValueError(f"must be at most {NOTES_MAX_LENGTH} characters")
+    return raw or None
+
+
+def _parse_due(raw: Any) -> dt.date | None:
+    if raw is None:
+        return None
+    # fromisoformat alone would also take week dates such as 2026-W48-1.
+    if not isinstance(raw, str) or not _DATE_PATTERN.match(raw):
+        raise ValueError("must be a date as YYYY-MM-DD or null")
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("must be a date as YYYY-MM-DD or null") from None
+
+
+def _parse_priority(raw: Any) -> Priority:
+    if not isinstance(raw, str) or raw not in PRIORITIES:
+        raise ValueError("must be one of: " + ", ".join(PRIORITIES))
+    return Priority(raw)
+
+
+_PARSERS = {
+    "title": _parse_title,
+    "completed": _parse_completed,
+    "order": _parse_order,
+    "notes": _parse_notes,
+    "due": _parse_due,
+    "priority": _parse_priority,
+}

@@ -1,0 +1,166 @@
+"""Service layer: the todo use cases, over any ``TodoRepository``.
+
+Both entrypoints (Chalice routes on Lambda / ``chalice local``, and the WSGI
+shim under gunicorn) call this; it knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import domain
+from chalicelib.domain import Todo
+from chalicelib.errors import IdempotencyKeyReused, NotFound, ValidationError
+from chalicelib.ids import is_ulid, new_ulid
+from chalicelib.repository import (
+    IdempotencyClaim,
+    IdempotentReplay,
+    Position,
+    TodoRepository,
+)
+
+LIMIT_DEFAULT = 100
+LIMIT_MAX = 1000
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+_CURSOR_PATTERN = re.compile(r"^(-?\d{1,10}):([0-7][0-9A-HJKMNP-TV-Z]{25})$")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Page:
+    todos: list[Todo]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Created:
+    todo: Todo
+    replayed: bool  # True when an Idempotency-Key retry returned the original
+
+
+class TodoService:
+    def __init__(
+        self,
+        repository: TodoRepository,
+        clock: Callable[[], dt.datetime] = utc_now,
+        new_id: Callable[[], str] = new_ulid,
+    ) -> None:
+        self._repository = repository
+        self._clock = clock
+        self._new_id = new_id
+
+    def create(self, owner: str, payload: Any, idempotency_key: str | None = None) -> Created:
+        fields = domain.parse_new_todo(payload)
+        now = self._clock()
+        todo = Todo(
+            id=self._new_id(),
+            owner=owner,
+            created_at=now,
+            updated_at=now,
+            completed_at=now if fields["completed"] else None,
+            version=1,
+            **fields,
+        )
+        if idempotency_key is None:
+            self._repository.add(todo)
+            return Created(todo, replayed=False)
+        claim = IdempotencyClaim(
+            key_digest=_sha256(_check_idempotency_key(idempotency_key)),
+            fingerprint=_sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"))),
+            claimed_at=now,
+        )
+        try:
+            self._repository.add(todo, claim)
+        except IdempotentReplay as replay:
+            if replay.fingerprint != claim.fingerprint:
+                raise IdempotencyKeyReused(
+                    "this Idempotency-Key was already used with a different body"
+                ) from None
+            return Created(replay.original, replayed=True)
+        return Created(todo, replayed=False)
+
+    def get(self, owner: str, todo_id: str) -> Todo:
+        todo = self._repository.get(owner, _check_id(todo_id))
+        if todo is None:
+            raise NotFound(f"todo {todo_id} not found")
+        return todo
+
+    def update(
+        self, owner: str, todo_id: str, payload: Any, expected_version: int | None = None
+    ) -> Todo:
+        changes = domain.parse_changes(payload)
+        return self._repository.update(
+            owner, _check_id(todo_id), changes.values, self._clock(), expected_version
+        )
+
+    def delete(self, owner: str, todo_id: str, expected_version: int | None = None) -> None:
+        self._repository.delete(owner, _check_id(todo_id), expected_version)
+
+    def list(
+        self,
+        owner: str,
+        *,
+        completed: bool | None = None,
+        limit: int = LIMIT_DEFAULT,
+        cursor: str | None = None,
+    ) -> Page:
+        after = decode_cursor(cursor) if cursor is not None else None
+        todos, next_after = self._repository.list(
+            owner, completed=completed, limit=limit, after=after
+        )
+        return Page(todos, encode_cursor(next_after) if next_after else None)
+
+    def delete_all(self, owner: str, *, completed: bool | None = None) -> int:
+        return self._repository.delete_all(owner, completed=completed)
+
+    def set_all_completed(self, owner: str, payload: Any) -> int:
+        completed = domain.parse_bulk_completed(payload)
+        return self._repository.set_all_completed(owner, completed, self._clock())
+
+
+def encode_cursor(position: Position) -> str:
+    raw = f"{position.order}:{position.todo_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Position:
+    invalid = ValidationError("cursor is not valid", fields={"cursor": "invalid"})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise invalid from None
+    match = _CURSOR_PATTERN.match(raw)
+    if not match or not domain.ORDER_MIN <= int(match[1]) <= domain.ORDER_MAX:
+        raise invalid
+    return Position(order=int(match[1]), todo_id=match[2])
+
+
+def _check_id(todo_id: str) -> str:
+    # An id that is not a ULID cannot exist, so it is simply not found.
+    if not is_ulid(todo_id):
+        raise NotFound(f"todo {todo_id} not found")
+    return todo_id
+
+
+def _check_idempotency_key(key: str) -> str:
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise ValidationError(
+            f"Idempotency-Key must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters",
+            fields={"Idempotency-Key": "invalid"},
+        )
+    return key
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,147 @@
+"""`make dev`: the whole stack on this machine, no AWS account needed.
+
+Starts moto server (the local AWS), creates the table, user pool and app
+client, writes .dev/stack.json, then runs `chalice local` and the web app.
+Ctrl-C (or SIGTERM) stops everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
+    FAKE_CREDENTIALS,
+    moto_server,
+    provision,
+    stop_process,
+    wait_for_http,
+)
+
+FRONTEND = ROOT / "frontend"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--no-web", action="store_true", help="do not start the web app")
+    args = parser.parse_args()
+
+    moto_port = int(os.environ.get("MOTO_PORT", "5055"))
+    api_port = int(os.environ.get("API_PORT", "8000"))
+    web_port = int(os.environ.get("WEB_PORT", "5173"))
+    state_dir = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev"))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    web_url = f"http://127.0.0.1:{web_port}"
+    api_url = f"http://127.0.0.1:{api_port}"
+    cors_origins = os.environ.get("CORS_ORIGINS") or f"{web_url},http://localhost:{web_port}"
+
+    # The local stack must never reach a real account, whatever the shell has.
+    os.environ.update(FAKE_CREDENTIALS)
+
+    # SIGTERM (from a test harness or `kill`) stops us like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+    with ExitStack() as running:
+        endpoint = running.enter_context(moto_server(moto_port, log_path=state_dir / "moto.log"))
+        stack = provision(endpoint)
+        stack = type(stack)(**{**stack.to_json(), "api_url": api_url, "web_url": web_url})
+        (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")
+
+        env = {**os.environ, **stack.app_environment(cors_origins)}
+        api = start(
+            [
+                str(Path(sys.executable).parent / "chalice"),
+                "local",
+                "--stage",
+                "local",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+            ],
+            env,
+        )
+        running.callback(stop_process, api)
+        wait_for_http(f"{api_url}/health", timeout=60, process=api)
+
+        web = None
+        if not args.no_web and (FRONTEND / "package.json").exists():
+            write_web_config(stack.to_json(), endpoint)
+            if not (FRONTEND / "node_modules").exists():
+                subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True)
+            web = start(
+                [
+                    "npm",
+                    "run",
+                    "dev",
+                    "--",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(web_port),
+                    "--strictPort",
+                ],
+                env,
+                cwd=FRONTEND,
+            )
+            running.callback(stop_process, web)
+            wait_for_http(web_url, timeout=60, process=web)
+
+        print_summary(stack.to_json(), state_dir, web is not None)
+        try:
+            while all(p.poll() is None for p in (api, web) if p is not None):
+                time.sleep(0.5)
+            print("a process exited; stopping the stack", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\nstopping…", file=sys.stderr)
+            return 0
+
+
+def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[Any]:
+    # Own process group, so stopping it also stops its children (e.g. vite).
+    return subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
+
+
+def write_web_config(stack: dict[str, Any], endpoint: str) -> None:
+    config = {
+        "apiUrl": stack["api_url"],
+        "region": stack["region"],
+        "userPoolId": stack["user_pool_id"],
+        "userPoolClientId": stack["client_id"],
+        "cognitoEndpoint": endpoint,
+    }
+    public = FRONTEND / "public"
+    public.mkdir(exist_ok=True)
+    (public / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+
+
+def print_summary(stack: dict[str, Any], state_dir: Path, web: bool) -> None:
+    print(
+        f"""
+Local stack is up ({state_dir / "stack.json"}):
+  local AWS (moto)  {stack["endpoint"]}
+  API               {stack["api_url"]}
+  web app           {stack["web_url"] if web else "(not started)"}
+  user pool         {stack["user_pool_id"]}  client {stack["client_id"]}
+
+Create a user and get a token:  make user EMAIL=you@example.com PASSWORD='Passw0rd!'
+Press Ctrl-C to stop.
+""",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

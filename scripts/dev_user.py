@@ -1,0 +1,44 @@
+"""`make user`: a confirmed user in the local pool, and an ID token for curl."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.local_stack import Stack, aws_client, create_user  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--email", required=True)
+    parser.add_argument("--password", required=True)
+    args = parser.parse_args()
+
+    stack_file = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev")) / "stack.json"
+    if not stack_file.exists():
+        print(
+            f"{stack_file} not found: start the local stack first with `make dev`", file=sys.stderr
+        )
+        return 1
+    stack = Stack(**json.loads(stack_file.read_text()))
+    cognito = aws_client("cognito-idp", stack.endpoint, stack.region)
+    try:
+        tokens = create_user(cognito, stack, args.email, args.password)
+    except cognito.exceptions.InvalidPasswordException as exc:
+        print(f"password rejected: {exc.response['Error']['Message']}", file=sys.stderr)
+        return 2
+    except cognito.exceptions.NotAuthorizedException:
+        print("that user exists with another password", file=sys.stderr)
+        return 2
+    print(tokens["id_token"])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

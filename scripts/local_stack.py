@@ -1,0 +1,238 @@
+"""The local stand-in for AWS: a moto server process and the resources the
+app needs in it (table, user pool, app client), created idempotently.
+
+Used by `make dev` (scripts/dev.py), `make user`, the integration tests and the
+benchmarks. Functions take boto3 clients, so in-process tests can pass clients
+bound to `moto.mock_aws` instead of a server.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer
+
+REGION = "us-east-1"
+USER_POOL_NAME = "todo-local"
+APP_CLIENT_NAME = "todo-web"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+# Mirrors the production pool's policy (see the deploy templates).
+PASSWORD_POLICY = {
+    "MinimumLength": 8,
+    "RequireUppercase": True,
+    "RequireLowercase": True,
+    "RequireNumbers": True,
+    "RequireSymbols": False,
+}
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What `make dev` writes to .dev/stack.json."""
+
+    region: str
+    endpoint: str | None
+    table: str
+    user_pool_id: str
+    client_id: str
+    issuer: str
+    jwks_url: str
+    api_url: str = ""
+    web_url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def app_environment(self, cors_origins: str = "") -> dict[str, str]:
+        """The environment chalicelib.config reads, pointed at this stack."""
+        env = {
+            "AWS_REGION": self.region,
+            "AWS_DEFAULT_REGION": self.region,
+            "TABLE_NAME": self.table,
+            "COGNITO_USER_POOL_ID": self.user_pool_id,
+            "COGNITO_APP_CLIENT_ID": self.client_id,
+            "COGNITO_ISSUER": self.issuer,
+            "COGNITO_JWKS_URL": self.jwks_url,
+            "CORS_ORIGINS": cors_origins,
+            **FAKE_CREDENTIALS,
+        }
+        if self.endpoint:
+            env["DYNAMODB_ENDPOINT"] = self.endpoint
+        return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_http(
+    url: str, timeout: float = 30.0, process: subprocess.Popen[Any] | None = None
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
+    """Stop a process we started (and its children, via its process group)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def moto_server(port: int | None = None, log_path: Path | None = None) -> Iterator[str]:
+    """Run `moto_server` on 127.0.0.1 as a real process; yields its endpoint URL."""
+    port = port or free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_http(f"{endpoint}/moto-api/", process=process)
+        yield endpoint
+    finally:
+        stop_process(process)
+        if log_path:
+            log.close()  # type: ignore[union-attr]
+
+
+def aws_client(service: str, endpoint: str | None, region: str = REGION) -> Any:
+    kwargs: dict[str, Any] = {"region_name": region}
+    if endpoint:
+        kwargs["endpoint_url"] = endpoint
+        kwargs.update(
+            aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+    return boto3.client(service, **kwargs)
+
+
+def provision(
+    endpoint: str | None,
+    region: str = REGION,
+    table: str = DEFAULT_TABLE_NAME,
+    jwks_base: str | None = None,
+) -> Stack:
+    """Create (or find) the table, user pool and app client. Idempotent."""
+    from chalicelib.dynamo import bind_models, create_table
+
+    bind_models(table, region, endpoint)
+    create_table()
+    cognito = aws_client("cognito-idp", endpoint, region)
+    pool_id = _find_or_create_pool(cognito)
+    client_id = _find_or_create_client(cognito, pool_id)
+    issuer = cognito_issuer(region, pool_id)
+    # moto serves the pool's keys under its own host; AWS under the issuer.
+    jwks_base = jwks_base if jwks_base is not None else (endpoint or issuer.rsplit("/", 1)[0])
+    return Stack(
+        region=region,
+        endpoint=endpoint,
+        table=table,
+        user_pool_id=pool_id,
+        client_id=client_id,
+        issuer=issuer,
+        jwks_url=f"{jwks_base}/{pool_id}/.well-known/jwks.json",
+    )
+
+
+def _find_or_create_pool(cognito: Any) -> str:
+    for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        if pool["Name"] == USER_POOL_NAME:
+            pool_id: str = pool["Id"]
+            return pool_id
+    created = cognito.create_user_pool(
+        PoolName=USER_POOL_NAME,
+        UsernameAttributes=["email"],
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": PASSWORD_POLICY},
+    )
+    pool_id = created["UserPool"]["Id"]
+    return pool_id
+
+
+def _find_or_create_client(cognito: Any, pool_id: str) -> str:
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
+    for client in clients["UserPoolClients"]:
+        if client["ClientName"] == APP_CLIENT_NAME:
+            client_id: str = client["ClientId"]
+            return client_id
+    created = cognito.create_user_pool_client(
+        UserPoolId=pool_id,
+        ClientName=APP_CLIENT_NAME,
+        GenerateSecret=False,
+        ExplicitAuthFlows=[
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
+    )
+    client_id = created["UserPoolClient"]["ClientId"]
+    return client_id
+
+
+def create_user(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, str]:
+    """Sign up and confirm a user (idempotent), then sign in; returns the tokens."""
+    try:
+        cognito.sign_up(ClientId=stack.client_id, Username=email, Password=password)
+    except cognito.exceptions.UsernameExistsException:
+        pass
+    else:
+        cognito.admin_confirm_sign_up(UserPoolId=stack.user_pool_id, Username=email)
+    return sign_in(cognito, stack, email, password)
+
+
+def sign_in(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, str]:
+    result = cognito.initiate_auth(
+        ClientId=stack.client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )["AuthenticationResult"]
+    return {
+        "id_token": result["IdToken"],
+        "access_token": result["AccessToken"],
+        "refresh_token": result.get("RefreshToken", ""),
+    }
+
+
+def environment_with(overrides: Mapping[str, str]) -> dict[str, str]:
+    return {**os.environ, **overrides}

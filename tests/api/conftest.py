@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.runtimes import RUNTIMES
+from tests.runtimes.base import Runtime, User
+
+
+@pytest.fixture(scope="session", params=sorted(RUNTIMES))
+def api(request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    with RUNTIMES[request.param]() as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def alice(api: Runtime) -> User:
+    return api.new_user()
+
+
+@pytest.fixture
+def bob(api: Runtime) -> User:
+    return api.new_user()

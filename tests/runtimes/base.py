@@ -1,0 +1,88 @@
+"""What an API test needs from a runtime: send requests, and make users.
+
+Each runtime (chalice.test.Client, the WSGI shim in-process, gunicorn over
+HTTP) implements this, so one contract suite runs against all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from requests.structures import CaseInsensitiveDict
+
+UNSET: Any = object()
+_user_numbers = itertools.count(1)
+TEST_PASSWORD = "Correct-Horse-9"
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: CaseInsensitiveDict[str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def error_code(self) -> str:
+        code: str = self.json()["error"]["code"]
+        return code
+
+
+@dataclass(frozen=True)
+class User:
+    sub: str
+    email: str
+    id_token: str
+    access_token: str
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.id_token}"}
+
+
+def unique_email() -> str:
+    return f"user{next(_user_numbers)}-{id(object())}@example.com"
+
+
+class Runtime(Protocol):
+    name: str
+    base_url: str  # the API root as the app sees it, e.g. http://localhost
+    client_id: str  # the Cognito app client the app trusts
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json: Any = UNSET,
+        body: bytes | None = None,
+    ) -> ApiResponse: ...
+
+    def new_user(self) -> User: ...
+
+
+def encode_body(
+    headers: dict[str, str] | None, json_value: Any, body: bytes | None
+) -> tuple[dict[str, str], bytes | None]:
+    """Shared request preparation: JSON bodies get a JSON content type."""
+    merged = dict(headers or {})
+    if json_value is not UNSET:
+        body = json.dumps(json_value).encode()
+        if not any(k.lower() == "content-type" for k in merged):
+            merged["Content-Type"] = "application/json"
+    return merged, body
+
+
+def relative(path_or_url: str) -> str:
+    """Accept the absolute `url` the API returns as well as a plain path."""
+    parts = urlsplit(path_or_url)
+    if not parts.scheme:
+        return path_or_url
+    return parts.path + (f"?{parts.query}" if parts.query else "")

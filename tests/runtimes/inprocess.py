@@ -1,0 +1,68 @@
+"""In-process AWS for tests: moto's mock_aws with the app pointed at it.
+
+Tokens are real moto-issued Cognito tokens and are verified for real, against
+the public key moto signs with (the same JWKS a moto server publishes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from unittest import mock
+
+from moto import mock_aws
+from moto.utilities.utils import load_resource
+
+import app as app_module
+from chalicelib.auth import Authenticator, JwksCache, TokenVerifier
+from chalicelib.config import load_settings
+from chalicelib.dynamo import DynamoTodoRepository
+from chalicelib.service import TodoService
+from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, create_user, provision
+from tests.runtimes.base import TEST_PASSWORD, User, unique_email
+
+CORS_ORIGIN = "https://app.example.com"
+
+
+def moto_public_jwks() -> dict[str, Any]:
+    jwks: dict[str, Any] = load_resource("cognitoidp/resources/jwks-public.json")
+    return jwks
+
+
+@dataclass
+class InProcessAws:
+    stack: Stack
+    cognito: Any
+    jwks: JwksCache
+
+    def new_user(self) -> User:
+        email = unique_email()
+        tokens = create_user(self.cognito, self.stack, email, TEST_PASSWORD)
+        sub = self.cognito.get_user(AccessToken=tokens["access_token"])["Username"]
+        attributes = self.cognito.admin_get_user(UserPoolId=self.stack.user_pool_id, Username=email)
+        sub = next(a["Value"] for a in attributes["UserAttributes"] if a["Name"] == "sub")
+        return User(sub, email, tokens["id_token"], tokens["access_token"])
+
+
+@contextmanager
+def in_process_aws() -> Iterator[InProcessAws]:
+    """mock_aws + table + pool + client, and the Chalice app wired to them."""
+    env = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
+    with mock.patch.dict(os.environ, env), mock_aws():
+        stack = provision(endpoint=None)
+        settings = load_settings({**stack.app_environment(cors_origins=CORS_ORIGIN)})
+        jwks = JwksCache(settings.jwks_url, fetch=lambda _url: moto_public_jwks())
+        app_module.configure(
+            app_module.Dependencies(
+                settings=settings,
+                service=TodoService(DynamoTodoRepository()),
+                authenticator=Authenticator(settings, TokenVerifier(settings, jwks)),
+            )
+        )
+        try:
+            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks)
+        finally:
+            app_module.configure(None)
