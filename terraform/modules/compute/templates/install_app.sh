@@ -17,8 +17,10 @@ mkdir -p "$dest/app"
 "$python" -m venv "$dest/venv"
 "$dest/venv/bin/python" -m pip install --quiet --no-index --no-cache-dir \
   --find-links "$dest/app/wheels" --requirement "$dest/app/requirements.txt"
-# The wheels are installed; keep the code directory small.
+# The wheels are installed; keep the code directory small. Compile the code now:
+# the service runs with a read-only file system.
 rm -rf "$dest/app/wheels"
+"$dest/venv/bin/python" -m compileall -q "$dest/app"
 # Fail the install, not the first request, if the app cannot be imported.
 (cd "$dest/app" && "$dest/venv/bin/python" -c 'import wsgi; wsgi.application')
 echo "installed $(basename "$artifact") into $dest"
