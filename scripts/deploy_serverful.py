@@ -246,6 +246,7 @@ def destroy(
     backend_config: Sequence[str],
     artifact: Path | None = None,
     extra_variables: Mapping[str, Any] | None = None,
+    refresh: bool = True,
 ) -> list[str]:
     """Destroy everything except the retained table and user pool; returns what was kept."""
     terraform.init(backend_config)
@@ -261,7 +262,8 @@ def destroy(
         if artifact is None or not artifact.is_file():
             artifact = placeholder_artifact(Path(scratch))
         variables = stack_variables(settings, artifact, extra_variables or {})
-        terraform.run("destroy", "-auto-approve", "-no-color", *variables)
+        refresh_flag = [] if refresh else ["-refresh=false"]
+        terraform.run("destroy", "-auto-approve", "-no-color", *refresh_flag, *variables)
     if retained:
         print(
             "Retained (delete them by hand, or `terraform import` them to reuse them): "

@@ -110,11 +110,20 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
     if len(apis) != 1:
         problems.append(f"HTTP APIs: {len(apis)}")
     else:
+        # Through the routes: moto has GetAuthorizer but not GetAuthorizers.
         gateway = aws_client("apigatewayv2", endpoint, REGION)
-        authorizers = gateway.get_authorizers(ApiId=apis[0]["ApiId"])["Items"]
-        issuer = authorizers[0]["JwtConfiguration"]["Issuer"] if authorizers else None
-        if issuer != outputs["issuer"]:
-            problems.append(f"JWT issuer {issuer} is not the pool's {outputs['issuer']}")
+        routes = gateway.get_routes(ApiId=apis[0]["ApiId"])["Items"]
+        open_routes = sorted(r["RouteKey"] for r in routes if r.get("AuthorizationType") != "JWT")
+        if open_routes != ["GET /health"]:
+            problems.append(f"routes without the JWT authorizer: {open_routes}")
+        authorizer_ids = {r["AuthorizerId"] for r in routes if r.get("AuthorizerId")}
+        for authorizer_id in authorizer_ids:
+            authorizer = gateway.get_authorizer(ApiId=apis[0]["ApiId"], AuthorizerId=authorizer_id)
+            issuer = authorizer["JwtConfiguration"]["Issuer"]
+            if issuer != outputs["issuer"]:
+                problems.append(f"JWT issuer {issuer} is not the pool's {outputs['issuer']}")
+        if len(authorizer_ids) != 1:
+            problems.append(f"routes use {len(authorizer_ids)} authorizers, expected 1")
     return problems
 
 
@@ -171,7 +180,16 @@ def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
         problems = check_applied(endpoint, outputs, artifact.stat().st_size)
         resources = len(terraform.state_addresses())
         started = time.monotonic()
-        kept = destroy(terraform, settings, backend, artifact=artifact, extra_variables=variables)
+        # No refresh: moto applies the artifact bucket's TLS-only Deny without its
+        # SecureTransport condition, so reading the object back would be refused.
+        kept = destroy(
+            terraform,
+            settings,
+            backend,
+            artifact=artifact,
+            extra_variables=variables,
+            refresh=False,
+        )
         timings["destroy_s"] = round(time.monotonic() - started, 1)
         problems += check_destroyed(endpoint, outputs)
         if sorted(kept) != sorted(RETAINED_ADDRESSES):
