@@ -16,14 +16,10 @@ from chalice.app import Request
 from chalicelib.errors import (
     ApiError,
     InvalidJson,
-    NotFound,
     PayloadTooLarge,
-    PreconditionFailed,
-    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationError,
 )
-from chalicelib.repository import StorageUnavailable, TodoNotFound, VersionMismatch
 from chalicelib.service import LIMIT_DEFAULT, LIMIT_MAX
 
 MAX_BODY_BYTES = 64 * 1024
@@ -65,19 +61,6 @@ def error_response(error: ApiError) -> Response:
     return json_response(error.body(), error.status, error.headers)
 
 
-def to_api_error(exc: Exception) -> ApiError | None:
-    """Storage outcomes the client should hear about, as API errors."""
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, TodoNotFound):
-        return NotFound(f"todo {exc} not found")
-    if isinstance(exc, VersionMismatch):
-        return PreconditionFailed("the todo has changed since you read it (If-Match is stale)")
-    if isinstance(exc, StorageUnavailable):
-        return ServiceUnavailable("storage is temporarily unavailable", retry_after_seconds=2)
-    return None
-
-
 def normalise_chalice_error(response: Response) -> Response:
     """Rewrite Chalice's built-in error bodies (405, 415, 500...) into our shape."""
     body = response.body
@@ -101,7 +84,7 @@ def read_json_body(request: Request) -> Any:
         raise UnsupportedMediaType("send the body as application/json")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…
         raise InvalidJson("the body is not valid JSON") from None
 
 
@@ -172,8 +155,10 @@ def base_url(request: Request) -> str:
 
 
 def cors_headers(origin: str | None, allowed: bool) -> dict[str, str]:
+    # Vary on every response: the answer depends on Origin, allowed or not,
+    # so a shared cache must not serve one origin's answer to another.
     if not origin or not allowed:
-        return {}
+        return {"Vary": "Origin"}
     return {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,

@@ -17,11 +17,11 @@ def aws() -> Iterator[None]:
     """A fresh in-process AWS (moto) with the todo table, for one test."""
     from chalicelib.dynamo import bind_models, create_table
 
-    with mock.patch.dict(os.environ, {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}):
-        with mock_aws():
-            bind_models("todos-test", "us-east-1", None)
-            create_table()
-            yield
+    env = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
+    with mock.patch.dict(os.environ, env), mock_aws():
+        bind_models("todos-test", "us-east-1", None)
+        create_table()
+        yield
 
 
 class RequestCounter:

@@ -185,7 +185,11 @@ def test_bearer_scheme_is_case_insensitive() -> None:
 
 def test_on_lambda_identity_comes_from_the_authorizer_claims() -> None:
     settings = load_settings(
-        {"COGNITO_APP_CLIENT_ID": CLIENT, "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod"}
+        {
+            "COGNITO_APP_CLIENT_ID": CLIENT,
+            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
+            "AUTH_MODE": "gateway",
+        }
     )
     authenticator = Authenticator(settings)
     context = {"authorizer": {"claims": {"sub": "from-gateway", "aud": CLIENT, "token_use": "id"}}}
@@ -196,7 +200,11 @@ def test_on_lambda_identity_comes_from_the_authorizer_claims() -> None:
 
 def test_on_lambda_missing_or_foreign_claims_are_rejected() -> None:
     settings = load_settings(
-        {"COGNITO_APP_CLIENT_ID": CLIENT, "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod"}
+        {
+            "COGNITO_APP_CLIENT_ID": CLIENT,
+            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
+            "AUTH_MODE": "gateway",
+        }
     )
     authenticator = Authenticator(settings)
     with pytest.raises(Unauthorized):
@@ -204,6 +212,21 @@ def test_on_lambda_missing_or_foreign_claims_are_rejected() -> None:
     foreign = {"authorizer": {"claims": {"sub": "x", "aud": "other", "token_use": "id"}}}
     with pytest.raises(Unauthorized, match="another app client"):
         authenticator.identify({}, foreign)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"AUTH_MODE": "gateway"},  # not on Lambda: e.g. the WSGI shim misconfigured
+        {"AWS_LAMBDA_FUNCTION_NAME": "f"},  # on Lambda without the gateway authorizer
+    ],
+)
+def test_authorizer_claims_need_both_lambda_and_gateway_mode(env: dict[str, str]) -> None:
+    settings = load_settings({**env, "COGNITO_APP_CLIENT_ID": CLIENT})
+    assert not settings.trust_gateway_authorizer
+    context = {"authorizer": {"claims": {"sub": "victim", "aud": CLIENT, "token_use": "id"}}}
+    with pytest.raises(Unauthorized):
+        Authenticator(settings).identify({}, context)
 
 
 def test_off_lambda_authorizer_context_is_never_trusted(verifier: TokenVerifier) -> None:

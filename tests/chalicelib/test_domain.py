@@ -73,7 +73,9 @@ def test_new_todo_with_every_field() -> None:
         ({"title": "a", "version": 3}, "version", "read-only"),
     ],
 )
-def test_invalid_new_todo_names_the_field(payload: dict[str, Any], field: str, problem: str) -> None:
+def test_invalid_new_todo_names_the_field(
+    payload: dict[str, Any], field: str, problem: str
+) -> None:
     with pytest.raises(ValidationError) as raised:
         parse_new_todo(payload)
     assert raised.value.fields is not None

@@ -212,9 +212,7 @@ def test_bulk_operations_respect_the_filter(repo: DynamoTodoRepository) -> None:
     assert repo.delete_all(OWNER, completed=None) == 1
 
 
-def test_no_operation_scans(
-    repo: DynamoTodoRepository, dynamodb_requests: RequestCounter
-) -> None:
+def test_no_operation_scans(repo: DynamoTodoRepository, dynamodb_requests: RequestCounter) -> None:
     todo = make_todo()
     repo.add(todo)
     repo.list(OWNER, completed=True, limit=3, after=None)
