@@ -2,15 +2,13 @@
 # Docs: docs/serverful.md.
 
 TF_PLUGIN_MIRROR ?= /opt/tf-plugins
-CHECKOV_VERSION  := 3.3.30
-# Everything Terraform writes (data dirs, CLI config) and the checkov venv; git-ignored.
+# Everything Terraform writes (data dirs, CLI config); git-ignored.
 TF_WORK          := $(CURDIR)/.tf
 TF_CLI_CONFIG    := $(TF_WORK)/cli.tfrc
 TF_MODULE_DIRS   := $(sort $(wildcard terraform/modules/*))
 TF_SOURCES       := $(shell find terraform -name '*.tf' -o -name '*.tftpl' -o -name '*.tftest.hcl' -o -name '*.sh' 2>/dev/null)
-CHECKOV          := $(TF_WORK)/checkov-venv/bin/checkov
-ARTIFACT         := build/serverful/app.zip
-ARTIFACT_SOURCES := $(wildcard app.py wsgi.py gunicorn.conf.py requirements*.txt) $(shell find chalicelib -name '*.py' 2>/dev/null)
+SERVERFUL_ARTIFACT := build/serverful/app.zip
+SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py gunicorn.conf.py requirements*.txt) $(shell find chalicelib -name '*.py' 2>/dev/null)
 
 # Terraform runs with our CLI config (providers from the mirror, when it exists) and
 # one data dir per configuration, so `init` happens once and is reused.
@@ -18,11 +16,10 @@ TF_ENV = TF_CLI_CONFIG_FILE=$(TF_CLI_CONFIG) TF_IN_AUTOMATION=1 TF_INPUT=0
 
 export TF_PLUGIN_MIRROR
 
-CHECK_TARGETS += tf-fmt tf-validate tf-test checkov
-TEST_PREREQS  += tf-init $(CHECKOV)
+CHECK_TARGETS += tf-fmt tf-validate tf-test tf-checkov
 
 .PHONY: artifact deploy-serverful deploy-serverful-backend destroy-serverful rehearse-serverful \
-        tf-init tf-fmt tf-validate tf-test checkov tf-clean
+        tf-init tf-fmt tf-validate tf-test tf-checkov tf-clean
 
 # Rewritten only when its content changes (TF_PLUGIN_MIRROR), so stamps stay valid.
 $(TF_CLI_CONFIG): FORCE install
@@ -41,8 +38,8 @@ $(TF_WORK)/init/%.stamp: $(TF_CLI_CONFIG) $(TF_SOURCES)
 
 tf-init: $(TF_WORK)/init/root.stamp $(patsubst terraform/modules/%,$(TF_WORK)/init/%.stamp,$(TF_MODULE_DIRS)) ## terraform init (offline, from TF_PLUGIN_MIRROR) for the root and every module
 
-tf-fmt: ## terraform fmt -check over terraform/
-	terraform fmt -check -recursive -diff terraform
+tf-fmt: $(TF_CLI_CONFIG) ## terraform fmt -check over terraform/
+	$(TF_ENV) terraform fmt -check -recursive -diff terraform
 
 # In parallel: each run spends most of its time loading the AWS provider's schema.
 tf-validate: tf-init ## terraform validate: the root and every module
@@ -54,30 +51,28 @@ tf-validate: tf-init ## terraform validate: the root and every module
 tf-test: tf-init ## terraform test: plan-mode promises with a mocked provider
 	$(TF_ENV) TF_DATA_DIR=$(TF_WORK)/init/root terraform -chdir=terraform test -no-color
 
-$(CHECKOV):
-	$(PYTHON) -m venv $(TF_WORK)/checkov-venv
-	$(TF_WORK)/checkov-venv/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
-
-checkov: $(CHECKOV) ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
+# checkov comes from the one pinned checkov venv of the project (`make serverless-tools`,
+# mk/serverless.mk); its pins clash with requirements-dev.txt, hence a venv of its own.
+tf-checkov: serverless-tools ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
 	$(CHECKOV) --config-file terraform/.checkov.yaml
 
-$(ARTIFACT): $(ARTIFACT_SOURCES) scripts/build_artifact.py
+$(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py
 	$(BIN)/python scripts/build_artifact.py --output $@
 
-artifact: install $(ARTIFACT) ## Build the EC2 app artifact (code + pinned wheels) into build/serverful/app.zip
+artifact: install $(SERVERFUL_ARTIFACT) ## Build the EC2 app artifact (code + pinned wheels) into build/serverful/app.zip
 
 deploy-serverful-backend: install artifact ## terraform apply the serverful stack; writes .deploy/serverful-outputs.json
-	$(BIN)/python scripts/deploy_serverful.py apply --artifact $(ARTIFACT)
+	$(BIN)/python scripts/deploy_serverful.py apply --artifact $(SERVERFUL_ARTIFACT)
 
 deploy-serverful: deploy-serverful-backend ## Serverful backend + web app (build, sync, invalidate, print URLs)
 	$(MAKE) --no-print-directory web-build
-	$(BIN)/python scripts/deploy_web.py --outputs .deploy/serverful-outputs.json
+	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverful
 
 destroy-serverful: install ## terraform destroy the serverful stack (the table and user pool are retained)
 	$(BIN)/python scripts/deploy_serverful.py destroy
 
 rehearse-serverful: install artifact ## apply + destroy the whole stack against a local moto server
-	$(BIN)/python scripts/rehearse_serverful.py --artifact $(ARTIFACT)
+	$(BIN)/python scripts/rehearse_serverful.py --artifact $(SERVERFUL_ARTIFACT)
 
-tf-clean: ## Remove Terraform data dirs, the checkov venv and build/serverful
+tf-clean: ## Remove Terraform data dirs and build/serverful
 	rm -rf $(TF_WORK) build/serverful
