@@ -50,6 +50,22 @@ mock_provider "aws" {
   mock_resource "aws_iam_instance_profile" {
     defaults = { arn = "arn:aws:iam::123456789012:instance-profile/todo-test-app" }
   }
+  # Plausible IDs, so the modules' input validations accept what the mocks produce.
+  mock_resource "aws_vpc" {
+    defaults = { id = "vpc-0mock" }
+  }
+  mock_resource "aws_subnet" {
+    defaults = { id = "subnet-0mock" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0mock" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app-mock/0123456789abcdef" }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo-mock/0123/4567" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:todo-test" }
   }

@@ -11,6 +11,11 @@ variable "name" {
 variable "vpc_id" {
   description = "ID of the VPC the load balancer lives in."
   type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-z]+$", var.vpc_id))
+    error_message = "vpc_id must be a VPC ID (vpc-...)."
+  }
 }
 
 variable "subnet_ids" {
@@ -18,8 +23,8 @@ variable "subnet_ids" {
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 2
-    error_message = "An application load balancer needs subnets in at least two zones."
+    condition     = length(var.subnet_ids) >= 2 && alltrue([for id in var.subnet_ids : can(regex("^subnet-[0-9a-z-]+$", id))])
+    error_message = "An application load balancer needs subnet IDs (subnet-...) in at least two zones."
   }
 }
 

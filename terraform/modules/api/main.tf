@@ -18,12 +18,14 @@ resource "aws_apigatewayv2_api" "this" {
   protocol_type = "HTTP"
   description   = "Todo API (serverful): JWT-checked routes to the internal ALB"
 
-  # API Gateway answers the CORS preflight itself (no authorizer on OPTIONS).
+  # API Gateway answers the CORS preflight itself (no authorizer on OPTIONS) and
+  # replaces the app's CORS headers, so these mirror chalicelib/http.py (CORS_*);
+  # tests/terraform/test_cors_matches_app.py keeps the two in step.
   cors_configuration {
     allow_origins  = var.cors_origins
     allow_methods  = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
-    allow_headers  = ["authorization", "content-type", "idempotency-key", "if-match"]
-    expose_headers = ["etag", "location", "x-amzn-requestid"]
+    allow_headers  = ["authorization", "content-type", "if-match", "idempotency-key"]
+    expose_headers = ["etag", "link", "location", "retry-after", "idempotent-replayed", "x-request-id"]
     max_age        = 600
   }
 }

@@ -13,19 +13,29 @@ variable "subnet_ids" {
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 1
-    error_message = "At least one subnet is required."
+    condition     = length(var.subnet_ids) >= 1 && alltrue([for id in var.subnet_ids : can(regex("^subnet-[0-9a-z-]+$", id))])
+    error_message = "At least one subnet ID (subnet-...) is required."
   }
 }
 
 variable "vpc_link_security_group_ids" {
   description = "Security groups of the VPC Link (the ALB admits exactly these)."
   type        = list(string)
+
+  validation {
+    condition     = length(var.vpc_link_security_group_ids) >= 1 && alltrue([for id in var.vpc_link_security_group_ids : can(regex("^sg-[0-9a-z]+$", id))])
+    error_message = "vpc_link_security_group_ids must be one or more security group IDs (sg-...)."
+  }
 }
 
 variable "listener_arn" {
   description = "ARN of the internal ALB listener the API forwards to."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:.*:listener/", var.listener_arn))
+    error_message = "listener_arn must be an ALB listener ARN."
+  }
 }
 
 variable "jwt_issuer" {

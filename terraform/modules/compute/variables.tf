@@ -11,6 +11,11 @@ variable "name" {
 variable "vpc_id" {
   description = "ID of the VPC the instances run in."
   type        = string
+
+  validation {
+    condition     = can(regex("^vpc-[0-9a-z]+$", var.vpc_id))
+    error_message = "vpc_id must be a VPC ID (vpc-...)."
+  }
 }
 
 variable "subnet_ids" {
@@ -18,8 +23,8 @@ variable "subnet_ids" {
   type        = list(string)
 
   validation {
-    condition     = length(var.subnet_ids) >= 1
-    error_message = "At least one private subnet is required."
+    condition     = length(var.subnet_ids) >= 1 && alltrue([for id in var.subnet_ids : can(regex("^subnet-[0-9a-z-]+$", id))])
+    error_message = "At least one private subnet ID (subnet-...) is required."
   }
 }
 
@@ -80,37 +85,72 @@ variable "app_port" {
 variable "alb_security_group_id" {
   description = "Security group of the load balancer; the only source the instances admit."
   type        = string
+
+  validation {
+    condition     = can(regex("^sg-[0-9a-z]+$", var.alb_security_group_id))
+    error_message = "alb_security_group_id must be a security group ID (sg-...)."
+  }
 }
 
 variable "target_group_arn" {
   description = "Target group the Auto Scaling group registers its instances in."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:", var.target_group_arn))
+    error_message = "target_group_arn must be an Elastic Load Balancing target group ARN."
+  }
 }
 
 variable "table_name" {
   description = "DynamoDB table name handed to the app as TABLE_NAME."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z0-9_.-]{3,255}$", var.table_name))
+    error_message = "table_name must be a DynamoDB table name."
+  }
 }
 
 variable "table_arn" {
   description = "ARN of the DynamoDB table; the instance role may use this table and its indexes only."
   type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:[0-9]{12}:table/", var.table_arn))
+    error_message = "table_arn must be a DynamoDB table ARN."
+  }
 }
 
 variable "user_pool_id" {
   description = "Cognito user pool ID handed to the app (COGNITO_USER_POOL_ID)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]_[A-Za-z0-9]+$", var.user_pool_id))
+    error_message = "user_pool_id must be a Cognito user pool ID (<region>_<id>)."
+  }
 }
 
 variable "user_pool_client_id" {
   description = "Cognito app client ID handed to the app (COGNITO_APP_CLIENT_ID)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+$", var.user_pool_client_id))
+    error_message = "user_pool_client_id must be a Cognito app client ID."
+  }
 }
 
 variable "cors_origins" {
   description = "Web origins the app allows (CORS_ORIGINS)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for o in var.cors_origins : can(regex("^https?://[^/]+$", o))])
+    error_message = "Each CORS origin must be scheme://host[:port] with no path."
+  }
 }
 
 variable "min_size" {
