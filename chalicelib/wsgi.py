@@ -16,7 +16,10 @@ put in ``requestContext``, so the app verifies the bearer token itself.
 from __future__ import annotations
 
 import base64
+import functools
+import itertools
 import json
+import os
 import threading
 import time
 import uuid
@@ -24,10 +27,8 @@ from collections.abc import Callable, Iterable, Mapping
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
-from wsgiref.util import is_hop_by_hop
 
 from chalice.app import Chalice, _matches_content_type
-from chalice.local import LambdaContext, RouteMatcher
 
 Event = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -56,13 +57,11 @@ _COMMA_IN_VALUE_HEADERS = frozenset(
 # The bodies API Gateway sends for requests that never reach the function; the
 # same bytes chalice.local sends, so every runtime answers alike.
 _MISSING_TOKEN_BODY = b'{"message": "Missing Authentication Token"}'
-_SIGNATURE_BODY = (
-    b'{"message": "Authorization header requires \'Credential\''
-    b" parameter. Authorization header requires 'Signature'"
-    b" parameter. Authorization header requires "
-    b"'SignedHeaders' parameter. Authorization header "
-    b"requires existence of either a 'X-Amz-Date' or a"
-    b" 'Date' header. Authorization=%s\"}"
+_SIGNATURE_MESSAGE = (
+    "Authorization header requires 'Credential' parameter. Authorization header "
+    "requires 'Signature' parameter. Authorization header requires 'SignedHeaders' "
+    "parameter. Authorization header requires existence of either a 'X-Amz-Date' or "
+    "a 'Date' header. Authorization="
 )
 
 
@@ -73,6 +72,57 @@ class _BadRequest(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+class RouteTable:
+    """Finds the route pattern for a path, by chalice.local.RouteMatcher's rules.
+
+    Concrete routes win over ones with captures, a trailing '/' is ignored (as API
+    Gateway does), a capture is one whole path segment. Unlike RouteMatcher it is
+    indexed once and matches the still percent-encoded path, so an encoded '/'
+    stays inside its segment.
+    """
+
+    def __init__(self, routes: Iterable[str]) -> None:
+        ordered = sorted(routes)
+        self._concrete = {route for route in ordered if "{" not in route}
+        self._by_length: dict[int, list[tuple[str, list[str]]]] = {}
+        for route in ordered:
+            if "{" in route:
+                parts = route.split("/")
+                self._by_length.setdefault(len(parts), []).append((route, parts))
+
+    def match(self, path: str) -> tuple[str, dict[str, str]] | None:
+        if path != "/" and path.endswith("/"):
+            path = path[:-1]
+        if path in self._concrete:
+            return path, {}
+        segments = path.split("/")
+        for route, parts in self._by_length.get(len(segments), ()):
+            captured: dict[str, str] = {}
+            for segment, part in zip(segments, parts, strict=True):
+                if part.startswith("{") and part.endswith("}"):
+                    captured[part[1:-1]] = segment
+                elif segment != part:
+                    break
+            else:
+                return route, captured
+        return None
+
+
+class LambdaContext:
+    """What a Chalice view may read from the Lambda context (``app.lambda_context``)."""
+
+    __slots__ = ("_deadline", "aws_request_id", "function_name", "memory_limit_in_mb")
+
+    def __init__(self, function_name: str, request_id: str, timeout_ms: int) -> None:
+        self.function_name = function_name
+        self.aws_request_id = request_id
+        self.memory_limit_in_mb = 0
+        self._deadline = time.monotonic() + timeout_ms / 1000
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 class ChaliceWSGIAdapter:
@@ -86,18 +136,34 @@ class ChaliceWSGIAdapter:
         trusted_proxy_hops: int = 0,
         max_body_bytes: int = MAX_BODY_BYTES,
         function_timeout_ms: int = 30_000,
+        public_origin: str | None = None,
     ) -> None:
         """``trusted_proxy_hops``: how many proxies in front of this server append to
         X-Forwarded-For (EC2 behind API Gateway + ALB: 2). The client address is the
-        entry those proxies recorded; anything further left is client-controlled."""
+        entry those proxies recorded; anything further left is client-controlled.
+
+        ``public_origin`` (e.g. ``https://abc.execute-api.eu-west-1.amazonaws.com``,
+        with the stage path if the API has one): the URL root clients call. Behind
+        API Gateway and an ALB a request arrives with the ALB's Host and
+        ``X-Forwarded-Proto: http``; the app builds its absolute URLs from those
+        headers, so the adapter presents the public origin instead, as API Gateway
+        does for Lambda."""
         if trusted_proxy_hops < 0:
             raise ValueError("trusted_proxy_hops must be >= 0")
+        self._public_headers: dict[str, str] = {}
+        self._public_prefix = ""  # a stage path clients call the API under, if any
+        if public_origin:
+            origin = urlsplit(public_origin)
+            if origin.scheme not in ("http", "https") or not origin.netloc or origin.query:
+                raise ValueError(f"public_origin must be scheme://host[/stage]: {public_origin!r}")
+            self._public_headers = {"host": origin.netloc, "x-forwarded-proto": origin.scheme}
+            self._public_prefix = origin.path.rstrip("/")
         self.app = app
         self.stage = stage
         self.trusted_proxy_hops = trusted_proxy_hops
         self.max_body_bytes = max_body_bytes
         self.function_timeout_ms = function_timeout_ms
-        self._route_matcher = RouteMatcher(list(app.routes))
+        self._routes = RouteTable(app.routes)
         # Chalice keeps the current request on the app object, so two threads must
         # never run the app at once (a threaded worker would mix up requests).
         self._app_lock = threading.Lock()
@@ -105,7 +171,7 @@ class ChaliceWSGIAdapter:
     # -- WSGI entry point -------------------------------------------------------
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        request_id = str(uuid.uuid4())
+        request_id = _request_ids.next_id()
         try:
             event = self.build_event(environ, request_id)
         except _BadRequest as error:
@@ -116,12 +182,7 @@ class ChaliceWSGIAdapter:
         if event["httpMethod"] == "OPTIONS" and "OPTIONS" not in self.app.routes[event["resource"]]:
             headers = list(self._preflight_headers(event["resource"]).items())
             return self._respond(start_response, 200, headers, b"", request_id)
-        context = LambdaContext(
-            function_name=self.app.app_name,
-            memory_size=0,
-            max_runtime_ms=self.function_timeout_ms,
-        )
-        context.aws_request_id = request_id
+        context = LambdaContext(self.app.app_name, request_id, self.function_timeout_ms)
         with self._app_lock:
             result = self.app(event, context)
         status, headers, body = response_from_result(result)
@@ -133,20 +194,19 @@ class ChaliceWSGIAdapter:
         """The API Gateway proxy event for this request, or None if no route matches."""
         method = environ["REQUEST_METHOD"].upper()
         raw_path = _raw_path(environ)
-        try:
-            # urlparse inside RouteMatcher would cut a ';' segment parameter off.
-            match = self._route_matcher.match_route(raw_path.replace(";", "%3B"))
-        except ValueError:
+        match = self._routes.match(raw_path)
+        if match is None:
             return None
-        route = match.route
-        # RouteMatcher keeps captures from routes it tried before; keep the route's own.
-        names = [part[1:-1] for part in route.split("/") if part.startswith("{")]
-        path_parameters = {name: unquote(match.captured[name]) for name in names} or None
+        route, captured = match
+        path_parameters = {name: unquote(value) for name, value in captured.items()} or None
         path = unquote(raw_path)
 
         query = environ.get("QUERY_STRING", "")
         multi_query = parse_qs(query, keep_blank_values=True) if query else {}
         headers, multi_headers = _headers(environ)
+        for name, value in self._public_headers.items():
+            headers[name] = value
+            multi_headers[name] = [value]
         body, is_base64 = self._body(environ, headers)
 
         return {
@@ -164,7 +224,8 @@ class ChaliceWSGIAdapter:
             "requestContext": {
                 "resourcePath": route,
                 "httpMethod": method,
-                "path": path,
+                # As on API Gateway: the path as called, stage prefix included.
+                "path": self._public_prefix + path,
                 "stage": self.stage,
                 "requestId": request_id,
                 "requestTimeEpoch": int(time.time() * 1000),
@@ -214,7 +275,9 @@ class ChaliceWSGIAdapter:
         if authorization is None:
             body = _MISSING_TOKEN_BODY
         else:
-            body = _SIGNATURE_BODY % authorization.encode("latin-1")
+            # json.dumps: the header is the client's, so it must not break the JSON.
+            message = _SIGNATURE_MESSAGE + _wsgi_text(authorization)
+            body = json.dumps({"message": message}).encode()
         headers = [("x-amzn-ErrorType", "UnauthorizedException")]
         return self._respond(start_response, 403, headers, body, request_id)
 
@@ -237,30 +300,79 @@ class ChaliceWSGIAdapter:
         body: bytes,
         request_id: str,
     ) -> list[bytes]:
-        names = {name.lower() for name, _ in headers}
-        out = [(name, value) for name, value in headers if not is_hop_by_hop(name)]
-        out = [(name, value) for name, value in out if name.lower() != "content-length"]
-        if "content-type" not in names:
+        out: list[tuple[str, str]] = []
+        has_content_type = has_request_id = False
+        for name, value in headers:
+            lower = name.lower()
+            if lower in _NOT_FORWARDED_RESPONSE_HEADERS:
+                continue  # hop-by-hop, or the server's to set
+            has_content_type = has_content_type or lower == "content-type"
+            has_request_id = has_request_id or lower == "x-amzn-requestid"
+            out.append((name, value))
+        if not has_content_type:
             out.append(("Content-Type", "application/json"))
-        if "x-amzn-requestid" not in names:
+        if not has_request_id:
             out.append(("x-amzn-RequestId", request_id))
         out.append(("Content-Length", str(len(body))))
         start_response(_status_line(status), out)
         return [body]
 
 
+_NOT_FORWARDED_RESPONSE_HEADERS = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    }
+)
+
+
+class _RequestIds:
+    """UUID-shaped request ids: a random per-process prefix and a counter.
+
+    As unique as uuid4 across workers and hosts, at a fraction of its cost per
+    request; a forked worker draws a new prefix (os.register_at_fork below).
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        prefix = uuid.uuid4().hex
+        self._prefix = f"{prefix[:8]}-{prefix[8:12]}-4{prefix[13:16]}-{prefix[16:20]}-"
+        self._counter = itertools.count()
+
+    def next_id(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFF:012x}"
+
+
+_request_ids = _RequestIds()
+os.register_at_fork(after_in_child=_request_ids.reset)
+
+
 def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, header list and body bytes from a proxy-integration result dict."""
     status = int(result.get("statusCode", 200))
-    headers: list[tuple[str, str]] = []
-    multi = result.get("multiValueHeaders") or {}
-    multi_names = {name.lower() for name in multi}
-    for name, value in (result.get("headers") or {}).items():
+    single = result.get("headers") or {}
+    multi = result.get("multiValueHeaders")
+    if multi:
         # API Gateway lets multiValueHeaders win over headers of the same name.
-        if name.lower() not in multi_names:
-            headers.append((name, _header_value(value)))
-    for name, values in multi.items():
-        headers.extend((name, _header_value(value)) for value in values)
+        multi_names = {name.lower() for name in multi}
+        headers = [
+            (name, _header_value(value))
+            for name, value in single.items()
+            if name.lower() not in multi_names
+        ]
+        for name, values in multi.items():
+            headers.extend((name, _header_value(value)) for value in values)
+    else:
+        headers = [(name, _header_value(value)) for name, value in single.items()]
     body = result.get("body")
     if body is None:
         raw = b""
@@ -273,6 +385,7 @@ def response_from_result(result: Mapping[str, Any]) -> tuple[int, list[tuple[str
     return status, headers, raw
 
 
+@functools.lru_cache(maxsize=64)
 def _status_line(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
@@ -282,16 +395,20 @@ def _status_line(status: int) -> str:
 
 
 def _header_value(value: Any) -> str:
-    text = str(value)
+    text = value if isinstance(value, str) else str(value)
     if "\r" in text or "\n" in text:
         # Chalice refuses these too; never let a value split the header block.
         raise ValueError("response header value contains a line break")
+    if text.isascii():
+        return text
     # WSGI header values are latin-1 strings that stand for the raw bytes.
     return text.encode("utf-8").decode("latin-1")
 
 
 def _wsgi_text(value: str) -> str:
     """A WSGI "bytes as latin-1" string decoded as the UTF-8 it usually is."""
+    if value.isascii():
+        return value
     return value.encode("latin-1").decode("utf-8", "replace")
 
 
@@ -299,7 +416,9 @@ def _raw_path(environ: WSGIEnviron) -> str:
     """The request path still percent-encoded, so an encoded '/' stays in its segment."""
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
     if raw_uri:
-        path = urlsplit(raw_uri).path
+        if not raw_uri.startswith("/"):  # absolute form: http://host/path
+            raw_uri = urlsplit(raw_uri).path
+        path = raw_uri.split("?", 1)[0].split("#", 1)[0]
         if path.startswith("/"):
             return _wsgi_text(path)
     path_info = _wsgi_text(environ.get("PATH_INFO", "") or "/")
@@ -315,23 +434,35 @@ def _headers(environ: WSGIEnviron) -> tuple[dict[str, str], dict[str, list[str]]
     the list of values it folds, except for headers whose one value may hold commas.
     """
     headers: dict[str, str] = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            name = key.replace("_", "-").lower()
-        else:
-            continue
-        if value == "" and key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-            continue
-        headers[name] = _wsgi_text(value)
     multi: dict[str, list[str]] = {}
-    for name, value in headers.items():
-        if name in _COMMA_IN_VALUE_HEADERS or "," not in value:
-            multi[name] = [value]
-        else:
+    names = _HEADER_NAMES
+    for key, value in environ.items():
+        name = names.get(key)
+        if name is None:
+            # "" marks an environ key that is not a header (REQUEST_METHOD, wsgi.input...).
+            name = key[5:].replace("_", "-").lower() if key.startswith("HTTP_") else ""
+            if len(names) < _MAX_CACHED_NAMES:
+                names[key] = name
+        if not name:
+            continue
+        if not value:
+            if name in _CONTENT_HEADERS:
+                continue  # the server's placeholder for "no such header"
+        elif not value.isascii():
+            value = _wsgi_text(value)
+        headers[name] = value
+        if "," in value and name not in _COMMA_IN_VALUE_HEADERS:
             multi[name] = [part.strip() for part in value.split(",")]
+        else:
+            multi[name] = [value]
     return headers, multi
+
+
+# environ key -> header name ("" if not a header), filled as keys are seen; bounded,
+# since clients choose the keys.
+_HEADER_NAMES = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+_CONTENT_HEADERS = frozenset(_HEADER_NAMES.values())
+_MAX_CACHED_NAMES = 512
 
 
 def _read_body(environ: WSGIEnviron, limit: int) -> bytes:
@@ -349,8 +480,9 @@ def _read_body(environ: WSGIEnviron, limit: int) -> bytes:
         if length > limit:
             raise _BadRequest(413, "Request Too Long")
         return bytes(stream.read(length)) if length else b""
-    if environ.get("wsgi.input_terminated"):
+    if "HTTP_TRANSFER_ENCODING" in environ and environ.get("wsgi.input_terminated"):
         # Chunked upload: the server ends the stream; read one byte past the limit.
+        # (Without Content-Length or Transfer-Encoding a request has no body.)
         data = bytes(stream.read(limit + 1))
         if len(data) > limit:
             raise _BadRequest(413, "Request Too Long")

@@ -8,16 +8,22 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -26,9 +32,9 @@ from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.pat
     FAKE_CREDENTIALS,
     Stack,
     aws_client,
+    create_user,
     environment_with,
     free_port,
-    moto_server,
     provision,
     stop_process,
     wait_for_http,
@@ -64,19 +70,15 @@ def stack_from_file(path: Path) -> Stack:
 def gunicorn_server(
     app_environment: Mapping[str, str],
     *,
-    workers: int = 2,
+    workers: int | None = 2,
     log_path: Path | None = None,
 ) -> Iterator[str]:
     """gunicorn serving wsgi:application on a free port; yields its base URL."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = environment_with(
-        {
-            **app_environment,
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": str(workers),
-        }
-    )
+    env = environment_with({**app_environment, "GUNICORN_BIND": f"127.0.0.1:{port}"})
+    if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
+        env["WEB_CONCURRENCY"] = str(workers)
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
@@ -96,6 +98,61 @@ def gunicorn_server(
             log.close()  # type: ignore[union-attr]
 
 
+def run_serialized_moto(port: int) -> None:
+    """moto server on 127.0.0.1:port, answering one request at a time.
+
+    moto's DynamoDB backend is not thread-safe: TransactWriteItems deep-copies the
+    table while other request threads write to it, and the copy fails now and
+    then with "dictionary changed size during iteration" (an HTTP 500 without an
+    AWS error code). Real DynamoDB has no such failure, so the load test and the
+    benchmarks serialize the stand-in rather than report its bugs as ours.
+    """
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import run_simple
+
+    os.environ.setdefault("MOTO_PORT", str(port))
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    one_at_a_time = threading.Lock()
+
+    def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with one_at_a_time:
+            return list(moto_app(environ, start_response))
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple(
+        "127.0.0.1",
+        port,
+        serialized,
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+
+
+@contextmanager
+def serialized_moto_server(log_path: Path | None = None) -> Iterator[str]:
+    """Like scripts.local_stack.moto_server, with run_serialized_moto; yields the URL."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "serverful.py"), "moto", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_for_http(f"{endpoint}/moto-api/", process=process)
+        yield endpoint
+    finally:
+        stop_process(process)
+        if log_path:
+            log.close()  # type: ignore[union-attr]
+
+
 @dataclass
 class ServerfulStack:
     base_url: str
@@ -105,18 +162,97 @@ class ServerfulStack:
 
 @contextmanager
 def serverful_stack(
-    *, workers: int = 2, log_dir: Path | None = None, cors_origins: str = ""
+    *, workers: int | None = 2, log_dir: Path | None = None, cors_origins: str = ""
 ) -> Iterator[ServerfulStack]:
     """A moto server with the table/pool/client, and gunicorn pointed at it."""
     moto_log = log_dir / "moto.log" if log_dir else None
     gunicorn_log = log_dir / "gunicorn.log" if log_dir else None
-    with moto_server(log_path=moto_log) as endpoint:
+    with serialized_moto_server(log_path=moto_log) as endpoint:
         # PynamoDB (used to create the table) reads credentials from the environment.
         with mock.patch.dict(os.environ, FAKE_CREDENTIALS):
             stack = provision(endpoint)
         app_env = stack.app_environment(cors_origins=cors_origins)
         with gunicorn_server(app_env, workers=workers, log_path=gunicorn_log) as base_url:
             yield ServerfulStack(base_url, stack, aws_client("cognito-idp", endpoint))
+
+
+LOAD_USER_PASSWORD = "Load-Test-Passw0rd"  # noqa: S105 - a throwaway local user
+
+
+@dataclass(frozen=True)
+class LocalUser:
+    email: str
+    id_token: str
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.id_token}"}
+
+
+def new_user(served: ServerfulStack, label: str = "load") -> LocalUser:
+    """A confirmed Cognito user in the moto server, signed in (real moto tokens)."""
+    email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
+    tokens = create_user(served.cognito, served.stack, email, LOAD_USER_PASSWORD)
+    return LocalUser(email, tokens["id_token"])
+
+
+@dataclass(frozen=True)
+class HttpResult:
+    status: int
+    headers: dict[str, str]  # lower-case names, repeated fields joined
+    body: bytes
+    seconds: float
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class HttpClient:
+    """A small HTTP/1.1 client for load: one connection per request, like the ALB
+    to a sync gunicorn worker (which closes the connection after each response)."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0) -> None:
+        parts = urlsplit(base_url)
+        if parts.scheme != "http" or not parts.hostname:
+            raise ValueError(f"expected http://host:port, got {base_url}")
+        self._host = parts.hostname
+        self._port = parts.port or 80
+        self._timeout = timeout
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None = None,
+        json_body: Any = None,
+    ) -> HttpResult:
+        all_headers = dict(headers or {})
+        body = None
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers["Content-Type"] = "application/json"
+        connection = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
+        elapsed = time.perf_counter() - started
+        received: dict[str, str] = {}
+        for name, value in response.getheaders():
+            key = name.lower()
+            received[key] = f"{received[key]}, {value}" if key in received else value
+        return HttpResult(response.status, received, data, elapsed)
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[rank]
 
 
 def serve() -> None:
@@ -136,4 +272,7 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    if sys.argv[1:2] == ["moto"]:
+        run_serialized_moto(int(sys.argv[2]))
+    else:
+        serve()

@@ -38,6 +38,7 @@ class GunicornRuntime:
         self._served = served
         self.base_url = served.base_url
         self.client_id = served.stack.client_id
+        self.issuer = served.stack.issuer
         self._session = requests.Session()
 
     def request(
