@@ -247,6 +247,7 @@ def destroy(
     artifact: Path | None = None,
     extra_variables: Mapping[str, Any] | None = None,
     refresh: bool = True,
+    backup_dir: Path = DEPLOY_DIR / "terraform",
 ) -> list[str]:
     """Destroy everything except the retained table and user pool; returns what was kept."""
     terraform.init(backend_config)
@@ -257,7 +258,10 @@ def destroy(
         retained = {
             k: v for k, v in terraform.outputs().items() if k in ("table_name", "user_pool_id")
         }
-        terraform.run("state", "rm", *kept)
+        # The state as it was, with the retained resources in it, kept beside the state.
+        backup_dir.mkdir(parents=True, exist_ok=True)
+        backup = backup_dir / f"{settings.stack_name}.before-destroy.tfstate.backup"
+        terraform.run("state", "rm", f"-backup={backup}", *kept)
     with tempfile.TemporaryDirectory() as scratch:
         if artifact is None or not artifact.is_file():
             artifact = placeholder_artifact(Path(scratch))

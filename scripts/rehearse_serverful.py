@@ -189,6 +189,7 @@ def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
             artifact=artifact,
             extra_variables=variables,
             refresh=False,
+            backup_dir=work_dir,
         )
         timings["destroy_s"] = round(time.monotonic() - started, 1)
         problems += check_destroyed(endpoint, outputs)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.deploy_serverful import RETAINED_ADDRESSES, WEB_DEPLOY_KEYS
+from scripts.deploy_serverful import TERRAFORM_DIR, WEB_DEPLOY_KEYS
 from scripts.rehearse_serverful import rehearse
 
 pytestmark = pytest.mark.integration
@@ -20,6 +20,9 @@ def test_rehearsal_applies_checks_and_destroys_the_stack(artifact: Path, tmp_pat
 
     assert report["resources"] > 60
     assert set(WEB_DEPLOY_KEYS) <= set(report["outputs"])
-    outputs_file = tmp_path / "serverful-outputs.json"
-    assert outputs_file.exists()
-    assert len(RETAINED_ADDRESSES) == 3
+    assert (tmp_path / "serverful-outputs.json").exists()
+    # The pre-destroy state (with the retained resources) is kept beside the state,
+    # and nothing is left in the source tree.
+    assert (tmp_path / "todo-rehearsal.before-destroy.tfstate.backup").exists()
+    assert not list(TERRAFORM_DIR.glob("*.tfstate*"))
+    assert not (TERRAFORM_DIR / "backend_override.tf").exists()
