@@ -52,6 +52,7 @@ module "compute" {
   user_pool_id              = module.auth.user_pool_id
   user_pool_client_id       = module.auth.user_pool_client_id
   cors_origins              = local.web_origins
+  public_api_origin         = module.api.api_url
   min_size                  = var.min_size
   max_size                  = var.max_size
   cpu_target_percent        = var.cpu_target_percent

@@ -66,6 +66,9 @@ mock_provider "aws" {
   mock_resource "aws_lb_listener" {
     defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo-mock/0123/4567" }
   }
+  mock_resource "aws_apigatewayv2_stage" {
+    defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/" }
+  }
   mock_resource "aws_cloudwatch_log_group" {
     defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:todo-test" }
   }
@@ -122,6 +125,11 @@ run "stack_composes_the_promises" {
   assert {
     condition     = length(setintersection(module.compute.subnet_ids, module.network.public_subnet_ids)) == 0
     error_message = "No instance may be placed in a public subnet."
+  }
+
+  assert {
+    condition     = output.api_url == "https://abc123.execute-api.us-east-1.amazonaws.com"
+    error_message = "api_url must be the HTTP API's URL without a trailing slash."
   }
 
   assert {
@@ -210,6 +218,7 @@ run "compute_instances_are_locked_down" {
     user_pool_id          = "us-east-1_TestPool1"
     user_pool_client_id   = "testclientid0123456789"
     cors_origins          = ["https://d111111abcdef8.cloudfront.net"]
+    public_api_origin     = "https://abc123.execute-api.us-east-1.amazonaws.com"
   }
 
   assert {
@@ -264,6 +273,11 @@ run "compute_instances_are_locked_down" {
   assert {
     condition     = strcontains(local.user_data, "User=todo") && strcontains(local.user_data, "GUNICORN_BIND=0.0.0.0:8080")
     error_message = "gunicorn must run as the non-root user todo, on the ALB's target port."
+  }
+
+  assert {
+    condition     = strcontains(local.user_data, "PUBLIC_API_ORIGIN=https://abc123.execute-api.us-east-1.amazonaws.com\n")
+    error_message = "The app must build absolute URLs from the API's public origin."
   }
 }
 

@@ -69,6 +69,7 @@ TEMPLATE_VALUES = {
     "user_pool_id": "eu-west-1_AbCdEf123",
     "user_pool_client_id": "client123",
     "cors_origins": "https://d111111abcdef8.cloudfront.net",
+    "public_api_origin": "https://abc123.execute-api.eu-west-1.amazonaws.com",
     "app_port": 8080,
 }
 

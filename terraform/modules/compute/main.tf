@@ -22,6 +22,7 @@ locals {
     user_pool_id        = var.user_pool_id
     user_pool_client_id = var.user_pool_client_id
     cors_origins        = join(",", var.cors_origins)
+    public_api_origin   = var.public_api_origin
     app_port            = var.app_port
   })
 }

@@ -142,6 +142,16 @@ variable "user_pool_client_id" {
   }
 }
 
+variable "public_api_origin" {
+  description = "URL clients call the API at (PUBLIC_API_ORIGIN): the app builds absolute URLs from it, not from the ALB's Host header."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https?://[^/]+(/[^/]+)?$", var.public_api_origin))
+    error_message = "public_api_origin must be scheme://host, optionally with a /stage path."
+  }
+}
+
 variable "cors_origins" {
   description = "Web origins the app allows (CORS_ORIGINS)."
   type        = list(string)
