@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-PASSWORD = "Passw0rd!42"
+# Meets the AWS pools' policy (12+ characters, mixed case, number, symbol).
+PASSWORD = "Passw0rd!2026"
 
 
 def new_email(label: str) -> str:

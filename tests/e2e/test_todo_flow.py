@@ -6,6 +6,7 @@ from typing import Any
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import (
+    PASSWORD,
     add_todo,
     api_fetch,
     new_email,
@@ -183,7 +184,7 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
     dialog = page.get_by_role("dialog", name="Please sign in again")
     dialog.wait_for()
     screenshot(page, "05-session-expired")
-    dialog.get_by_label("Password", exact=True).fill("Passw0rd!42")
+    dialog.get_by_label("Password", exact=True).fill(PASSWORD)
     dialog.get_by_role("button", name="Sign in").click()
     dialog.wait_for(state="detached")
     assert box.input_value() == "Typed while signed out"

@@ -49,10 +49,10 @@ describe("sign up", () => {
     const { events } = setup();
     await events.click(screen.getByRole("button", { name: "Create an account" }));
     const rules = await screen.findByRole("list", { name: "Password rules" });
-    expect(rules).toHaveTextContent("At least 8 characters (not yet)");
+    expect(rules).toHaveTextContent("At least 12 characters (not yet)");
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
-    await events.type(screen.getByLabelText("Password"), "abcdefgh");
-    expect(rules).toHaveTextContent("At least 8 characters (done)");
+    await events.type(screen.getByLabelText("Password"), "abcdefghijkl");
+    expect(rules).toHaveTextContent("At least 12 characters (done)");
     expect(rules).toHaveTextContent("An uppercase letter (not yet)");
     await events.click(screen.getByRole("button", { name: "Create account" }));
     expect(screen.getByText("Your password needs to meet every rule below.")).toBeInTheDocument();
@@ -66,7 +66,7 @@ describe("sign up", () => {
     await events.click(screen.getByRole("button", { name: "Create an account" }));
     await screen.findByRole("heading", { name: "Create your account" });
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
-    await events.type(screen.getByLabelText("Password"), "Passw0rd!");
+    await events.type(screen.getByLabelText("Password"), "Passw0rd!2026");
     await events.click(screen.getByRole("button", { name: "Create account" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("There's already an account with this email");
   });
@@ -78,7 +78,7 @@ describe("sign up", () => {
     await events.click(screen.getByRole("button", { name: "Create an account" }));
     await screen.findByRole("heading", { name: "Create your account" });
     await events.type(screen.getByLabelText("Email"), "ann@example.com");
-    await events.type(screen.getByLabelText("Password"), "Passw0rd!");
+    await events.type(screen.getByLabelText("Password"), "Passw0rd!2026");
     await events.click(screen.getByRole("button", { name: "Create account" }));
     expect(await screen.findByRole("heading", { name: "Check your email" })).toBeInTheDocument();
 
@@ -94,7 +94,7 @@ describe("sign up", () => {
     signInAs("ann@example.com");
     await events.click(screen.getByRole("button", { name: "Confirm" }));
     await waitFor(() => expect(screen.getByTestId("status")).toHaveTextContent("signedIn"));
-    expect(mocked.signIn).toHaveBeenCalledWith("ann@example.com", "Passw0rd!");
+    expect(mocked.signIn).toHaveBeenCalledWith("ann@example.com", "Passw0rd!2026");
   });
 });
 
@@ -113,7 +113,7 @@ describe("sign in", () => {
     mocked.signIn.mockResolvedValue({ kind: "needsConfirmation" });
     const { events } = setup();
     await events.type(screen.getByLabelText("Email"), "new@example.com");
-    await events.type(screen.getByLabelText("Password"), "Passw0rd!");
+    await events.type(screen.getByLabelText("Password"), "Passw0rd!2026");
     await events.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("heading", { name: "Check your email" })).toBeInTheDocument();
   });
@@ -137,10 +137,10 @@ describe("forgot password", () => {
     expect(mocked.setNewPassword).not.toHaveBeenCalled();
 
     await events.clear(screen.getByLabelText("New password"));
-    await events.type(screen.getByLabelText("New password"), "N3wPassword");
+    await events.type(screen.getByLabelText("New password"), "N3w-Password!");
     signInAs("ann@example.com");
     await events.click(screen.getByRole("button", { name: "Save and sign in" }));
     await waitFor(() => expect(screen.getByTestId("status")).toHaveTextContent("signedIn"));
-    expect(mocked.setNewPassword).toHaveBeenCalledWith("ann@example.com", "123456", "N3wPassword");
+    expect(mocked.setNewPassword).toHaveBeenCalledWith("ann@example.com", "123456", "N3w-Password!");
   });
 });

@@ -1,7 +1,9 @@
 /**
- * The user pools' password policy (scripts/local_stack.py PASSWORD_POLICY, and the
- * same on AWS): at least 8 characters with upper- and lowercase letters and a number.
- * Shown as a checklist while the user types; Cognito stays the judge.
+ * The password policy of the user pools on AWS (serverless/merge.yaml and
+ * terraform/modules/auth): at least 12 characters with a lowercase and an uppercase
+ * letter, a number and a symbol. The local pool (scripts/local_stack.py) is laxer,
+ * so following these rules passes everywhere. Shown as a checklist while the user
+ * types; Cognito stays the judge.
  */
 export interface PasswordRule {
   id: string;
@@ -9,11 +11,17 @@ export interface PasswordRule {
   test: (password: string) => boolean;
 }
 
+export const PASSWORD_MIN_LENGTH = 12;
+
+// The characters Cognito counts as symbols.
+const COGNITO_SYMBOLS = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+-]/;
+
 export const PASSWORD_RULES: readonly PasswordRule[] = [
-  { id: "length", label: "At least 8 characters", test: (p) => p.length >= 8 },
+  { id: "length", label: `At least ${PASSWORD_MIN_LENGTH} characters`, test: (p) => p.length >= PASSWORD_MIN_LENGTH },
   { id: "lower", label: "A lowercase letter", test: (p) => /[a-z]/.test(p) },
   { id: "upper", label: "An uppercase letter", test: (p) => /[A-Z]/.test(p) },
   { id: "number", label: "A number", test: (p) => /[0-9]/.test(p) },
+  { id: "symbol", label: "A symbol, like ! or ?", test: (p) => COGNITO_SYMBOLS.test(p) },
 ];
 
 export function passwordMeetsRules(password: string): boolean {

@@ -46,10 +46,16 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
   const pending = todo.id.startsWith("temp-");
   const overdue = isOverdue(todo.due, todo.completed);
 
+  // Set when Enter or Escape ends an edit: focus goes back to the Edit button once it is back.
+  const refocusEditButton = useRef(false);
+
   useEffect(() => {
     if (editing) {
       editRef.current?.focus();
       editRef.current?.select();
+    } else if (refocusEditButton.current) {
+      refocusEditButton.current = false;
+      editButtonRef.current?.focus();
     }
   }, [editing]);
 
@@ -69,14 +75,15 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
   const save = (returnFocus: boolean) => {
     if (finished.current) return;
     finished.current = true;
-    setEditing(false);
     const title = draft.trim();
     if (!title) {
+      setEditing(false);
       onRemove(todo);
       return;
     }
+    refocusEditButton.current = returnFocus;
+    setEditing(false);
     if (title !== todo.title) onUpdate(todo, { title }, editBase.current);
-    if (returnFocus) requestAnimationFrame(() => editButtonRef.current?.focus());
   };
 
   const onEditKey = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -86,9 +93,9 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
     } else if (event.key === "Escape") {
       event.preventDefault();
       finished.current = true;
+      refocusEditButton.current = true;
       setDraft(todo.title);
       setEditing(false);
-      requestAnimationFrame(() => editButtonRef.current?.focus());
     }
   };
 

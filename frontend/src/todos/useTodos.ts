@@ -218,13 +218,14 @@ export function useTodoActions(api: ApiClient, sessionEpoch = 0): TodoActions {
   });
 
   /**
-   * Shows a change at once, inside the user's event, so the screen never lags the click;
-   * a list fetch already on its way would carry older data, so it is dropped.
+   * Shows a change at once, inside the user's event, so the screen never lags the click.
+   * A list fetch already on its way would carry older data: it is cancelled first, which
+   * (synchronously) puts back the state from before it started; then the change applies.
    */
   const optimistic = useCallback(
     (fn: (data: TodoPages | undefined) => TodoPages | undefined) => {
+      void queryClient.cancelQueries({ queryKey: TODOS_KEY });
       setData(fn);
-      void queryClient.cancelQueries({ queryKey: TODOS_KEY }, { revert: false });
     },
     [queryClient, setData],
   );
