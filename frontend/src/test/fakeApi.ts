@@ -31,6 +31,8 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
   const failures: Failure[] = [];
   const calls: { method: string; url: string; headers: Record<string, string>; body: unknown }[] = [];
   let nextId = 1000;
+  // While set, list reads wait for it: a refetch that is still on its way.
+  let heldGets: Promise<void> | null = null;
 
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
     new Response(body === null ? null : JSON.stringify(body), {
@@ -52,6 +54,7 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
     const sorted = [...todos.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
     const id = url.pathname.split("/")[2];
     if (url.pathname === "/todos" && method === "GET") {
+      if (heldGets) await heldGets;
       const start = Number(url.searchParams.get("cursor") ?? 0);
       const page = sorted.slice(start, start + pageSize);
       const more = start + pageSize < sorted.length;
@@ -96,5 +99,16 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
     todos,
     calls,
     failNext: (failure: Failure) => failures.push(failure),
+    /** Makes list reads wait until the returned function is called. */
+    holdListReads: () => {
+      let release = () => {};
+      heldGets = new Promise((resolve) => {
+        release = () => {
+          heldGets = null;
+          resolve();
+        };
+      });
+      return release;
+    },
   };
 }

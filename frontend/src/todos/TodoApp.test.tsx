@@ -6,8 +6,7 @@ import { fakeApi, makeTodo } from "../test/fakeApi";
 import { NoticeList, NoticesProvider } from "../ui/notices";
 import TodoApp from "./TodoApp";
 
-function setup(server: ReturnType<typeof fakeApi>) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+function setup(server: ReturnType<typeof fakeApi>, queryClient = newQueryClient()) {
   const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "token", fetchImpl: server.fetchImpl });
   const user = userEvent.setup();
   render(
@@ -19,6 +18,10 @@ function setup(server: ReturnType<typeof fakeApi>) {
     </QueryClientProvider>,
   );
   return { user };
+}
+
+function newQueryClient() {
+  return new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
 }
 
 const rowOf = (title: string) => screen.getByText(title, { selector: "span" }).closest("li") as HTMLElement;
@@ -69,6 +72,23 @@ describe("TodoApp", () => {
     expect(screen.getByText("1 item left")).toBeInTheDocument();
     await user.click(within(alert).getByRole("button", { name: "Dismiss" }));
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  });
+
+  it("a change made while the list is being re-read shows at once and stays", async () => {
+    const server = fakeApi([makeTodo("t1", "Buy milk")]);
+    const queryClient = newQueryClient();
+    const { user } = setup(server, queryClient);
+    await screen.findByText("Buy milk");
+    const release = server.holdListReads();
+    void queryClient.invalidateQueries({ queryKey: ["todos"] });
+    await waitFor(() => expect(server.calls.filter((c) => c.method === "GET")).toHaveLength(2));
+    await user.click(within(rowOf("Buy milk")).getByRole("checkbox"));
+    expect(within(rowOf("Buy milk")).getByRole("checkbox")).toBeChecked();
+    expect(screen.queryByText("Couldn't load your todos.")).not.toBeInTheDocument();
+    release();
+    await waitFor(() => expect(server.todos.get("t1")?.completed).toBe(true));
+    expect(screen.queryByText("Couldn't load your todos.")).not.toBeInTheDocument();
+    expect(screen.getByText("0 items left")).toBeInTheDocument();
   });
 
   it("explains a conflict (412) and shows the latest version", async () => {
