@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Makes /usr/bin/chromium available: the end-to-end tests drive it headless
+# (Playwright with executable_path=/usr/bin/chromium). Uses a Chromium or
+# Chrome the image already has, else installs Debian/Ubuntu's package with apt.
+set -euo pipefail
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+
+find_browser() {
+  command -v chromium chromium-browser google-chrome-stable google-chrome 2>/dev/null | head -n1 || true
+}
+
+if [ ! -x /usr/bin/chromium ]; then
+  browser="$(find_browser)"
+  if [ -z "$browser" ]; then
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    browser="$(find_browser)"
+  fi
+  [ -n "$browser" ] || { echo "no Chromium after apt-get install chromium" >&2; exit 1; }
+  [ "$browser" = /usr/bin/chromium ] || $sudo ln -sf "$browser" /usr/bin/chromium
+fi
+/usr/bin/chromium --version

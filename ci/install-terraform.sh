@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs Terraform $TERRAFORM_VERSION into /usr/local/bin on a CodeBuild
+# image (GitHub Actions uses hashicorp/setup-terraform instead). The zip is
+# checked against HashiCorp's published SHA256SUMS before it is unpacked.
+#
+# usage: TERRAFORM_VERSION=1.11.4 ci/install-terraform.sh
+set -euo pipefail
+
+version="${TERRAFORM_VERSION:?set TERRAFORM_VERSION (ci/buildspec-*.yml pins it)}"
+if command -v terraform >/dev/null 2>&1 && terraform version | head -n1 | grep -qx "Terraform v$version"; then
+  echo "Terraform $version already installed"
+  exit 0
+fi
+
+base="https://releases.hashicorp.com/terraform/$version"
+zip="terraform_${version}_linux_amd64.zip"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+curl -fsSL --retry 3 -o "$work/$zip" "$base/$zip"
+curl -fsSL --retry 3 -o "$work/SHA256SUMS" "$base/terraform_${version}_SHA256SUMS"
+(cd "$work" && grep " $zip\$" SHA256SUMS | sha256sum -c -)
+unzip -o -q "$work/$zip" terraform -d /usr/local/bin
+terraform version
