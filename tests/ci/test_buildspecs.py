@@ -24,7 +24,13 @@ from tests.ci.make_targets import (
 SPEC_NAMES = {"buildspec-test.yml", "buildspec-backend.yml", "buildspec-frontend.yml"}
 # The agreed targets the pipeline calls (docs/ci.md); a scratch Makefile with
 # exactly these stands in for the final tree in the self-tests below.
-PIPELINE_TARGETS = ["test", "deploy-serverless-backend", "deploy-serverful-backend", "deploy-web"]
+PIPELINE_TARGETS = [
+    "test",
+    "deploy-serverless-backend",
+    "deploy-serverful-backend",
+    "web-build",
+    "deploy-web",
+]
 
 
 def architecture_values() -> dict[str, list[str]]:
@@ -79,8 +85,8 @@ def test_each_stage_runs_its_agreed_target() -> None:
         ["deploy-$ARCHITECTURE-backend"]
     ]
     frontend = make_invocations(all_commands("buildspec-frontend.yml"))
-    assert [goals(c) for c in frontend] == [["deploy-web"]]
-    assert "ARCHITECTURE=$ARCHITECTURE" in frontend[0]
+    assert [goals(c) for c in frontend] == [["web-build"], ["deploy-web"]]
+    assert "ARCHITECTURE=$ARCHITECTURE" in frontend[1]
     assert variables["ARCHITECTURE"] == ["serverless", "serverful"]
 
 
