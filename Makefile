@@ -27,7 +27,7 @@ help: ## List the targets
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 needs pip < 26.3 to build packages
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,8 @@ class Identity:
 
 
 def fetch_json(url: str) -> Any:
+    import urllib.request  # only needed off Lambda, on the first token
+
     if not url.startswith(("https://", "http://")):
         raise ValueError(f"JWKS URL must be http(s): {url}")
     with urllib.request.urlopen(url, timeout=JWKS_TIMEOUT_SECONDS) as response:  # noqa: S310

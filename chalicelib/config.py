@@ -13,6 +13,8 @@ from functools import lru_cache
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE_NAME = "todos"
+AUTH_MODE_GATEWAY = "gateway"
+AUTH_MODE_JWT = "jwt"
 
 
 class ConfigError(RuntimeError):
@@ -32,9 +34,17 @@ class Settings:
     # Only set locally (moto); on AWS the SDK finds the regional endpoint.
     dynamodb_endpoint: str | None
     cors_origins: tuple[str, ...]
-    # True only inside AWS Lambda, where API Gateway's Cognito authorizer has
-    # already verified the token and hands the claims over in the event.
-    trust_gateway_authorizer: bool
+    # "gateway": API Gateway's Cognito authorizer guards the routes (the
+    # Lambda deployment). "jwt": the app verifies tokens itself (everywhere
+    # else: chalice local, tests, the WSGI shim on EC2).
+    auth_mode: str
+    running_on_lambda: bool
+
+    @property
+    def trust_gateway_authorizer(self) -> bool:
+        """Take identity from the event's authorizer claims: only on Lambda
+        behind the Cognito authorizer. Anywhere else those claims could be forged."""
+        return self.auth_mode == AUTH_MODE_GATEWAY and self.running_on_lambda
 
     def allows_origin(self, origin: str) -> bool:
         return "*" in self.cors_origins or origin in self.cors_origins
@@ -53,6 +63,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     jwks_url = env.get("COGNITO_JWKS_URL") or (f"{issuer}/.well-known/jwks.json" if issuer else "")
     origins = tuple(o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip())
+    auth_mode = env.get("AUTH_MODE") or AUTH_MODE_JWT
+    if auth_mode not in (AUTH_MODE_GATEWAY, AUTH_MODE_JWT):
+        raise ConfigError(f"AUTH_MODE must be {AUTH_MODE_GATEWAY!r} or {AUTH_MODE_JWT!r}")
     return Settings(
         region=region,
         table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
@@ -62,7 +75,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwks_url=jwks_url,
         dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
         cors_origins=origins,
-        trust_gateway_authorizer=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
+        auth_mode=auth_mode,
+        running_on_lambda=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
     )
 
 

@@ -16,14 +16,10 @@ from chalice.app import Request
 from chalicelib.errors import (
     ApiError,
     InvalidJson,
-    NotFound,
     PayloadTooLarge,
-    PreconditionFailed,
-    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationError,
 )
-from chalicelib.repository import StorageUnavailable, TodoNotFound, VersionMismatch
 from chalicelib.service import LIMIT_DEFAULT, LIMIT_MAX
 
 MAX_BODY_BYTES = 64 * 1024
@@ -63,19 +59,6 @@ def empty_response(status: int = 204, headers: Mapping[str, str] | None = None) 
 
 def error_response(error: ApiError) -> Response:
     return json_response(error.body(), error.status, error.headers)
-
-
-def to_api_error(exc: Exception) -> ApiError | None:
-    """Storage outcomes the client should hear about, as API errors."""
-    if isinstance(exc, ApiError):
-        return exc
-    if isinstance(exc, TodoNotFound):
-        return NotFound(f"todo {exc} not found")
-    if isinstance(exc, VersionMismatch):
-        return PreconditionFailed("the todo has changed since you read it (If-Match is stale)")
-    if isinstance(exc, StorageUnavailable):
-        return ServiceUnavailable("storage is temporarily unavailable", retry_after_seconds=2)
-    return None
 
 
 def normalise_chalice_error(response: Response) -> Response:

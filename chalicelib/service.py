@@ -12,19 +12,29 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import domain
 from chalicelib.domain import Todo
-from chalicelib.errors import IdempotencyKeyReused, NotFound, ValidationError
+from chalicelib.errors import (
+    IdempotencyKeyReused,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+    ValidationError,
+)
 from chalicelib.ids import is_ulid, new_ulid
 from chalicelib.repository import (
     IdempotencyClaim,
     IdempotentReplay,
     Position,
+    StorageUnavailable,
+    TodoNotFound,
     TodoRepository,
+    VersionMismatch,
 )
 
 LIMIT_DEFAULT = 100
@@ -73,7 +83,8 @@ class TodoService:
             **fields,
         )
         if idempotency_key is None:
-            self._repository.add(todo)
+            with storage_outcomes():
+                self._repository.add(todo)
             return Created(todo, replayed=False)
         claim = IdempotencyClaim(
             key_digest=_sha256(_check_idempotency_key(idempotency_key)),
@@ -81,7 +92,8 @@ class TodoService:
             claimed_at=now,
         )
         try:
-            self._repository.add(todo, claim)
+            with storage_outcomes():
+                self._repository.add(todo, claim)
         except IdempotentReplay as replay:
             if replay.fingerprint != claim.fingerprint:
                 raise IdempotencyKeyReused(
@@ -91,7 +103,8 @@ class TodoService:
         return Created(todo, replayed=False)
 
     def get(self, owner: str, todo_id: str) -> Todo:
-        todo = self._repository.get(owner, _check_id(todo_id))
+        with storage_outcomes():
+            todo = self._repository.get(owner, _check_id(todo_id))
         if todo is None:
             raise NotFound(f"todo {todo_id} not found")
         return todo
@@ -100,12 +113,14 @@ class TodoService:
         self, owner: str, todo_id: str, payload: Any, expected_version: int | None = None
     ) -> Todo:
         changes = domain.parse_changes(payload)
-        return self._repository.update(
-            owner, _check_id(todo_id), changes.values, self._clock(), expected_version
-        )
+        with storage_outcomes():
+            return self._repository.update(
+                owner, _check_id(todo_id), changes.values, self._clock(), expected_version
+            )
 
     def delete(self, owner: str, todo_id: str, expected_version: int | None = None) -> None:
-        self._repository.delete(owner, _check_id(todo_id), expected_version)
+        with storage_outcomes():
+            self._repository.delete(owner, _check_id(todo_id), expected_version)
 
     def list(
         self,
@@ -116,17 +131,37 @@ class TodoService:
         cursor: str | None = None,
     ) -> Page:
         after = decode_cursor(cursor) if cursor is not None else None
-        todos, next_after = self._repository.list(
-            owner, completed=completed, limit=limit, after=after
-        )
+        with storage_outcomes():
+            todos, next_after = self._repository.list(
+                owner, completed=completed, limit=limit, after=after
+            )
         return Page(todos, encode_cursor(next_after) if next_after else None)
 
     def delete_all(self, owner: str, *, completed: bool | None = None) -> int:
-        return self._repository.delete_all(owner, completed=completed)
+        with storage_outcomes():
+            return self._repository.delete_all(owner, completed=completed)
 
     def set_all_completed(self, owner: str, payload: Any) -> int:
         completed = domain.parse_bulk_completed(payload)
-        return self._repository.set_all_completed(owner, completed, self._clock())
+        with storage_outcomes():
+            return self._repository.set_all_completed(owner, completed, self._clock())
+
+
+@contextmanager
+def storage_outcomes() -> Iterator[None]:
+    """Storage outcomes, in the API's error vocabulary."""
+    try:
+        yield
+    except TodoNotFound as exc:
+        raise NotFound(f"todo {exc} not found") from None
+    except VersionMismatch:
+        raise PreconditionFailed(
+            "the todo has changed since you read it (If-Match is stale)"
+        ) from None
+    except StorageUnavailable as exc:
+        raise ServiceUnavailable(
+            "storage is temporarily unavailable", retry_after_seconds=2
+        ) from exc
 
 
 def encode_cursor(position: Position) -> str:

@@ -49,8 +49,10 @@ def main() -> int:
     # The local stack must never reach a real account, whatever the shell has.
     os.environ.update(FAKE_CREDENTIALS)
 
-    # SIGTERM (from a test harness or `kill`) stops us like Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C, SIGINT and SIGTERM all stop the stack, even when a parent
+    # started us with SIGINT ignored (as shells do for background jobs).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     with ExitStack() as running:
         endpoint = running.enter_context(moto_server(moto_port, log_path=state_dir / "moto.log"))
@@ -59,21 +61,9 @@ def main() -> int:
         (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")
 
         env = {**os.environ, **stack.app_environment(cors_origins)}
-        api = start(
-            [
-                str(Path(sys.executable).parent / "chalice"),
-                "local",
-                "--stage",
-                "local",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(api_port),
-            ],
-            env,
-        )
-        running.callback(stop_process, api)
-        wait_for_http(f"{api_url}/health", timeout=60, process=api)
+        api = ApiServer(api_port, env)
+        running.callback(api.stop)
+        api.start()
 
         web = None
         if not args.no_web and (FRONTEND / "package.json").exists():
@@ -100,13 +90,67 @@ def main() -> int:
 
         print_summary(stack.to_json(), state_dir, web is not None)
         try:
-            while all(p.poll() is None for p in (api, web) if p is not None):
+            while api.running() and (web is None or web.poll() is None):
                 time.sleep(0.5)
+                api.reload_if_code_changed()
             print("a process exited; stopping the stack", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("\nstopping…", file=sys.stderr)
             return 0
+
+
+class ApiServer:
+    """`chalice local`, restarted when the API's Python code changes.
+
+    Chalice's own autoreload polls every file under the project (node_modules,
+    .venv, logs...), which is slow and restarts on unrelated writes; this
+    watches only the code.
+    """
+
+    def __init__(self, port: int, env: dict[str, str]) -> None:
+        self._port = port
+        self._env = env
+        self._process: subprocess.Popen[Any] | None = None
+        self._snapshot = code_snapshot()
+
+    def start(self) -> None:
+        chalice = str(Path(sys.executable).parent / "chalice")
+        self._process = start(
+            [
+                chalice,
+                "local",
+                "--stage",
+                "local",
+                "--no-autoreload",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self._port),
+            ],
+            self._env,
+        )
+        wait_for_http(f"http://127.0.0.1:{self._port}/health", timeout=60, process=self._process)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            stop_process(self._process)
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def reload_if_code_changed(self) -> None:
+        snapshot = code_snapshot()
+        if snapshot != self._snapshot:
+            self._snapshot = snapshot
+            print("API code changed: restarting chalice local", file=sys.stderr, flush=True)
+            self.stop()
+            self.start()
+
+
+def code_snapshot() -> dict[Path, float]:
+    files = [ROOT / "app.py", *sorted((ROOT / "chalicelib").rglob("*.py"))]
+    return {path: path.stat().st_mtime for path in files if path.exists()}
 
 
 def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[Any]:

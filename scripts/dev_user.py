@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from botocore.exceptions import EndpointConnectionError
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -30,6 +32,12 @@ def main() -> int:
     cognito = aws_client("cognito-idp", stack.endpoint, stack.region)
     try:
         tokens = create_user(cognito, stack, args.email, args.password)
+    except EndpointConnectionError:
+        print(
+            f"cannot reach the local AWS at {stack.endpoint}: is `make dev` running?",
+            file=sys.stderr,
+        )
+        return 1
     except cognito.exceptions.InvalidPasswordException as exc:
         print(f"password rejected: {exc.response['Error']['Message']}", file=sys.stderr)
         return 2

@@ -8,7 +8,8 @@ from tests.runtimes import RUNTIMES
 from tests.runtimes.base import Runtime, User
 
 
-@pytest.fixture(scope="session", params=sorted(RUNTIMES))
+# Package scope: each runtime (and its in-process AWS) lives only while tests/api runs.
+@pytest.fixture(scope="package", params=sorted(RUNTIMES))
 def api(request: pytest.FixtureRequest) -> Iterator[Runtime]:
     with RUNTIMES[request.param]() as runtime:
         yield runtime

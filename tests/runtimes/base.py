@@ -54,6 +54,7 @@ class Runtime(Protocol):
     name: str
     base_url: str  # the API root as the app sees it, e.g. http://localhost
     client_id: str  # the Cognito app client the app trusts
+    issuer: str  # the token issuer the app trusts
 
     def request(
         self,

@@ -22,6 +22,7 @@ class ChaliceRuntime:
         self._client = client
         self._aws = aws
         self.client_id = aws.stack.client_id
+        self.issuer = aws.stack.issuer
 
     def request(
         self,

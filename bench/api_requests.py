@@ -1,0 +1,110 @@
+"""`make bench`: DynamoDB requests per API operation, and the app's import time.
+
+Drives the real app (chalice.test.Client) over in-process moto with real
+Cognito tokens, counting DynamoDB calls with a botocore event hook.
+Targets: 1 request per single-todo operation and per list page, 0 Scans;
+`import app` under 150 ms.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+IMPORT_RUNS = 7
+IMPORT_TARGET_MS = 150.0
+
+
+def import_time_ms() -> tuple[float, float]:
+    """Median and best wall time of `import app` in a fresh interpreter (bytecode cached)."""
+    code = (
+        "import time; t = time.perf_counter(); import app; print((time.perf_counter() - t) * 1000)"
+    )
+    samples = []
+    for _ in range(IMPORT_RUNS):
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        samples.append(float(out.stdout.strip()))
+    return statistics.median(samples), min(samples)
+
+
+def count_requests() -> list[tuple[str, Counter[str]]]:
+    from chalice.test import Client
+
+    import app as app_module
+    from chalicelib.dynamo import dynamodb_client
+    from tests.runtimes.inprocess import in_process_aws
+
+    rows: list[tuple[str, Counter[str]]] = []
+    calls: Counter[str] = Counter()
+
+    def hook(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    with in_process_aws() as aws, Client(app_module.app) as client:
+        user = aws.new_user()
+        headers = {**user.auth_headers, "Content-Type": "application/json"}
+        for i in range(30):
+            client.http.post("/todos", headers=headers, body=f'{{"title": "t{i}"}}'.encode())
+        dynamodb_client().meta.events.register("before-call.dynamodb", hook)
+
+        def measure(name: str, method: str, path: str, body: bytes = b"", **extra: str) -> Any:
+            calls.clear()
+            response = client.http.request(method, path, headers={**headers, **extra}, body=body)
+            assert response.status_code < 400, (name, response.status_code, response.body)
+            rows.append((name, Counter(calls)))
+            return response
+
+        created = measure("POST /todos", "POST", "/todos", b'{"title": "bench"}')
+        todo_id = created.json_body["id"]
+        measure("POST /todos (Idempotency-Key)", "POST", "/todos", b'{"title": "x"}',
+                **{"Idempotency-Key": "bench-1"})  # fmt: skip
+        measure("POST /todos (idempotent replay)", "POST", "/todos", b'{"title": "x"}',
+                **{"Idempotency-Key": "bench-1"})  # fmt: skip
+        measure("GET /todos/{id}", "GET", f"/todos/{todo_id}")
+        measure("PATCH /todos/{id}", "PATCH", f"/todos/{todo_id}", b'{"completed": true}')
+        measure("PATCH /todos/{id} (If-Match)", "PATCH", f"/todos/{todo_id}", b'{"order": 3}',
+                **{"If-Match": '"2"'})  # fmt: skip
+        measure("DELETE /todos/{id}", "DELETE", f"/todos/{todo_id}")
+        measure("GET /todos (page of 10)", "GET", "/todos?limit=10")
+        measure("GET /todos?completed=false (page)", "GET", "/todos?completed=false&limit=10")
+        measure("GET /todos (all 31, one page)", "GET", "/todos")
+        measure("PATCH /todos (mark 31 done)", "PATCH", "/todos", b'{"completed": true}')
+        measure("DELETE /todos (31 todos)", "DELETE", "/todos")
+    return rows
+
+
+def main() -> int:
+    rows = count_requests()
+    print(f"{'operation':40} {'DynamoDB requests':>18}  breakdown")
+    single_ok = True
+    for name, calls in rows:
+        total = sum(calls.values())
+        breakdown = ", ".join(f"{op}={n}" for op, n in sorted(calls.items()))
+        print(f"{name:40} {total:>18}  {breakdown}")
+        if "Scan" in calls:
+            single_ok = False
+        if "{id}" in name or name.startswith(("POST", "GET /todos (page", "GET /todos?")):
+            single_ok = single_ok and total == 1
+    scans = sum(calls.get("Scan", 0) for _, calls in rows)
+    import_ms, import_best_ms = import_time_ms()
+    print(f"\nScan requests: {scans}")
+    print(
+        f"import app: median {import_ms:.1f} ms, best {import_best_ms:.1f} ms"
+        f" over {IMPORT_RUNS} runs (target < {IMPORT_TARGET_MS:.0f} ms)"
+    )
+    ok = single_ok and scans == 0 and import_ms < IMPORT_TARGET_MS
+    print("targets met" if ok else "TARGETS MISSED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

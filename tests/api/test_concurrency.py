@@ -1,0 +1,92 @@
+"""Optimistic locking (ETag / If-Match) and idempotent creation."""
+
+from __future__ import annotations
+
+from tests.runtimes.base import Runtime, User
+
+
+def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) -> None:
+    created = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "v1"})
+    url, etag = created.json()["url"], created.headers["ETag"]
+    ok = api.request(
+        "PATCH", url, headers={**alice.auth_headers, "If-Match": etag}, json={"title": "v2"}
+    )
+    assert ok.status == 200 and ok.headers["ETag"] == '"2"'
+    stale = api.request(
+        "PATCH", url, headers={**alice.auth_headers, "If-Match": etag}, json={"title": "lost"}
+    )
+    assert stale.status == 412
+    assert stale.error_code == "precondition_failed"
+    stale_delete = api.request("DELETE", url, headers={**alice.auth_headers, "If-Match": etag})
+    assert stale_delete.status == 412
+    current = api.request("GET", url, headers=alice.auth_headers).json()
+    assert (current["title"], current["version"]) == ("v2", 2)
+    deleted = api.request("DELETE", url, headers={**alice.auth_headers, "If-Match": '"2"'})
+    assert deleted.status == 204
+
+
+def test_if_match_star_and_weak_etags(api: Runtime, alice: User) -> None:
+    url = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "t"}).json()[
+        "url"
+    ]
+    star = api.request(
+        "PATCH", url, headers={**alice.auth_headers, "If-Match": "*"}, json={"order": 1}
+    )
+    assert star.status == 200
+    weak = api.request(
+        "PATCH", url, headers={**alice.auth_headers, "If-Match": 'W/"2"'}, json={"order": 2}
+    )
+    assert weak.status == 200
+
+
+def test_malformed_if_match_is_400(api: Runtime, alice: User) -> None:
+    url = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "t"}).json()[
+        "url"
+    ]
+    response = api.request(
+        "PATCH", url, headers={**alice.auth_headers, "If-Match": "version-1"}, json={"order": 1}
+    )
+    assert response.status == 400
+    assert response.json()["error"]["fields"] == {"If-Match": "invalid"}
+
+
+def test_idempotency_key_returns_the_original_and_never_duplicates(
+    api: Runtime, alice: User
+) -> None:
+    headers = {**alice.auth_headers, "Idempotency-Key": "create-milk-1"}
+    first = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
+    assert first.status == 201 and "Idempotent-Replayed" not in first.headers
+    # The todo changes after creation; a retry still returns the original response.
+    api.request(
+        "PATCH", first.json()["url"], headers=alice.auth_headers, json={"title": "oat milk"}
+    )
+    for _ in range(3):
+        retry = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
+        assert retry.status == 201
+        assert retry.json() == first.json()
+        assert retry.headers["Location"] == first.headers["Location"]
+        assert retry.headers["Idempotent-Replayed"] == "true"
+    listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
+    assert len(listed) == 1
+
+
+def test_idempotency_key_reused_with_another_body_is_rejected(api: Runtime, alice: User) -> None:
+    headers = {**alice.auth_headers, "Idempotency-Key": "k-2"}
+    assert api.request("POST", "/todos", headers=headers, json={"title": "a"}).status == 201
+    other = api.request("POST", "/todos", headers=headers, json={"title": "b"})
+    assert other.status == 422
+    assert other.error_code == "idempotency_key_reused"
+    assert len(api.request("GET", "/todos", headers=alice.auth_headers).json()) == 1
+
+
+def test_an_invalid_body_does_not_use_up_the_key(api: Runtime, alice: User) -> None:
+    headers = {**alice.auth_headers, "Idempotency-Key": "k-3"}
+    assert api.request("POST", "/todos", headers=headers, json={"title": ""}).status == 400
+    assert api.request("POST", "/todos", headers=headers, json={"title": "ok"}).status == 201
+
+
+def test_overlong_idempotency_key_is_400(api: Runtime, alice: User) -> None:
+    headers = {**alice.auth_headers, "Idempotency-Key": "k" * 256}
+    response = api.request("POST", "/todos", headers=headers, json={"title": "t"})
+    assert response.status == 400
+    assert response.json()["error"]["fields"] == {"Idempotency-Key": "invalid"}

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+
+from chalicelib.domain import Todo
+from chalicelib.dynamo import DynamoTodoRepository
+from chalicelib.errors import (
+    IdempotencyKeyReused,
+    NotFound,
+    PreconditionFailed,
+    ServiceUnavailable,
+    ValidationError,
+)
+from chalicelib.ids import is_ulid, new_ulid
+from chalicelib.repository import Position, StorageUnavailable
+from chalicelib.service import TodoService, decode_cursor, encode_cursor
+
+T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
+
+
+class SteppingClock:
+    def __init__(self) -> None:
+        self._ticks = itertools.count()
+
+    def __call__(self) -> dt.datetime:
+        return T0 + dt.timedelta(seconds=next(self._ticks))
+
+
+@pytest.fixture
+def service(aws: None) -> TodoService:
+    return TodoService(DynamoTodoRepository(), clock=SteppingClock())
+
+
+def test_create_stamps_times_id_and_version(service: TodoService) -> None:
+    created = service.create("u1", {"title": "a", "completed": True})
+    todo = created.todo
+    assert not created.replayed
+    assert is_ulid(todo.id) and todo.version == 1
+    assert todo.created_at == todo.updated_at == todo.completed_at == T0
+    assert service.get("u1", todo.id) == todo
+
+
+def test_update_uses_the_clock_and_the_version(service: TodoService) -> None:
+    todo = service.create("u1", {"title": "a"}).todo
+    updated = service.update("u1", todo.id, {"title": "b"}, expected_version=1)
+    assert (updated.title, updated.version, updated.updated_at) == (
+        "b",
+        2,
+        T0 + dt.timedelta(1 / 86400),
+    )
+    with pytest.raises(PreconditionFailed):
+        service.update("u1", todo.id, {"title": "c"}, expected_version=1)
+    with pytest.raises(PreconditionFailed):
+        service.delete("u1", todo.id, expected_version=1)
+    service.delete("u1", todo.id, expected_version=2)
+    with pytest.raises(NotFound):
+        service.get("u1", todo.id)
+
+
+def test_idempotent_create_replays_or_rejects(service: TodoService) -> None:
+    first = service.create("u1", {"title": "a"}, idempotency_key="key")
+    replay = service.create("u1", {"title": "a"}, idempotency_key="key")
+    assert replay.replayed and replay.todo == first.todo
+    # Same JSON with keys in another order is the same request.
+    same = service.create("u1", {"title": "a", "order": 0}, idempotency_key="key2")
+    assert (
+        service.create("u1", {"order": 0, "title": "a"}, idempotency_key="key2").todo == same.todo
+    )
+    with pytest.raises(IdempotencyKeyReused):
+        service.create("u1", {"title": "different"}, idempotency_key="key")
+    with pytest.raises(ValidationError):
+        service.create("u1", {"title": "a"}, idempotency_key="")
+
+
+def test_ids_that_cannot_exist_are_not_found_without_touching_storage(aws: None) -> None:
+    class ExplodingRepository(DynamoTodoRepository):
+        def get(self, owner: str, todo_id: str) -> None:
+            raise AssertionError("storage must not be called")
+
+    service = TodoService(ExplodingRepository())
+    for bad in ["", "x", "idem#abc", "01ARZ3NDEKTSV4RRFFQ69G5FA", "u" * 26]:
+        with pytest.raises(NotFound):
+            service.get("u1", bad)
+
+
+def test_storage_outage_becomes_service_unavailable(aws: None) -> None:
+    class DownRepository(DynamoTodoRepository):
+        def list(
+            self, owner: str, *, completed: bool | None, limit: int, after: Position | None
+        ) -> tuple[list[Todo], Position | None]:
+            raise StorageUnavailable("throttled")
+
+    with pytest.raises(ServiceUnavailable) as raised:
+        TodoService(DownRepository()).list("u1")
+    assert raised.value.headers["Retry-After"] == "2"
+
+
+def test_cursor_round_trip() -> None:
+    for position in [
+        Position(0, new_ulid()),
+        Position(-1_000_000_000, new_ulid()),
+        Position(10**9, new_ulid()),
+    ]:
+        assert decode_cursor(encode_cursor(position)) == position
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["5:01ARZ3NDEKTSV4RRFFQ69G5FAV:extra", "x:01ARZ3NDEKTSV4RRFFQ69G5FAV", "5:not-an-id",
+     "2000000000:01ARZ3NDEKTSV4RRFFQ69G5FAV", ""],
+)  # fmt: skip
+def test_cursors_that_we_did_not_make_are_rejected(raw: str) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    with pytest.raises(ValidationError):
+        decode_cursor(cursor)
