@@ -1,5 +1,6 @@
 # CI/CD (docs/ci.md): the lint gate for ci/pipeline.yaml and the GitHub
-# workflow. The build specs' make targets are checked by tests/ci/.
+# workflow; ci/lint.py is type-checked here (mypy's `files` leave ci/ out).
+# The build specs' make targets are checked by tests/ci/.
 #
 # checkov pins boto3 to an old release that conflicts with the app's boto3
 # pin, so it gets its own venv inside .venv, pinned in ci/requirements-checkov.txt.
@@ -18,4 +19,5 @@ $(CI_CHECKOV_VENV)/.installed: ci/requirements-checkov.txt
 ci-tools: install $(CI_CHECKOV_VENV)/.installed ## Install the CI lint tools (checkov in its own venv)
 
 ci-lint: ci-tools ## cfn-lint + checkov on ci/pipeline.yaml, zizmor on .github/workflows (skips: ci/lint-skips.yaml)
+	$(BIN)/mypy ci/lint.py
 	$(BIN)/python ci/lint.py --checkov $(CI_CHECKOV)

@@ -136,7 +136,7 @@ def substitute(text: str, values: dict[str, str]) -> str:
 
 def buildspec_commands(buildspec: dict[str, Any]) -> list[str]:
     """Every command string of a build spec, in phase order."""
-    commands = []
+    commands: list[str] = []
     for phase in (buildspec.get("phases") or {}).values():
         for key in ("commands", "finally"):
             commands.extend(str(c) for c in (phase or {}).get(key) or [])
