@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Makes /usr/bin/chromium available: the end-to-end tests drive it headless
-# (Playwright with executable_path=/usr/bin/chromium). Uses a Chromium or
-# Chrome the image already has, else installs Debian/Ubuntu's package with apt.
+# (Playwright, executable_path=$CHROMIUM_PATH, default /usr/bin/chromium).
+# Uses a Chromium or Chrome the image already has (GitHub's and CodeBuild's
+# Ubuntu images ship Chrome), else installs the distribution's package with apt.
+# Ubuntu's chromium-browser comes last: on Ubuntu it can be a stub for a snap.
 set -euo pipefail
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
 find_browser() {
-  command -v chromium chromium-browser google-chrome-stable google-chrome 2>/dev/null | head -n1 || true
+  command -v chromium google-chrome-stable google-chrome chromium-browser 2>/dev/null | head -n1 || true
 }
 
 if [ ! -x /usr/bin/chromium ]; then
