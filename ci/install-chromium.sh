@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Makes /usr/bin/chromium available: the end-to-end tests drive it headless
+# Makes Chromium available where the end-to-end tests look for it
 # (Playwright, executable_path=$CHROMIUM_PATH, default /usr/bin/chromium).
 # Uses a Chromium or Chrome the image already has (GitHub's and CodeBuild's
 # Ubuntu images ship Chrome), else installs the distribution's package with apt.
 # Ubuntu's chromium-browser comes last: on Ubuntu it can be a stub for a snap.
 set -euo pipefail
 
+target="${CHROMIUM_PATH:-/usr/bin/chromium}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 
@@ -13,7 +14,7 @@ find_browser() {
   command -v chromium google-chrome-stable google-chrome chromium-browser 2>/dev/null | head -n1 || true
 }
 
-if [ ! -x /usr/bin/chromium ]; then
+if [ ! -x "$target" ]; then
   browser="$(find_browser)"
   if [ -z "$browser" ]; then
     $sudo apt-get update -qq
@@ -21,6 +22,6 @@ if [ ! -x /usr/bin/chromium ]; then
     browser="$(find_browser)"
   fi
   [ -n "$browser" ] || { echo "no Chromium after apt-get install chromium" >&2; exit 1; }
-  [ "$browser" = /usr/bin/chromium ] || $sudo ln -sf "$browser" /usr/bin/chromium
+  [ "$browser" = "$target" ] || $sudo ln -sf "$browser" "$target"
 fi
-/usr/bin/chromium --version
+"$target" --version
