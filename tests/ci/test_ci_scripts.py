@@ -3,9 +3,11 @@ commands on a PATH of their own (no apt, no network, nothing outside tmp_path)."
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 from tests.ci.cfn import CI
@@ -143,3 +145,58 @@ def test_terraform_mirror_fails_clearly_without_terraform(tmp_path: Path) -> Non
     )
     assert result.returncode == 1
     assert "terraform is not on PATH" in result.stderr
+
+
+def fake_release(tmp_path: Path, version: str, *, tamper: bool) -> Path:
+    """A directory laid out like releases.hashicorp.com/terraform/<version>/."""
+    release = tmp_path / "release"
+    release.mkdir()
+    binary = tmp_path / "terraform"
+    binary.write_text(f"#!/bin/bash\necho 'Terraform v{version}'\n")
+    binary.chmod(0o755)
+    zip_name = f"terraform_{version}_linux_amd64.zip"
+    with zipfile.ZipFile(release / zip_name, "w") as archive:
+        archive.write(binary, "terraform")
+    digest = hashlib.sha256((release / zip_name).read_bytes()).hexdigest()
+    if tamper:
+        digest = "0" * 64
+    (release / f"terraform_{version}_SHA256SUMS").write_text(
+        f"{'1' * 64}  terraform_{version}_darwin_arm64.zip\n{digest}  {zip_name}\n"
+    )
+    return release
+
+
+def run_install_terraform(tmp_path: Path, release: Path) -> subprocess.CompletedProcess[str]:
+    bin_dir = sandbox_path(tmp_path)
+    for tool in ("grep", "sha256sum", "unzip"):
+        found = shutil.which(tool)
+        assert found, f"{tool} is not installed"
+        (bin_dir / tool).symlink_to(found)
+    # curl stand-in: serves the release directory instead of the network.
+    stub(bin_dir, "curl", f'out="$5"; url="$6"; cp "{release}/${{url##*/}}" "$out"')
+    return subprocess.run(
+        ["bash", str(CI / "install-terraform.sh")],
+        env={
+            "PATH": str(bin_dir),
+            "HOME": os.environ["HOME"],
+            "TERRAFORM_VERSION": "9.9.9",
+            "TERRAFORM_INSTALL_DIR": str(tmp_path / "install"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_install_terraform_installs_a_release_whose_checksum_matches(tmp_path: Path) -> None:
+    result = run_install_terraform(tmp_path, fake_release(tmp_path, "9.9.9", tamper=False))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "install" / "terraform").is_file()
+    assert result.stdout.strip().endswith("Terraform v9.9.9")
+
+
+def test_install_terraform_refuses_a_release_whose_checksum_differs(tmp_path: Path) -> None:
+    result = run_install_terraform(tmp_path, fake_release(tmp_path, "9.9.9", tamper=True))
+    assert result.returncode == 1
+    assert "checksum mismatch" in result.stderr
+    assert not (tmp_path / "install").exists()
