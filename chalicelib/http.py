@@ -84,7 +84,7 @@ def read_json_body(request: Request) -> Any:
         raise UnsupportedMediaType("send the body as application/json")
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: [[[[…
         raise InvalidJson("the body is not valid JSON") from None
 
 
@@ -155,8 +155,10 @@ def base_url(request: Request) -> str:
 
 
 def cors_headers(origin: str | None, allowed: bool) -> dict[str, str]:
+    # Vary on every response: the answer depends on Origin, allowed or not,
+    # so a shared cache must not serve one origin's answer to another.
     if not origin or not allowed:
-        return {}
+        return {"Vary": "Origin"}
     return {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS,

@@ -33,6 +33,16 @@ FRONTEND = ROOT / "frontend"
 
 
 def main() -> int:
+    try:
+        return run()
+    except KeyboardInterrupt:
+        # Raised wherever Ctrl-C lands; the ExitStack in run() has already
+        # stopped everything started so far.
+        print("\nstopped", file=sys.stderr)
+        return 0
+
+
+def run() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--no-web", action="store_true", help="do not start the web app")
     args = parser.parse_args()
@@ -89,15 +99,11 @@ def main() -> int:
             wait_for_http(web_url, timeout=60, process=web)
 
         print_summary(stack.to_json(), state_dir, web is not None)
-        try:
-            while api.running() and (web is None or web.poll() is None):
-                time.sleep(0.5)
-                api.reload_if_code_changed()
-            print("a process exited; stopping the stack", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\nstopping…", file=sys.stderr)
-            return 0
+        while api.running() and (web is None or web.poll() is None):
+            time.sleep(0.5)
+            api.reload_if_code_changed()
+        print("a process exited; stopping the stack", file=sys.stderr)
+        return 1
 
 
 class ApiServer:

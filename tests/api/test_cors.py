@@ -30,6 +30,7 @@ def test_other_origins_get_no_cors_headers(api: Runtime, alice: User) -> None:
     )
     assert response.status == 200
     assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Vary"] == "Origin"
 
 
 def test_preflight_needs_no_token(api: Runtime) -> None:

@@ -74,7 +74,8 @@ def test_invalid_patch_changes_nothing(
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{", b"not json", b"\xff\xfe", b'{"title": "a",}', b"", b"[1, 2"],
+    [b"{", b"not json", b"\xff\xfe", b'{"title": "a",}', b"", b"[1, 2", b"[" * 50_000],
+    ids=["open-brace", "text", "not-utf8", "trailing-comma", "empty", "unclosed", "deep-nesting"],
 )
 def test_invalid_json(api: Runtime, alice: User, raw: bytes) -> None:
     headers = {**alice.auth_headers, "Content-Type": "application/json"}
