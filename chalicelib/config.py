@@ -39,6 +39,11 @@ class Settings:
     # else: chalice local, tests, the WSGI shim on EC2).
     auth_mode: str
     running_on_lambda: bool
+    # WSGI shim (EC2): how many proxies in front append to X-Forwarded-For
+    # (API Gateway + ALB: 2), and the public origin (+ stage path) clients call,
+    # since requests reach gunicorn with the internal ALB's Host.
+    trusted_proxy_hops: int
+    public_api_origin: str | None
 
     @property
     def trust_gateway_authorizer(self) -> bool:
@@ -66,6 +71,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     auth_mode = env.get("AUTH_MODE") or AUTH_MODE_JWT
     if auth_mode not in (AUTH_MODE_GATEWAY, AUTH_MODE_JWT):
         raise ConfigError(f"AUTH_MODE must be {AUTH_MODE_GATEWAY!r} or {AUTH_MODE_JWT!r}")
+    try:
+        trusted_proxy_hops = int(env.get("TRUSTED_PROXY_HOPS") or 0)
+    except ValueError:
+        raise ConfigError("TRUSTED_PROXY_HOPS must be a whole number") from None
+    if trusted_proxy_hops < 0:
+        raise ConfigError("TRUSTED_PROXY_HOPS must be >= 0")
     return Settings(
         region=region,
         table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
@@ -77,6 +88,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=origins,
         auth_mode=auth_mode,
         running_on_lambda=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
+        trusted_proxy_hops=trusted_proxy_hops,
+        public_api_origin=env.get("PUBLIC_API_ORIGIN") or None,
     )
 
 

@@ -178,11 +178,22 @@ def _storage_errors() -> Iterator[None]:
         cause = exc.cause
         if isinstance(cause, BotoCoreError) and not isinstance(cause, ClientError):
             raise StorageUnavailable(str(cause)) from exc
-        if exc.cause_response_code in _RETRYABLE_CODES:
+        if exc.cause_response_code in _RETRYABLE_CODES or _is_server_error(cause):
             raise StorageUnavailable(exc.cause_response_message or str(exc)) from exc
         raise
     except BotoCoreError as exc:  # connection errors raised outside PynamoDB's wrappers
         raise StorageUnavailable(str(exc)) from exc
+
+
+def _is_server_error(cause: BaseException | None) -> bool:
+    """A 5xx from DynamoDB, even one without an error code: the store's fault, retryable.
+
+    PynamoDB keeps only the "Error" part of the response, so a missing code (AWS
+    always names client errors) stands for a server failure too."""
+    if not isinstance(cause, ClientError):
+        return False
+    status = cause.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return bool(status >= 500) or not cause.response.get("Error", {}).get("Code")
 
 
 def _is_condition_failure(exc: PynamoDBException) -> bool:

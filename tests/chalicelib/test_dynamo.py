@@ -234,3 +234,23 @@ def test_missing_table_is_reported_as_unavailable(aws: None) -> None:
     bind_models("no-such-table", "us-east-1", None)
     with pytest.raises(StorageUnavailable):
         DynamoTodoRepository().list(OWNER, completed=None, limit=1, after=None)
+
+
+def test_a_5xx_without_an_error_code_is_reported_as_unavailable(
+    repo: DynamoTodoRepository,
+) -> None:
+    # Seen from moto under concurrency: HTTP 500 with no AWS error code.
+    from botocore.exceptions import ClientError
+
+    from chalicelib.dynamo import dynamodb_client
+
+    def fail(**kwargs: object) -> None:
+        raise ClientError({"Error": {}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "PutItem")
+
+    events = dynamodb_client().meta.events
+    events.register("before-call.dynamodb.PutItem", fail)
+    try:
+        with pytest.raises(StorageUnavailable):
+            repo.add(make_todo())
+    finally:
+        events.unregister("before-call.dynamodb.PutItem", fail)

@@ -1,0 +1,87 @@
+"""gunicorn settings for the serverful path (`gunicorn -c gunicorn.conf.py wsgi:application`).
+
+Configured by environment variables so that a laptop (`make serve`) and the EC2
+instances (systemd unit) run the same file:
+
+  GUNICORN_BIND     address to listen on; 127.0.0.1:8080 locally, 0.0.0.0:8080 on EC2
+  WEB_CONCURRENCY   worker processes; default 2 x usable cores + 1
+  GUNICORN_TIMEOUT  seconds a request may take before its worker is replaced (30)
+  LOG_LEVEL         gunicorn's error-log level (info)
+
+(Not PORT: gunicorn itself would read that and bind 0.0.0.0.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any
+
+from gunicorn import glogging
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")]
+# Sync workers: Chalice keeps the current request on the app object, so one
+# request per process at a time is the safe model; the ALB holds the slow clients.
+worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _usable_cores() + 1)
+# API Gateway HTTP API gives up after 30 s, so a longer request helps nobody.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGTERM, finish in-flight requests (the ALB has stopped sending new ones).
+graceful_timeout = 20
+# Recycle workers now and then so a slow leak never grows; jitter keeps the
+# workers from all restarting at the same moment.
+max_requests = 2000
+max_requests_jitter = 200
+# Heartbeat files in memory, not on the instance's disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+proc_name = "todo-api"
+
+# gunicorn >= 25.1 opens a control socket in $XDG_RUNTIME_DIR or ~/.gunicorn;
+# nothing uses it and it would be left behind, so switch it off (older gunicorn
+# ignores unknown settings).
+control_socket_disable = True
+
+loglevel = os.environ.get("LOG_LEVEL", "info")
+errorlog = "-"
+accesslog = "-"
+
+
+class JsonAccessLogger(glogging.Logger):
+    """One JSON object per request on the access log, with the request id."""
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        if not self.access_log_enabled:
+            return
+        response_headers = {name.lower(): value for name, value in resp.headers}
+        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+        record = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            # Set by ChaliceWSGIAdapter; the same id the app sees as the request id.
+            "request_id": response_headers.get("x-amzn-requestid"),
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO"),
+            "query": environ.get("QUERY_STRING") or None,
+            "status": int(status),
+            "bytes": getattr(resp, "sent", None),
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "remote_addr": environ.get("REMOTE_ADDR"),
+            "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
+            "user_agent": environ.get("HTTP_USER_AGENT"),
+            "pid": os.getpid(),
+        }
+        try:
+            self.access_log.info(json.dumps(record, separators=(",", ":")))
+        except Exception:
+            self.exception("access log failed")
+
+
+logger_class = JsonAccessLogger

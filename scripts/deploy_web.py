@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Publish the built web app (frontend/dist) to a stack's bucket behind CloudFront.
+
+    deploy_web.py --outputs .deploy/serverless-outputs.json [--dist frontend/dist]
+
+Works for either architecture: the outputs file ({region, api_url, web_url,
+user_pool_id, user_pool_client_id, web_bucket, distribution_id}) is written by
+the serverless or the serverful backend deploy. Steps: build the web app if
+frontend/dist is missing (`make web-build`), write the runtime config.json from
+the outputs, upload every file with its Content-Type and Cache-Control (hashed
+assets cached for a year, everything else revalidated), remove files the new
+build no longer has, invalidate CloudFront, print the URLs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import mimetypes
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIST = ROOT / "frontend" / "dist"
+REQUIRED_OUTPUTS = (
+    "region",
+    "api_url",
+    "web_url",
+    "user_pool_id",
+    "user_pool_client_id",
+    "web_bucket",
+    "distribution_id",
+)
+RUNTIME_CONFIG = "config.json"
+
+# Vite names everything under assets/ after its content hash, so a changed file
+# gets a new name: cache those for a year. index.html, config.json and the rest
+# keep their names across deploys: browsers and CloudFront must revalidate them.
+HASHED_PREFIX = "assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+# Old hashed assets stay this long after a deploy, for tabs still running the
+# previous build (the bucket is versioned, so nothing is lost before that either).
+STALE_ASSET_GRACE = timedelta(days=7)
+
+CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".svg": "image/svg+xml",
+    ".webmanifest": "application/manifest+json",
+    ".woff2": "font/woff2",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+
+class PublishError(RuntimeError):
+    """The web app cannot be published; the message says why."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    key: str
+    body: bytes
+    content_type: str
+    cache_control: str
+
+
+def load_outputs(path: Path) -> dict[str, str]:
+    try:
+        outputs = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise PublishError(
+            f"{path} does not exist: deploy the backend first "
+            "(make deploy-serverless-backend or make deploy-serverful-backend)"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise PublishError(f"{path} is not JSON: {error}") from None
+    if not isinstance(outputs, dict):
+        raise PublishError(f"{path} must hold a JSON object")
+    missing = [key for key in REQUIRED_OUTPUTS if not outputs.get(key)]
+    if missing:
+        raise PublishError(f"{path} lacks {', '.join(missing)}")
+    return {key: str(value) for key, value in outputs.items()}
+
+
+def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
+    """What the web app reads at start-up (the same shape `make dev` writes)."""
+    return {
+        "apiUrl": outputs["api_url"].rstrip("/"),
+        "region": outputs["region"],
+        "userPoolId": outputs["user_pool_id"],
+        "userPoolClientId": outputs["user_pool_client_id"],
+    }
+
+
+def cache_control(key: str) -> str:
+    return IMMUTABLE if key.startswith(HASHED_PREFIX) else REVALIDATE
+
+
+def content_type(key: str) -> str:
+    suffix = Path(key).suffix.lower()
+    if suffix in CONTENT_TYPES:
+        return CONTENT_TYPES[suffix]
+    guessed, _ = mimetypes.guess_type(key)
+    return guessed or "application/octet-stream"
+
+
+def plan_uploads(dist: Path, config: dict[str, str]) -> list[Upload]:
+    """Every file to upload, in a safe order: assets first, index.html last.
+
+    A browser that loads the new index.html then finds every asset it names.
+    """
+    if not (dist / "index.html").is_file():
+        raise PublishError(f"{dist} has no index.html: build the web app (make web-build)")
+    uploads = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        key = path.relative_to(dist).as_posix()
+        if key == RUNTIME_CONFIG:
+            continue  # replaced by the one for this stack
+        uploads.append(Upload(key, path.read_bytes(), content_type(key), cache_control(key)))
+    config_body = (json.dumps(config, indent=2) + "\n").encode()
+    uploads.append(Upload(RUNTIME_CONFIG, config_body, content_type(RUNTIME_CONFIG), REVALIDATE))
+
+    def order(upload: Upload) -> tuple[int, str]:
+        if upload.key == "index.html":
+            return (2, upload.key)
+        return (0 if upload.key.startswith(HASHED_PREFIX) else 1, upload.key)
+
+    return sorted(uploads, key=order)
+
+
+def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime) -> list[str]:
+    """Objects the new build no longer has; recent hashed assets wait out the grace period."""
+    stale = []
+    for key, modified in existing.items():
+        if key in uploaded:
+            continue
+        if key.startswith(HASHED_PREFIX) and now - modified < STALE_ASSET_GRACE:
+            continue
+        stale.append(key)
+    return sorted(stale)
+
+
+def publish(
+    session: Any,
+    outputs: dict[str, str],
+    dist: Path,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> dict[str, Any]:
+    s3 = session.client("s3")
+    bucket = outputs["web_bucket"]
+    uploads = plan_uploads(dist, runtime_config(outputs))
+    existing: dict[str, datetime] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for obj in page.get("Contents", []):
+            existing[obj["Key"]] = obj["LastModified"]
+    for upload in uploads:
+        s3.put_object(
+            Bucket=bucket,
+            Key=upload.key,
+            Body=upload.body,
+            ContentType=upload.content_type,
+            CacheControl=upload.cache_control,
+        )
+    removed = stale_keys(existing, {u.key for u in uploads}, now())
+    for start in range(0, len(removed), 1000):
+        batch = [{"Key": key} for key in removed[start : start + 1000]]
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+    invalidation = session.client("cloudfront").create_invalidation(
+        DistributionId=outputs["distribution_id"],
+        InvalidationBatch={
+            "Paths": {"Quantity": 1, "Items": ["/*"]},
+            "CallerReference": f"deploy-web-{now():%Y%m%dT%H%M%S%f}",
+        },
+    )
+    return {
+        "uploaded": len(uploads),
+        "bytes": sum(len(u.body) for u in uploads),
+        "removed": removed,
+        "invalidation_id": invalidation["Invalidation"]["Id"],
+    }
+
+
+def ensure_built(dist: Path, build: Callable[[], None]) -> None:
+    if (dist / "index.html").is_file():
+        return
+    print(f"{dist} is missing: running make web-build")
+    build()
+    if not (dist / "index.html").is_file():
+        raise PublishError(f"make web-build did not produce {dist}/index.html")
+
+
+def make_web_build() -> None:
+    result = subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
+    if result.returncode != 0:
+        raise PublishError("make web-build failed")
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    session_factory: Callable[..., Any] | None = None,
+    build: Callable[[], None] = make_web_build,
+) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--outputs", type=Path, required=True, help="the backend deploy's outputs")
+    parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the built web app")
+    args = parser.parse_args(argv)
+    try:
+        outputs = load_outputs(args.outputs)
+        ensure_built(args.dist, build)
+        if session_factory is None:
+            import boto3
+
+            session_factory = boto3.Session
+        session = session_factory(region_name=outputs["region"])
+        result = publish(session, outputs, args.dist)
+    except PublishError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"uploaded {result['uploaded']} files ({result['bytes']:,} bytes) "
+        f"to s3://{outputs['web_bucket']}, removed {len(result['removed'])} stale"
+    )
+    print(f"invalidated CloudFront {outputs['distribution_id']} ({result['invalidation_id']})")
+    print(f"web app: {outputs['web_url']}")
+    print(f"API:     {outputs['api_url']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

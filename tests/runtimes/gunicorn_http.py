@@ -1,0 +1,95 @@
+"""Runtime: a real gunicorn process over HTTP, against a real moto server.
+
+Tokens are issued by moto's Cognito and verified by the app against the JWKS
+the moto server publishes, exactly as on EC2 (where it is Cognito's).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.structures import CaseInsensitiveDict
+
+from scripts.local_stack import create_user
+from scripts.serverful import ServerfulStack, serverful_stack
+from tests.runtimes.base import (
+    TEST_PASSWORD,
+    UNSET,
+    ApiResponse,
+    User,
+    encode_body,
+    relative,
+    unique_email,
+)
+from tests.runtimes.inprocess import CORS_ORIGIN
+
+REQUEST_TIMEOUT_SECONDS = 30
+
+
+class GunicornRuntime:
+    name = "gunicorn"
+
+    def __init__(self, served: ServerfulStack) -> None:
+        self._served = served
+        self.base_url = served.base_url
+        self.client_id = served.stack.client_id
+        self.issuer = served.stack.issuer
+        self._session = requests.Session()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json: Any = UNSET,
+        body: bytes | None = None,
+    ) -> ApiResponse:
+        merged, payload = encode_body(headers, json, body)
+        response = self._session.request(
+            method,
+            self.base_url + relative(path),
+            headers=merged,
+            data=payload,
+            allow_redirects=False,
+            timeout=REQUEST_TIMEOUT_SECONDS,
+        )
+        return ApiResponse(
+            status=response.status_code,
+            headers=CaseInsensitiveDict(response.headers),
+            body=response.content,
+        )
+
+    def new_user(self) -> User:
+        cognito, stack = self._served.cognito, self._served.stack
+        email = unique_email()
+        tokens = create_user(cognito, stack, email, TEST_PASSWORD)
+        attributes = cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
+        sub = next(a["Value"] for a in attributes["UserAttributes"] if a["Name"] == "sub")
+        return User(sub, email, tokens["id_token"], tokens["access_token"])
+
+    def close(self) -> None:
+        self._session.close()
+
+
+@contextmanager
+def gunicorn_runtime() -> Iterator[GunicornRuntime]:
+    with tempfile.TemporaryDirectory(prefix="gunicorn-runtime-") as log_dir:
+        try:
+            with serverful_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
+                runtime = GunicornRuntime(served)
+                try:
+                    yield runtime
+                finally:
+                    runtime.close()
+        except Exception:
+            # The server's own words are the quickest way to the cause.
+            log = Path(log_dir) / "gunicorn.log"
+            if log.exists():
+                print(f"--- gunicorn log (tail) ---\n{log.read_text()[-4000:]}")
+            raise

@@ -1,0 +1,67 @@
+"""Runtime: the WSGI shim in-process, through werkzeug's test client, over mock_aws.
+
+Same in-process AWS as the "chalice" runtime; only the way the request reaches
+the app differs: WSGI environ -> ChaliceWSGIAdapter -> app(event).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from requests.structures import CaseInsensitiveDict
+from werkzeug.test import Client
+
+from tests.runtimes.base import UNSET, ApiResponse, User, encode_body, relative
+from tests.runtimes.inprocess import InProcessAws, in_process_aws
+
+
+class WsgiInProcessRuntime:
+    name = "wsgi"
+    base_url = "http://localhost"
+
+    def __init__(self, client: Client, aws: InProcessAws) -> None:
+        self._client = client
+        self._aws = aws
+        self.client_id = aws.stack.client_id
+        self.issuer = aws.stack.issuer
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        json: Any = UNSET,
+        body: bytes | None = None,
+    ) -> ApiResponse:
+        merged, payload = encode_body(headers, json, body)
+        response = self._client.open(
+            relative(path), method=method, headers=merged, data=payload or b""
+        )
+        return ApiResponse(
+            status=response.status_code,
+            headers=joined_headers(response.headers.items()),
+            body=response.get_data(),
+        )
+
+    def new_user(self) -> User:
+        return self._aws.new_user()
+
+
+def joined_headers(items: Any) -> CaseInsensitiveDict[str]:
+    """Response headers with repeated fields joined, as an HTTP client sees them."""
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    for name, value in items:
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
+@contextmanager
+def wsgi_runtime() -> Iterator[WsgiInProcessRuntime]:
+    # The real entry point gunicorn serves, not a second adapter built here.
+    import wsgi
+
+    with in_process_aws() as aws:
+        yield WsgiInProcessRuntime(Client(wsgi.application), aws)

@@ -1,0 +1,99 @@
+"""gunicorn.conf.py: settings from the environment, JSON access log with the
+request id, graceful stop, and no control socket left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts.local_stack import free_port, wait_for_http
+from scripts.serverful import GUNICORN_CONF, ROOT, HttpClient
+
+
+def load_config(env: dict[str, str]) -> dict[str, Any]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_BIND", "WEB_CONCURRENCY")}
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update({**clean, **env})
+    try:
+        return runpy.run_path(str(GUNICORN_CONF))
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def test_defaults_bind_locally_and_size_workers_from_cores() -> None:
+    config = load_config({})
+    assert config["bind"] == ["127.0.0.1:8080"]
+    assert config["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
+    assert config["worker_class"] == "sync"
+    assert config["control_socket_disable"] is True
+    assert 0 < config["max_requests_jitter"] < config["max_requests"]
+    assert 0 < config["graceful_timeout"] <= config["timeout"]
+
+
+def test_bind_and_workers_come_from_the_environment() -> None:
+    config = load_config({"GUNICORN_BIND": "0.0.0.0:8080", "WEB_CONCURRENCY": "3"})
+    assert config["bind"] == ["0.0.0.0:8080"]
+    assert config["workers"] == 3
+
+
+@pytest.mark.integration
+def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    log_path = tmp_path / "gunicorn.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "XDG_RUNTIME_DIR"},
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+        # gunicorn >= 25.1 would make ~/.gunicorn/ for its control socket.
+        "HOME": str(home),
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(GUNICORN_CONF),
+                "tests.chalicelib.test_wsgi:served",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_for_http(f"{base_url}/plain/ready", process=process)
+            response = HttpClient(base_url).request("GET", "/plain/a%20b?tag=x")
+            assert response.status == 200
+            assert response.json() == {"name": "a b", "tags": ["x"]}
+            request_id = response.headers["x-amzn-requestid"]
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            returncode = process.wait(timeout=30)
+
+    output = log_path.read_text()
+    assert returncode == 0, output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    mine = [record for record in records if record.get("request_id") == request_id]
+    assert len(mine) == 1, output
+    assert mine[0]["method"] == "GET"
+    assert mine[0]["status"] == 200
+    assert mine[0]["query"] == "tag=x"
+    assert mine[0]["duration_ms"] >= 0
+    leftovers = list(home.rglob("*"))
+    assert leftovers == [], f"gunicorn left files behind: {leftovers}"

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).resolve()
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`deploy_serverless.py package` of the real app, built offline from the wheelhouse."""
+    if not any(WHEELHOUSE.glob("*.whl")):
+        pytest.fail(f"no wheels in {WHEELHOUSE}: run `make serverless-wheelhouse` first")
+    out = tmp_path_factory.mktemp("serverless")
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(WHEELHOUSE)}
+    result = subprocess.run(
+        [sys.executable, "scripts/deploy_serverless.py", "package", "--out", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "deployment.zip:" in result.stdout
+    return out / "package"
+
+
+@pytest.fixture(scope="session")
+def sam_template(package_dir: Path) -> dict[str, Any]:
+    return dict(yaml.safe_load((package_dir / "sam.yaml").read_text()))
+
+
+@pytest.fixture(scope="session")
+def resources(sam_template: dict[str, Any]) -> dict[str, Any]:
+    return dict(sam_template["Resources"])

@@ -1,0 +1,142 @@
+"""The Lambda deployment package: small, offline-buildable, without what Lambda provides."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scripts import deploy_serverless as ds
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_package_is_under_one_megabyte(package_dir: Path) -> None:
+    size = (package_dir / "deployment.zip").stat().st_size
+    assert size < ds.MAX_PACKAGE_BYTES, f"deployment.zip is {size:,} bytes"
+
+
+def test_package_has_the_app_and_pynamodb_but_not_what_lambda_provides(package_dir: Path) -> None:
+    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
+        names = archive.namelist()
+    tops = {name.split("/", 1)[0] for name in names}
+    assert {"app.py", "chalicelib", "pynamodb", "chalice"} <= tops
+    assert "chalicelib/config.py" in names
+    for left_out in ("boto3", "botocore", "jwt", "cryptography", "s3transfer"):
+        assert left_out not in tops
+    assert not any("__pycache__" in name for name in names)
+
+
+def test_lambda_requirements_leave_out_runtime_and_lazy_packages() -> None:
+    text = (
+        "# comment\nboto3==1.0\nBotoCore==1.0\npynamodb==6.1.0  # orm\nPyJWT==2\ncryptography>=1\n"
+    )
+    assert ds.lambda_requirements(text) == ["pynamodb==6.1.0"]
+
+
+def test_lambda_requirements_of_the_project_are_only_pure_python_pynamodb() -> None:
+    wanted = ds.lambda_requirements((ROOT / "requirements.txt").read_text())
+    assert [ds.requirement_name(line) for line in wanted] == ["pynamodb"]
+
+
+def test_lambda_requirements_refuse_pip_options() -> None:
+    with pytest.raises(ds.DeployError, match="unsupported option"):
+        ds.lambda_requirements("-e .\n")
+
+
+def _fake_dist(vendor: Path, name: str, requires: list[str]) -> None:
+    dist = vendor / f"{name}-1.0.dist-info"
+    dist.mkdir(parents=True)
+    lines = [f"Name: {name}", "Version: 1.0", *(f"Requires-Dist: {r}" for r in requires)]
+    (dist / "METADATA").write_text("\n".join(lines) + "\n")
+
+
+def test_missing_dependencies_flags_what_neither_vendor_nor_lambda_has(tmp_path: Path) -> None:
+    _fake_dist(tmp_path, "pynamodb", ["botocore>=1.12", 'blinker<2,>=1.3; extra == "signals"'])
+    assert ds.missing_dependencies(tmp_path) == []
+    _fake_dist(tmp_path, "newlib", ["attrs>=20", "pynamodb"])
+    assert ds.missing_dependencies(tmp_path) == ["newlib needs attrs>=20"]
+
+
+def test_wire_environment_turns_resource_references_into_fn_sub() -> None:
+    template: dict[str, Any] = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Environment": {"Variables": {"TABLE_NAME": "${TodoTable}", "MODE": "plain"}}
+                },
+            },
+            "Other": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "${NotWired}"}},
+        }
+    }
+    wired = ds.wire_environment(template)
+    variables = wired["Resources"]["Fn"]["Properties"]["Environment"]["Variables"]
+    assert variables == {"TABLE_NAME": {"Fn::Sub": "${TodoTable}"}, "MODE": "plain"}
+    assert wired["Resources"]["Other"]["Properties"]["BucketName"] == "${NotWired}"
+
+
+LAMBDA_SMOKE = r"""
+import importlib.abc, json, sys, time
+
+class Absent(importlib.abc.MetaPathFinder):
+    # What the Lambda runtime does not have (and the package leaves out).
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("jwt", "cryptography"):
+            raise ImportError(f"{name} is not on Lambda")
+        return None
+
+sys.meta_path.insert(0, Absent())
+sys.path.insert(0, sys.argv[1])
+started = time.perf_counter()
+import app
+imported = time.perf_counter() - started
+event = {
+    "resource": "/health", "path": "/health", "httpMethod": "GET",
+    "headers": {"Origin": "https://d111.cloudfront.net"}, "multiValueHeaders": {},
+    "queryStringParameters": None, "multiValueQueryStringParameters": None,
+    "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
+    "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
+                       "requestId": "r1", "identity": {"sourceIp": "127.0.0.1"}},
+}
+response = app.app(event, None)
+print(json.dumps({"status": response["statusCode"], "import_seconds": imported,
+                  "pynamodb": sys.modules["pynamodb"].__file__}))
+"""
+
+
+def test_package_runs_on_a_lambda_like_python(package_dir: Path, tmp_path: Path) -> None:
+    """The unzipped package answers /health with no PyJWT/cryptography and its own pynamodb."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code_dir = tmp_path / "task"
+    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
+        archive.extractall(code_dir)
+    env = {
+        **os.environ,
+        "AWS_LAMBDA_FUNCTION_NAME": "todo-api",
+        "AWS_REGION": "eu-west-1",
+        "AUTH_MODE": "gateway",
+        "TABLE_NAME": "todos",
+        "COGNITO_USER_POOL_ID": "eu-west-1_abc",
+        "COGNITO_APP_CLIENT_ID": "client",
+        "CORS_ORIGINS": "https://d111.cloudfront.net",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", LAMBDA_SMOKE, str(code_dir)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["status"] == 200
+    assert report["pynamodb"].startswith(str(code_dir))
