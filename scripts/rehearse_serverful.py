@@ -1,0 +1,226 @@
+"""Rehearse the serverful deployment on this machine: `terraform apply` of the whole
+root against a local moto server, check what it made, then `terraform destroy`.
+
+No AWS account is involved: the provider's endpoints point at moto and the
+credentials are fake. What this proves and what only a real account can is written
+down in docs/serverful.md ("Rehearsal").
+
+    rehearse_serverful.py --artifact build/serverful/app.zip [--keep-logs DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.deploy_serverful import (  # noqa: E402 - needs the repo root on sys.path
+    RETAINED_ADDRESSES,
+    TF_WORK,
+    DeployError,
+    StackSettings,
+    Terraform,
+    apply,
+    destroy,
+    local_backend,
+)
+from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server  # noqa: E402
+
+REGION = "us-east-1"
+STACK_NAME = "todo-rehearsal"
+# moto has no CloudFront response headers policies, so the rehearsal hands the
+# frontend module AWS's managed "SecurityHeadersPolicy" instead of creating one.
+MANAGED_SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+
+
+def rehearsal_variables(endpoint: str) -> dict[str, Any]:
+    """The only differences from a real deploy, each for a reason moto imposes."""
+    return {
+        "local_endpoint": endpoint,
+        "security_headers_policy_id": MANAGED_SECURITY_HEADERS_POLICY_ID,
+        # moto starts instances but no app answers ELB health checks: don't wait.
+        "wait_for_capacity_timeout": "0",
+    }
+
+
+def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int) -> list[str]:
+    """Look at what Terraform made, through the AWS APIs (moto); returns problems."""
+    problems = [
+        f"output {name} is empty" for name, value in outputs.items() if value in ("", None, [], {})
+    ]
+
+    dynamodb = aws_client("dynamodb", endpoint, REGION)
+    table = dynamodb.describe_table(TableName=outputs["table_name"])["Table"]
+    keys = {k["AttributeName"]: k["KeyType"] for k in table["KeySchema"]}
+    if keys != {"user_id": "HASH", "item_id": "RANGE"}:
+        problems.append(f"table key schema is {keys}")
+    if [i["IndexName"] for i in table.get("LocalSecondaryIndexes", [])] != ["by_order"]:
+        problems.append("table lacks the by_order LSI")
+    backups = dynamodb.describe_continuous_backups(TableName=outputs["table_name"])
+    pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    if pitr["PointInTimeRecoveryStatus"] != "ENABLED":
+        problems.append("point-in-time recovery is off")
+
+    elbv2 = aws_client("elbv2", endpoint, REGION)
+    balancers = elbv2.describe_load_balancers()["LoadBalancers"]
+    if [lb["Scheme"] for lb in balancers] != ["internal"]:
+        problems.append(f"load balancers: {[lb['Scheme'] for lb in balancers]}")
+
+    autoscaling = aws_client("autoscaling", endpoint, REGION)
+    groups = autoscaling.describe_auto_scaling_groups(
+        AutoScalingGroupNames=[outputs["autoscaling_group_name"]]
+    )["AutoScalingGroups"]
+    if not groups or groups[0]["HealthCheckType"] != "ELB":
+        problems.append("the Auto Scaling group is missing or not on ELB health checks")
+
+    ec2 = aws_client("ec2", endpoint, REGION)
+    template_id = groups[0]["LaunchTemplate"]["LaunchTemplateId"] if groups else ""
+    versions = ec2.describe_launch_template_versions(
+        LaunchTemplateId=template_id, Versions=["$Latest"]
+    )
+    data = versions["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+    if data.get("MetadataOptions", {}).get("HttpTokens") != "required":
+        problems.append("the launch template does not require IMDSv2")
+    if "KeyName" in data:
+        problems.append("the launch template has an SSH key")
+
+    s3 = aws_client("s3", endpoint, REGION)
+    artifact_bucket = [
+        b["Name"] for b in s3.list_buckets()["Buckets"] if "-artifacts-" in b["Name"]
+    ]
+    if len(artifact_bucket) != 1:
+        problems.append(f"artifact buckets: {artifact_bucket}")
+    else:
+        # Listing, not HeadObject: moto applies the bucket's TLS-only Deny without
+        # its SecureTransport condition to object reads.
+        listing = s3.list_objects_v2(Bucket=artifact_bucket[0], Prefix=outputs["artifact_key"])
+        sizes = [item["Size"] for item in listing.get("Contents", [])]
+        if sizes != [artifact_size]:
+            problems.append(f"artifact object sizes {sizes}, expected [{artifact_size}]")
+
+    apis = aws_client("apigatewayv2", endpoint, REGION).get_apis()["Items"]
+    if len(apis) != 1:
+        problems.append(f"HTTP APIs: {len(apis)}")
+    else:
+        # Through the routes: moto has GetAuthorizer but not GetAuthorizers.
+        gateway = aws_client("apigatewayv2", endpoint, REGION)
+        routes = gateway.get_routes(ApiId=apis[0]["ApiId"])["Items"]
+        open_routes = sorted(r["RouteKey"] for r in routes if r.get("AuthorizationType") != "JWT")
+        if open_routes != ["GET /health"]:
+            problems.append(f"routes without the JWT authorizer: {open_routes}")
+        authorizer_ids = {r["AuthorizerId"] for r in routes if r.get("AuthorizerId")}
+        for authorizer_id in authorizer_ids:
+            authorizer = gateway.get_authorizer(ApiId=apis[0]["ApiId"], AuthorizerId=authorizer_id)
+            issuer = authorizer["JwtConfiguration"]["Issuer"]
+            if issuer != outputs["issuer"]:
+                problems.append(f"JWT issuer {issuer} is not the pool's {outputs['issuer']}")
+        if len(authorizer_ids) != 1:
+            problems.append(f"routes use {len(authorizer_ids)} authorizers, expected 1")
+    return problems
+
+
+def check_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:
+    """After destroy: the retained table and pool remain, the rest is gone."""
+    problems = []
+    dynamodb = aws_client("dynamodb", endpoint, REGION)
+    if outputs["table_name"] not in dynamodb.list_tables()["TableNames"]:
+        problems.append("the table was deleted; it must be retained")
+    cognito = aws_client("cognito-idp", endpoint, REGION)
+    pools = [p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]]
+    if outputs["user_pool_id"] not in pools:
+        problems.append("the user pool was deleted; it must be retained")
+    if aws_client("elbv2", endpoint, REGION).describe_load_balancers()["LoadBalancers"]:
+        problems.append("a load balancer survived destroy")
+    if aws_client("apigatewayv2", endpoint, REGION).get_apis()["Items"]:
+        problems.append("an HTTP API survived destroy")
+    vpcs = aws_client("ec2", endpoint, REGION).describe_vpcs(
+        Filters=[{"Name": "tag:Stack", "Values": [STACK_NAME]}]
+    )["Vpcs"]
+    if vpcs:
+        problems.append("the VPC survived destroy")
+    return problems
+
+
+def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
+    """Apply, check, destroy, check. Returns a report; raises DeployError on a failure."""
+    # Fake credentials, and no real profile, credentials file or endpoint can leak in.
+    env: dict[str, str | None] = {
+        **FAKE_CREDENTIALS,
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_PROFILE": None,
+        "AWS_ENDPOINT_URL": None,
+        "AWS_SHARED_CREDENTIALS_FILE": str(work_dir / "no-credentials"),
+        "AWS_CONFIG_FILE": str(work_dir / "no-config"),
+    }
+    settings = StackSettings(stage="rehearsal", stack_name=STACK_NAME, region=REGION)
+    terraform = Terraform(data_dir=TF_WORK / "rehearse", env=env)
+    backend = local_backend(work_dir / "rehearsal.tfstate")
+    timings: dict[str, float] = {}
+    with moto_server(log_path=work_dir / "moto.log") as endpoint:
+        variables = rehearsal_variables(endpoint)
+        started = time.monotonic()
+        outputs = apply(
+            terraform,
+            settings,
+            artifact,
+            backend,
+            variables,
+            outputs_file=work_dir / "serverful-outputs.json",
+        )
+        timings["apply_s"] = round(time.monotonic() - started, 1)
+        problems = check_applied(endpoint, outputs, artifact.stat().st_size)
+        resources = len(terraform.state_addresses())
+        started = time.monotonic()
+        # No refresh: moto applies the artifact bucket's TLS-only Deny without its
+        # SecureTransport condition, so reading the object back would be refused.
+        kept = destroy(
+            terraform,
+            settings,
+            backend,
+            artifact=artifact,
+            extra_variables=variables,
+            refresh=False,
+            backup_dir=work_dir,
+        )
+        timings["destroy_s"] = round(time.monotonic() - started, 1)
+        problems += check_destroyed(endpoint, outputs)
+        if sorted(kept) != sorted(RETAINED_ADDRESSES):
+            problems.append(f"retained {kept}, expected {list(RETAINED_ADDRESSES)}")
+        left = terraform.state_addresses()
+        if left:
+            problems.append(f"still in state after destroy: {left}")
+    if problems:
+        raise DeployError("rehearsal found problems:\n  " + "\n  ".join(problems))
+    return {"resources": resources, "outputs": sorted(outputs), **timings}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
+    parser.add_argument("--keep-logs", type=Path, help="keep state and moto log here")
+    args = parser.parse_args()
+    try:
+        if args.keep_logs:
+            args.keep_logs.mkdir(parents=True, exist_ok=True)
+            report = rehearse(args.artifact, args.keep_logs)
+        else:
+            with tempfile.TemporaryDirectory(prefix="rehearse-serverful-") as scratch:
+                report = rehearse(args.artifact, Path(scratch))
+    except DeployError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print("rehearsal ok: " + json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

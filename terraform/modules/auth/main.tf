@@ -1,0 +1,91 @@
+# Users sign in with their email; the pool is retained when the stack is destroyed
+# (deletion protection on, prevent_destroy in Terraform).
+resource "aws_cognito_user_pool" "this" {
+  name = "${var.name}-users"
+
+  username_attributes      = ["email"]
+  auto_verified_attributes = ["email"]
+  deletion_protection      = "ACTIVE"
+
+  username_configuration {
+    case_sensitive = false
+  }
+
+  password_policy {
+    minimum_length                   = var.password_minimum_length
+    require_lowercase                = true
+    require_uppercase                = true
+    require_numbers                  = true
+    require_symbols                  = true
+    temporary_password_validity_days = 3
+  }
+
+  account_recovery_setting {
+    recovery_mechanism {
+      name     = "verified_email"
+      priority = 1
+    }
+  }
+
+  verification_message_template {
+    default_email_option = "CONFIRM_WITH_CODE"
+  }
+
+  mfa_configuration = var.mfa
+
+  dynamic "software_token_mfa_configuration" {
+    for_each = var.mfa == "OFF" ? [] : [1]
+    content {
+      enabled = true
+    }
+  }
+
+  schema {
+    name                = "email"
+    attribute_data_type = "String"
+    required            = true
+    mutable             = true
+
+    string_attribute_constraints {
+      min_length = 3
+      max_length = 254
+    }
+  }
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+# The web app's client: public (no secret, it runs in a browser), the agreed auth flows.
+resource "aws_cognito_user_pool_client" "web" {
+  name         = "${var.name}-web"
+  user_pool_id = aws_cognito_user_pool.this.id
+
+  generate_secret = false
+  explicit_auth_flows = [
+    "ALLOW_USER_SRP_AUTH",
+    "ALLOW_USER_PASSWORD_AUTH",
+    "ALLOW_REFRESH_TOKEN_AUTH",
+  ]
+  prevent_user_existence_errors = "ENABLED"
+  enable_token_revocation       = true
+
+  id_token_validity      = var.id_token_validity_minutes
+  access_token_validity  = var.id_token_validity_minutes
+  refresh_token_validity = var.refresh_token_validity_days
+  token_validity_units {
+    id_token      = "minutes"
+    access_token  = "minutes"
+    refresh_token = "days"
+  }
+
+  read_attributes  = ["email", "email_verified"]
+  write_attributes = ["email"]
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+data "aws_region" "current" {}

@@ -1,0 +1,338 @@
+data "aws_region" "current" {}
+data "aws_partition" "current" {}
+data "aws_caller_identity" "current" {}
+
+data "aws_ssm_parameter" "ami" {
+  name = var.ami_ssm_parameter
+}
+
+locals {
+  artifact_sha256 = filesha256(var.artifact_path)
+  # Content-addressed key: a new build is a new object, a new launch template
+  # version, and so an instance refresh.
+  artifact_key = "releases/${local.artifact_sha256}.zip"
+
+  user_data = templatefile("${path.module}/templates/user_data.sh.tftpl", {
+    region              = data.aws_region.current.name
+    artifact_bucket     = aws_s3_bucket.artifacts.id
+    artifact_key        = local.artifact_key
+    artifact_sha256     = local.artifact_sha256
+    install_script      = file("${path.module}/templates/install_app.sh")
+    table_name          = var.table_name
+    user_pool_id        = var.user_pool_id
+    user_pool_client_id = var.user_pool_client_id
+    cors_origins        = join(",", var.cors_origins)
+    public_api_origin   = var.public_api_origin
+    app_port            = var.app_port
+  })
+}
+
+# ---------------------------------------------------------------- artifact bucket
+
+resource "aws_s3_bucket" "artifacts" {
+  bucket_prefix = "${var.name}-artifacts-"
+  # Only build outputs live here; they can always be rebuilt.
+  force_destroy = true
+}
+
+resource "aws_s3_bucket_public_access_block" "artifacts" {
+  bucket                  = aws_s3_bucket.artifacts.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+
+  rule {
+    id     = "expire-old-releases"
+    status = "Enabled"
+    # The whole bucket: it holds nothing but releases.
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 30
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.artifacts]
+}
+
+data "aws_iam_policy_document" "artifacts_tls_only" {
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [aws_s3_bucket.artifacts.arn, "${aws_s3_bucket.artifacts.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  policy = data.aws_iam_policy_document.artifacts_tls_only.json
+
+  # After the first upload: moto (the local rehearsal) ignores the policy's
+  # SecureTransport condition and would deny the upload. No difference on AWS.
+  depends_on = [aws_s3_bucket_public_access_block.artifacts, aws_s3_object.artifact]
+}
+
+resource "aws_s3_object" "artifact" {
+  bucket      = aws_s3_bucket.artifacts.id
+  key         = local.artifact_key
+  source      = var.artifact_path
+  source_hash = filebase64sha256(var.artifact_path)
+
+  depends_on = [aws_s3_bucket_server_side_encryption_configuration.artifacts]
+}
+
+# ------------------------------------------------------------------ instance role
+
+data "aws_iam_policy_document" "assume_ec2" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ec2.amazonaws.com"]
+    }
+  }
+}
+
+# Least privilege: the app's DynamoDB actions on its table, the one artifact object,
+# and what the SSM agent needs for Session Manager (those ssmmessages actions do not
+# support resource-level permissions).
+data "aws_iam_policy_document" "instance" {
+  statement {
+    sid = "TodoTable"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:Query",
+      "dynamodb:BatchWriteItem",
+    ]
+    resources = [var.table_arn, "${var.table_arn}/index/*"]
+  }
+
+  statement {
+    sid       = "AppArtifact"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.artifacts.arn}/${local.artifact_key}"]
+  }
+
+  statement {
+    sid       = "SessionManagerRegistration"
+    actions   = ["ssm:UpdateInstanceInformation"]
+    resources = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:instance/*"]
+  }
+
+  statement {
+    sid = "SessionManagerChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "instance" {
+  name_prefix        = "${var.name}-app-"
+  assume_role_policy = data.aws_iam_policy_document.assume_ec2.json
+}
+
+resource "aws_iam_role_policy" "instance" {
+  name   = "todo-app"
+  role   = aws_iam_role.instance.id
+  policy = data.aws_iam_policy_document.instance.json
+}
+
+resource "aws_iam_instance_profile" "instance" {
+  name_prefix = "${var.name}-app-"
+  role        = aws_iam_role.instance.name
+}
+
+# ---------------------------------------------------------------- security groups
+
+resource "aws_security_group" "instance" {
+  name_prefix = "${var.name}-app-"
+  description = "App instances: admit the ALB only"
+  vpc_id      = var.vpc_id
+
+  tags = { Name = "${var.name}-app" }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "instance_from_alb" {
+  security_group_id            = aws_security_group.instance.id
+  description                  = "gunicorn, from the load balancer only"
+  ip_protocol                  = "tcp"
+  from_port                    = var.app_port
+  to_port                      = var.app_port
+  referenced_security_group_id = var.alb_security_group_id
+}
+
+# HTTPS out for the AWS APIs (S3, DynamoDB via its gateway endpoint, SSM, Cognito's
+# JWKS); through the NAT gateway, since the subnets are private.
+resource "aws_vpc_security_group_egress_rule" "instance_https" {
+  security_group_id = aws_security_group.instance.id
+  description       = "HTTPS to AWS APIs"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
+
+# The load balancer's one egress rule lives here: it needs this module's group.
+resource "aws_vpc_security_group_egress_rule" "alb_to_instance" {
+  security_group_id            = var.alb_security_group_id
+  description                  = "ALB to gunicorn on the instances"
+  ip_protocol                  = "tcp"
+  from_port                    = var.app_port
+  to_port                      = var.app_port
+  referenced_security_group_id = aws_security_group.instance.id
+}
+
+# ------------------------------------------------------- launch template and group
+
+resource "aws_launch_template" "app" {
+  name_prefix            = "${var.name}-app-"
+  image_id               = nonsensitive(data.aws_ssm_parameter.ami.value)
+  instance_type          = var.instance_type
+  update_default_version = true
+  user_data              = base64encode(local.user_data)
+  vpc_security_group_ids = [aws_security_group.instance.id]
+  ebs_optimized          = true
+
+  iam_instance_profile {
+    arn = aws_iam_instance_profile.instance.arn
+  }
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+    ebs {
+      volume_size           = var.root_volume_size_gb
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  monitoring {
+    enabled = true
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = { Name = "${var.name}-app" }
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = { Name = "${var.name}-app" }
+  }
+
+  # The role must be able to read the artifact before an instance boots.
+  depends_on = [aws_s3_object.artifact, aws_iam_role_policy.instance]
+}
+
+resource "aws_autoscaling_group" "app" {
+  name_prefix               = "${var.name}-app-"
+  vpc_zone_identifier       = var.subnet_ids
+  min_size                  = var.min_size
+  max_size                  = var.max_size
+  target_group_arns         = [var.target_group_arn]
+  health_check_type         = "ELB"
+  health_check_grace_period = 300
+  default_instance_warmup   = 120
+  wait_for_capacity_timeout = var.wait_for_capacity_timeout
+
+  launch_template {
+    id      = aws_launch_template.app.id
+    version = aws_launch_template.app.latest_version
+  }
+
+  # A new launch template version (new artifact, AMI or settings) rolls the group.
+  instance_refresh {
+    strategy = "Rolling"
+    preferences {
+      min_healthy_percentage = 50
+      instance_warmup        = 120
+    }
+  }
+
+  tag {
+    key                 = "Name"
+    value               = "${var.name}-app"
+    propagate_at_launch = true
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.min_size <= var.max_size
+      error_message = "min_size must not exceed max_size."
+    }
+  }
+}
+
+resource "aws_autoscaling_policy" "cpu" {
+  name                   = "${var.name}-cpu-target"
+  autoscaling_group_name = aws_autoscaling_group.app.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {
+    target_value = var.cpu_target_percent
+    predefined_metric_specification {
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }
+  }
+}

@@ -1,0 +1,537 @@
+# Plan-mode tests of the stack's security and availability promises. The AWS provider is
+# mocked (no credentials, no network); computed values are faked during plan so that
+# IDs and ARNs can be compared.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = { value = "ami-0123456789abcdef0" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_resource "aws_cognito_user_pool" {
+    defaults = {
+      id  = "us-east-1_TestPool1"
+      arn = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_TestPool1"
+    }
+  }
+  mock_resource "aws_cognito_user_pool_client" {
+    defaults = { id = "testclientid0123456789" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/todo-test-todos" }
+  }
+  mock_resource "aws_s3_bucket" {
+    defaults = { arn = "arn:aws:s3:::todo-test-bucket" }
+  }
+  mock_resource "aws_cloudfront_distribution" {
+    defaults = {
+      domain_name = "d111111abcdef8.cloudfront.net"
+      arn         = "arn:aws:cloudfront::123456789012:distribution/EDFDVBD6EXAMPLE"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/todo-test-role" }
+  }
+  mock_resource "aws_iam_instance_profile" {
+    defaults = { arn = "arn:aws:iam::123456789012:instance-profile/todo-test-app" }
+  }
+  # Plausible IDs, so the modules' input validations accept what the mocks produce.
+  mock_resource "aws_vpc" {
+    defaults = { id = "vpc-0mock" }
+  }
+  mock_resource "aws_subnet" {
+    defaults = { id = "subnet-0mock" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0mock" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app-mock/0123456789abcdef" }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo-mock/0123/4567" }
+  }
+  mock_resource "aws_apigatewayv2_stage" {
+    defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:todo-test" }
+  }
+}
+
+variables {
+  name          = "todo-test"
+  artifact_path = "tests/fixtures/artifact.zip"
+}
+
+# ----------------------------------------------------- the composed stack (root)
+
+run "stack_composes_the_promises" {
+  command = plan
+
+  # Subnet IDs are unknown until apply; give each tier a recognisable fake one.
+  override_resource {
+    target          = module.network.aws_subnet.private
+    override_during = plan
+    values          = { id = "subnet-private" }
+  }
+
+  override_resource {
+    target          = module.network.aws_subnet.public
+    override_during = plan
+    values          = { id = "subnet-public" }
+  }
+
+  assert {
+    condition     = module.api.jwt_issuer == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+    error_message = "The API's JWT issuer must be the stack's Cognito user pool."
+  }
+
+  assert {
+    condition     = module.api.jwt_issuer == module.auth.issuer
+    error_message = "The API must trust the issuer the auth module publishes."
+  }
+
+  assert {
+    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE" }
+    error_message = "Every route except GET /health must require a JWT."
+  }
+
+  assert {
+    condition     = module.alb.internal == true
+    error_message = "The stack's ALB must be internal."
+  }
+
+  assert {
+    condition     = toset(module.compute.subnet_ids) == toset(module.network.private_subnet_ids)
+    error_message = "Instances must be launched in the private subnets, and only there."
+  }
+
+  assert {
+    condition     = length(setintersection(module.compute.subnet_ids, module.network.public_subnet_ids)) == 0
+    error_message = "No instance may be placed in a public subnet."
+  }
+
+  assert {
+    condition     = output.api_url == "https://abc123.execute-api.us-east-1.amazonaws.com"
+    error_message = "api_url must be the HTTP API's URL without a trailing slash."
+  }
+
+  assert {
+    condition     = output.web_url == "https://d111111abcdef8.cloudfront.net"
+    error_message = "web_url must be the CloudFront distribution's HTTPS URL."
+  }
+}
+
+run "stack_rejects_a_bad_stack_name" {
+  command = plan
+
+  variables {
+    name = "Todo_Prod"
+  }
+
+  expect_failures = [var.name]
+}
+
+# ---------------------------------------------------------------- module: alb
+
+run "alb_is_internal_and_admits_only_the_vpc_link" {
+  command = plan
+
+  override_resource {
+    target          = aws_security_group.client
+    override_during = plan
+    values          = { id = "sg-vpclink" }
+  }
+
+  override_resource {
+    target          = aws_security_group.alb
+    override_during = plan
+    values          = { id = "sg-alb" }
+  }
+
+  module {
+    source = "./modules/alb"
+  }
+
+  variables {
+    vpc_id     = "vpc-0123456789abcdef0"
+    subnet_ids = ["subnet-private-a", "subnet-private-b"]
+  }
+
+  assert {
+    condition     = aws_lb.this.internal == true
+    error_message = "The ALB must be internal."
+  }
+
+  assert {
+    condition     = toset(aws_lb.this.subnets) == toset(["subnet-private-a", "subnet-private-b"])
+    error_message = "The ALB must sit in the given private subnets."
+  }
+
+  assert {
+    condition = (
+      aws_vpc_security_group_ingress_rule.alb_from_client.cidr_ipv4 == null &&
+      aws_vpc_security_group_ingress_rule.alb_from_client.cidr_ipv6 == null &&
+      aws_vpc_security_group_ingress_rule.alb_from_client.referenced_security_group_id == "sg-vpclink"
+    )
+    error_message = "The ALB must admit only the VPC Link's security group, never a CIDR such as 0.0.0.0/0."
+  }
+
+  assert {
+    condition     = aws_lb_target_group.app.health_check[0].path == "/health" && aws_lb_target_group.app.health_check[0].matcher == "200"
+    error_message = "The target group must check /health for a 200."
+  }
+}
+
+# ------------------------------------------------------------ module: compute
+
+run "compute_instances_are_locked_down" {
+  command = plan
+
+  module {
+    source = "./modules/compute"
+  }
+
+  variables {
+    vpc_id                = "vpc-0123456789abcdef0"
+    subnet_ids            = ["subnet-private-a", "subnet-private-b"]
+    alb_security_group_id = "sg-0a1b0a1b0a1b0a1b0"
+    target_group_arn      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app/0123456789abcdef"
+    table_name            = "todo-test-todos"
+    table_arn             = "arn:aws:dynamodb:us-east-1:123456789012:table/todo-test-todos"
+    user_pool_id          = "us-east-1_TestPool1"
+    user_pool_client_id   = "testclientid0123456789"
+    cors_origins          = ["https://d111111abcdef8.cloudfront.net"]
+    public_api_origin     = "https://abc123.execute-api.us-east-1.amazonaws.com"
+  }
+
+  assert {
+    condition     = aws_launch_template.app.metadata_options[0].http_tokens == "required"
+    error_message = "Instances must require IMDSv2 tokens."
+  }
+
+  assert {
+    condition     = aws_launch_template.app.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "IMDS answers must not leave the instance (hop limit 1)."
+  }
+
+  assert {
+    condition     = aws_launch_template.app.key_name == null
+    error_message = "Instances must have no SSH key (Session Manager only)."
+  }
+
+  assert {
+    condition     = aws_launch_template.app.block_device_mappings[0].ebs[0].encrypted == "true"
+    error_message = "The root volume must be encrypted."
+  }
+
+  assert {
+    condition = (
+      aws_vpc_security_group_ingress_rule.instance_from_alb.cidr_ipv4 == null &&
+      aws_vpc_security_group_ingress_rule.instance_from_alb.cidr_ipv6 == null &&
+      aws_vpc_security_group_ingress_rule.instance_from_alb.referenced_security_group_id == "sg-0a1b0a1b0a1b0a1b0"
+    )
+    error_message = "Instances must admit only the ALB's security group, never a CIDR such as 0.0.0.0/0."
+  }
+
+  assert {
+    condition     = aws_autoscaling_group.app.vpc_zone_identifier == toset(["subnet-private-a", "subnet-private-b"])
+    error_message = "The Auto Scaling group must use exactly the given private subnets."
+  }
+
+  assert {
+    condition     = aws_autoscaling_group.app.health_check_type == "ELB"
+    error_message = "The Auto Scaling group must use the load balancer's health checks."
+  }
+
+  assert {
+    condition     = aws_s3_object.artifact.key == "releases/${filesha256("tests/fixtures/artifact.zip")}.zip"
+    error_message = "The artifact's S3 key must be its SHA-256, so a new build rolls the instances."
+  }
+
+  assert {
+    condition     = strcontains(local.user_data, filesha256("tests/fixtures/artifact.zip"))
+    error_message = "The user data must check the artifact's SHA-256 (and so change with it)."
+  }
+
+  assert {
+    condition     = strcontains(local.user_data, "User=todo") && strcontains(local.user_data, "GUNICORN_BIND=0.0.0.0:8080")
+    error_message = "gunicorn must run as the non-root user todo, on the ALB's target port."
+  }
+
+  assert {
+    condition     = strcontains(local.user_data, "PUBLIC_API_ORIGIN=https://abc123.execute-api.us-east-1.amazonaws.com\n")
+    error_message = "The app must build absolute URLs from the API's public origin."
+  }
+}
+
+# ---------------------------------------------------------------- module: api
+
+run "api_todo_routes_need_the_authorizer" {
+  command = plan
+
+  override_resource {
+    target          = aws_apigatewayv2_authorizer.cognito
+    override_during = plan
+    values          = { id = "authz-cognito" }
+  }
+
+  module {
+    source = "./modules/api"
+  }
+
+  variables {
+    subnet_ids                  = ["subnet-private-a", "subnet-private-b"]
+    vpc_link_security_group_ids = ["sg-0c0c0c0c0c0c0c0c0"]
+    listener_arn                = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo/0123/4567"
+    jwt_issuer                  = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+    jwt_audience                = ["testclientid0123456789"]
+    cors_origins                = ["https://d111111abcdef8.cloudfront.net"]
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_authorizer.cognito.jwt_configuration[0].issuer == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+    error_message = "The JWT issuer must be the given user pool's issuer."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_authorizer.cognito.jwt_configuration[0].audience == toset(["testclientid0123456789"])
+    error_message = "The JWT audience must be the app client."
+  }
+
+  assert {
+    condition = alltrue([
+      for route in aws_apigatewayv2_route.todo :
+      route.authorization_type == "JWT" && route.authorizer_id == "authz-cognito"
+    ])
+    error_message = "Every todo route must use the JWT authorizer."
+  }
+
+  assert {
+    condition = toset([for route in aws_apigatewayv2_route.todo : route.route_key]) == toset([
+      "GET /todos", "POST /todos", "PATCH /todos", "DELETE /todos",
+      "GET /todos/{todo_id}", "PATCH /todos/{todo_id}", "DELETE /todos/{todo_id}",
+    ])
+    error_message = "The gateway's todo routes must match the app's routes."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_integration.alb.integration_type == "HTTP_PROXY" && aws_apigatewayv2_integration.alb.connection_type == "VPC_LINK"
+    error_message = "The API must reach the ALB through the VPC Link with an HTTP_PROXY integration."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.cors_configuration[0].allow_origins == toset(["https://d111111abcdef8.cloudfront.net"])
+    error_message = "CORS must allow exactly the web origin."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.default.default_route_settings[0].throttling_rate_limit > 0 && length(aws_apigatewayv2_stage.default.access_log_settings) == 1
+    error_message = "The stage must be throttled and write access logs."
+  }
+}
+
+# --------------------------------------------------------- module: data, auth
+
+run "data_table_is_retained_and_matches_the_data_model" {
+  command = plan
+
+  module {
+    source = "./modules/data"
+  }
+
+  variables {
+    table_name = "todo-test-todos"
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.deletion_protection_enabled == true
+    error_message = "The table must have deletion protection."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.point_in_time_recovery[0].enabled == true
+    error_message = "The table must have point-in-time recovery."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.this.server_side_encryption[0].enabled == true
+    error_message = "The table must be encrypted with KMS."
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.this.hash_key == "user_id" &&
+      aws_dynamodb_table.this.range_key == "item_id" &&
+      [for i in aws_dynamodb_table.this.local_secondary_index : i.name] == ["by_order"] &&
+      aws_dynamodb_table.this.ttl[0].attribute_name == "expires_at" &&
+      aws_dynamodb_table.this.billing_mode == "PAY_PER_REQUEST"
+    )
+    error_message = "The table must have the key schema of docs/data-model.md."
+  }
+}
+
+run "auth_pool_is_retained_with_the_agreed_client" {
+  command = plan
+
+  module {
+    source = "./modules/auth"
+  }
+
+  assert {
+    condition     = aws_cognito_user_pool.this.deletion_protection == "ACTIVE"
+    error_message = "The user pool must have deletion protection."
+  }
+
+  assert {
+    condition     = aws_cognito_user_pool.this.username_attributes == toset(["email"]) && aws_cognito_user_pool.this.password_policy[0].minimum_length >= 12
+    error_message = "Users must sign in with their email under a strong password policy."
+  }
+
+  assert {
+    condition = (
+      aws_cognito_user_pool_client.web.generate_secret == false &&
+      aws_cognito_user_pool_client.web.prevent_user_existence_errors == "ENABLED" &&
+      toset(aws_cognito_user_pool_client.web.explicit_auth_flows) == toset(["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    )
+    error_message = "The app client must be public, hide user existence and allow exactly the agreed flows."
+  }
+}
+
+# ------------------------------------------------------------- module: network
+
+run "network_one_nat_gateway_by_default" {
+  command = plan
+
+  override_resource {
+    target          = aws_route_table.private
+    override_during = plan
+    values          = { id = "rtb-private" }
+  }
+
+  module {
+    source = "./modules/network"
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1
+    error_message = "single_nat_gateway (the default) must create one NAT gateway."
+  }
+
+  assert {
+    condition     = length(aws_subnet.private) == 2 && length(toset([for s in aws_subnet.private : s.availability_zone])) == 2
+    error_message = "By default the private subnets must span two zones."
+  }
+
+  assert {
+    condition     = alltrue([for s in aws_subnet.public : s.map_public_ip_on_launch == false])
+    error_message = "Public subnets must not hand out public IPs."
+  }
+
+  assert {
+    condition     = toset(aws_vpc_endpoint.dynamodb.route_table_ids) == toset(aws_route_table.private[*].id)
+    error_message = "Every private route table must route DynamoDB through the gateway endpoint."
+  }
+}
+
+run "network_one_nat_gateway_per_zone" {
+  command = plan
+
+  module {
+    source = "./modules/network"
+  }
+
+  variables {
+    single_nat_gateway = false
+    az_count           = 3
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 3
+    error_message = "single_nat_gateway = false must create one NAT gateway per zone."
+  }
+
+  assert {
+    condition     = length(aws_route.private_nat) == 3 && length(aws_eip.nat) == 3
+    error_message = "Each zone's private route table must get a route to a NAT gateway with its own address."
+  }
+}
+
+# ------------------------------------------------------------ module: frontend
+
+run "frontend_is_private_behind_https_with_security_headers" {
+  command = plan
+
+  module {
+    source = "./modules/frontend"
+  }
+
+  variables {
+    csp_connect_sources = ["https://*.execute-api.us-east-1.amazonaws.com", "https://cognito-idp.us-east-1.amazonaws.com"]
+  }
+
+  override_resource {
+    target          = aws_cloudfront_response_headers_policy.security
+    override_during = plan
+    values          = { id = "headers-policy" }
+  }
+
+  override_resource {
+    target          = aws_cloudfront_origin_access_control.web
+    override_during = plan
+    values          = { id = "oac-web" }
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.web.default_cache_behavior[0].response_headers_policy_id == "headers-policy"
+    error_message = "The distribution must attach the security headers policy."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudfront_response_headers_policy.security[0].security_headers_config[0].content_security_policy[0].content_security_policy, "connect-src 'self' https://*.execute-api.us-east-1.amazonaws.com https://cognito-idp.us-east-1.amazonaws.com")
+    error_message = "The CSP must let the web app reach the API and Cognito, and nothing else."
+  }
+
+  assert {
+    condition     = [for o in aws_cloudfront_distribution.web.origin : o.origin_access_control_id] == ["oac-web"]
+    error_message = "CloudFront must read the bucket through Origin Access Control (not OAI)."
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.web.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https"
+    error_message = "Viewers must be sent to HTTPS."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_s3_bucket_public_access_block.web.block_public_acls,
+      aws_s3_bucket_public_access_block.web.block_public_policy,
+      aws_s3_bucket_public_access_block.web.ignore_public_acls,
+      aws_s3_bucket_public_access_block.web.restrict_public_buckets,
+    ])
+    error_message = "The web bucket must block all public access."
+  }
+
+  assert {
+    condition = toset([for r in aws_cloudfront_distribution.web.custom_error_response : "${r.error_code}:${r.response_code}:${r.response_page_path}"]) == toset([
+      "403:200:/index.html", "404:200:/index.html",
+    ])
+    error_message = "Unknown paths must fall back to index.html (single-page app)."
+  }
+}

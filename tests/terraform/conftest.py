@@ -1,0 +1,85 @@
+"""Shared set-up of the serverful (Terraform/EC2) tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scripts import build_artifact
+from scripts.deploy_serverful import ROOT, TF_WORK, Terraform
+
+COMPUTE_MODULE = ROOT / "terraform" / "modules" / "compute"
+ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
+
+
+def _newest_source_mtime() -> float:
+    sources = [ROOT / name for name in build_artifact.CODE_FILES]
+    sources += list((ROOT / "chalicelib").rglob("*.py"))
+    sources += list(ROOT.glob("requirements*.txt"))
+    sources.append(Path(build_artifact.__file__))
+    return max(path.stat().st_mtime for path in sources if path.exists())
+
+
+@pytest.fixture(scope="session")
+def artifact() -> Path:
+    """The app artifact of `make artifact`, rebuilt here if missing or older than the code."""
+    if not ARTIFACT.exists() or ARTIFACT.stat().st_mtime < _newest_source_mtime():
+        build_artifact.build(ARTIFACT)
+    return ARTIFACT
+
+
+@pytest.fixture(scope="session")
+def compute_module() -> Iterator[Terraform]:
+    """terraform, initialised (offline, from the provider mirror) in the compute module."""
+    if shutil.which("terraform") is None:
+        pytest.fail("terraform not found: install Terraform >= 1.5 (see docs/serverful.md)")
+    terraform = Terraform(data_dir=TF_WORK / "pytest" / "compute", working_dir=COMPUTE_MODULE)
+    terraform.data_dir.mkdir(parents=True, exist_ok=True)
+    terraform.run("init", "-backend=false", "-no-color", capture=True)
+    yield terraform
+
+
+def run_console(terraform: Terraform, expression: str) -> str:
+    """Evaluate one expression with `terraform console`; returns its printed value."""
+    result = subprocess.run(
+        ["terraform", f"-chdir={terraform.working_dir}", "console"],
+        input=expression + "\n",
+        env=terraform._environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+# The values the compute module passes to the template (main.tf, locals.user_data).
+TEMPLATE_VALUES = {
+    "region": "eu-west-1",
+    "artifact_bucket": "todo-prod-artifacts-123",
+    "artifact_key": "releases/" + "ab" * 32 + ".zip",
+    "artifact_sha256": "ab" * 32,
+    "table_name": "todo-prod-todos",
+    "user_pool_id": "eu-west-1_AbCdEf123",
+    "user_pool_client_id": "client123",
+    "cors_origins": "https://d111111abcdef8.cloudfront.net",
+    "public_api_origin": "https://abc123.execute-api.eu-west-1.amazonaws.com",
+    "app_port": 8080,
+}
+
+
+def render_user_data(terraform: Terraform, **overrides: object) -> str:
+    values = {**TEMPLATE_VALUES, **overrides}
+    fields = ", ".join(f"{key} = {json.dumps(value)}" for key, value in values.items())
+    expression = (
+        'jsonencode(templatefile("templates/user_data.sh.tftpl", '
+        f'{{ {fields}, install_script = file("templates/install_app.sh") }}))'
+    )
+    # console prints the JSON as an HCL string literal, itself JSON-compatible.
+    return str(json.loads(json.loads(run_console(terraform, expression))))
