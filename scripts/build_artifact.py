@@ -27,12 +27,9 @@ DEFAULT_OUTPUT = ROOT / "build" / "serverful" / "app.zip"
 
 CODE_FILES = ("app.py", "wsgi.py", "gunicorn.conf.py")
 CODE_DIRS = ("chalicelib",)
-# What the instances install: requirements-server.txt (the API's runtime needs plus
-# gunicorn), and the two packages the Lambda runtime provides but EC2 does not,
-# pinned where the project pins them (requirements-dev.txt).
+# What the instances install: requirements-server.txt (the API's runtime needs,
+# chalice and boto3, and gunicorn), every line pinned.
 SERVER_REQUIREMENTS = ROOT / "requirements-server.txt"
-DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
-NOT_ON_EC2_BY_DEFAULT = ("chalice", "boto3")
 
 # Amazon Linux 2023 has glibc 2.34 and python3.11 (x86_64).
 PYTHON_VERSION = "3.11"
@@ -68,14 +65,7 @@ def _normalise(name: str) -> str:
 def top_level_requirements() -> list[str]:
     if not SERVER_REQUIREMENTS.exists():
         raise SystemExit(f"{SERVER_REQUIREMENTS} is missing: it lists what the EC2 artifact runs")
-    pins = _pins(SERVER_REQUIREMENTS)
-    dev_pins = _pins(DEV_REQUIREMENTS)
-    for name in NOT_ON_EC2_BY_DEFAULT:
-        if name not in pins:
-            if name not in dev_pins:
-                raise SystemExit(f"no '{name}==<version>' pin in {DEV_REQUIREMENTS.name}")
-            pins[name] = dev_pins[name]
-    return sorted(pins.values(), key=str.lower)
+    return sorted(_pins(SERVER_REQUIREMENTS).values(), key=str.lower)
 
 
 def download_wheels(requirements: list[str], wheel_dir: Path) -> None:

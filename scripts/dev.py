@@ -65,7 +65,9 @@ def run() -> int:
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     with ExitStack() as running:
-        endpoint = running.enter_context(moto_server(moto_port, log_path=state_dir / "moto.log"))
+        endpoint = running.enter_context(
+            moto_server(moto_port, log_path=state_dir / "moto.log", serialized=True)
+        )
         stack = provision(endpoint)
         stack = type(stack)(**{**stack.to_json(), "api_url": api_url, "web_url": web_url})
         (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,11 @@ from typing import Any
 
 import boto3
 
-from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
+    sys.path.insert(0, str(ROOT))
+
+from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
 
 REGION = "us-east-1"
 USER_POOL_NAME = "todo-local"
@@ -116,24 +121,79 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
 
 
 @contextmanager
-def moto_server(port: int | None = None, log_path: Path | None = None) -> Iterator[str]:
-    """Run `moto_server` on 127.0.0.1 as a real process; yields its endpoint URL."""
-    port = port or free_port()
-    endpoint = f"http://127.0.0.1:{port}"
+def background_process(
+    command: list[str],
+    *,
+    ready_url: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    log_path: Path | None = None,
+    stop_timeout: float = 10.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a server process until the block ends; ready once `ready_url` answers."""
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        command,
+        cwd=cwd,
+        env=None if env is None else dict(env),
         stdout=log,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
+        start_new_session=True,  # its own group: stopping it stops its children
     )
     try:
-        wait_for_http(f"{endpoint}/moto-api/", process=process)
-        yield endpoint
+        wait_for_http(ready_url, process=process)
+        yield process
     finally:
-        stop_process(process)
+        stop_process(process, timeout=stop_timeout)
         if log_path:
             log.close()  # type: ignore[union-attr]
+
+
+@contextmanager
+def moto_server(
+    port: int | None = None, log_path: Path | None = None, *, serialized: bool = False
+) -> Iterator[str]:
+    """Run moto server on 127.0.0.1 as a real process; yields its endpoint URL.
+
+    `serialized` answers one request at a time (see run_serialized_moto): for
+    anything that sends DynamoDB transactions concurrently.
+    """
+    port = port or free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    if serialized:
+        command = [sys.executable, str(Path(__file__).resolve()), "serialized-moto", str(port)]
+    else:
+        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
+        yield endpoint
+
+
+def run_serialized_moto(port: int) -> None:
+    """moto server on 127.0.0.1:port, answering one request at a time.
+
+    moto's DynamoDB backend is not thread-safe: TransactWriteItems deep-copies the
+    table while other request threads write to it, and the copy fails now and
+    then with "dictionary changed size during iteration" (an HTTP 500 without an
+    AWS error code). Real DynamoDB has no such failure, so the local stack, the
+    load test and the benchmarks serialize the stand-in rather than hit its bugs.
+    """
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import run_simple
+
+    os.environ.setdefault("MOTO_PORT", str(port))
+    moto_app = DomainDispatcherApplication(create_backend_app)
+    one_at_a_time = threading.Lock()
+
+    def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with one_at_a_time:
+            return list(moto_app(environ, start_response))
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
 
 
 def aws_client(service: str, endpoint: str | None, region: str = REGION) -> Any:
@@ -236,3 +296,9 @@ def sign_in(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, 
 
 def environment_with(overrides: Mapping[str, str]) -> dict[str, str]:
     return {**os.environ, **overrides}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "serialized-moto":
+        sys.exit("usage: local_stack.py serialized-moto PORT")
+    run_serialized_moto(int(sys.argv[2]))

@@ -11,10 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
-import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -32,12 +29,12 @@ from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.pat
     FAKE_CREDENTIALS,
     Stack,
     aws_client,
+    background_process,
     create_user,
     environment_with,
     free_port,
+    moto_server,
     provision,
-    stop_process,
-    wait_for_http,
 )
 
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
@@ -80,77 +77,15 @@ def gunicorn_server(
     if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
         env["WEB_CONCURRENCY"] = str(workers)
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(
+    with background_process(
         gunicorn_command(),
-        cwd=ROOT,
+        ready_url=f"{base_url}/health",
         env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_http(f"{base_url}/health", process=process)
+        cwd=ROOT,
+        log_path=log_path,
+        stop_timeout=30,
+    ):
         yield base_url
-    finally:
-        stop_process(process, timeout=30)
-        if log_path:
-            log.close()  # type: ignore[union-attr]
-
-
-def run_serialized_moto(port: int) -> None:
-    """moto server on 127.0.0.1:port, answering one request at a time.
-
-    moto's DynamoDB backend is not thread-safe: TransactWriteItems deep-copies the
-    table while other request threads write to it, and the copy fails now and
-    then with "dictionary changed size during iteration" (an HTTP 500 without an
-    AWS error code). Real DynamoDB has no such failure, so the load test and the
-    benchmarks serialize the stand-in rather than report its bugs as ours.
-    """
-    from moto.moto_server.werkzeug_app import (
-        DomainDispatcherApplication,
-        MotoRequestHandler,
-        create_backend_app,
-    )
-    from werkzeug.serving import run_simple
-
-    os.environ.setdefault("MOTO_PORT", str(port))
-    moto_app = DomainDispatcherApplication(create_backend_app)
-    one_at_a_time = threading.Lock()
-
-    def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        with one_at_a_time:
-            return list(moto_app(environ, start_response))
-
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple(
-        "127.0.0.1",
-        port,
-        serialized,
-        threaded=True,
-        request_handler=MotoRequestHandler,
-    )
-
-
-@contextmanager
-def serialized_moto_server(log_path: Path | None = None) -> Iterator[str]:
-    """Like scripts.local_stack.moto_server, with run_serialized_moto; yields the URL."""
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "serverful.py"), "moto", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        wait_for_http(f"{endpoint}/moto-api/", process=process)
-        yield endpoint
-    finally:
-        stop_process(process)
-        if log_path:
-            log.close()  # type: ignore[union-attr]
 
 
 @dataclass
@@ -167,7 +102,7 @@ def serverful_stack(
     """A moto server with the table/pool/client, and gunicorn pointed at it."""
     moto_log = log_dir / "moto.log" if log_dir else None
     gunicorn_log = log_dir / "gunicorn.log" if log_dir else None
-    with serialized_moto_server(log_path=moto_log) as endpoint:
+    with moto_server(log_path=moto_log, serialized=True) as endpoint:
         # PynamoDB (used to create the table) reads credentials from the environment.
         with mock.patch.dict(os.environ, FAKE_CREDENTIALS):
             stack = provision(endpoint)
@@ -272,7 +207,4 @@ def serve() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["moto"]:
-        run_serialized_moto(int(sys.argv[2]))
-    else:
-        serve()
+    serve()

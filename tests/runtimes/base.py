@@ -9,10 +9,12 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
+
+from scripts.local_stack import Stack, create_user
 
 UNSET: Any = object()
 _user_numbers = itertools.count(1)
@@ -50,11 +52,23 @@ def unique_email() -> str:
     return f"user{next(_user_numbers)}-{id(object())}@example.com"
 
 
-class Runtime(Protocol):
+def make_user(cognito: Any, stack: Stack) -> User:
+    """A new confirmed user in the stack's pool, signed in."""
+    email = unique_email()
+    tokens = create_user(cognito, stack, email, TEST_PASSWORD)
+    attributes = cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
+    sub = next(a["Value"] for a in attributes["UserAttributes"] if a["Name"] == "sub")
+    return User(sub, email, tokens["id_token"], tokens["access_token"])
+
+
+class Runtime:
+    """What the contract suite drives. `request` is shared; each runtime says
+    how to send (`_send`) and how to make a user (`new_user`)."""
+
     name: str
-    base_url: str  # the API root as the app sees it, e.g. http://localhost
-    client_id: str  # the Cognito app client the app trusts
-    issuer: str  # the token issuer the app trusts
+    base_url: str
+    client_id: str
+    issuer: str
 
     def request(
         self,
@@ -64,9 +78,16 @@ class Runtime(Protocol):
         headers: dict[str, str] | None = None,
         json: Any = UNSET,
         body: bytes | None = None,
-    ) -> ApiResponse: ...
+    ) -> ApiResponse:
+        merged, payload = encode_body(headers, json, body)
+        return self._send(method, relative(path), merged, payload or b"")
 
-    def new_user(self) -> User: ...
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
+        raise NotImplementedError
+
+    def new_user(self) -> User:
+        """Sign up, confirm and sign in a fresh user in this runtime's Cognito."""
+        raise NotImplementedError
 
 
 def encode_body(

@@ -10,28 +10,18 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from scripts.local_stack import create_user
 from scripts.serverful import ServerfulStack, serverful_stack
-from tests.runtimes.base import (
-    TEST_PASSWORD,
-    UNSET,
-    ApiResponse,
-    User,
-    encode_body,
-    relative,
-    unique_email,
-)
+from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.runtimes.inprocess import CORS_ORIGIN
 
 REQUEST_TIMEOUT_SECONDS = 30
 
 
-class GunicornRuntime:
+class GunicornRuntime(Runtime):
     name = "gunicorn"
 
     def __init__(self, served: ServerfulStack) -> None:
@@ -41,21 +31,12 @@ class GunicornRuntime:
         self.issuer = served.stack.issuer
         self._session = requests.Session()
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: dict[str, str] | None = None,
-        json: Any = UNSET,
-        body: bytes | None = None,
-    ) -> ApiResponse:
-        merged, payload = encode_body(headers, json, body)
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
         response = self._session.request(
             method,
-            self.base_url + relative(path),
-            headers=merged,
-            data=payload,
+            self.base_url + path,
+            headers=headers,
+            data=body or None,
             allow_redirects=False,
             timeout=REQUEST_TIMEOUT_SECONDS,
         )
@@ -66,12 +47,7 @@ class GunicornRuntime:
         )
 
     def new_user(self) -> User:
-        cognito, stack = self._served.cognito, self._served.stack
-        email = unique_email()
-        tokens = create_user(cognito, stack, email, TEST_PASSWORD)
-        attributes = cognito.admin_get_user(UserPoolId=stack.user_pool_id, Username=email)
-        sub = next(a["Value"] for a in attributes["UserAttributes"] if a["Name"] == "sub")
-        return User(sub, email, tokens["id_token"], tokens["access_token"])
+        return make_user(self._served.cognito, self._served.stack)
 
     def close(self) -> None:
         self._session.close()

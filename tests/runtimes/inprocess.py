@@ -21,8 +21,8 @@ from chalicelib.auth import Authenticator, JwksCache, TokenVerifier
 from chalicelib.config import load_settings
 from chalicelib.dynamo import DynamoTodoRepository
 from chalicelib.service import TodoService
-from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, create_user, provision
-from tests.runtimes.base import TEST_PASSWORD, User, unique_email
+from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
+from tests.runtimes.base import Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
 
@@ -39,12 +39,21 @@ class InProcessAws:
     jwks: JwksCache
 
     def new_user(self) -> User:
-        email = unique_email()
-        tokens = create_user(self.cognito, self.stack, email, TEST_PASSWORD)
-        sub = self.cognito.get_user(AccessToken=tokens["access_token"])["Username"]
-        attributes = self.cognito.admin_get_user(UserPoolId=self.stack.user_pool_id, Username=email)
-        sub = next(a["Value"] for a in attributes["UserAttributes"] if a["Name"] == "sub")
-        return User(sub, email, tokens["id_token"], tokens["access_token"])
+        return make_user(self.cognito, self.stack)
+
+
+class InProcessRuntime(Runtime):
+    """A runtime calling the app in this process, over in-process AWS."""
+
+    base_url = "http://localhost"
+
+    def __init__(self, aws: InProcessAws) -> None:
+        self._aws = aws
+        self.client_id = aws.stack.client_id
+        self.issuer = aws.stack.issuer
+
+    def new_user(self) -> User:
+        return self._aws.new_user()
 
 
 @contextmanager

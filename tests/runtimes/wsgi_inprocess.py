@@ -13,41 +13,24 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 from werkzeug.test import Client
 
-from tests.runtimes.base import UNSET, ApiResponse, User, encode_body, relative
-from tests.runtimes.inprocess import InProcessAws, in_process_aws
+from tests.runtimes.base import ApiResponse
+from tests.runtimes.inprocess import InProcessAws, InProcessRuntime, in_process_aws
 
 
-class WsgiInProcessRuntime:
+class WsgiInProcessRuntime(InProcessRuntime):
     name = "wsgi"
-    base_url = "http://localhost"
 
     def __init__(self, client: Client, aws: InProcessAws) -> None:
+        super().__init__(aws)
         self._client = client
-        self._aws = aws
-        self.client_id = aws.stack.client_id
-        self.issuer = aws.stack.issuer
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        headers: dict[str, str] | None = None,
-        json: Any = UNSET,
-        body: bytes | None = None,
-    ) -> ApiResponse:
-        merged, payload = encode_body(headers, json, body)
-        response = self._client.open(
-            relative(path), method=method, headers=merged, data=payload or b""
-        )
+    def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
+        response = self._client.open(path, method=method, headers=headers, data=body)
         return ApiResponse(
             status=response.status_code,
             headers=joined_headers(response.headers.items()),
             body=response.get_data(),
         )
-
-    def new_user(self) -> User:
-        return self._aws.new_user()
 
 
 def joined_headers(items: Any) -> CaseInsensitiveDict[str]:
