@@ -55,6 +55,19 @@ pytest: install ## Run the pytest suite only
 bench: install ## DynamoDB requests per API operation and app import time
 	$(BIN)/python bench/api_requests.py
 
+# checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
+# lives in a venv of its own, shared by every area's template checks.
+CHECKOV_VENV := .venv-checkov
+CHECKOV      := $(CHECKOV_VENV)/bin/checkov
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	@touch $@
+
+.PHONY: checkov-install
+checkov-install: $(CHECKOV_VENV)/.installed ## Install checkov (own venv) for the IaC checks
+
 -include $(sort $(wildcard mk/*.mk))
 
 test: install $(TEST_PREREQS) ## Everything CI runs: installs, lints, checks, then the whole pytest suite

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         if not Path(exe).is_file():
             print(
-                f"{name} not found at {exe}: run `make install` and `make ci-tools`",
+                f"{name} not found at {exe}: run `make install` and `make checkov-install`",
                 file=sys.stderr,
             )
             return 2

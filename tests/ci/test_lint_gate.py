@@ -13,11 +13,11 @@ from ci import lint
 from tests.ci.cfn import REPO, TEMPLATE, architectures, load_template
 
 BIN = Path(sys.executable).parent
-CHECKOV = REPO / ".venv" / "tools" / "checkov" / "bin" / "checkov"
+CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"
 
 
 def tool(path: Path) -> str:
-    assert path.is_file(), f"{path} is missing: run `make install` and `make ci-tools`"
+    assert path.is_file(), f"{path} is missing: run `make install` and `make checkov-install`"
     return str(path)
 
 
