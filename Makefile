@@ -37,7 +37,7 @@ dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stop
 	$(BIN)/python scripts/dev.py
 
 user: install ## Create a confirmed local user: make user EMAIL=a@b.c PASSWORD=...
-	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Passw0rd!'" >&2; exit 2; }
+	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'" >&2; exit 2; }
 	@$(BIN)/python scripts/dev_user.py --email "$(EMAIL)" --password "$(PASSWORD)"
 
 lint: install ## ruff and mypy
@@ -54,6 +54,19 @@ pytest: install ## Run the pytest suite only
 
 bench: install ## DynamoDB requests per API operation and app import time
 	$(BIN)/python bench/api_requests.py
+
+# checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
+# lives in a venv of its own, shared by every area's template checks.
+CHECKOV_VENV := .venv-checkov
+CHECKOV      := $(CHECKOV_VENV)/bin/checkov
+
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	@touch $@
+
+.PHONY: checkov-install
+checkov-install: $(CHECKOV_VENV)/.installed ## Install checkov (own venv) for the IaC checks
 
 -include $(sort $(wildcard mk/*.mk))
 

@@ -51,9 +51,8 @@ tf-validate: tf-init ## terraform validate: the root and every module
 tf-test: tf-init ## terraform test: plan-mode promises with a mocked provider
 	$(TF_ENV) TF_DATA_DIR=$(TF_WORK)/init/root terraform -chdir=terraform test -no-color
 
-# checkov comes from the one pinned checkov venv of the project (`make serverless-tools`,
-# mk/serverless.mk); its pins clash with requirements-dev.txt, hence a venv of its own.
-tf-checkov: serverless-tools ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
+# checkov: the project's one pinned checkov venv (`make checkov-install`).
+tf-checkov: checkov-install ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
 	$(CHECKOV) --config-file terraform/.checkov.yaml
 
 $(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py

@@ -7,25 +7,14 @@ SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml
 # Wheels for the Lambda package, so packaging can run with PIP_NO_INDEX=1.
 WHEELHOUSE          ?= build/wheelhouse
-# checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
-# lives in a venv of its own.
-CHECKOV_VENV        ?= .venv-checkov
-CHECKOV             := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_SKIPS       := $(shell grep -oE '^CKV[A-Z0-9_]+' serverless/checkov-skips.txt | paste -sd, -)
 ARCHITECTURE        ?= serverless
 
 CHECK_TARGETS += serverless-check
-TEST_PREREQS  += serverless-tools serverless-wheelhouse
+TEST_PREREQS  += checkov-install serverless-wheelhouse
 
 .PHONY: package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
-        rehearse-serverless deploy-web serverless-check serverless-tools serverless-wheelhouse
-
-$(CHECKOV_VENV)/.installed: serverless/requirements-checkov.txt
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet -r serverless/requirements-checkov.txt
-	@touch $@
-
-serverless-tools: $(CHECKOV_VENV)/.installed ## Install checkov (own venv) for the template checks
+        rehearse-serverless deploy-web serverless-check serverless-wheelhouse
 
 $(WHEELHOUSE)/.done: requirements.txt
 	$(BIN)/python scripts/deploy_serverless.py wheelhouse --dest $(WHEELHOUSE)
@@ -36,7 +25,7 @@ serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda packag
 package-serverless: install ## Build build/serverless/package/{deployment.zip,sam.yaml} (honours PIP_NO_INDEX/PIP_FIND_LINKS)
 	$(BIN)/python scripts/deploy_serverless.py package --out $(SERVERLESS_OUT)
 
-serverless-check: install serverless-tools serverless-wheelhouse ## cfn-lint and checkov on the merged template (packaged offline)
+serverless-check: install checkov-install serverless-wheelhouse ## cfn-lint and checkov on the merged template (packaged offline)
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \
 	  $(BIN)/python scripts/deploy_serverless.py package --out $(SERVERLESS_OUT)
 	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE)

@@ -188,7 +188,7 @@ Local stack is up ({state_dir / "stack.json"}):
   web app           {stack["web_url"] if web else "(not started)"}
   user pool         {stack["user_pool_id"]}  client {stack["client_id"]}
 
-Create a user and get a token:  make user EMAIL=you@example.com PASSWORD='Passw0rd!'
+Create a user and get a token:  make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'
 Press Ctrl-C to stop.
 """,
         flush=True,

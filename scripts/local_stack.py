@@ -38,13 +38,14 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
-# Mirrors the production pool's policy (see the deploy templates).
+# The production pools' policy (serverless/merge.yaml, terraform/modules/auth),
+# so passwords that work locally work in the cloud and the web app's rules hold.
 PASSWORD_POLICY = {
-    "MinimumLength": 8,
+    "MinimumLength": 12,
     "RequireUppercase": True,
     "RequireLowercase": True,
     "RequireNumbers": True,
-    "RequireSymbols": False,
+    "RequireSymbols": True,
 }
 
 

@@ -1,0 +1,14 @@
+# CI/CD (docs/ci.md): the lint gate for ci/pipeline.yaml and the GitHub
+# workflow; ci/lint.py is type-checked here (mypy's `files` leave ci/ out).
+# The build specs' make targets are checked by tests/ci/.
+# checkov: the project's one pinned checkov venv (`make checkov-install`).
+
+CHECK_TARGETS += ci-lint
+
+.PHONY: ci-tools ci-lint
+
+ci-tools: install checkov-install ## Install the CI lint tools
+
+ci-lint: ci-tools ## cfn-lint + checkov on ci/pipeline.yaml, zizmor on .github/workflows (skips: ci/lint-skips.yaml)
+	$(BIN)/mypy ci/lint.py
+	$(BIN)/python ci/lint.py --checkov $(CHECKOV)
