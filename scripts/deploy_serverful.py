@@ -33,6 +33,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.deploy_web import REQUIRED_OUTPUTS  # noqa: E402 - needs the repo root on sys.path
+
 TERRAFORM_DIR = ROOT / "terraform"
 TF_WORK = ROOT / ".tf"
 CLI_CONFIG = TF_WORK / "cli.tfrc"
@@ -41,16 +45,8 @@ OUTPUTS_FILE = DEPLOY_DIR / "serverful-outputs.json"
 DEFAULT_PLUGIN_MIRROR = "/opt/tf-plugins"
 BACKEND_OVERRIDE = TERRAFORM_DIR / "backend_override.tf"
 
-# The contract with scripts/deploy_web.py: these keys, all non-empty.
-WEB_DEPLOY_KEYS = (
-    "region",
-    "api_url",
-    "web_url",
-    "user_pool_id",
-    "user_pool_client_id",
-    "web_bucket",
-    "distribution_id",
-)
+# The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
+WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
 
 # Kept when the stack is destroyed (prevent_destroy + deletion protection): the data
 # and the users. `destroy` takes them out of the state first, so Terraform leaves them.
