@@ -104,11 +104,15 @@ def api_middleware(request: Request, get_response: Callable[[Request], Response]
     return response
 
 
-def current_owner() -> str:
+def _request() -> Request:
     request = app.current_request
-    assert request is not None
-    identity = dependencies().authenticator.identify(request.headers, request.context)
-    return identity.sub
+    assert request is not None  # always set while a route runs
+    return request
+
+
+def current_owner() -> str:
+    request = _request()
+    return dependencies().authenticator.identify(request.headers, request.context).sub
 
 
 def service() -> TodoService:
@@ -120,16 +124,11 @@ def todo_url(base: str, todo: Todo) -> str:
 
 
 def todo_response(todo: Todo, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    request = app.current_request
-    assert request is not None
-    url = todo_url(base_url(request), todo)
-    return json_response(todo.to_json(url), status, {"ETag": etag(todo.version), **(headers or {})})
-
-
-def _request() -> Request:
-    request = app.current_request
-    assert request is not None
-    return request
+    url = todo_url(base_url(_request()), todo)
+    headers = {"ETag": etag(todo.version), **(headers or {})}
+    if status == 201:
+        headers["Location"] = url
+    return json_response(todo.to_json(url), status, headers)
 
 
 @app.route("/health", methods=["GET"])
@@ -165,10 +164,7 @@ def create_todo() -> Response:
     created = service().create(
         owner, read_json_body(request), request.headers.get("idempotency-key")
     )
-    url = todo_url(base_url(request), created.todo)
-    headers = {"Location": url}
-    if created.replayed:
-        headers["Idempotent-Replayed"] = "true"
+    headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
     return todo_response(created.todo, 201, headers)
 
 
