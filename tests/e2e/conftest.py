@@ -101,7 +101,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> I
                 pytest.fail(f"scripts/dev.py did not start:\n{(state_dir / 'dev.log').read_text()}")
             time.sleep(0.2)
         info = json.loads(stack_file.read_text())
-        wait_for_http(f"{info['api_url']}/health", timeout=90, process=process)
+        try:
+            wait_for_http(f"{info['api_url']}/health", timeout=90, process=process)
+        except (RuntimeError, TimeoutError) as error:
+            pytest.fail(f"{error}; scripts/dev.py said:\n{(state_dir / 'dev.log').read_text()}")
         config.update(
             apiUrl=info["api_url"],
             region=info["region"],
