@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -56,6 +57,14 @@ def run() -> int:
     api_url = f"http://127.0.0.1:{api_port}"
     cors_origins = os.environ.get("CORS_ORIGINS") or f"{web_url},http://localhost:{web_port}"
 
+    ports = {"MOTO_PORT": moto_port, "API_PORT": api_port}
+    if not args.no_web:
+        ports["WEB_PORT"] = web_port
+    for setting, port in ports.items():
+        if not port_is_free(port):
+            print(f"port {port} is in use: stop what holds it, or set {setting}", file=sys.stderr)
+            return 1
+
     # The local stack must never reach a real account, whatever the shell has.
     os.environ.update(FAKE_CREDENTIALS)
 
@@ -75,7 +84,11 @@ def run() -> int:
         env = {**os.environ, **stack.app_environment(cors_origins)}
         api = ApiServer(api_port, env)
         running.callback(api.stop)
-        api.start()
+        try:
+            api.start()
+        except (RuntimeError, TimeoutError) as error:
+            print(f"chalice local did not start: {error}", file=sys.stderr)
+            return 1
 
         web = None
         if not args.no_web and (FRONTEND / "package.json").exists():
@@ -154,6 +167,17 @@ class ApiServer:
             print("API code changed: restarting chalice local", file=sys.stderr, flush=True)
             self.stop()
             self.start()
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        # As the servers bind: a port held only by closing connections is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def code_snapshot() -> dict[Path, float]:

@@ -6,10 +6,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from scripts.local_stack import free_port, stop_process, wait_for_http
+from tests.dev_stack import dev_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist"
@@ -72,51 +69,23 @@ def _static_server(config: dict[str, Any]) -> tuple[ThreadingHTTPServer, str]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> Iterator[Stack]:
     _require_tools()
-    state_dir = tmp_path_factory.mktemp("dev-state")
     # The web origin must be known before the API starts (CORS), so bind the static
     # server first and hand the config to it once the stack is up.
     config: dict[str, Any] = {}
     server, web_url = _static_server(config)
-    env = {
-        **os.environ,
-        "MOTO_PORT": str(free_port()),
-        "API_PORT": str(free_port()),
-        "DEV_STATE_DIR": str(state_dir),
-        "CORS_ORIGINS": web_url,
-    }
-    log = (state_dir / "dev.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "dev.py"), "--no-web"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     try:
-        stack_file = state_dir / "stack.json"
-        deadline = time.monotonic() + 90
-        while not stack_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"scripts/dev.py did not start:\n{(state_dir / 'dev.log').read_text()}")
-            time.sleep(0.2)
-        info = json.loads(stack_file.read_text())
-        try:
-            wait_for_http(f"{info['api_url']}/health", timeout=90, process=process)
-        except (RuntimeError, TimeoutError) as error:
-            pytest.fail(f"{error}; scripts/dev.py said:\n{(state_dir / 'dev.log').read_text()}")
-        config.update(
-            apiUrl=info["api_url"],
-            region=info["region"],
-            userPoolId=info["user_pool_id"],
-            userPoolClientId=info["client_id"],
-            cognitoEndpoint=info["endpoint"],
-        )
-        yield Stack(web_url, info["api_url"], info["endpoint"], info["client_id"])
+        with dev_stack(tmp_path_factory.mktemp("dev-state"), cors_origins=web_url) as running:
+            info = running.info
+            config.update(
+                apiUrl=info["api_url"],
+                region=info["region"],
+                userPoolId=info["user_pool_id"],
+                userPoolClientId=info["client_id"],
+                cognitoEndpoint=info["endpoint"],
+            )
+            yield Stack(web_url, info["api_url"], info["endpoint"], info["client_id"])
     finally:
         server.shutdown()
-        stop_process(process)
-        log.close()
 
 
 @pytest.fixture(scope="session")

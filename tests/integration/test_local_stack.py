@@ -7,16 +7,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-from scripts.local_stack import free_port, stop_process
+from scripts.local_stack import free_ports, stop_process
+from tests.dev_stack import dev_stack
 from tests.tokens import claims_for, signed, unsigned
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,36 +47,8 @@ class LocalStack:
 @pytest.fixture(scope="module")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     state_dir = tmp_path_factory.mktemp("dev-state")
-    env = {
-        **os.environ,
-        "MOTO_PORT": str(free_port()),
-        "API_PORT": str(free_port()),
-        "DEV_STATE_DIR": str(state_dir),
-        "CORS_ORIGINS": "http://127.0.0.1:5999",
-    }
-    log = open(state_dir / "dev.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "scripts/dev.py", "--no-web"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError((state_dir / "dev.log").read_text())
-            if "Local stack is up" in (state_dir / "dev.log").read_text():
-                break
-            time.sleep(0.2)
-        else:
-            raise TimeoutError((state_dir / "dev.log").read_text())
-        yield LocalStack(state_dir, env, process)
-    finally:
-        stop_process(process)
-        log.close()
+    with dev_stack(state_dir, cors_origins="http://127.0.0.1:5999") as running:
+        yield LocalStack(running.state_dir, running.env, running.process)
 
 
 def test_stack_file_describes_the_running_stack(local_stack: LocalStack) -> None:
@@ -146,10 +119,11 @@ def test_forged_tokens_are_rejected_over_http(local_stack: LocalStack) -> None:
 
 
 def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
+    moto_port, api_port = free_ports(2)
     env = {
         **os.environ,
-        "MOTO_PORT": str(free_port()),
-        "API_PORT": str(free_port()),
+        "MOTO_PORT": str(moto_port),
+        "API_PORT": str(api_port),
         "DEV_STATE_DIR": str(tmp_path),
     }
     process = subprocess.Popen(
@@ -173,3 +147,29 @@ def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
                 requests.get(url, timeout=2)
     finally:
         stop_process(process)
+
+
+def test_a_port_in_use_is_named_before_anything_starts(tmp_path: Path) -> None:
+    moto_port, api_port = free_ports(2)
+    env = {
+        **os.environ,
+        "MOTO_PORT": str(moto_port),
+        "API_PORT": str(api_port),
+        "DEV_STATE_DIR": str(tmp_path),
+    }
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", api_port))
+        taken.listen()
+        result = subprocess.run(
+            [sys.executable, "scripts/dev.py", "--no-web"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"port {api_port} is in use" in result.stderr and "API_PORT" in result.stderr
+    assert not (tmp_path / "stack.json").exists()
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{moto_port}/moto-api/", timeout=2)
