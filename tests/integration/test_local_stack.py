@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -147,29 +146,3 @@ def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
                 requests.get(url, timeout=2)
     finally:
         stop_process(process)
-
-
-def test_a_port_in_use_is_named_before_anything_starts(tmp_path: Path) -> None:
-    moto_port, api_port = free_ports(2)
-    env = {
-        **os.environ,
-        "MOTO_PORT": str(moto_port),
-        "API_PORT": str(api_port),
-        "DEV_STATE_DIR": str(tmp_path),
-    }
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", api_port))
-        taken.listen()
-        result = subprocess.run(
-            [sys.executable, "scripts/dev.py", "--no-web"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    assert result.returncode == 1
-    assert f"port {api_port} is in use" in result.stderr and "API_PORT" in result.stderr
-    assert not (tmp_path / "stack.json").exists()
-    with pytest.raises(requests.ConnectionError):
-        requests.get(f"http://127.0.0.1:{moto_port}/moto-api/", timeout=2)
