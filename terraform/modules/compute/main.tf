@@ -14,7 +14,7 @@ locals {
 
   user_data = templatefile("${path.module}/templates/user_data.sh.tftpl", {
     region              = data.aws_region.current.name
-    artifact_bucket     = aws_s3_bucket.artifacts.id
+    artifact_bucket     = module.artifacts.id
     artifact_key        = local.artifact_key
     artifact_sha256     = local.artifact_sha256
     install_script      = file("${path.module}/templates/install_app.sh")
@@ -29,97 +29,22 @@ locals {
 
 # ---------------------------------------------------------------- artifact bucket
 
-resource "aws_s3_bucket" "artifacts" {
-  bucket_prefix = "${var.name}-artifacts-"
+module "artifacts" {
+  source = "../private_bucket"
+
+  name_prefix = "${var.name}-artifacts-"
   # Only build outputs live here; they can always be rebuilt.
   force_destroy = true
-}
-
-resource "aws_s3_bucket_public_access_block" "artifacts" {
-  bucket                  = aws_s3_bucket.artifacts.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "aws:kms"
-    }
-    bucket_key_enabled = true
-  }
-}
-
-resource "aws_s3_bucket_versioning" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-
-  rule {
-    id     = "expire-old-releases"
-    status = "Enabled"
-    # The whole bucket: it holds nothing but releases.
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.artifacts]
-}
-
-data "aws_iam_policy_document" "artifacts_tls_only" {
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.artifacts.arn, "${aws_s3_bucket.artifacts.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "artifacts" {
-  bucket = aws_s3_bucket.artifacts.id
-  policy = data.aws_iam_policy_document.artifacts_tls_only.json
-
   # After the first upload: moto (the local rehearsal) ignores the policy's
   # SecureTransport condition and would deny the upload. No difference on AWS.
-  depends_on = [aws_s3_bucket_public_access_block.artifacts, aws_s3_object.artifact]
+  policy_waits_for = [aws_s3_object.artifact.key]
 }
 
 resource "aws_s3_object" "artifact" {
-  bucket      = aws_s3_bucket.artifacts.id
+  bucket      = module.artifacts.encrypted_bucket_id
   key         = local.artifact_key
   source      = var.artifact_path
   source_hash = filebase64sha256(var.artifact_path)
-
-  depends_on = [aws_s3_bucket_server_side_encryption_configuration.artifacts]
 }
 
 # ------------------------------------------------------------------ instance role
@@ -154,7 +79,7 @@ data "aws_iam_policy_document" "instance" {
   statement {
     sid       = "AppArtifact"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.artifacts.arn}/${local.artifact_key}"]
+    resources = ["${module.artifacts.arn}/${local.artifact_key}"]
   }
 
   statement {

@@ -20,7 +20,7 @@ output "instance_role_arn" {
 
 output "artifact_bucket" {
   description = "S3 bucket holding the app artifacts."
-  value       = aws_s3_bucket.artifacts.id
+  value       = module.artifacts.id
 }
 
 output "artifact_key" {

@@ -3,8 +3,8 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be 2-31 lowercase letters, digits or hyphens, starting with a letter."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,25}$", var.name))
+    error_message = "name must be 2-26 lowercase letters, digits or hyphens, starting with a letter (it prefixes the artifact bucket)."
   }
 }
 

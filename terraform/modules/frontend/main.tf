@@ -10,60 +10,15 @@ locals {
   )
 }
 
-resource "aws_s3_bucket" "web" {
-  bucket_prefix = "${var.name}-web-"
+module "bucket" {
+  source = "../private_bucket"
+
+  name_prefix = "${var.name}-web-"
   # Holds only the built web app, which `make deploy-web` can always re-upload.
   force_destroy = true
-}
-
-resource "aws_s3_bucket_public_access_block" "web" {
-  bucket                  = aws_s3_bucket.web.id
-  block_public_acls       = true
-  block_public_policy     = true
-  ignore_public_acls      = true
-  restrict_public_buckets = true
-}
-
-resource "aws_s3_bucket_ownership_controls" "web" {
-  bucket = aws_s3_bucket.web.id
-  rule {
-    object_ownership = "BucketOwnerEnforced"
-  }
-}
-
-# SSE-S3: CloudFront's origin access control reads it without a KMS key policy.
-resource "aws_s3_bucket_server_side_encryption_configuration" "web" {
-  bucket = aws_s3_bucket.web.id
-  rule {
-    apply_server_side_encryption_by_default {
-      sse_algorithm = "AES256"
-    }
-  }
-}
-
-resource "aws_s3_bucket_versioning" "web" {
-  bucket = aws_s3_bucket.web.id
-  versioning_configuration {
-    status = "Enabled"
-  }
-}
-
-resource "aws_s3_bucket_lifecycle_configuration" "web" {
-  bucket = aws_s3_bucket.web.id
-
-  rule {
-    id     = "expire-replaced-assets"
-    status = "Enabled"
-    filter {}
-    noncurrent_version_expiration {
-      noncurrent_days = 30
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
-
-  depends_on = [aws_s3_bucket_versioning.web]
+  # SSE-S3: CloudFront's origin access control reads it without a KMS key policy.
+  sse_algorithm    = "AES256"
+  policy_documents = [data.aws_iam_policy_document.cloudfront_reads_objects.json]
 }
 
 resource "aws_cloudfront_origin_access_control" "web" {
@@ -130,7 +85,7 @@ resource "aws_cloudfront_distribution" "web" {
 
   origin {
     origin_id                = local.s3_origin_id
-    domain_name              = aws_s3_bucket.web.bucket_regional_domain_name
+    domain_name              = module.bucket.regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.web.id
   }
 
@@ -173,12 +128,12 @@ resource "aws_cloudfront_distribution" "web" {
   }
 }
 
-# Only this distribution may read the bucket, and only over TLS.
-data "aws_iam_policy_document" "web_bucket" {
+# Only this distribution may read the bucket (the module adds: only over TLS).
+data "aws_iam_policy_document" "cloudfront_reads_objects" {
   statement {
     sid       = "CloudFrontReadsObjects"
     actions   = ["s3:GetObject"]
-    resources = ["${aws_s3_bucket.web.arn}/*"]
+    resources = ["${module.bucket.arn}/*"]
     principals {
       type        = "Service"
       identifiers = ["cloudfront.amazonaws.com"]
@@ -189,27 +144,4 @@ data "aws_iam_policy_document" "web_bucket" {
       values   = [aws_cloudfront_distribution.web.arn]
     }
   }
-
-  statement {
-    sid       = "DenyInsecureTransport"
-    effect    = "Deny"
-    actions   = ["s3:*"]
-    resources = [aws_s3_bucket.web.arn, "${aws_s3_bucket.web.arn}/*"]
-    principals {
-      type        = "*"
-      identifiers = ["*"]
-    }
-    condition {
-      test     = "Bool"
-      variable = "aws:SecureTransport"
-      values   = ["false"]
-    }
-  }
-}
-
-resource "aws_s3_bucket_policy" "web" {
-  bucket = aws_s3_bucket.web.id
-  policy = data.aws_iam_policy_document.web_bucket.json
-
-  depends_on = [aws_s3_bucket_public_access_block.web]
 }

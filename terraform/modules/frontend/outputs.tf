@@ -1,6 +1,6 @@
 output "bucket_name" {
   description = "Name of the private bucket the built web app is synced to."
-  value       = aws_s3_bucket.web.id
+  value       = module.bucket.id
 }
 
 output "distribution_id" {
