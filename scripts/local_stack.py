@@ -186,7 +186,8 @@ def run_serialized_moto(port: int) -> None:
     table while other request threads write to it, and the copy fails now and
     then with "dictionary changed size during iteration" (an HTTP 500 without an
     AWS error code). Real DynamoDB has no such failure, so the local stack, the
-    load test and the benchmarks serialize the stand-in rather than hit its bugs.
+    load test, the benchmarks and the Terraform rehearsal serialize the stand-in
+    rather than hit its bugs.
     """
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,

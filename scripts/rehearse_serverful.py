@@ -165,7 +165,9 @@ def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
     terraform = Terraform(data_dir=TF_WORK / "rehearse", env=env)
     backend = local_backend(work_dir / "rehearsal.tfstate")
     timings: dict[str, float] = {}
-    with moto_server(log_path=work_dir / "moto.log") as endpoint:
+    # Serialized: terraform sends up to 10 requests at once, and moto's backends are
+    # not thread-safe (see run_serialized_moto). It costs no time here.
+    with moto_server(log_path=work_dir / "moto.log", serialized=True) as endpoint:
         variables = rehearsal_variables(endpoint)
         started = time.monotonic()
         outputs = apply(
