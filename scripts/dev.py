@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
     FAKE_CREDENTIALS,
+    ServerDidNotStart,
     moto_server,
     provision,
     stop_process,
@@ -86,7 +87,7 @@ def run() -> int:
         running.callback(api.stop)
         try:
             api.start()
-        except (RuntimeError, TimeoutError) as error:
+        except ServerDidNotStart as error:
             print(f"chalice local did not start: {error}", file=sys.stderr)
             return 1
 

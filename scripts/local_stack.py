@@ -101,19 +101,23 @@ def free_ports(count: int) -> list[int]:
             sock.close()
 
 
+class ServerDidNotStart(RuntimeError):
+    """A server process exited, or did not answer in time, while starting."""
+
+
 def wait_for_http(
     url: str, timeout: float = 30.0, process: subprocess.Popen[Any] | None = None
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with code {process.returncode}")
+            raise ServerDidNotStart(f"process for {url} exited with code {process.returncode}")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f}s")
+    raise ServerDidNotStart(f"{url} did not answer within {timeout:.0f}s")
 
 
 def stop_process(process: subprocess.Popen[Any], timeout: float = 10.0) -> None:
@@ -142,6 +146,8 @@ def background_process(
     stop_timeout: float = 10.0,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run a server process until the block ends; ready once `ready_url` answers."""
+    if log_path:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     process = subprocess.Popen(
         command,

@@ -20,12 +20,8 @@ import ast
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +29,15 @@ import yaml
 from botocore.exceptions import BotoCoreError, ClientError
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
+    ServerDidNotStart,
+    aws_client,
+    free_port,
+    moto_server,
+)
+
 DEFAULT_PACKAGE_DIR = ROOT / "build" / "serverless" / "package"
 REGION = "us-east-1"
 STACK_NAME = "todo-rehearsal"
@@ -137,54 +142,8 @@ def stub_unsupported(template: dict[str, Any], supported: set[str]) -> dict[str,
     return stubbed
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def moto_server(port: int, log_path: Path) -> Iterator[str]:
-    """A moto server on 127.0.0.1:port for the duration of the block, logging to log_path."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RehearsalError(f"moto server exited with {process.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RehearsalError("moto server did not start within 30 s") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def client(service: str, endpoint: str) -> Any:
-    import boto3
-
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",  # noqa: S106 - moto accepts any key
-    )
+    return aws_client(service, endpoint, REGION)
 
 
 def check(condition: bool, message: str, checks: list[str]) -> None:
@@ -342,9 +301,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.endpoint:
             report = rehearse(args.package_dir, args.endpoint)
         else:
+            args.moto_log.unlink(missing_ok=True)  # its errors are reported below
             with moto_server(args.port or free_port(), args.moto_log) as endpoint:
                 report = rehearse(args.package_dir, endpoint)
-    except (RehearsalError, BotoCoreError, ClientError) as error:
+    except (RehearsalError, BotoCoreError, ClientError, ServerDidNotStart) as error:
         print(f"rehearsal FAILED: {error}", file=sys.stderr)
         if not args.endpoint and args.moto_log.exists():
             print(f"moto server log: {args.moto_log}", file=sys.stderr)
