@@ -16,11 +16,11 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 
@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
 
 from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
 
+T = TypeVar("T")
 REGION = "us-east-1"
 USER_POOL_NAME = "todo-local"
 APP_CLIENT_NAME = "todo-web"
@@ -175,14 +176,37 @@ def moto_server(
     `serialized` answers one request at a time (see run_serialized_moto): for
     anything that sends DynamoDB transactions concurrently.
     """
-    port = port or free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    if serialized:
-        command = [sys.executable, str(Path(__file__).resolve()), "serialized-moto", str(port)]
-    else:
-        command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
+
+    @contextmanager
+    def serve(port: int) -> Iterator[str]:
+        endpoint = f"http://127.0.0.1:{port}"
+        if serialized:
+            here = str(Path(__file__).resolve())
+            command = [sys.executable, here, "serialized-moto", str(port)]
+        else:
+            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
+            yield endpoint
+
+    with serve(port) if port else on_free_port(serve) as endpoint:
         yield endpoint
+
+
+@contextmanager
+def on_free_port(serve: Callable[[int], AbstractContextManager[T]]) -> Iterator[T]:
+    """`serve(port)` on a port that is free now, tried once more on another port if
+    the server fails to start: another process may take a free port before the
+    server binds it, and nothing can rule that out."""
+    for attempt in (1, 2):
+        with ExitStack() as running:
+            try:
+                served = running.enter_context(serve(free_port()))
+            except ServerDidNotStart:
+                if attempt == 2:
+                    raise
+                continue
+            yield served
+            return
 
 
 def run_serialized_moto(port: int) -> None:

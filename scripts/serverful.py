@@ -32,8 +32,8 @@ from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.pat
     background_process,
     create_user,
     environment_with,
-    free_port,
     moto_server,
+    on_free_port,
     provision,
 )
 
@@ -71,20 +71,25 @@ def gunicorn_server(
     log_path: Path | None = None,
 ) -> Iterator[str]:
     """gunicorn serving wsgi:application on a free port; yields its base URL."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = environment_with({**app_environment, "GUNICORN_BIND": f"127.0.0.1:{port}"})
-    if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
-        env["WEB_CONCURRENCY"] = str(workers)
-    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
-    with background_process(
-        gunicorn_command(),
-        ready_url=f"{base_url}/health",
-        env=env,
-        cwd=ROOT,
-        log_path=log_path,
-        stop_timeout=30,
-    ):
+
+    @contextmanager
+    def serve(port: int) -> Iterator[str]:
+        base_url = f"http://127.0.0.1:{port}"
+        env = environment_with({**app_environment, "GUNICORN_BIND": f"127.0.0.1:{port}"})
+        if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
+            env["WEB_CONCURRENCY"] = str(workers)
+        env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
+        with background_process(
+            gunicorn_command(),
+            ready_url=f"{base_url}/health",
+            env=env,
+            cwd=ROOT,
+            log_path=log_path,
+            stop_timeout=30,
+        ):
+            yield base_url
+
+    with on_free_port(serve) as base_url:
         yield base_url
 
 
