@@ -17,8 +17,10 @@ module "network" {
 module "auth" {
   source = "./modules/auth"
 
-  name = var.name
-  mfa  = var.mfa
+  name             = var.name
+  mfa              = var.mfa
+  ses_identity_arn = var.ses_identity_arn
+  email_from       = var.email_from
 }
 
 module "data" {

@@ -90,6 +90,18 @@ variable "mfa" {
   default     = "OPTIONAL"
 }
 
+variable "ses_identity_arn" {
+  description = "Verified SES identity that sends Cognito's emails (null: Cognito's own sender, about 50 emails a day). See the auth module."
+  type        = string
+  default     = null
+}
+
+variable "email_from" {
+  description = "From address of Cognito's emails through SES, e.g. \"Todo <no-reply@example.com>\". Set with ses_identity_arn."
+  type        = string
+  default     = null
+}
+
 variable "throttling_rate_limit" {
   description = "API stage steady-state requests per second."
   type        = number

@@ -414,6 +414,70 @@ run "auth_pool_is_retained_with_the_agreed_client" {
   }
 }
 
+run "auth_pool_uses_cognitos_sender_by_default" {
+  command = plan
+
+  module {
+    source = "./modules/auth"
+  }
+
+  assert {
+    condition     = one(aws_cognito_user_pool.this.email_configuration).email_sending_account == "COGNITO_DEFAULT"
+    error_message = "Without an SES identity the pool must use Cognito's own sender."
+  }
+}
+
+run "auth_pool_sends_through_ses_when_given_an_identity" {
+  command = plan
+
+  module {
+    source = "./modules/auth"
+  }
+
+  variables {
+    ses_identity_arn = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
+    email_from       = "Todo <no-reply@example.com>"
+  }
+
+  assert {
+    condition = (
+      one(aws_cognito_user_pool.this.email_configuration).email_sending_account == "DEVELOPER" &&
+      one(aws_cognito_user_pool.this.email_configuration).source_arn == "arn:aws:ses:us-east-1:123456789012:identity/example.com" &&
+      one(aws_cognito_user_pool.this.email_configuration).from_email_address == "Todo <no-reply@example.com>"
+    )
+    error_message = "With an SES identity the pool must send through it, from the given address."
+  }
+}
+
+run "auth_pool_rejects_an_ses_identity_without_a_from_address" {
+  command = plan
+
+  module {
+    source = "./modules/auth"
+  }
+
+  variables {
+    ses_identity_arn = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
+  }
+
+  expect_failures = [aws_cognito_user_pool.this]
+}
+
+run "auth_pool_rejects_what_is_not_an_ses_identity" {
+  command = plan
+
+  module {
+    source = "./modules/auth"
+  }
+
+  variables {
+    ses_identity_arn = "arn:aws:s3:::not-an-identity"
+    email_from       = "not-an-address"
+  }
+
+  expect_failures = [var.ses_identity_arn, var.email_from]
+}
+
 # ------------------------------------------------------------- module: network
 
 run "network_one_nat_gateway_by_default" {

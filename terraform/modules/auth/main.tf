@@ -31,6 +31,14 @@ resource "aws_cognito_user_pool" "this" {
     default_email_option = "CONFIRM_WITH_CODE"
   }
 
+  # Cognito's own sender allows about 50 emails a day: enough to try the stack, not
+  # to run it. With an SES identity, sign-up codes and resets go through SES.
+  email_configuration {
+    email_sending_account = var.ses_identity_arn == null ? "COGNITO_DEFAULT" : "DEVELOPER"
+    source_arn            = var.ses_identity_arn
+    from_email_address    = var.email_from
+  }
+
   mfa_configuration = var.mfa
 
   dynamic "software_token_mfa_configuration" {
@@ -54,6 +62,11 @@ resource "aws_cognito_user_pool" "this" {
 
   lifecycle {
     prevent_destroy = true
+
+    precondition {
+      condition     = (var.ses_identity_arn == null) == (var.email_from == null)
+      error_message = "Set ses_identity_arn and email_from together (or neither, for Cognito's own sender)."
+    }
   }
 }
 

@@ -51,3 +51,25 @@ variable "refresh_token_validity_days" {
     error_message = "refresh_token_validity_days must be between 1 and 3650."
   }
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of a verified SES identity (domain or address) that sends the pool's emails. null: Cognito's own sender, limited to about 50 emails a day."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ses_identity_arn == null || can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", var.ses_identity_arn))
+    error_message = "ses_identity_arn must be an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<domain or address>)."
+  }
+}
+
+variable "email_from" {
+  description = "From address of the pool's emails through SES, e.g. \"Todo <no-reply@example.com>\"; it must belong to the SES identity. Set with ses_identity_arn."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.email_from == null || can(regex("@[^@\\s]+\\.[^@\\s>]+>?$", var.email_from))
+    error_message = "email_from must be an email address, optionally with a display name: \"Todo <no-reply@example.com>\"."
+  }
+}
