@@ -1,7 +1,8 @@
 # Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md).
 # Deploy parameters, read by scripts/deploy_serverless.py from the environment (make
 # exports command-line variables): STAGE (default prod), STACK_NAME (default
-# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET; credentials from the standard AWS chain.
+# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET, SES_IDENTITY_ARN and EMAIL_FROM (Cognito's
+# emails through SES); credentials from the standard AWS chain.
 
 SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml

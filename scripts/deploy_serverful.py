@@ -5,11 +5,11 @@
     deploy_serverful.py cli-config        (writes the Terraform CLI config only)
 
 Settings (environment): STAGE (prod), STACK_NAME (todo-<stage>), AWS_REGION (us-east-1),
-the standard AWS credential chain, TF_PLUGIN_MIRROR (/opt/tf-plugins: providers come
-from there when it exists, else from the registry), and for remote state
-TF_STATE_BUCKET (+ optional TF_STATE_REGION, TF_STATE_KEY): the S3 backend with
-S3-native locking. Without TF_STATE_BUCKET the state is local, in
-.deploy/terraform/<stack>.tfstate.
+SES_IDENTITY_ARN and EMAIL_FROM (Cognito's emails through SES), the standard AWS
+credential chain, TF_PLUGIN_MIRROR (/opt/tf-plugins: providers come from there when it
+exists, else from the registry), and for remote state TF_STATE_BUCKET (+ optional
+TF_STATE_REGION, TF_STATE_KEY): the S3 backend with S3-native locking. Without
+TF_STATE_BUCKET the state is local, in .deploy/terraform/<stack>.tfstate.
 
 `apply` writes .deploy/serverful-outputs.json = {region, api_url, web_url,
 user_pool_id, user_pool_client_id, web_bucket, distribution_id}, which
@@ -201,6 +201,12 @@ def stack_variables(settings: StackSettings, artifact: Path, extra: Mapping[str,
     return flags
 
 
+def email_variables(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Cognito's SES sender from the deploy settings SES_IDENTITY_ARN and EMAIL_FROM."""
+    names = {"SES_IDENTITY_ARN": "ses_identity_arn", "EMAIL_FROM": "email_from"}
+    return {variable: env[setting] for setting, variable in names.items() if env.get(setting)}
+
+
 def web_deploy_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     missing = [key for key in WEB_DEPLOY_KEYS if not outputs.get(key)]
     if missing:
@@ -295,7 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         backend = backend_settings(settings)
         if args.command == "apply":
-            print_urls(apply(terraform, settings, args.artifact, backend))
+            variables = email_variables()
+            print_urls(apply(terraform, settings, args.artifact, backend, variables))
         else:
             destroy(terraform, settings, backend, artifact=args.artifact)
     except DeployError as error:

@@ -260,13 +260,25 @@ def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
     return outputs
 
 
-def parse_parameters(pairs: Iterable[str]) -> list[dict[str, str]]:
+# Template parameters that deploy settings in the environment set (the same names
+# as for the serverful path), so `make deploy-serverless` and CI can pass them.
+ENVIRONMENT_PARAMETERS = {"SES_IDENTITY_ARN": "SesIdentityArn", "EMAIL_FROM": "EmailFrom"}
+
+
+def parse_parameters(
+    pairs: Iterable[str], env: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
+    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override."""
     parameters = []
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise DeployError(f"--parameter takes KEY=VALUE, got {pair!r}")
         parameters.append({"ParameterKey": key, "ParameterValue": value})
+    given = {parameter["ParameterKey"] for parameter in parameters}
+    for setting, key in ENVIRONMENT_PARAMETERS.items():
+        if env and env.get(setting) and key not in given:
+            parameters.append({"ParameterKey": key, "ParameterValue": env[setting]})
     return parameters
 
 
@@ -587,7 +599,7 @@ def main(
         package_dir = args.out / "package"
         if not (package_dir / "sam.yaml").exists():
             raise DeployError(f"{package_dir} has no sam.yaml: run `make package-serverless`")
-        parameters = parse_parameters(args.parameter)
+        parameters = parse_parameters(args.parameter, os.environ)
         account = session.client("sts").get_caller_identity()["Account"]
         bucket = args.artifact_bucket or f"todo-artifacts-{account}-{region}"
         s3 = session.client("s3")

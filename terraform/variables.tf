@@ -97,7 +97,7 @@ variable "ses_identity_arn" {
 }
 
 variable "email_from" {
-  description = "From address of Cognito's emails through SES, e.g. \"Todo <no-reply@example.com>\". Set with ses_identity_arn."
+  description = "From address of Cognito's emails through SES, e.g. \"Todo <no-reply@example.com>\" (needs ses_identity_arn)."
   type        = string
   default     = null
 }

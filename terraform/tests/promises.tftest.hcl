@@ -449,7 +449,7 @@ run "auth_pool_sends_through_ses_when_given_an_identity" {
   }
 }
 
-run "auth_pool_rejects_an_ses_identity_without_a_from_address" {
+run "auth_pool_rejects_a_from_address_without_an_ses_identity" {
   command = plan
 
   module {
@@ -457,7 +457,7 @@ run "auth_pool_rejects_an_ses_identity_without_a_from_address" {
   }
 
   variables {
-    ses_identity_arn = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
+    email_from = "Todo <no-reply@example.com>"
   }
 
   expect_failures = [aws_cognito_user_pool.this]

@@ -93,6 +93,18 @@ def test_parameters_are_key_value_pairs() -> None:
         ds.parse_parameters(["LogRetentionDays"])
 
 
+def test_ses_settings_in_the_environment_become_parameters_unless_given() -> None:
+    arn = "arn:aws:ses:us-east-1:123456789012:identity/x.com"
+    env = {"SES_IDENTITY_ARN": arn, "EMAIL_FROM": ""}
+    assert ds.parse_parameters([], env) == [
+        {"ParameterKey": "SesIdentityArn", "ParameterValue": env["SES_IDENTITY_ARN"]}
+    ]
+    given = ["SesIdentityArn=arn:aws:ses:us-east-1:123456789012:identity/y.com"]
+    assert ds.parse_parameters(given, env) == [
+        {"ParameterKey": "SesIdentityArn", "ParameterValue": given[0].split("=", 1)[1]}
+    ]
+
+
 def _stack(outputs: dict[str, str]) -> dict[str, Any]:
     return {
         "StackName": "s",

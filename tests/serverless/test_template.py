@@ -89,6 +89,28 @@ def test_user_pool_signs_in_by_email_with_strong_passwords(resources: dict[str, 
     assert p["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
 
 
+def test_user_pool_emails_through_ses_only_when_given_an_identity(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    parameter = sam_template["Parameters"]["SesIdentityArn"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.fullmatch("")
+    assert pattern.fullmatch("arn:aws:ses:eu-west-1:123456789012:identity/example.com")
+    assert not pattern.fullmatch("arn:aws:s3:::example.com")
+    assert sam_template["Conditions"]["SendEmailThroughSes"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SesIdentityArn"}, ""]}]
+    }
+    condition, through_ses, default = props(resources, "UserPool")["EmailConfiguration"]["Fn::If"]
+    assert condition == "SendEmailThroughSes"
+    assert default == {"EmailSendingAccount": "COGNITO_DEFAULT"}
+    assert through_ses["EmailSendingAccount"] == "DEVELOPER"
+    assert through_ses["SourceArn"] == {"Ref": "SesIdentityArn"}
+    assert through_ses["From"] == {
+        "Fn::If": ["HasEmailFrom", {"Ref": "EmailFrom"}, {"Ref": "AWS::NoValue"}]
+    }
+
+
 def test_app_client_is_public_with_the_agreed_flows(resources: dict[str, Any]) -> None:
     p = props(resources, "UserPoolClient")
     assert p["UserPoolId"] == {"Ref": "UserPool"}

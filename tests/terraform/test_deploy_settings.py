@@ -84,3 +84,11 @@ def test_outputs_file_has_exactly_what_deploy_web_needs() -> None:
     assert set(web_deploy_outputs(outputs)) == set(deploy_serverful.WEB_DEPLOY_KEYS)
     with pytest.raises(DeployError, match="distribution_id"):
         web_deploy_outputs({**outputs, "distribution_id": ""})
+
+
+def test_ses_settings_become_the_auth_modules_email_variables() -> None:
+    env = {"SES_IDENTITY_ARN": "arn:aws:ses:us-east-1:123456789012:identity/x.com"}
+    assert deploy_serverful.email_variables(env) == {"ses_identity_arn": env["SES_IDENTITY_ARN"]}
+    env["EMAIL_FROM"] = "Todo <no-reply@x.com>"
+    assert deploy_serverful.email_variables(env)["email_from"] == "Todo <no-reply@x.com>"
+    assert deploy_serverful.email_variables({"EMAIL_FROM": ""}) == {}

@@ -64,8 +64,8 @@ resource "aws_cognito_user_pool" "this" {
     prevent_destroy = true
 
     precondition {
-      condition     = (var.ses_identity_arn == null) == (var.email_from == null)
-      error_message = "Set ses_identity_arn and email_from together (or neither, for Cognito's own sender)."
+      condition     = var.email_from == null || var.ses_identity_arn != null
+      error_message = "email_from needs ses_identity_arn: Cognito's own sender has a fixed address."
     }
   }
 }

@@ -64,7 +64,7 @@ variable "ses_identity_arn" {
 }
 
 variable "email_from" {
-  description = "From address of the pool's emails through SES, e.g. \"Todo <no-reply@example.com>\"; it must belong to the SES identity. Set with ses_identity_arn."
+  description = "From address of the pool's emails through SES, e.g. \"Todo <no-reply@example.com>\"; it must belong to the SES identity. null: the identity's own address (a domain identity needs one)."
   type        = string
   default     = null
 
