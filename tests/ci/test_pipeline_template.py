@@ -224,3 +224,28 @@ def test_roles_trust_only_their_service_in_this_account() -> None:
         assert statement["Condition"] == {
             "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
         }, name
+
+
+def test_deploys_get_the_ses_settings_and_only_cognitos_email_role() -> None:
+    variables = {
+        v["Name"]: v["Value"]
+        for v in RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    }
+    assert variables["SES_IDENTITY_ARN"] == {"Ref": "SesIdentityArn"}
+    assert variables["EMAIL_FROM"] == {"Ref": "EmailFrom"}
+    assert TEMPLATE["Parameters"]["SesIdentityArn"]["Default"] == ""
+    service_linked = [
+        statement
+        for where, statement in role_policy_statements()
+        if where == "CommonDeployPolicy" and "iam:CreateServiceLinkedRole" in statement["Action"]
+    ]
+    assert len(service_linked) == 1
+    statement = service_linked[0]
+    assert statement["Action"] == ["iam:CreateServiceLinkedRole"]
+    assert statement["Condition"] == {
+        "StringEquals": {"iam:AWSServiceName": "email.cognito-idp.amazonaws.com"}
+    }
+    assert statement["Resource"]["Fn::Sub"].endswith(
+        "/email.cognito-idp.amazonaws.com/AWSServiceRoleForAmazonCognitoIdpEmailService"
+    )
+    assert RESOURCES["CommonDeployPolicy"]["Properties"]["Roles"] == [{"Ref": "BackendBuildRole"}]
