@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass
@@ -31,6 +32,8 @@ if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
 from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
 
 T = TypeVar("T")
+# Starts of a server on free ports before giving up (see on_free_ports).
+START_ATTEMPTS = 2
 REGION = "us-east-1"
 USER_POOL_NAME = "todo-local"
 APP_CLIENT_NAME = "todo-web"
@@ -188,25 +191,29 @@ def moto_server(
         with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
             yield endpoint
 
-    with serve(port) if port else on_free_port(serve) as endpoint:
+    with serve(port) if port else on_free_ports(1, serve) as endpoint:
         yield endpoint
 
 
 @contextmanager
-def on_free_port(serve: Callable[[int], AbstractContextManager[T]]) -> Iterator[T]:
-    """`serve(port)` on a port that is free now, tried once more on another port if
-    the server fails to start: another process may take a free port before the
-    server binds it, and nothing can rule that out."""
-    for attempt in (1, 2):
+def on_free_ports(count: int, serve: Callable[..., AbstractContextManager[T]]) -> Iterator[T]:
+    """`serve(*ports)` on `count` ports that are free now, started once more on other
+    ports if it fails to start: another process may take a free port before the
+    server binds it, and nothing can rule that out. A retry is reported as a
+    warning, never silent; a second failure raises with both attempts' reasons."""
+    failures: list[str] = []
+    for attempt in range(1, START_ATTEMPTS + 1):
         with ExitStack() as running:
             try:
-                served = running.enter_context(serve(free_port()))
-            except ServerDidNotStart:
-                if attempt == 2:
-                    raise
+                served = running.enter_context(serve(*free_ports(count)))
+            except ServerDidNotStart as error:
+                failures.append(f"attempt {attempt}: {error}")
+                if attempt < START_ATTEMPTS:
+                    warnings.warn(f"a server did not start, retrying: {failures[-1]}", stacklevel=3)
                 continue
             yield served
             return
+    raise ServerDidNotStart("\n".join(failures))
 
 
 def run_serialized_moto(port: int) -> None:

@@ -33,7 +33,7 @@ from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.pat
     create_user,
     environment_with,
     moto_server,
-    on_free_port,
+    on_free_ports,
     provision,
 )
 
@@ -89,7 +89,7 @@ def gunicorn_server(
         ):
             yield base_url
 
-    with on_free_port(serve) as base_url:
+    with on_free_ports(1, serve) as base_url:
         yield base_url
 
 

@@ -3,29 +3,25 @@ and `chalice local` processes on free ports, for the integration and browser tes
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.local_stack import free_ports, stop_process
+from scripts.local_stack import ServerDidNotStart, on_free_ports, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_LINE = "Local stack is up"
 START_TIMEOUT_SECONDS = 120
-# A second start on fresh ports, so that a port another process grabbed between
-# choosing it and binding it (a race no port picker can close) does not fail
-# the run; the first attempt's log is reported as a warning, never hidden.
-ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -43,12 +39,14 @@ class DevStack:
 
 @contextmanager
 def dev_stack(state_dir: Path, cors_origins: str) -> Iterator[DevStack]:
-    """scripts/dev.py --no-web, running until the block ends."""
-    failures: list[str] = []
-    for attempt in range(1, ATTEMPTS + 1):
-        attempt_dir = state_dir / f"attempt-{attempt}"
+    """scripts/dev.py --no-web, running until the block ends (a failed start is
+    retried on other ports by on_free_ports, with a warning)."""
+    attempts = itertools.count(1)
+
+    @contextmanager
+    def serve(moto_port: int, api_port: int) -> Iterator[DevStack]:
+        attempt_dir = state_dir / f"attempt-{next(attempts)}"
         attempt_dir.mkdir(parents=True)
-        moto_port, api_port = free_ports(2)
         env = {
             **os.environ,
             "MOTO_PORT": str(moto_port),
@@ -68,17 +66,19 @@ def dev_stack(state_dir: Path, cors_origins: str) -> Iterator[DevStack]:
             )
             try:
                 problem = _wait_until_up(process, log_path)
-                if problem is None:
-                    yield DevStack(attempt_dir, env, process)
-                    return
+                if problem is not None:
+                    said = log_path.read_text(errors="replace")
+                    raise ServerDidNotStart(f"{problem}; scripts/dev.py said:\n{said}")
+                yield DevStack(attempt_dir, env, process)
             finally:
                 stop_process(process)
-        failures.append(
-            f"attempt {attempt}: {problem}; scripts/dev.py said:\n{log_path.read_text()}"
-        )
-        if attempt < ATTEMPTS:
-            warnings.warn(f"the dev stack failed to start, retrying: {failures[-1]}", stacklevel=1)
-    pytest.fail("scripts/dev.py did not start:\n" + "\n".join(failures))
+
+    with ExitStack() as running:
+        try:
+            stack = running.enter_context(on_free_ports(2, serve))
+        except ServerDidNotStart as error:
+            pytest.fail(f"scripts/dev.py did not start:\n{error}")
+        yield stack
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], log_path: Path) -> str | None:

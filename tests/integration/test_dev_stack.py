@@ -31,8 +31,9 @@ def test_a_failed_start_is_retried_on_fresh_ports_and_reported(
 ) -> None:
     first_moto_port = local_stack.free_port()
     chosen = iter([[first_moto_port, taken_port]])
+    real_free_ports = local_stack.free_ports
     monkeypatch.setattr(
-        dev_stack, "free_ports", lambda count: next(chosen, None) or local_stack.free_ports(count)
+        local_stack, "free_ports", lambda count: next(chosen, None) or real_free_ports(count)
     )
     with (
         pytest.warns(UserWarning, match=f"port {taken_port} is in use") as warned,
@@ -52,7 +53,7 @@ def test_a_failed_start_is_retried_on_fresh_ports_and_reported(
 def test_a_stack_that_never_starts_fails_with_every_attempts_log(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, taken_port: int
 ) -> None:
-    monkeypatch.setattr(dev_stack, "free_ports", lambda count: [taken_port, taken_port])
+    monkeypatch.setattr(local_stack, "free_ports", lambda count: [taken_port, taken_port])
     with (
         pytest.warns(UserWarning),
         pytest.raises(pytest.fail.Exception) as failed,

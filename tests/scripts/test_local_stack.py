@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from scripts.local_stack import ServerDidNotStart, free_ports, on_free_port
+from scripts.local_stack import ServerDidNotStart, free_ports, on_free_ports
 
 
 def test_free_ports_are_distinct_and_bindable() -> None:
@@ -40,21 +40,32 @@ class FlakyServer:
 
 def test_a_server_that_fails_to_start_gets_one_more_port() -> None:
     server = FlakyServer(failures=1)
-    with on_free_port(server.serve) as url:
+    with (
+        pytest.warns(UserWarning, match="attempt 1: port .* taken") as warned,
+        on_free_ports(1, server.serve) as url,
+    ):
         assert url.endswith(f":{server.ports[1]}")
+    assert f"port {server.ports[0]} taken" in str(warned[0].message)
     assert len(server.ports) == 2 and server.ports[0] != server.ports[1]
     assert server.stopped == [server.ports[1]]
 
 
 def test_a_second_failure_is_raised() -> None:
     server = FlakyServer(failures=2)
-    with pytest.raises(ServerDidNotStart), on_free_port(server.serve):
+    with (
+        pytest.warns(UserWarning),
+        pytest.raises(ServerDidNotStart) as failed,
+        on_free_ports(1, server.serve),
+    ):
         pass
     assert len(server.ports) == 2
+    assert str(failed.value) == (
+        f"attempt 1: port {server.ports[0]} taken\nattempt 2: port {server.ports[1]} taken"
+    )
 
 
 def test_an_error_in_the_block_stops_the_server_and_is_not_retried() -> None:
     server = FlakyServer(failures=0)
-    with pytest.raises(ServerDidNotStart, match="from the block"), on_free_port(server.serve):
+    with pytest.raises(ServerDidNotStart, match="from the block"), on_free_ports(1, server.serve):
         raise ServerDidNotStart("from the block")
     assert len(server.ports) == 1 and server.stopped == server.ports
