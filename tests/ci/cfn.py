@@ -41,6 +41,62 @@ def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
     return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
+_NO_VALUE = object()
+
+
+def resolve(template: dict[str, Any], **parameters: str) -> dict[str, Any]:
+    """The template as CloudFormation would create it with these parameter values
+    (defaults for the rest): conditions evaluated, `Fn::If` branches chosen,
+    `AWS::NoValue` dropped, resources whose condition is false removed.
+    Other intrinsics (Ref, Sub, GetAtt) stay as they are."""
+    values = {name: p.get("Default") for name, p in template.get("Parameters", {}).items()}
+    values.update(parameters)
+    conditions: dict[str, bool] = {}
+
+    def condition(name: str) -> bool:
+        if name not in conditions:
+            conditions[name] = evaluate(template["Conditions"][name])
+        return conditions[name]
+
+    def evaluate(node: Any) -> Any:
+        if isinstance(node, dict) and len(node) == 1:
+            ((key, arg),) = node.items()
+            if key == "Ref" and arg in values:
+                return values[arg]
+            if key == "Condition":
+                return condition(arg)
+            if key == "Fn::Equals":
+                return evaluate(arg[0]) == evaluate(arg[1])
+            if key == "Fn::And":
+                return all(evaluate(a) for a in arg)
+            if key == "Fn::Or":
+                return any(evaluate(a) for a in arg)
+            if key == "Fn::Not":
+                return not evaluate(arg[0])
+        return node
+
+    def choose(node: Any) -> Any:
+        if isinstance(node, dict):
+            if set(node) == {"Fn::If"}:
+                name, when_true, when_false = node["Fn::If"]
+                return choose(when_true if condition(name) else when_false)
+            if node == {"Ref": "AWS::NoValue"}:
+                return _NO_VALUE
+            chosen = {k: choose(v) for k, v in node.items()}
+            return {k: v for k, v in chosen.items() if v is not _NO_VALUE}
+        if isinstance(node, list):
+            return [c for c in map(choose, node) if c is not _NO_VALUE]
+        return node
+
+    resolved = choose({k: v for k, v in template.items() if k != "Conditions"})
+    resolved["Resources"] = {
+        name: resource
+        for name, resource in resolved["Resources"].items()
+        if "Condition" not in resource or condition(resource["Condition"])
+    }
+    return resolved
+
+
 def load_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text())
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.ci.cfn import CI
+import pytest
+
+from tests.ci.cfn import CI, REPO
 
 # The real commands the scripts use besides the ones each test stands in for.
 TOOLS = (
@@ -147,40 +152,91 @@ def test_terraform_mirror_fails_clearly_without_terraform(tmp_path: Path) -> Non
     assert "terraform is not on PATH" in result.stderr
 
 
-def fake_release(tmp_path: Path, version: str, *, tamper: bool) -> Path:
-    """A directory laid out like releases.hashicorp.com/terraform/<version>/."""
-    release = tmp_path / "release"
-    release.mkdir()
-    binary = tmp_path / "terraform"
-    binary.write_text(f"#!/bin/bash\necho 'Terraform v{version}'\n")
-    binary.chmod(0o755)
-    zip_name = f"terraform_{version}_linux_amd64.zip"
-    with zipfile.ZipFile(release / zip_name, "w") as archive:
-        archive.write(binary, "terraform")
-    digest = hashlib.sha256((release / zip_name).read_bytes()).hexdigest()
-    if tamper:
-        digest = "0" * 64
-    (release / f"terraform_{version}_SHA256SUMS").write_text(
-        f"{'1' * 64}  terraform_{version}_darwin_arm64.zip\n{digest}  {zip_name}\n"
+# ------------------------------------------------------------ ci/install-terraform.sh
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    fingerprint: str
+    armored: Path
+
+
+def gpg(home: Path, *args: str) -> str:
+    gpg_path = shutil.which("gpg")
+    assert gpg_path, "gpg is not installed: apt-get install gnupg"
+    result = subprocess.run(
+        [gpg_path, "--batch", "--homedir", str(home), *args],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    return release
+    return result.stdout
 
 
-def run_install_terraform(tmp_path: Path, release: Path) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def keyring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, list[SigningKey]]]:
+    """A throwaway GnuPG home with two signing keys: the release key and a stranger's."""
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    keys = []
+    for name in ("release", "stranger"):
+        gpg(home, "--passphrase", "", "--quick-gen-key", f"{name} <{name}@example.com>",
+            "ed25519", "sign", "never")  # fmt: skip
+        listing = gpg(home, "--with-colons", "--fingerprint", f"{name}@example.com")
+        fingerprint = next(
+            line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:")
+        )
+        armored = home / f"{name}.asc"
+        armored.write_text(gpg(home, "--armor", "--export", fingerprint))
+        keys.append(SigningKey(fingerprint, armored))
+    yield home, keys
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
+
+
+VERSION = "9.9.9"
+ZIP = f"terraform_{VERSION}_linux_amd64.zip"
+SUMS = f"terraform_{VERSION}_SHA256SUMS"
+
+
+def signed_release(
+    tmp_path: Path, home: Path, signer: SigningKey, *, sums_changed: bool = False
+) -> Path:
+    """A directory laid out like releases.hashicorp.com/terraform/."""
+    release = tmp_path / "releases" / VERSION
+    release.mkdir(parents=True)
+    binary = tmp_path / "terraform"
+    binary.write_text(f"#!/bin/bash\necho 'Terraform v{VERSION}'\n")
+    binary.chmod(0o755)
+    with zipfile.ZipFile(release / ZIP, "w") as archive:
+        archive.write(binary, "terraform")
+    digest = hashlib.sha256((release / ZIP).read_bytes()).hexdigest()
+    sums = release / SUMS
+    sums.write_text(f"{'1' * 64}  terraform_{VERSION}_darwin_arm64.zip\n{digest}  {ZIP}\n")
+    gpg(home, "--local-user", signer.fingerprint, "--detach-sign",
+        "--output", f"{sums}.sig", str(sums))  # fmt: skip
+    if sums_changed:
+        sums.write_text(sums.read_text().replace(digest, "2" * 64))
+    return release.parent
+
+
+def run_install_terraform(
+    tmp_path: Path, releases: Path, key: SigningKey, *, fingerprint: str | None = None
+) -> subprocess.CompletedProcess[str]:
     bin_dir = sandbox_path(tmp_path)
-    for tool in ("grep", "sha256sum", "unzip"):
+    for tool in ("curl", "grep", "sha256sum", "unzip", "gpg", "gpgconf"):
         found = shutil.which(tool)
         assert found, f"{tool} is not installed"
         (bin_dir / tool).symlink_to(found)
-    # curl stand-in: serves the release directory instead of the network.
-    stub(bin_dir, "curl", f'out="$5"; url="$6"; cp "{release}/${{url##*/}}" "$out"')
     return subprocess.run(
         ["bash", str(CI / "install-terraform.sh")],
         env={
             "PATH": str(bin_dir),
             "HOME": os.environ["HOME"],
-            "TERRAFORM_VERSION": "9.9.9",
+            "TERRAFORM_VERSION": VERSION,
             "TERRAFORM_INSTALL_DIR": str(tmp_path / "install"),
+            "TERRAFORM_RELEASES_URL": releases.as_uri(),
+            "TERRAFORM_SIGNING_KEY": str(key.armored),
+            "TERRAFORM_SIGNING_FINGERPRINT": fingerprint or key.fingerprint,
         },
         capture_output=True,
         text=True,
@@ -188,15 +244,87 @@ def run_install_terraform(tmp_path: Path, release: Path) -> subprocess.Completed
     )
 
 
-def test_install_terraform_installs_a_release_whose_checksum_matches(tmp_path: Path) -> None:
-    result = run_install_terraform(tmp_path, fake_release(tmp_path, "9.9.9", tamper=False))
+def test_install_terraform_installs_a_signed_release_whose_checksum_matches(
+    tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
+) -> None:
+    home, (release_key, _) = keyring
+    releases = signed_release(tmp_path, home, release_key)
+    result = run_install_terraform(tmp_path, releases, release_key)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "install" / "terraform").is_file()
-    assert result.stdout.strip().endswith("Terraform v9.9.9")
+    assert result.stdout.strip().endswith(f"Terraform v{VERSION}")
 
 
-def test_install_terraform_refuses_a_release_whose_checksum_differs(tmp_path: Path) -> None:
-    result = run_install_terraform(tmp_path, fake_release(tmp_path, "9.9.9", tamper=True))
+def test_install_terraform_refuses_a_zip_whose_checksum_differs(
+    tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
+) -> None:
+    home, (release_key, _) = keyring
+    releases = signed_release(tmp_path, home, release_key)
+    with zipfile.ZipFile(releases / VERSION / ZIP, "a") as archive:
+        archive.writestr("extra", "tampered")
+    result = run_install_terraform(tmp_path, releases, release_key)
     assert result.returncode == 1
     assert "checksum mismatch" in result.stderr
     assert not (tmp_path / "install").exists()
+
+
+def test_install_terraform_refuses_checksums_changed_after_signing(
+    tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
+) -> None:
+    home, (release_key, _) = keyring
+    releases = signed_release(tmp_path, home, release_key, sums_changed=True)
+    result = run_install_terraform(tmp_path, releases, release_key)
+    assert result.returncode == 1
+    assert f"{SUMS} has no valid signature by {release_key.fingerprint}" in result.stderr
+    assert not (tmp_path / "install").exists()
+
+
+def test_install_terraform_refuses_checksums_signed_by_another_key(
+    tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
+) -> None:
+    home, (release_key, stranger) = keyring
+    releases = signed_release(tmp_path, home, stranger)
+    result = run_install_terraform(tmp_path, releases, release_key)
+    assert result.returncode == 1
+    assert "has no valid signature" in result.stderr
+    assert not (tmp_path / "install").exists()
+
+
+def test_install_terraform_refuses_a_key_file_that_is_not_the_pinned_key(
+    tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
+) -> None:
+    # Someone swaps the key file for theirs and signs with it: the pin catches it.
+    home, (release_key, stranger) = keyring
+    releases = signed_release(tmp_path, home, stranger)
+    result = run_install_terraform(
+        tmp_path, releases, stranger, fingerprint=release_key.fingerprint
+    )
+    assert result.returncode == 1
+    assert f"is not the key with fingerprint {release_key.fingerprint}" in result.stderr
+
+
+def test_the_shipped_key_is_hashicorps_key_the_script_pins(tmp_path: Path) -> None:
+    pinned = re.search(r"^HASHICORP_FINGERPRINT=([0-9A-F]{40})$",
+                       (CI / "install-terraform.sh").read_text(), re.M)  # fmt: skip
+    assert pinned
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    listing = gpg(home, "--with-colons", "--show-keys", str(CI / "hashicorp-release-key.asc"))
+    primary = [line for line in listing.splitlines() if line.startswith(("pub:", "fpr:"))]
+    assert primary[0].startswith("pub:") and primary[1].split(":")[9] == pinned.group(1)
+    assert "HashiCorp Security" in listing
+
+
+def test_terraform_is_downloaded_only_by_the_verified_installer() -> None:
+    # Every CI definition that needs Terraform installs it with the script
+    # above; nothing else fetches it (no setup-terraform action, no curl).
+    definitions = [*CI.glob("*.yml"), *(REPO / ".github" / "workflows").glob("*.yml")]
+    definitions += [*CI.glob("*.sh"), *(REPO / "mk").glob("*.mk"), REPO / "Makefile"]
+    installer = CI / "install-terraform.sh"
+    for path in definitions:
+        text = path.read_text()
+        if path != installer:
+            assert "releases.hashicorp.com" not in text, f"{path.name} downloads Terraform itself"
+            assert "setup-terraform" not in text, f"{path.name} installs Terraform unverified"
+    users = [p.name for p in definitions if "bash ci/install-terraform.sh" in p.read_text()]
+    assert {"ci.yml", "buildspec-test.yml", "buildspec-backend.yml"} <= set(users)
