@@ -3,6 +3,7 @@ intrinsic-function tags), the build specs and the GitHub workflow."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def resolve(template: dict[str, Any], **parameters: str) -> dict[str, Any]:
             ((key, arg),) = node.items()
             if key == "Ref" and arg in values:
                 return values[arg]
-            if key == "Condition":
+            if key in ("Condition", "Fn::Condition"):
                 return condition(arg)
             if key == "Fn::Equals":
                 return evaluate(arg[0]) == evaluate(arg[1])
@@ -109,3 +110,23 @@ def load_workflow(path: Path = WORKFLOW) -> dict[str, Any]:
 def architectures() -> list[str]:
     """The values the pipeline allows for Architecture (one source for the tests)."""
     return list(load_template()["Parameters"]["Architecture"]["AllowedValues"])
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: r for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def policy_statements(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every statement of every identity policy (inline and managed) in the
+    template, with where it is: "<Role>/<PolicyName>" or "<ManagedPolicy>"."""
+    for name, role in of_type(template, "AWS::IAM::Role").items():
+        for policy in role["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                yield f"{name}/{policy['PolicyName']}", statement
+    for name, policy in of_type(template, "AWS::IAM::ManagedPolicy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            yield name, statement

@@ -1,19 +1,18 @@
 """ci/pipeline.yaml: the release flow, least-privilege roles, and data that
-survives (cfn-lint and checkov run in `make ci-lint`)."""
+survives (cfn-lint and checkov run in `make ci-lint`; the rules against a path
+to account admin are in test_pipeline_permissions.py)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.ci.cfn import REPO, load_template
+from tests.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
-PIPELINE = RESOURCES["Pipeline"]["Properties"]
 # Deleting any of these loses data; no role of the pipeline may do it.
 DATA_DELETING_ACTIONS = {
     "dynamodb:deletetable",
@@ -25,76 +24,42 @@ DATA_DELETING_ACTIONS = {
 }
 
 
-def of_type(kind: str) -> dict[str, dict[str, Any]]:
-    return {name: r for name, r in RESOURCES.items() if r["Type"] == kind}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def role_policy_statements() -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every statement of every identity policy (inline and managed) in the template."""
-    for name, role in of_type("AWS::IAM::Role").items():
-        for policy in role["Properties"].get("Policies", []):
-            for statement in policy["PolicyDocument"]["Statement"]:
-                yield f"{name}/{policy['PolicyName']}", statement
-    for name, policy in of_type("AWS::IAM::ManagedPolicy").items():
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            yield name, statement
+def stages(**parameters: str) -> list[dict[str, Any]]:
+    return resolve(TEMPLATE, **parameters)["Resources"]["Pipeline"]["Properties"]["Stages"]
 
 
 def stage(name: str) -> dict[str, Any]:
-    return next(s for s in PIPELINE["Stages"] if s["Name"] == name)
+    return next(s for s in stages() if s["Name"] == name)
 
 
-def test_parameters_choose_connection_repository_branch_architecture_and_name() -> None:
-    params = TEMPLATE["Parameters"]
-    assert {"ConnectionArn", "RepositoryId", "BranchName", "Architecture", "ProjectName"} <= set(
-        params
-    )
-    assert params["Architecture"]["AllowedValues"] == ["serverless", "serverful"]
-    arn = re.compile(params["ConnectionArn"]["AllowedPattern"])
+def test_connection_arn_accepts_both_connection_services() -> None:
+    arn = re.compile(TEMPLATE["Parameters"]["ConnectionArn"]["AllowedPattern"])
     assert arn.match("arn:aws:codestar-connections:eu-west-1:123456789012:connection/0a1b-2c3d")
     assert arn.match("arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d")
     assert not arn.match("arn:aws:iam::123456789012:role/x")
 
 
-def test_pipeline_v2_runs_source_test_deploy_frontend_in_that_order() -> None:
-    assert PIPELINE["PipelineType"] == "V2"
-    assert [s["Name"] for s in PIPELINE["Stages"]] == ["Source", "Test", "Deploy", "Frontend"]
-    (source,) = stage("Source")["Actions"]
-    assert source["ActionTypeId"]["Provider"] == "CodeStarSourceConnection"
-    assert source["Configuration"]["ConnectionArn"] == {"Ref": "ConnectionArn"}
-    assert source["Configuration"]["FullRepositoryId"] == {"Ref": "RepositoryId"}
-    assert source["Configuration"]["BranchName"] == {"Ref": "BranchName"}
+@pytest.mark.parametrize("stage_name", ["prod", "staging"])
+def test_nothing_deploys_before_the_tests_pass(stage_name: str) -> None:
+    names = [s["Name"] for s in stages(Stage=stage_name)]
+    assert names[0] == "Source"
+    assert names.index("Test") < names.index("Deploy") < names.index("Frontend")
 
 
-def test_pushes_to_the_branch_trigger_a_release() -> None:
-    (trigger,) = PIPELINE["Triggers"]
-    assert trigger["ProviderType"] == "CodeStarSourceConnection"
-    git = trigger["GitConfiguration"]
-    assert git["SourceActionName"] == stage("Source")["Actions"][0]["Name"]
-    assert git["Push"] == [{"Branches": {"Includes": [{"Ref": "BranchName"}]}}]
+def test_the_trigger_starts_the_source_action() -> None:
+    (trigger,) = RESOURCES["Pipeline"]["Properties"]["Triggers"]
+    assert trigger["GitConfiguration"]["SourceActionName"] == stage("Source")["Actions"][0]["Name"]
 
 
 def test_a_failed_stage_stops_the_release_without_rollback_or_retry() -> None:
     # No OnFailure override: CodePipeline's default is to fail the stage and stop.
-    for s in PIPELINE["Stages"]:
+    for s in stages():
         assert "OnFailure" not in s, s["Name"]
 
 
-def test_each_build_stage_runs_its_project_with_its_build_spec() -> None:
-    expected = {
-        "Test": "ci/buildspec-test.yml",
-        "Deploy": "ci/buildspec-backend.yml",
-        "Frontend": "ci/buildspec-frontend.yml",
-    }
-    for stage_name, buildspec in expected.items():
-        (action,) = stage(stage_name)["Actions"]
-        project = RESOURCES[action["Configuration"]["ProjectName"]["Ref"]]["Properties"]
-        assert project["Source"]["BuildSpec"] == buildspec
-        assert (REPO / buildspec).is_file()
+def test_every_build_project_runs_a_build_spec_that_exists() -> None:
+    for name, project in of_type(TEMPLATE, "AWS::CodeBuild::Project").items():
+        assert (REPO / project["Properties"]["Source"]["BuildSpec"]).is_file(), name
 
 
 def test_frontend_gets_the_deploy_outputs_as_a_secondary_artifact() -> None:
@@ -106,20 +71,16 @@ def test_frontend_gets_the_deploy_outputs_as_a_secondary_artifact() -> None:
     assert web["Configuration"]["PrimarySource"] == "SourceOutput"
 
 
-def test_build_projects_use_codebuild_standard_7_unprivileged_and_encrypted() -> None:
-    projects = of_type("AWS::CodeBuild::Project")
-    assert len(projects) == 3
-    for name, project in projects.items():
+def test_builds_run_unprivileged_encrypted_and_logged() -> None:
+    for name, project in of_type(TEMPLATE, "AWS::CodeBuild::Project").items():
         props = project["Properties"]
-        env = props["Environment"]
-        assert env["Image"] == "aws/codebuild/standard:7.0", name
-        assert env["PrivilegedMode"] is False, name
+        assert props["Environment"]["PrivilegedMode"] is False, name
         assert props["EncryptionKey"] == {"Fn::GetAtt": ["PipelineKey", "Arn"]}, name
-        assert props["Cache"]["Type"] == "S3", name
-        assert {"Name": "ARCHITECTURE", "Value": {"Ref": "Architecture"}} in env[
+        assert props["LogsConfig"]["CloudWatchLogs"]["Status"] == "ENABLED", name
+        # The build specs branch on it.
+        assert {"Name": "ARCHITECTURE", "Value": {"Ref": "Architecture"}} in props["Environment"][
             "EnvironmentVariables"
         ], name
-        assert props["LogsConfig"]["CloudWatchLogs"]["Status"] == "ENABLED", name
 
 
 def test_artifact_bucket_is_private_encrypted_and_expires_artifacts() -> None:
@@ -129,24 +90,25 @@ def test_artifact_bucket_is_private_encrypted_and_expires_artifacts() -> None:
     assert all(bucket["PublicAccessBlockConfiguration"].values())
     rules = bucket["LifecycleConfiguration"]["Rules"]
     assert any(r["Status"] == "Enabled" and "ExpirationInDays" in r for r in rules)
-    assert PIPELINE["ArtifactStore"]["EncryptionKey"]["Type"] == "KMS"
+    pipeline = RESOURCES["Pipeline"]["Properties"]
+    assert pipeline["ArtifactStore"]["EncryptionKey"]["Type"] == "KMS"
 
 
 def test_buckets_refuse_plain_http() -> None:
-    for policy in of_type("AWS::S3::BucketPolicy").values():
+    for policy in of_type(TEMPLATE, "AWS::S3::BucketPolicy").values():
         (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
         assert statement["Effect"] == "Deny"
         assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_terraform_state_bucket_and_lock_table_exist_only_for_serverful() -> None:
+def test_terraform_state_and_lock_table_exist_only_for_serverful() -> None:
+    serverless = resolve(TEMPLATE, Architecture="serverless")["Resources"]
+    serverful = resolve(TEMPLATE, Architecture="serverful")["Resources"]
     for name in ("TerraformStateBucket", "TerraformLockTable", "ServerfulDeployPolicy"):
-        assert RESOURCES[name]["Condition"] == "IsServerful", name
-    assert RESOURCES["ServerlessDeployPolicy"]["Condition"] == "IsServerless"
-    assert TEMPLATE["Conditions"]["IsServerful"] == {
-        "Fn::Equals": [{"Ref": "Architecture"}, "serverful"]
-    }
+        assert name in serverful and name not in serverless, name
+    assert "ServerlessDeployPolicy" in serverless and "ServerlessDeployPolicy" not in serverful
     table = RESOURCES["TerraformLockTable"]["Properties"]
+    # Terraform's DynamoDB lock needs exactly this key.
     assert table["KeySchema"] == [{"AttributeName": "LockID", "KeyType": "HASH"}]
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
@@ -162,7 +124,7 @@ def test_data_stores_are_retained_when_the_stack_goes(name: str) -> None:
 
 def test_no_role_has_a_service_wide_or_global_wildcard_action() -> None:
     offenders = []
-    for where, statement in role_policy_statements():
+    for where, statement in policy_statements(TEMPLATE):
         if statement["Effect"] != "Allow":
             continue
         for action in as_list(statement["Action"]):
@@ -174,18 +136,18 @@ def test_no_role_has_a_service_wide_or_global_wildcard_action() -> None:
 def test_no_role_may_delete_a_data_store() -> None:
     granted = {
         (where, action.lower())
-        for where, statement in role_policy_statements()
+        for where, statement in policy_statements(TEMPLATE)
         if statement["Effect"] == "Allow"
         for action in as_list(statement["Action"])
     }
     assert {g for g in granted if g[1] in DATA_DELETING_ACTIONS} == set()
 
 
-def test_resource_wide_grants_are_read_only_or_explained() -> None:
+def test_resource_wide_grants_are_explained() -> None:
     # Resource "*" only where AWS cannot scope the action; each such statement
     # has a Sid, and a comment above it in the template says why.
     text = (REPO / "ci" / "pipeline.yaml").read_text()
-    for where, statement in role_policy_statements():
+    for where, statement in policy_statements(TEMPLATE):
         if statement["Effect"] != "Allow" or "*" not in as_list(statement["Resource"]):
             continue
         sid = statement.get("Sid")
@@ -198,7 +160,7 @@ def test_app_scoped_grants_use_the_stack_name_prefix() -> None:
     # Rights on the app's own resources are limited to names that start with
     # <project>-<stage>, the stack name the deploy targets use.
     scoped = 0
-    for where, statement in role_policy_statements():
+    for where, statement in policy_statements(TEMPLATE):
         for resource in as_list(statement["Resource"]):
             sub = resource.get("Fn::Sub") if isinstance(resource, dict) else None
             if isinstance(sub, str) and "${ProjectName}-${Stage}" in sub:
@@ -207,18 +169,20 @@ def test_app_scoped_grants_use_the_stack_name_prefix() -> None:
     assert scoped >= 10
 
 
-def test_the_test_build_role_gets_no_deploy_rights() -> None:
+def test_the_test_build_role_gets_no_aws_service_rights() -> None:
     attached = {
         name
-        for name, policy in of_type("AWS::IAM::ManagedPolicy").items()
-        if {"Ref": "TestBuildRole"} in policy["Properties"]["Roles"]
+        for name, policy in of_type(TEMPLATE, "AWS::IAM::ManagedPolicy").items()
+        if {"Ref": "TestBuildRole"} in policy["Properties"].get("Roles", [])
     }
     assert attached == {"BuildBasicsPolicy"}
-    assert "Policies" not in RESOURCES["TestBuildRole"]["Properties"]
+    for policy in RESOURCES["TestBuildRole"]["Properties"].get("Policies", []):
+        for statement in policy["PolicyDocument"]["Statement"]:
+            assert {a.split(":")[0] for a in as_list(statement["Action"])} == {"s3"}
 
 
 def test_roles_trust_only_their_service_in_this_account() -> None:
-    for name, role in of_type("AWS::IAM::Role").items():
+    for name, role in of_type(TEMPLATE, "AWS::IAM::Role").items():
         (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
         assert set(statement["Principal"]) == {"Service"}, name
         assert statement["Condition"] == {
@@ -226,26 +190,9 @@ def test_roles_trust_only_their_service_in_this_account() -> None:
         }, name
 
 
-def test_deploys_get_the_ses_settings_and_only_cognitos_email_role() -> None:
-    variables = {
-        v["Name"]: v["Value"]
-        for v in RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
-    }
-    assert variables["SES_IDENTITY_ARN"] == {"Ref": "SesIdentityArn"}
-    assert variables["EMAIL_FROM"] == {"Ref": "EmailFrom"}
-    assert TEMPLATE["Parameters"]["SesIdentityArn"]["Default"] == ""
-    service_linked = [
-        statement
-        for where, statement in role_policy_statements()
-        if where == "CommonDeployPolicy" and "iam:CreateServiceLinkedRole" in statement["Action"]
-    ]
-    assert len(service_linked) == 1
-    statement = service_linked[0]
-    assert statement["Action"] == ["iam:CreateServiceLinkedRole"]
-    assert statement["Condition"] == {
-        "StringEquals": {"iam:AWSServiceName": "email.cognito-idp.amazonaws.com"}
-    }
-    assert statement["Resource"]["Fn::Sub"].endswith(
-        "/email.cognito-idp.amazonaws.com/AWSServiceRoleForAmazonCognitoIdpEmailService"
-    )
-    assert RESOURCES["CommonDeployPolicy"]["Properties"]["Roles"] == [{"Ref": "BackendBuildRole"}]
+def test_service_linked_roles_only_for_named_services() -> None:
+    for where, statement in policy_statements(TEMPLATE):
+        if "iam:CreateServiceLinkedRole" in as_list(statement["Action"]):
+            assert statement["Action"] == ["iam:CreateServiceLinkedRole"], where
+            services = statement["Condition"]["StringEquals"]["iam:AWSServiceName"]
+            assert all(s.endswith(".amazonaws.com") for s in as_list(services)), where

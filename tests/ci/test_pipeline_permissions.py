@@ -1,0 +1,303 @@
+"""ci/pipeline.yaml cannot be turned into account admin (issue 10): every role
+the deploy creates or changes carries the app's permissions boundary, the
+boundary stays, the deploy touches only this stack's Cognito, API Gateway,
+CloudFront and Lambda resources, each build writes only its own cache, and a
+person approves prod releases."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+from typing import Any
+
+import pytest
+
+from tests.ci.cfn import as_list, load_template, of_type, policy_statements, resolve
+
+TEMPLATE = load_template()
+RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
+STACK = {"Fn::Sub": "${ProjectName}-${Stage}"}
+BOUNDARY = {"Ref": "AppPermissionsBoundary"}
+BOUNDARY_POLICY = "AppPermissionsBoundary"
+
+# Actions that give a role rights: allowed only with the boundary on the role.
+ROLE_GRANTING = (
+    "iam:createrole",
+    "iam:putrolepolicy",
+    "iam:deleterolepolicy",
+    "iam:attachrolepolicy",
+    "iam:detachrolepolicy",
+    "iam:putrolepermissionsboundary",
+)
+# Routes to more rights that no boundary condition can guard (IAM has no
+# iam:PermissionsBoundary key for them, or they act outside roles).
+NEVER_ALLOWED = (
+    "iam:updateassumerolepolicy",
+    "iam:deleterolepermissionsboundary",
+    "iam:createpolicyversion",
+    "iam:setdefaultpolicyversion",
+    "iam:createuser",
+    "iam:createaccesskey",
+    "iam:createloginprofile",
+    "iam:putuserpolicy",
+    "iam:attachuserpolicy",
+    "iam:putgrouppolicy",
+    "iam:attachgrouppolicy",
+    "sts:assumerole",
+)
+APP_SERVICES = {
+    "lambda.amazonaws.com",
+    "ec2.amazonaws.com",
+    "apigateway.amazonaws.com",
+    "vpc-flow-logs.amazonaws.com",
+}
+SCOPED_SERVICES = ("cognito-idp", "apigateway", "cloudfront", "lambda")
+# What IAM cannot scope to one stack, and why it is safe (docs/ci.md):
+# creating an origin access control has no resource type; a new distribution has
+# no ID or tag yet (it is tagged in the same call, which the tag condition guards);
+# these CloudFront policy types cannot carry tags and hold no data.
+UNSCOPABLE_ACTIONS = {"cloudfront:createoriginaccesscontrol", "cloudfront:createdistribution"}
+UNTAGGABLE_RESOURCES = (
+    ":origin-access-control/*",
+    ":response-headers-policy/*",
+    ":cache-policy/*",
+    ":origin-request-policy/*",
+)
+
+
+def allowed_statements(template: dict[str, Any] = TEMPLATE) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (where, statement)
+        for where, statement in policy_statements(template)
+        if statement["Effect"] == "Allow" and where != BOUNDARY_POLICY
+    ]
+
+
+def grants(statement: dict[str, Any], action: str) -> bool:
+    """Whether the statement's actions (wildcards included) cover `action`."""
+    return any(fnmatch(action, a.lower()) for a in as_list(statement["Action"]))
+
+
+def resource_text(resource: Any) -> str:
+    if isinstance(resource, str):
+        return resource
+    if "Fn::Sub" in resource:
+        return str(resource["Fn::Sub"])
+    if "Fn::GetAtt" in resource:
+        name, attribute = resource["Fn::GetAtt"]
+        return f"${{{name}.{attribute}}}"
+    return str(resource)
+
+
+def statements_of_role(role: str, template: dict[str, Any] = TEMPLATE) -> list[dict[str, Any]]:
+    """Identity policy statements that apply to `role`: its inline policies and
+    the managed policies that list it."""
+    found = [
+        statement
+        for policy in template["Resources"][role]["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    for policy in of_type(template, "AWS::IAM::ManagedPolicy").values():
+        if {"Ref": role} in policy["Properties"].get("Roles", []):
+            found += policy["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def has_stack_tag_condition(statement: dict[str, Any]) -> bool:
+    equals = statement.get("Condition", {}).get("StringEquals", {})
+    return STACK in (equals.get("aws:ResourceTag/Stack"), equals.get("aws:RequestTag/Stack"))
+
+
+# ---------------------------------------------------------------- roles and the boundary
+
+
+def test_no_role_management_action_without_the_app_boundary_condition() -> None:
+    offenders = []
+    for where, statement in allowed_statements():
+        for action in ROLE_GRANTING:
+            if not grants(statement, action):
+                continue
+            condition = statement.get("Condition", {}).get("StringEquals", {})
+            if condition.get("iam:PermissionsBoundary") != BOUNDARY:
+                offenders.append((where, statement.get("Sid"), action))
+        offenders += [
+            (where, statement.get("Sid"), a) for a in NEVER_ALLOWED if grants(statement, a)
+        ]
+    assert offenders == []
+
+
+def test_every_role_the_deploy_may_pass_is_one_it_can_only_create_with_the_boundary() -> None:
+    bounded_roles = {
+        resource_text(r)
+        for _, statement in allowed_statements()
+        if grants(statement, "iam:createrole")
+        and statement.get("Condition", {}).get("StringEquals", {}).get("iam:PermissionsBoundary")
+        == BOUNDARY
+        for r in as_list(statement["Resource"])
+    }
+    passing = [s for _, s in allowed_statements() if grants(s, "iam:passrole")]
+    assert passing, "the deploy passes the app's roles to Lambda and EC2"
+    for statement in passing:
+        assert {resource_text(r) for r in as_list(statement["Resource"])} <= bounded_roles
+        services = statement["Condition"]["StringEquals"]["iam:PassedToService"]
+        assert set(as_list(services)) <= APP_SERVICES
+
+
+def test_the_boundary_allows_no_iam_and_reaches_the_deploy_as_its_setting() -> None:
+    boundary = RESOURCES[BOUNDARY_POLICY]
+    assert boundary["Type"] == "AWS::IAM::ManagedPolicy"
+    assert "Roles" not in boundary["Properties"], "a boundary is not a permissions policy"
+    for statement in boundary["Properties"]["PolicyDocument"]["Statement"]:
+        for action in as_list(statement["Action"]):
+            assert action != "*" and not action.startswith(("iam:", "sts:")), action
+    variables = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    assert {"Name": "PERMISSIONS_BOUNDARY_ARN", "Value": BOUNDARY} in variables
+
+
+def test_the_deploy_role_can_never_remove_or_change_the_boundary() -> None:
+    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+
+    def denied(action: str, resource: Any) -> bool:
+        return any(grants(s, action) and resource in as_list(s["Resource"]) for s in denies)
+
+    assert denied("iam:deleterolepermissionsboundary", "*")
+    for action in ("createpolicyversion", "deletepolicyversion", "setdefaultpolicyversion",
+                   "deletepolicy"):  # fmt: skip
+        assert denied(f"iam:{action}", BOUNDARY), action
+
+
+# ---------------------------------------------------------------- this stack's resources only
+
+
+def test_no_unscoped_resource_on_cognito_api_gateway_cloudfront_lambda_management() -> None:
+    offenders = []
+    for where, statement in allowed_statements():
+        actions = [
+            a.lower()
+            for a in as_list(statement["Action"])
+            if a.split(":")[0] in SCOPED_SERVICES
+            and not a.split(":")[1].lower().startswith(("get", "list", "describe"))
+        ]
+        if not actions or has_stack_tag_condition(statement):
+            continue
+        for resource in map(resource_text, as_list(statement["Resource"])):
+            scoped = (
+                "${ProjectName}-${Stage}" in resource
+                or resource.endswith("::/account")  # one per region, cannot carry tags
+                or ":017000801446:" in resource  # AWS's Powertools layers
+                or resource.endswith(UNTAGGABLE_RESOURCES)
+            )
+            unscopable = set(actions) <= UNSCOPABLE_ACTIONS
+            if not (scoped or unscopable):
+                offenders.append((where, statement.get("Sid"), resource))
+    assert offenders == []
+
+
+def test_the_function_may_only_be_invoked_by_api_gateway_and_use_powertools_layers() -> None:
+    for _, statement in allowed_statements():
+        condition = statement.get("Condition", {})
+        if grants(statement, "lambda:addpermission"):
+            assert condition["StringEquals"]["lambda:Principal"] == "apigateway.amazonaws.com"
+        if grants(statement, "lambda:createfunction") or grants(
+            statement, "lambda:updatefunctionconfiguration"
+        ):
+            layers = resource_text(condition["ForAllValues:StringLike"]["lambda:Layer"])
+            assert ":017000801446:layer:" in layers
+
+
+def test_launch_templates_and_ec2_tags_change_only_on_this_stack() -> None:
+    # A launch template decides which code runs with which instance role:
+    # changing another app's would run code with that app's rights.
+    seen = set()
+    for where, statement in allowed_statements():
+        condition = statement.get("Condition", {})
+        for action in ("ec2:createlaunchtemplateversion", "ec2:modifylaunchtemplate",
+                       "ec2:deletelaunchtemplateversions", "ec2:createlaunchtemplate",
+                       "ec2:deletetags"):  # fmt: skip
+            if grants(statement, action):
+                seen.add(action)
+                assert has_stack_tag_condition(statement), (where, statement.get("Sid"), action)
+        if grants(statement, "ec2:createtags"):
+            seen.add("ec2:createtags")
+            on_create = condition.get("Null", {}).get("ec2:CreateAction") == "false"
+            assert on_create or has_stack_tag_condition(statement), statement.get("Sid")
+    assert "ec2:createlaunchtemplate" in seen and "ec2:createtags" in seen
+
+
+# ---------------------------------------------------------------- artifact bucket writes
+
+
+def artifact_writes(role: str) -> set[str]:
+    return {
+        resource_text(r)
+        for s in statements_of_role(role)
+        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
+        for r in as_list(s["Resource"])
+        if "${ArtifactBucket" in resource_text(r)
+    }
+
+
+def cache_prefix(project: str) -> str:
+    location = RESOURCES[project]["Properties"]["Cache"]["Location"]["Fn::Sub"]
+    assert location.startswith("${ArtifactBucket}/")
+    return location.replace("${ArtifactBucket}", "${ArtifactBucket.Arn}", 1) + "/*"
+
+
+def deploy_outputs_prefix() -> str:
+    # CodePipeline stores an artifact under <pipeline name>/<artifact name, first
+    # 10 characters>/; CodeBuild uploads a build's output artifact with its role.
+    pipeline = RESOURCES["Pipeline"]["Properties"]
+    assert pipeline["Name"] == {"Ref": "ProjectName"}
+    stages = resolve(TEMPLATE)["Resources"]["Pipeline"]["Properties"]["Stages"]
+    (backend,) = next(s for s in stages if s["Name"] == "Deploy")["Actions"]
+    (output,) = backend["OutputArtifacts"]
+    return "${ArtifactBucket.Arn}/${ProjectName}/" + output["Name"][:10] + "/*"
+
+
+def test_each_build_role_writes_only_its_own_cache_prefix() -> None:
+    role_of = {
+        name: project["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
+        for name, project in of_type(TEMPLATE, "AWS::CodeBuild::Project").items()
+    }
+    assert artifact_writes(role_of["TestProject"]) == {cache_prefix("TestProject")}
+    assert artifact_writes(role_of["FrontendProject"]) == {cache_prefix("FrontendProject")}
+    assert artifact_writes(role_of["BackendProject"]) == {
+        cache_prefix("BackendProject"),
+        deploy_outputs_prefix(),
+    }
+    # Stage artifacts (the source, anything else) only by the pipeline.
+    assert artifact_writes("PipelineRole") == {"${ArtifactBucket.Arn}/*"}
+
+
+# ---------------------------------------------------------------- approval
+
+
+def approval_stages(template: dict[str, Any]) -> list[str]:
+    stages = template["Resources"]["Pipeline"]["Properties"]["Stages"]
+    names = [s["Name"] for s in stages]
+    approvals = [
+        s["Name"]
+        for s in stages
+        if any(a["ActionTypeId"]["Category"] == "Approval" for a in s["Actions"])
+    ]
+    for name in approvals:
+        assert names.index("Test") < names.index(name) < names.index("Deploy")
+    return approvals
+
+
+@pytest.mark.parametrize(
+    ("parameters", "approved"),
+    [
+        ({}, True),  # the defaults
+        ({"Stage": "prod"}, True),
+        ({"Stage": "staging"}, False),
+        ({"Stage": "staging", "ManualApproval": "always"}, True),
+        ({"Stage": "prod", "ManualApproval": "never"}, False),
+    ],
+)
+def test_a_person_approves_a_release_before_deploy_by_default_for_prod(
+    parameters: dict[str, str], approved: bool
+) -> None:
+    assert bool(approval_stages(resolve(TEMPLATE, **parameters))) is approved
+    # Only people approve: no role of the pipeline may answer the approval.
+    for where, statement in allowed_statements():
+        assert not grants(statement, "codepipeline:putapprovalresult"), where
