@@ -29,6 +29,8 @@ from typing import Any
 
 import yaml
 
+from scripts.shared_rules import STACK_NAME_PATTERN
+
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "serverless" / "merge.yaml"
 DEFAULT_OUT = ROOT / "build" / "serverless"
@@ -244,8 +246,8 @@ def resolve_target(stage: str | None, stack_name: str | None, region: str | None
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", stage):
         raise DeployError(f"STAGE must be lowercase letters, digits and dashes: {stage!r}")
     stack_name = stack_name or f"todo-{stage}"
-    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{0,49}", stack_name):
-        raise DeployError(f"STACK_NAME is not a valid stack name: {stack_name!r}")
+    if not re.fullmatch(STACK_NAME_PATTERN, stack_name):
+        raise DeployError(f"STACK_NAME must match {STACK_NAME_PATTERN}: {stack_name!r}")
     return Target(stage=stage, stack_name=stack_name, region=region or None)
 
 

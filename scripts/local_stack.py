@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
     sys.path.insert(0, str(ROOT))
 
 from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
+from scripts.shared_rules import PASSWORD_POLICY  # noqa: E402 - the production pools' policy
 
 T = TypeVar("T")
 # Starts of a server on free ports before giving up (see on_free_ports).
@@ -41,15 +42,6 @@ FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
-}
-# The production pools' policy (serverless/merge.yaml, terraform/modules/auth),
-# so passwords that work locally work in the cloud and the web app's rules hold.
-PASSWORD_POLICY = {
-    "MinimumLength": 12,
-    "RequireUppercase": True,
-    "RequireLowercase": True,
-    "RequireNumbers": True,
-    "RequireSymbols": True,
 }
 
 

@@ -1,9 +1,8 @@
 /**
- * The password policy of the user pools on AWS (serverless/merge.yaml and
- * terraform/modules/auth): at least 12 characters with a lowercase and an uppercase
- * letter, a number and a symbol. The local pool (scripts/local_stack.py) is laxer,
- * so following these rules passes everywhere. Shown as a checklist while the user
- * types; Cognito stays the judge.
+ * The password policy of every user pool, local and on AWS (scripts/shared_rules.py;
+ * tests/test_shared_rules.py checks this copy): at least 12 characters with a
+ * lowercase and an uppercase letter, a number and a symbol. Shown as a checklist
+ * while the user types; Cognito stays the judge.
  */
 export interface PasswordRule {
   id: string;

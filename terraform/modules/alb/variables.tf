@@ -1,11 +1,6 @@
 variable "name" {
   description = "Prefix for the load balancer, target group and security group names (the stack name)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
-    error_message = "name must be 2-21 lowercase letters, digits or hyphens (load balancer names are short)."
-  }
 }
 
 variable "vpc_id" {

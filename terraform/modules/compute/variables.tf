@@ -1,11 +1,6 @@
 variable "name" {
   description = "Prefix for every resource name (the stack name)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,25}$", var.name))
-    error_message = "name must be 2-26 lowercase letters, digits or hyphens, starting with a letter (it prefixes the artifact bucket)."
-  }
 }
 
 variable "vpc_id" {
