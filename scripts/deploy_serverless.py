@@ -435,7 +435,13 @@ def deploy_stack(
         "TemplateURL": template_url,
         "Capabilities": CAPABILITIES,
         "Parameters": parameters,
-        "Tags": [{"Key": "app", "Value": "todo"}, {"Key": "stage", "Value": target.stage}],
+        # CloudFormation copies these to every resource; the CI deploy role may
+        # change only resources tagged Stack=<stack name> (docs/ci.md).
+        "Tags": [
+            {"Key": "app", "Value": "todo"},
+            {"Key": "stage", "Value": target.stage},
+            {"Key": "Stack", "Value": target.stack_name},
+        ],
     }
     if kind == "CREATE":
         # A failed creation rolls back (never deletes or keeps half a stack).

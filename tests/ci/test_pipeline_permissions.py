@@ -6,12 +6,13 @@ person approves prod releases."""
 
 from __future__ import annotations
 
+import re
 from fnmatch import fnmatch
 from typing import Any
 
 import pytest
 
-from tests.ci.cfn import as_list, load_template, of_type, policy_statements, resolve
+from tests.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
@@ -301,3 +302,20 @@ def test_a_person_approves_a_release_before_deploy_by_default_for_prod(
     # Only people approve: no role of the pipeline may answer the approval.
     for where, statement in allowed_statements():
         assert not grants(statement, "codepipeline:putapprovalresult"), where
+
+
+def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() -> None:
+    tag_conditions = {
+        key: value
+        for _, statement in allowed_statements()
+        for test in statement.get("Condition", {}).values()
+        for key, value in test.items()
+        if key.startswith(("aws:ResourceTag/", "aws:RequestTag/"))
+    }
+    assert {key.split("/", 1)[1] for key in tag_conditions} == {"Stack"}
+    assert all(value == STACK for value in tag_conditions.values())
+    # Terraform tags every resource with the stack name (var.name, which the
+    # deploy sets to STACK_NAME = <project>-<stage>).
+    providers = (REPO / "terraform" / "providers.tf").read_text()
+    default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", providers, re.S)
+    assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
