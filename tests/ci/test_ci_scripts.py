@@ -244,6 +244,12 @@ def run_install_terraform(
     )
 
 
+def assert_refused(tmp_path: Path, result: subprocess.CompletedProcess[str], why: str) -> None:
+    assert result.returncode == 1
+    assert why in result.stderr
+    assert not (tmp_path / "install").exists()
+
+
 def test_install_terraform_installs_a_signed_release_whose_checksum_matches(
     tmp_path: Path, keyring: tuple[Path, list[SigningKey]]
 ) -> None:
@@ -263,9 +269,7 @@ def test_install_terraform_refuses_a_zip_whose_checksum_differs(
     with zipfile.ZipFile(releases / VERSION / ZIP, "a") as archive:
         archive.writestr("extra", "tampered")
     result = run_install_terraform(tmp_path, releases, release_key)
-    assert result.returncode == 1
-    assert "checksum mismatch" in result.stderr
-    assert not (tmp_path / "install").exists()
+    assert_refused(tmp_path, result, "checksum mismatch")
 
 
 def test_install_terraform_refuses_checksums_changed_after_signing(
@@ -274,9 +278,7 @@ def test_install_terraform_refuses_checksums_changed_after_signing(
     home, (release_key, _) = keyring
     releases = signed_release(tmp_path, home, release_key, sums_changed=True)
     result = run_install_terraform(tmp_path, releases, release_key)
-    assert result.returncode == 1
-    assert f"{SUMS} has no valid signature by {release_key.fingerprint}" in result.stderr
-    assert not (tmp_path / "install").exists()
+    assert_refused(tmp_path, result, f"{SUMS} has no valid signature by {release_key.fingerprint}")
 
 
 def test_install_terraform_refuses_checksums_signed_by_another_key(
@@ -285,9 +287,7 @@ def test_install_terraform_refuses_checksums_signed_by_another_key(
     home, (release_key, stranger) = keyring
     releases = signed_release(tmp_path, home, stranger)
     result = run_install_terraform(tmp_path, releases, release_key)
-    assert result.returncode == 1
-    assert "has no valid signature" in result.stderr
-    assert not (tmp_path / "install").exists()
+    assert_refused(tmp_path, result, "has no valid signature")
 
 
 def test_install_terraform_refuses_a_key_file_that_is_not_the_pinned_key(
@@ -299,8 +299,7 @@ def test_install_terraform_refuses_a_key_file_that_is_not_the_pinned_key(
     result = run_install_terraform(
         tmp_path, releases, stranger, fingerprint=release_key.fingerprint
     )
-    assert result.returncode == 1
-    assert f"is not the key with fingerprint {release_key.fingerprint}" in result.stderr
+    assert_refused(tmp_path, result, f"is not the key with fingerprint {release_key.fingerprint}")
 
 
 def test_the_shipped_key_is_hashicorps_key_the_script_pins(tmp_path: Path) -> None:
