@@ -264,9 +264,19 @@ def test_each_build_role_writes_only_its_own_cache_prefix() -> None:
     assert artifact_writes(role_of["BackendProject"]) == {
         cache_prefix("BackendProject"),
         deploy_outputs_prefix(),
+        # Where the serverless deploy uploads its package (ARTIFACT_BUCKET).
+        "${ArtifactBucket.Arn}/serverless/${ProjectName}-${Stage}/*",
     }
     # Stage artifacts (the source, anything else) only by the pipeline.
     assert artifact_writes("PipelineRole") == {"${ArtifactBucket.Arn}/*"}
+    # The web publisher writes the web bucket, never the EC2 app's artifacts.
+    web_writes = {
+        resource_text(r)
+        for s in statements_of_role(role_of["FrontendProject"])
+        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
+        for r in as_list(s["Resource"])
+    } - artifact_writes(role_of["FrontendProject"])
+    assert web_writes == {"arn:${AWS::Partition}:s3:::${ProjectName}-${Stage}-web*/*"}
 
 
 # ---------------------------------------------------------------- approval
