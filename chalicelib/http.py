@@ -17,6 +17,7 @@ from chalicelib.errors import (
     ApiError,
     InvalidJson,
     PayloadTooLarge,
+    PreconditionFailed,
     UnsupportedMediaType,
     ValidationError,
 )
@@ -28,7 +29,7 @@ CORS_ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key"
 CORS_EXPOSE_HEADERS = "ETag, Link, Location, Retry-After, Idempotent-Replayed, X-Request-Id"
 CORS_MAX_AGE_SECONDS = "600"
-_ETAG_PATTERN = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+_ETAG_PATTERN = re.compile(r'^(W/)?"(\d{1,18})"$')
 _LIMIT_PATTERN = re.compile(r"^\d{1,4}$")
 
 # Chalice's own error codes (its {"Code", "Message"} bodies) mapped to ours.
@@ -140,7 +141,10 @@ def expected_version(request: Request) -> int | None:
         raise ValidationError(
             'If-Match must be an ETag such as "3"', fields={"If-Match": "invalid"}
         )
-    return int(match[1])
+    if match[1]:
+        # RFC 9110 13.1.1: If-Match compares strongly, and a weak tag never matches.
+        raise PreconditionFailed("If-Match needs a strong ETag; a weak one never matches")
+    return int(match[2])
 
 
 def base_url(request: Request) -> str:

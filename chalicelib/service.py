@@ -20,17 +20,22 @@ from typing import Any
 from chalicelib import domain
 from chalicelib.domain import Todo
 from chalicelib.errors import (
+    IdempotencyKeyInUse,
     IdempotencyKeyReused,
     NotFound,
     PreconditionFailed,
+    QuotaExceeded,
     ServiceUnavailable,
     ValidationError,
 )
 from chalicelib.ids import is_ulid, new_ulid
 from chalicelib.repository import (
+    BulkResult,
     IdempotencyClaim,
+    IdempotencyInProgress,
     IdempotentReplay,
     Position,
+    QuotaReached,
     StorageUnavailable,
     TodoNotFound,
     TodoRepository,
@@ -99,7 +104,7 @@ class TodoService:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was already used with a different body"
                 ) from None
-            return Created(replay.original, replayed=True)
+            return Created(replay.todo, replayed=True)
         return Created(todo, replayed=False)
 
     def get(self, owner: str, todo_id: str) -> Todo:
@@ -137,11 +142,11 @@ class TodoService:
             )
         return Page(todos, encode_cursor(next_after) if next_after else None)
 
-    def delete_all(self, owner: str, *, completed: bool | None = None) -> int:
+    def delete_all(self, owner: str, *, completed: bool | None = None) -> BulkResult:
         with storage_outcomes():
             return self._repository.delete_all(owner, completed=completed)
 
-    def set_all_completed(self, owner: str, payload: Any) -> int:
+    def set_all_completed(self, owner: str, payload: Any) -> BulkResult:
         completed = domain.parse_bulk_completed(payload)
         with storage_outcomes():
             return self._repository.set_all_completed(owner, completed, self._clock())
@@ -162,6 +167,15 @@ def storage_outcomes() -> Iterator[None]:
         raise ServiceUnavailable(
             "storage is temporarily unavailable", retry_after_seconds=2
         ) from exc
+    except IdempotencyInProgress:
+        raise IdempotencyKeyInUse(
+            "a request with this Idempotency-Key is in progress; retry it shortly"
+        ) from None
+    except QuotaReached:
+        raise QuotaExceeded(
+            f"you have reached the limit of {domain.TODO_QUOTA} todos; delete some to add more",
+            fields={"todos": f"at most {domain.TODO_QUOTA}"},
+        ) from None
 
 
 def encode_cursor(position: Position) -> str:

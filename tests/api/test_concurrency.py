@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.runtimes.base import Runtime, User
+from tests.runtimes.base import UNSET, Runtime, User
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) -> None:
@@ -25,7 +25,7 @@ def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) ->
     assert deleted.status == 204
 
 
-def test_if_match_star_and_weak_etags(api: Runtime, alice: User) -> None:
+def test_if_match_star_matches_and_weak_etags_never_do(api: Runtime, alice: User) -> None:
     url = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "t"}).json()[
         "url"
     ]
@@ -33,10 +33,14 @@ def test_if_match_star_and_weak_etags(api: Runtime, alice: User) -> None:
         "PATCH", url, headers={**alice.auth_headers, "If-Match": "*"}, json={"order": 1}
     )
     assert star.status == 200
-    weak = api.request(
-        "PATCH", url, headers={**alice.auth_headers, "If-Match": 'W/"2"'}, json={"order": 2}
-    )
-    assert weak.status == 200
+    # RFC 9110: If-Match uses the strong comparison, so even the current tag, weak, fails.
+    for method, body in (("PATCH", {"order": 2}), ("DELETE", UNSET)):
+        weak = api.request(
+            method, url, headers={**alice.auth_headers, "If-Match": 'W/"2"'}, json=body
+        )
+        assert weak.status == 412 and weak.error_code == "precondition_failed"
+    current = api.request("GET", url, headers=alice.auth_headers).json()
+    assert (current["order"], current["version"]) == (1, 2)
 
 
 def test_malformed_if_match_is_400(api: Runtime, alice: User) -> None:
@@ -56,14 +60,15 @@ def test_idempotency_key_returns_the_original_and_never_duplicates(
     headers = {**alice.auth_headers, "Idempotency-Key": "create-milk-1"}
     first = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
     assert first.status == 201 and "Idempotent-Replayed" not in first.headers
-    # The todo changes after creation; a retry still returns the original response.
-    api.request(
+    # The todo changes after creation; a retry answers it as it is now, with its ETag.
+    changed = api.request(
         "PATCH", first.json()["url"], headers=alice.auth_headers, json={"title": "oat milk"}
     )
     for _ in range(3):
         retry = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
         assert retry.status == 201
-        assert retry.json() == first.json()
+        assert retry.json() == changed.json()
+        assert retry.headers["ETag"] == changed.headers["ETag"] == '"2"'
         assert retry.headers["Location"] == first.headers["Location"]
         assert retry.headers["Idempotent-Replayed"] == "true"
     listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
