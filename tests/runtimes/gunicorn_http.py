@@ -10,10 +10,13 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from scripts.local_faults import CONTROL_PATH
+from scripts.local_stack import Stack
 from scripts.serverful import ServerfulStack, serverful_stack
 from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.runtimes.inprocess import CORS_ORIGIN
@@ -49,8 +52,22 @@ class GunicornRuntime(Runtime):
     def new_user(self) -> User:
         return make_user(self._served.cognito, self._served.stack)
 
+    def inject_fault(self, **fault: Any) -> None:
+        control_fault(self._served.stack, "POST", fault)
+
+    def clear_faults(self) -> None:
+        control_fault(self._served.stack, "DELETE")
+
     def close(self) -> None:
         self._session.close()
+
+
+def control_fault(stack: Stack, method: str, fault: dict[str, Any] | None = None) -> None:
+    """Drive the moto server's fault control (scripts/local_faults.py)."""
+    response = requests.request(
+        method, f"{stack.endpoint}{CONTROL_PATH}", json=fault, timeout=REQUEST_TIMEOUT_SECONDS
+    )
+    response.raise_for_status()
 
 
 @contextmanager

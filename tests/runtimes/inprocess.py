@@ -19,8 +19,9 @@ from moto.utilities.utils import load_resource
 import app as app_module
 from chalicelib.auth import Authenticator, JwksCache, TokenVerifier
 from chalicelib.config import load_settings
-from chalicelib.dynamo import DynamoTodoRepository
+from chalicelib.dynamo import DynamoTodoRepository, dynamodb_client
 from chalicelib.service import TodoService
+from scripts.local_faults import Fault, FaultPlan, install_in_process
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
 from tests.runtimes.base import Runtime, User, make_user
 
@@ -37,6 +38,7 @@ class InProcessAws:
     stack: Stack
     cognito: Any
     jwks: JwksCache
+    faults: FaultPlan
 
     def new_user(self) -> User:
         return make_user(self.cognito, self.stack)
@@ -55,6 +57,12 @@ class InProcessRuntime(Runtime):
     def new_user(self) -> User:
         return self._aws.new_user()
 
+    def inject_fault(self, **fault: Any) -> None:
+        self._aws.faults.add(Fault.from_json(fault))
+
+    def clear_faults(self) -> None:
+        self._aws.faults.clear()
+
 
 @contextmanager
 def in_process_aws() -> Iterator[InProcessAws]:
@@ -71,7 +79,10 @@ def in_process_aws() -> Iterator[InProcessAws]:
                 authenticator=Authenticator(settings, TokenVerifier(settings, jwks)),
             )
         )
+        faults = FaultPlan()
+        uninstall_faults = install_in_process(dynamodb_client(), faults)
         try:
-            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks)
+            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks, faults)
         finally:
+            uninstall_faults()
             app_module.configure(None)
