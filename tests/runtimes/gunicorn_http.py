@@ -7,6 +7,7 @@ the moto server publishes, exactly as on EC2 (where it is Cognito's).
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,10 +33,10 @@ class GunicornRuntime(Runtime):
         self.base_url = served.base_url
         self.client_id = served.stack.client_id
         self.issuer = served.stack.issuer
-        self._session = requests.Session()
+        self._sessions = threading.local()  # one connection pool per client thread
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
-        response = self._session.request(
+        response = self._session().request(
             method,
             self.base_url + path,
             headers=headers,
@@ -58,8 +59,11 @@ class GunicornRuntime(Runtime):
     def clear_faults(self) -> None:
         control_fault(self._served.stack, "DELETE")
 
-    def close(self) -> None:
-        self._session.close()
+    def _session(self) -> requests.Session:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        session: requests.Session = self._sessions.session
+        return session
 
 
 def control_fault(stack: Stack, method: str, fault: dict[str, Any] | None = None) -> None:
@@ -75,11 +79,7 @@ def gunicorn_runtime() -> Iterator[GunicornRuntime]:
     with tempfile.TemporaryDirectory(prefix="gunicorn-runtime-") as log_dir:
         try:
             with serverful_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
-                runtime = GunicornRuntime(served)
-                try:
-                    yield runtime
-                finally:
-                    runtime.close()
+                yield GunicornRuntime(served)
         except Exception:
             # The server's own words are the quickest way to the cause.
             log = Path(log_dir) / "gunicorn.log"

@@ -7,6 +7,7 @@ the public key moto signs with (the same JWKS a moto server publishes).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from chalicelib.dynamo import DynamoTodoRepository, dynamodb_client
 from chalicelib.service import TodoService
 from scripts.local_faults import Fault, FaultPlan, install_in_process
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
-from tests.runtimes.base import Runtime, User, make_user
+from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
 
@@ -45,9 +46,18 @@ class InProcessAws:
 
 
 class InProcessRuntime(Runtime):
-    """A runtime calling the app in this process, over in-process AWS."""
+    """A runtime calling the app in this process, over in-process AWS.
+
+    Requests go one at a time: Chalice keeps the current request on the app
+    object (Lambda runs one request per process), and in-process moto is not
+    thread-safe. Concurrency is exercised for real by the gunicorn runtime."""
 
     base_url = "http://localhost"
+    _one_at_a_time = threading.Lock()
+
+    def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
+        with self._one_at_a_time:
+            return super().request(*args, **kwargs)
 
     def __init__(self, aws: InProcessAws) -> None:
         self._aws = aws
