@@ -90,18 +90,15 @@ class UnsupportedMediaType(ApiError):
     code = "unsupported_media_type"
 
 
-class Conflict(ApiError):
-    status = 409
-    code = "conflict"
-
-
-class IdempotencyKeyInUse(Conflict):
+class IdempotencyKeyInUse(ApiError):
     """The IETF Idempotency-Key draft's answer to a retry racing the original."""
 
+    status = 409
     code = "idempotency_key_in_use"
 
 
-class QuotaExceeded(Conflict):
+class QuotaExceeded(ApiError):
+    status = 409
     code = "quota_exceeded"
 
 

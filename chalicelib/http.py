@@ -17,7 +17,6 @@ from chalicelib.errors import (
     ApiError,
     InvalidJson,
     PayloadTooLarge,
-    PreconditionFailed,
     UnsupportedMediaType,
     ValidationError,
 )
@@ -31,6 +30,7 @@ CORS_EXPOSE_HEADERS = "ETag, Link, Location, Retry-After, Idempotent-Replayed, X
 CORS_MAX_AGE_SECONDS = "600"
 _ETAG_PATTERN = re.compile(r'^(W/)?"(\d{1,18})"$')
 _LIMIT_PATTERN = re.compile(r"^\d{1,4}$")
+NO_VERSION = 0  # versions start at 1
 
 # Chalice's own error codes (its {"Code", "Message"} bodies) mapped to ours.
 _CHALICE_ERROR_CODES = {
@@ -142,8 +142,9 @@ def expected_version(request: Request) -> int | None:
             'If-Match must be an ETag such as "3"', fields={"If-Match": "invalid"}
         )
     if match[1]:
-        # RFC 9110 13.1.1: If-Match compares strongly, and a weak tag never matches.
-        raise PreconditionFailed("If-Match needs a strong ETag; a weak one never matches")
+        # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag never
+        # matches: ask for version 0, which no todo has (412, or 404 if missing).
+        return NO_VERSION
     return int(match[2])
 
 

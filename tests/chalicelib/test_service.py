@@ -140,13 +140,12 @@ def test_cursor_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    ["5:01ARZ3NDEKTSV4RRFFQ69G5FAV:extra", "x:01ARZ3NDEKTSV4RRFFQ69G5FAV", "5:not-an-id",
-     "2000000000:01ARZ3NDEKTSV4RRFFQ69G5FAV", ""],
+    "cursor",
+    ["5.01ARZ3NDEKTSV4RRFFQ69G5FAV.extra", "x.01ARZ3NDEKTSV4RRFFQ69G5FAV", "5.not-an-id",
+     "1000000001.01ARZ3NDEKTSV4RRFFQ69G5FAV", "-1000000001.01ARZ3NDEKTSV4RRFFQ69G5FAV",
+     "5.81ARZ3NDEKTSV4RRFFQ69G5FAV", "5:01ARZ3NDEKTSV4RRFFQ69G5FAV", "",
+     "5.01arz3ndektsv4rrffq69g5fav", "5.01ARZ3NDEKTSV4RRFFQ69G5FAV\n"],
 )  # fmt: skip
-def test_cursors_that_we_did_not_make_are_rejected(raw: str) -> None:
-    import base64
-
-    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def test_cursors_that_we_did_not_make_are_rejected(cursor: str) -> None:
     with pytest.raises(ValidationError):
         decode_cursor(cursor)
