@@ -22,11 +22,10 @@ from chalicelib.repository import (
     IdempotencyClaim,
     IdempotencyInProgress,
     IdempotentReplay,
-    Position,
     StorageUnavailable,
 )
 from scripts.local_faults import Fault, FaultPlan, install_in_process
-from tests.chalicelib.test_repository import NOW, OWNER, everything, make_todo
+from tests.chalicelib.test_repository import NOW, OWNER, everything, make_todo, walk
 from tests.conftest import RequestCounter
 
 
@@ -82,48 +81,14 @@ def test_the_idempotency_record_holds_the_adapters_own_item(repo: DynamoTodoRepo
     assert TodoItem.from_raw_data(record.todo).to_todo() == todo
 
 
-def test_paging_250_todos_by_7_yields_each_once_in_order(
+def test_one_query_per_page_filtered_or_not(
     repo: DynamoTodoRepository, dynamodb_requests: RequestCounter
 ) -> None:
-    todos = [make_todo(order=(i * 37) % 11) for i in range(250)]
-    for todo in todos:
-        repo.add(todo)
-    expected = [t.id for t in sorted(todos, key=lambda t: (t.order, t.id))]
-    seen: list[str] = []
-    after: Position | None = None
-    pages = 0
-    dynamodb_requests.reset()
-    while True:
-        page, after = repo.list(OWNER, completed=None, limit=7, after=after)
-        pages += 1
-        seen.extend(t.id for t in page)
-        if after is None:
-            break
-    assert seen == expected
-    assert pages == 36  # ceil(250 / 7): no empty trailing page
-    assert dynamodb_requests.calls == {"Query": pages}
-
-
-def test_filtered_paging_is_complete_and_one_query_per_page(
-    repo: DynamoTodoRepository, dynamodb_requests: RequestCounter
-) -> None:
-    todos = [make_todo(order=i, completed=i % 3 == 0) for i in range(60)]
-    for todo in todos:
-        repo.add(todo)
-    for completed in (True, False):
-        expected = [t.id for t in todos if t.completed is completed]
-        seen: list[str] = []
-        after: Position | None = None
-        pages = 0
+    for i in range(60):
+        repo.add(make_todo(order=(i * 37) % 11, completed=i % 3 == 0))
+    for completed in (None, True, False):
         dynamodb_requests.reset()
-        while True:
-            page, after = repo.list(OWNER, completed=completed, limit=5, after=after)
-            pages += 1
-            assert len(page) <= 5
-            seen.extend(t.id for t in page)
-            if after is None:
-                break
-        assert seen == expected
+        _, pages = walk(repo, completed=completed, limit=7)
         assert dynamodb_requests.calls == {"Query": pages}
 
 

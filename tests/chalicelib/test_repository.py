@@ -51,6 +51,22 @@ def everything(repo: TodoRepository, owner: str = OWNER) -> list[Todo]:
     return todos
 
 
+def walk(
+    repo: TodoRepository, *, completed: bool | None = None, limit: int
+) -> tuple[list[str], int]:
+    """Follow a listing to its end: the ids in order, and how many pages it took."""
+    seen: list[str] = []
+    after: Position | None = None
+    pages = 0
+    while True:
+        page, after = repo.list(OWNER, completed=completed, limit=limit, after=after)
+        pages += 1
+        assert len(page) <= limit
+        seen.extend(t.id for t in page)
+        if after is None:
+            return seen, pages
+
+
 @pytest.fixture(params=["memory", "dynamo"])
 def repo(request: pytest.FixtureRequest) -> TodoRepository:
     if request.param == "memory":
@@ -152,29 +168,16 @@ class TestTodoRepositoryContract:
         todos = [make_todo(order=(i * 37) % 11) for i in range(50)]
         for todo in todos:
             repo.add(todo)
-        expected = [t.id for t in sorted(todos, key=lambda t: (t.order, t.id))]
-        seen: list[str] = []
-        after: Position | None = None
-        while True:
-            page, after = repo.list(OWNER, completed=None, limit=7, after=after)
-            assert len(page) <= 7
-            seen.extend(t.id for t in page)
-            if after is None:
-                break
-        assert seen == expected
+        seen, pages = walk(repo, limit=7)
+        assert seen == [t.id for t in sorted(todos, key=lambda t: (t.order, t.id))]
+        assert pages == 8  # ceil(50 / 7): no empty trailing page
 
     def test_filtered_paging_is_complete(self, repo: TodoRepository) -> None:
         todos = [make_todo(order=i, completed=i % 3 == 0) for i in range(30)]
         for todo in todos:
             repo.add(todo)
         for completed in (True, False):
-            seen: list[str] = []
-            after: Position | None = None
-            while True:
-                page, after = repo.list(OWNER, completed=completed, limit=4, after=after)
-                seen.extend(t.id for t in page)
-                if after is None:
-                    break
+            seen, _ = walk(repo, completed=completed, limit=4)
             assert seen == [t.id for t in todos if t.completed is completed]
 
     def test_bulk_operations_respect_the_filter(self, repo: TodoRepository) -> None:
