@@ -19,7 +19,7 @@ CHECK_TARGETS := lint
 TEST_PREREQS  :=
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev user test lint fmt pytest bench clean
+.PHONY: help install dev user test test-fast lint fmt pytest bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
@@ -48,6 +48,14 @@ lint: install ## ruff and mypy
 fmt: install ## Format the Python code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The edit-test loop: the domain, the service over the in-memory repository, and
+# the repository contract on that twin; no servers, no AWS stand-in, no lint.
+FAST_TESTS := tests/chalicelib/test_domain.py tests/chalicelib/test_service.py \
+	tests/chalicelib/test_config.py tests/chalicelib/test_repository.py
+
+test-fast: install ## Unit tests in a few seconds (no servers): the edit-test loop
+	$(BIN)/pytest -q -p no:cacheprovider -k "not dynamo" $(FAST_TESTS)
 
 pytest: install ## Run the pytest suite only
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -174,15 +174,15 @@ def complete_all() -> Response:
     request = _request()
     query_params(request, ())
     updated = service().set_all_completed(owner, read_json_body(request))
-    return json_response({"updated": updated})
+    return json_response({"updated": updated.count, "more": updated.more})
 
 
 @app.route("/todos", methods=["DELETE"], authorizer=cognito)
 def delete_todos() -> Response:
     owner = current_owner()
     params = query_params(_request(), ("completed",))
-    service().delete_all(owner, completed=parse_completed(params.get("completed")))
-    return empty_response()
+    deleted = service().delete_all(owner, completed=parse_completed(params.get("completed")))
+    return json_response({"deleted": deleted.count, "more": deleted.more})
 
 
 @app.route("/todos/{todo_id}", methods=["GET"], authorizer=cognito)

@@ -2,7 +2,8 @@
 
 Drives the real app (chalice.test.Client) over in-process moto with real
 Cognito tokens, counting DynamoDB calls with a botocore event hook.
-Targets: 1 request per single-todo operation and per list page, 0 Scans;
+Targets: 1 request per single-todo operation and per list page (2 for an
+idempotent replay, which reads the todo's current state), 0 Scans;
 `import app` under 150 ms.
 """
 
@@ -92,7 +93,10 @@ def main() -> int:
         print(f"{name:40} {total:>18}  {breakdown}")
         if "Scan" in calls:
             single_ok = False
-        if "{id}" in name or name.startswith(("POST", "GET /todos (page", "GET /todos?")):
+        if "replay" in name:
+            # A retry's answer: the cancelled claim, then the todo as it is now.
+            single_ok = single_ok and total <= 2
+        elif "{id}" in name or name.startswith(("POST", "GET /todos (page", "GET /todos?")):
             single_ok = single_ok and total == 1
     scans = sum(calls.get("Scan", 0) for _, calls in rows)
     import_ms, import_best_ms = import_time_ms()

@@ -7,17 +7,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.errors import ValidationError
+from chalicelib.errors import ValidationError, bounded_fields
 
 TITLE_MAX_LENGTH = 500
 NOTES_MAX_LENGTH = 10_000
 ORDER_MIN = -1_000_000_000
 ORDER_MAX = 1_000_000_000
 DEFAULT_ORDER = 0
+# Abuse limits (docs/data-model.md, "Limits"): todos one user may keep, and how
+# many todos one bulk call (PATCH/DELETE /todos) changes before asking the
+# client to call again.
+TODO_QUOTA = 5_000
+BULK_LIMIT = 500
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -47,6 +52,20 @@ class Todo:
     completed_at: dt.datetime | None
     version: int
 
+    def changed(self, changes: dict[str, Any], at: dt.datetime) -> Todo:
+        """This todo after `changes` (validated writable fields) at `at`.
+
+        The rules of a change, which the DynamoDB adapter runs as one update
+        expression (chalicelib.dynamo._update_actions):
+        - every change bumps the version by exactly VERSION_STEP;
+        - completion_time: the first completion sets completed_at, completing
+          again keeps it, reopening clears it.
+        """
+        values = {**changes, "updated_at": at, "version": self.version + VERSION_STEP}
+        if "completed" in changes:
+            values["completed_at"] = completion_time(changes["completed"], self.completed_at, at)
+        return replace(self, **values)
+
     def to_json(self, url: str) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -62,6 +81,18 @@ class Todo:
             "completed_at": format_timestamp(self.completed_at) if self.completed_at else None,
             "version": self.version,
         }
+
+
+VERSION_STEP = 1
+
+
+def completion_time(
+    completed: bool, previous: dt.datetime | None, at: dt.datetime
+) -> dt.datetime | None:
+    """When a todo counts as completed: kept from the first completion, cleared on reopening."""
+    if not completed:
+        return None
+    return previous or at
 
 
 @dataclass(frozen=True)
@@ -122,6 +153,9 @@ def _parse_fields(payload: Any) -> dict[str, Any]:
             errors[name] = "read-only"
         elif name not in _PARSERS:
             errors[name] = "unknown field"
+        elif isinstance(raw, str) and has_lone_surrogate(raw):
+            # Valid JSON ("\ud800"), but no UTF-8 string can hold it: DynamoDB cannot store it.
+            errors[name] = "must not contain lone UTF-16 surrogates"
         else:
             try:
                 values[name] = _PARSERS[name](raw)
@@ -133,7 +167,19 @@ def _parse_fields(payload: Any) -> dict[str, Any]:
 
 
 def _summary(errors: dict[str, str]) -> str:
-    return "invalid fields: " + "; ".join(f"{name}: {problem}" for name, problem in errors.items())
+    shown = bounded_fields(errors)
+    summary = "; ".join(f"{name}: {problem}" for name, problem in shown.items())
+    if len(errors) > len(shown):
+        summary += f"; and {len(errors) - len(shown)} more"
+    return "invalid fields: " + summary
+
+
+def has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _parse_title(raw: Any) -> str:

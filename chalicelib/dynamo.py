@@ -9,30 +9,42 @@ item (``ReturnValues``) instead of reading first.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
+    Attribute,
     BooleanAttribute,
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.constants import MAP
+from pynamodb.exceptions import (
+    CancellationReason,
+    DoesNotExist,
+    PynamoDBException,
+    TransactWriteError,
+)
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, LocalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.domain import ORDER_MIN, Priority, Todo
+from chalicelib.domain import BULK_LIMIT, ORDER_MIN, TODO_QUOTA, VERSION_STEP, Priority, Todo
 from chalicelib.repository import (
+    BulkResult,
     IdempotencyClaim,
+    IdempotencyInProgress,
     IdempotentReplay,
     Position,
+    QuotaReached,
     StorageUnavailable,
     TodoNotFound,
     VersionMismatch,
@@ -40,6 +52,25 @@ from chalicelib.repository import (
 
 ORDER_INDEX = "by_order"
 IDEMPOTENCY_PREFIX = "idem#"
+# The owner's todo count (TODO_QUOTA): one item per owner, kept in step with
+# the todos by writing both in one transaction.
+COUNT_ITEM_ID = "count"
+# DynamoDB's limit of items per TransactWriteItems.
+TRANSACTION_MAX_ITEMS = 100
+# A transaction cancelled by a conflicting write or throttling is sent again
+# this many times in all, with jittered exponential back-off from this base.
+TRANSACTION_ATTEMPTS = 3
+TRANSACTION_BACKOFF_SECONDS = 0.05
+# Bounded so that DynamoDB not answering fails well inside the Lambda's 10 s
+# timeout (API Gateway would answer 502 instead of the app's 503): at most
+# (1 + MAX_RETRY_ATTEMPTS) x (connect + read), plus botocore's back-off
+# (< 1 s after a first failure) = WORST_CASE_REQUEST_SECONDS.
+CONNECT_TIMEOUT_SECONDS = 1
+READ_TIMEOUT_SECONDS = 2
+MAX_RETRY_ATTEMPTS = 1
+WORST_CASE_REQUEST_SECONDS = (1 + MAX_RETRY_ATTEMPTS) * (
+    CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
+) + 1
 # Errors that mean "try again later", not "your request is wrong".
 _RETRYABLE_CODES = {
     "ProvisionedThroughputExceededException",
@@ -50,6 +81,18 @@ _RETRYABLE_CODES = {
     "ResourceNotFoundException",  # table missing or still being created
     "TransactionConflictException",
 }
+# Cancellation reasons of a transaction that a later attempt may not meet.
+_TRANSIENT_REASONS = {"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"}
+CONDITION_FAILED = "ConditionalCheckFailed"
+
+
+class _TableMeta:
+    table_name = "todos"
+    region = "us-east-1"
+    host: str | None = None
+    connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
+    read_timeout_seconds = READ_TIMEOUT_SECONDS
+    max_retry_attempts = MAX_RETRY_ATTEMPTS
 
 
 def order_key(order: int, todo_id: str) -> str:
@@ -72,13 +115,8 @@ class ByOrderIndex(LocalSecondaryIndex["TodoItem"]):
 
 
 class TodoItem(Model):
-    class Meta:
-        table_name = "todos"
-        region = "us-east-1"
-        host: str | None = None
-        connect_timeout_seconds = 2
-        read_timeout_seconds = 5
-        max_retry_attempts = 2
+    class Meta(_TableMeta):
+        pass
 
     user_id = UnicodeAttribute(hash_key=True)
     item_id = UnicodeAttribute(range_key=True)
@@ -131,22 +169,43 @@ class TodoItem(Model):
         )
 
 
+class StoredItem(Attribute[dict[str, Any]]):
+    """Another model's item as DynamoDB holds it (attribute name -> typed value), in a map."""
+
+    attr_type = MAP
+
+    def serialize(self, value: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+    def deserialize(self, value: dict[str, Any]) -> dict[str, Any]:
+        return value
+
+
 class IdempotencyRecord(Model):
     """Lives in the todo table (no ``order_key``, so never in the listing index)."""
 
-    class Meta:
-        table_name = "todos"
-        region = "us-east-1"
-        host: str | None = None
+    class Meta(_TableMeta):
+        pass
 
     user_id = UnicodeAttribute(hash_key=True)
     item_id = UnicodeAttribute(range_key=True)
     fingerprint = UnicodeAttribute()
-    todo = UnicodeAttribute()  # the created todo as JSON, replayed on retries
+    todo = StoredItem()  # the created TodoItem, replayed if it has since been deleted
     expires_at = TTLAttribute()
 
 
-MODELS: tuple[type[Model], ...] = (TodoItem, IdempotencyRecord)
+class TodoCount(Model):
+    """How many todos the owner has; never in the listing index either."""
+
+    class Meta(_TableMeta):
+        pass
+
+    user_id = UnicodeAttribute(hash_key=True)
+    item_id = UnicodeAttribute(range_key=True)
+    todos = NumberAttribute(null=True)
+
+
+MODELS: tuple[type[Model], ...] = (TodoItem, IdempotencyRecord, TodoCount)
 
 
 def bind_models(table_name: str, region: str, endpoint: str | None) -> None:
@@ -203,39 +262,50 @@ def _is_condition_failure(exc: PynamoDBException) -> bool:
 class DynamoTodoRepository:
     def add(self, todo: Todo, claim: IdempotencyClaim | None = None) -> None:
         item = TodoItem.from_todo(todo)
-        new_item = TodoItem.item_id.does_not_exist()
-        with _storage_errors():
-            if claim is None:
-                item.save(condition=new_item)
-                return
-            self._add_once(item, todo, claim)
+        record = None
+        if claim is not None:
+            record = IdempotencyRecord(
+                todo.owner,
+                IDEMPOTENCY_PREFIX + claim.key_digest,
+                fingerprint=claim.fingerprint,
+                todo=item.serialize(),
+                expires_at=claim.expires_at,
+            )
 
-    def _add_once(self, item: TodoItem, todo: Todo, claim: IdempotencyClaim) -> None:
-        record = IdempotencyRecord(
-            todo.owner,
-            IDEMPOTENCY_PREFIX + claim.key_digest,
-            fingerprint=claim.fingerprint,
-            todo=json.dumps(todo.to_json(url=""), separators=(",", ":")),
-            expires_at=claim.expires_at,
-        )
-        # TTL deletion lags, so an expired record counts as absent.
-        unused = IdempotencyRecord.item_id.does_not_exist() | (
-            IdempotencyRecord.expires_at < claim.claimed_at
-        )
-        try:
-            # One request: the key claim and the todo are written together or not at all.
-            with TransactWrite(connection=TodoItem._get_connection().connection) as txn:
+        def write(txn: TransactWrite) -> None:
+            # One request: the key claim, the todo and the count, all or nothing.
+            if record is not None and claim is not None:
+                # TTL deletion lags, so an expired record counts as absent.
+                unused = IdempotencyRecord.item_id.does_not_exist() | (
+                    IdempotencyRecord.expires_at < claim.claimed_at
+                )
                 txn.save(record, condition=unused, return_values="ALL_OLD")
-                txn.save(item, condition=TodoItem.item_id.does_not_exist())
-        except TransactWriteError as exc:
-            reasons = exc.cancellation_reasons
-            first = reasons[0] if reasons else None
-            if first and first.code == "ConditionalCheckFailed" and first.raw_item:
-                old = IdempotencyRecord.from_raw_data(first.raw_item)
-                raise IdempotentReplay(
-                    _todo_from_json(todo.owner, json.loads(old.todo)), old.fingerprint
-                ) from exc
-            raise
+            txn.save(item, condition=TodoItem.item_id.does_not_exist())
+            txn.update(
+                TodoCount(todo.owner, COUNT_ITEM_ID),
+                actions=[TodoCount.todos.add(1)],
+                condition=TodoCount.todos.does_not_exist() | (TodoCount.todos < TODO_QUOTA),
+            )
+
+        for reasons in _transaction_attempts(write):
+            # Items in request order: [record], todo, count.
+            record_reason = reasons.pop(0) if record is not None else None
+            todo_reason, count_reason = reasons
+            if record_reason and record_reason.code == CONDITION_FAILED:
+                raise self._replay(todo.owner, record_reason.raw_item)
+            if record_reason and record_reason.code == "TransactionConflict":
+                raise IdempotencyInProgress(todo.owner)
+            if count_reason and count_reason.code == CONDITION_FAILED:
+                raise QuotaReached(todo.owner)
+            if todo_reason and todo_reason.code == CONDITION_FAILED:
+                return  # ULIDs are unique: our own write, retried by botocore, had landed
+
+    def _replay(self, owner: str, raw_record: dict[str, Any] | None) -> IdempotentReplay:
+        assert raw_record is not None  # asked for with return_values="ALL_OLD"
+        old = IdempotencyRecord.from_raw_data(raw_record)
+        created = TodoItem.from_raw_data(old.todo).to_todo()
+        # The todo as it is now, so the answer's ETag is current; as created if deleted.
+        return IdempotentReplay(self.get(owner, created.id) or created, old.fingerprint)
 
     def get(self, owner: str, todo_id: str) -> Todo | None:
         with _storage_errors():
@@ -264,13 +334,13 @@ class DynamoTodoRepository:
         return item.to_todo()
 
     def delete(self, owner: str, todo_id: str, expected_version: int | None) -> None:
-        with _storage_errors():
-            try:
-                TodoItem(owner, todo_id).delete(condition=_exists(expected_version))
-            except PynamoDBException as exc:
-                if _is_condition_failure(exc):
-                    self._raise_missing_or_stale(owner, todo_id, expected_version)
-                raise
+        def write(txn: TransactWrite) -> None:
+            txn.delete(TodoItem(owner, todo_id), condition=_exists(expected_version))
+            txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-1)])
+
+        for todo_reason, _ in _transaction_attempts(write):
+            if todo_reason and todo_reason.code == CONDITION_FAILED:
+                self._raise_missing_or_stale(owner, todo_id, expected_version)
 
     def _raise_missing_or_stale(
         self, owner: str, todo_id: str, expected_version: int | None
@@ -309,34 +379,121 @@ class DynamoTodoRepository:
             next_after = None
         return [item.to_todo() for item in items], next_after
 
-    def _each_todo(self, owner: str, completed: bool | None) -> Iterator[TodoItem]:
-        filter_condition = None if completed is None else TodoItem.completed == completed
-        yield from TodoItem.by_order.query(
-            owner, filter_condition=filter_condition, consistent_read=True
+    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
+        # BatchWriteItem cannot carry conditions, so deletes go in transactions:
+        # each todo only while it still matches, with the count, all or nothing.
+        still_matches = (
+            TodoItem.item_id.exists() if completed is None else TodoItem.completed == completed
         )
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> int:
-        count = 0
-        with _storage_errors(), TodoItem.batch_write() as batch:
-            for item in self._each_todo(owner, completed):
-                batch.delete(item)
-                count += 1
-        return count
+        def write(txn: TransactWrite, chunk: list[TodoItem]) -> None:
+            for item in chunk:
+                txn.delete(item, condition=still_matches)
+            txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-len(chunk))])
 
-    def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> int:
-        count = 0
-        with _storage_errors():
-            for item in self._each_todo(owner, completed=not completed):
-                try:
-                    item.update(
-                        actions=_update_actions(item.item_id, {"completed": completed}, at),
-                        condition=TodoItem.completed == (not completed),
-                    )
-                    count += 1
-                except PynamoDBException as exc:
-                    if not _is_condition_failure(exc):  # changed or deleted meanwhile
-                        raise
-        return count
+        items, more = _first_matching(owner, completed)
+        return BulkResult(_write_in_chunks(items, TRANSACTION_MAX_ITEMS - 1, write), more)
+
+    def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> BulkResult:
+        def write(txn: TransactWrite, chunk: list[TodoItem]) -> None:
+            for item in chunk:
+                txn.update(
+                    item,
+                    actions=_update_actions(item.item_id, {"completed": completed}, at),
+                    condition=TodoItem.completed == (not completed),
+                )
+
+        items, more = _first_matching(owner, not completed)
+        return BulkResult(_write_in_chunks(items, TRANSACTION_MAX_ITEMS, write), more)
+
+
+def _first_matching(owner: str, completed: bool | None) -> tuple[list[TodoItem], bool]:
+    """Up to BULK_LIMIT todos matching the filter, and whether more match."""
+    filter_condition = None if completed is None else TodoItem.completed == completed
+    with _storage_errors():
+        found = list(
+            islice(
+                TodoItem.by_order.query(
+                    owner, filter_condition=filter_condition, consistent_read=True
+                ),
+                BULK_LIMIT + 1,
+            )
+        )
+    return found[:BULK_LIMIT], len(found) > BULK_LIMIT
+
+
+Reasons = list[CancellationReason | None]
+
+
+def _transaction_attempts(write: Callable[[TransactWrite], None]) -> Iterator[Reasons]:
+    """Send the transaction `write` builds; yield the reasons each time it is cancelled
+    for a condition (the caller raises, returns or lets it be tried again). A
+    conflict or throttling is tried again up to TRANSACTION_ATTEMPTS in all,
+    then StorageUnavailable."""
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        try:
+            with _storage_errors(), _transaction() as txn:
+                write(txn)
+            return
+        except TransactWriteError as exc:
+            reasons = list(exc.cancellation_reasons)
+            if not reasons:
+                raise
+        codes = {reason.code for reason in reasons if reason}
+        if codes - _TRANSIENT_REASONS - {CONDITION_FAILED}:
+            raise StorageUnavailable(f"transaction cancelled: {sorted(codes)}")
+        yield reasons
+        if CONDITION_FAILED in codes:
+            return  # the caller has seen what failed; nothing to retry
+        _back_off(attempt)
+    raise StorageUnavailable("transaction kept conflicting or being throttled")
+
+
+T = TypeVar("T")
+
+
+def _write_in_chunks(
+    items: list[T], chunk_size: int, write: Callable[[TransactWrite, list[T]], None]
+) -> int:
+    """Write items in transactions of chunk_size; an item whose condition fails
+    (it changed meanwhile) is left out and the rest sent again. Returns how many
+    were written."""
+    written = 0
+    for start in range(0, len(items), chunk_size):
+        chunk = items[start : start + chunk_size]
+        attempts = 0
+        while chunk:
+            try:
+                with _storage_errors(), _transaction() as txn:
+                    write(txn, chunk)
+                written += len(chunk)
+                break
+            except TransactWriteError as exc:
+                reasons = list(exc.cancellation_reasons)
+                if not reasons:
+                    raise
+            failed = {
+                i for i, r in enumerate(reasons[: len(chunk)]) if r and r.code == CONDITION_FAILED
+            }
+            if failed:
+                chunk = [item for i, item in enumerate(chunk) if i not in failed]
+                continue
+            attempts += 1
+            codes = {reason.code for reason in reasons if reason}
+            if codes - _TRANSIENT_REASONS or attempts >= TRANSACTION_ATTEMPTS:
+                # What was written stays written, and matches no more: a retry is safe.
+                raise StorageUnavailable(f"bulk write cancelled: {sorted(codes)}")
+            _back_off(attempts - 1)
+    return written
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=TodoItem._get_connection().connection)
+
+
+def _back_off(attempt: int) -> None:
+    jitter = random.uniform(0.5, 1.0)  # noqa: S311 (spreads retries; not a secret)
+    time.sleep(jitter * TRANSACTION_BACKOFF_SECONDS * 2**attempt)
 
 
 def _exists(expected_version: int | None) -> Any:
@@ -347,11 +504,13 @@ def _exists(expected_version: int | None) -> Any:
 
 
 def _update_actions(todo_id: str, changes: dict[str, Any], at: dt.datetime) -> list[Action]:
-    actions: list[Action] = [TodoItem.updated_at.set(at), TodoItem.version.add(1)]
+    """Todo.changed's rules as one update expression, so DynamoDB applies them atomically."""
+    actions: list[Action] = [TodoItem.updated_at.set(at), TodoItem.version.add(VERSION_STEP)]
     for name, value in changes.items():
         if name == "completed":
             actions.append(TodoItem.completed.set(value))
-            if value:  # keep the first completion time if already completed
+            # domain.completion_time: kept from the first completion, cleared on reopening.
+            if value:
                 actions.append(TodoItem.completed_at.set(TodoItem.completed_at | at))
             else:
                 actions.append(TodoItem.completed_at.remove())
@@ -371,26 +530,3 @@ def _update_actions(todo_id: str, changes: dict[str, Any], at: dt.datetime) -> l
         else:  # the domain layer only lets writable fields through
             raise ValueError(f"not a writable field: {name}")
     return actions
-
-
-def _todo_from_json(owner: str, data: dict[str, Any]) -> Todo:
-    def timestamp(value: str | None) -> dt.datetime | None:
-        return dt.datetime.fromisoformat(value) if value else None
-
-    created_at = timestamp(data["created_at"])
-    updated_at = timestamp(data["updated_at"])
-    assert created_at is not None and updated_at is not None
-    return Todo(
-        id=data["id"],
-        owner=owner,
-        title=data["title"],
-        completed=data["completed"],
-        order=data["order"],
-        notes=data["notes"],
-        due=dt.date.fromisoformat(data["due"]) if data["due"] else None,
-        priority=Priority(data["priority"]),
-        created_at=created_at,
-        updated_at=updated_at,
-        completed_at=timestamp(data["completed_at"]),
-        version=data["version"],
-    )

@@ -10,6 +10,21 @@ from typing import Any
 
 from chalice import ChaliceUnhandledError
 
+# Error bodies name at most this many fields, each name cut to this length:
+# field names come from the client, and are not echoed unbounded.
+REPORTED_FIELDS_MAX = 10
+REPORTED_NAME_MAX = 64
+
+
+def bounded_fields(fields: dict[str, str]) -> dict[str, str]:
+    """The first REPORTED_FIELDS_MAX fields, names cut and made printable UTF-8."""
+    shown: dict[str, str] = {}
+    for name, problem in list(fields.items())[:REPORTED_FIELDS_MAX]:
+        if len(name) > REPORTED_NAME_MAX:
+            name = name[: REPORTED_NAME_MAX - 1] + "\u2026"
+        shown[name.encode("utf-8", "replace").decode("utf-8")] = problem
+    return shown
+
 
 class ApiError(ChaliceUnhandledError):
     status = 400
@@ -24,7 +39,7 @@ class ApiError(ChaliceUnhandledError):
     ) -> None:
         super().__init__(message)
         self.message = message
-        self.fields = fields
+        self.fields = bounded_fields(fields) if fields else None
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
@@ -73,6 +88,18 @@ class PayloadTooLarge(ApiError):
 class UnsupportedMediaType(ApiError):
     status = 415
     code = "unsupported_media_type"
+
+
+class IdempotencyKeyInUse(ApiError):
+    """The IETF Idempotency-Key draft's answer to a retry racing the original."""
+
+    status = 409
+    code = "idempotency_key_in_use"
+
+
+class QuotaExceeded(ApiError):
+    status = 409
+    code = "quota_exceeded"
 
 
 class IdempotencyKeyReused(ApiError):

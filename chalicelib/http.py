@@ -28,8 +28,9 @@ CORS_ALLOW_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key"
 CORS_EXPOSE_HEADERS = "ETag, Link, Location, Retry-After, Idempotent-Replayed, X-Request-Id"
 CORS_MAX_AGE_SECONDS = "600"
-_ETAG_PATTERN = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+_ETAG_PATTERN = re.compile(r'^(W/)?"(\d{1,18})"$')
 _LIMIT_PATTERN = re.compile(r"^\d{1,4}$")
+NO_VERSION = 0  # versions start at 1
 
 # Chalice's own error codes (its {"Code", "Message"} bodies) mapped to ours.
 _CHALICE_ERROR_CODES = {
@@ -140,7 +141,11 @@ def expected_version(request: Request) -> int | None:
         raise ValidationError(
             'If-Match must be an ETag such as "3"', fields={"If-Match": "invalid"}
         )
-    return int(match[1])
+    if match[1]:
+        # RFC 9110 13.1.1: If-Match compares strongly, so a weak tag never
+        # matches: ask for version 0, which no todo has (412, or 404 if missing).
+        return NO_VERSION
+    return int(match[2])
 
 
 def base_url(request: Request) -> str:

@@ -1,6 +1,8 @@
 """The storage port: what the service layer needs from a todo store.
 
-The PynamoDB adapter (``chalicelib.dynamo``) implements it; tests may swap it.
+The PynamoDB adapter (``chalicelib.dynamo``) implements it, and so does the
+in-memory twin (``chalicelib.memory``) the fast tests use; one contract test
+class (tests/chalicelib/test_repository.py) holds both to the same behaviour.
 """
 
 from __future__ import annotations
@@ -25,12 +27,30 @@ class StorageUnavailable(Exception):
 
 
 class IdempotentReplay(Exception):
-    """A create with this idempotency key already happened."""
+    """A create with this idempotency key already happened.
 
-    def __init__(self, original: Todo, fingerprint: str) -> None:
+    `todo` is the todo as it is now (as created, if it has since been deleted)."""
+
+    def __init__(self, todo: Todo, fingerprint: str) -> None:
         super().__init__("idempotency key already used")
-        self.original = original
+        self.todo = todo
         self.fingerprint = fingerprint
+
+
+class IdempotencyInProgress(Exception):
+    """Another request with this idempotency key is being written right now."""
+
+
+class QuotaReached(Exception):
+    """The owner already has TODO_QUOTA todos."""
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What one bulk call changed, and whether matching todos remain (BULK_LIMIT)."""
+
+    count: int
+    more: bool
 
 
 # How long an Idempotency-Key is remembered.
@@ -58,7 +78,9 @@ class Position:
 
 class TodoRepository(Protocol):
     def add(self, todo: Todo, claim: IdempotencyClaim | None = None) -> None:
-        """Store a new todo; with a claim, raise IdempotentReplay if the key was used."""
+        """Store a new todo; raise QuotaReached at TODO_QUOTA todos. With a claim,
+        raise IdempotentReplay if the key was used, IdempotencyInProgress if it
+        is being used right now."""
 
     def get(self, owner: str, todo_id: str) -> Todo | None: ...
 
@@ -80,6 +102,9 @@ class TodoRepository(Protocol):
     ) -> tuple[list[Todo], Position | None]:
         """One page in (order, id) order, and where the next page starts (None if done)."""
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> int: ...
+    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
+        """Delete up to BULK_LIMIT matching todos; one changed meanwhile so that
+        it no longer matches (reopened, say) is kept."""
 
-    def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> int: ...
+    def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> BulkResult:
+        """Complete (or reopen) up to BULK_LIMIT todos, each by Todo.changed's rules."""

@@ -6,8 +6,6 @@ shim under gunicorn) call this; it knows nothing of HTTP.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 import json
@@ -20,17 +18,22 @@ from typing import Any
 from chalicelib import domain
 from chalicelib.domain import Todo
 from chalicelib.errors import (
+    IdempotencyKeyInUse,
     IdempotencyKeyReused,
     NotFound,
     PreconditionFailed,
+    QuotaExceeded,
     ServiceUnavailable,
     ValidationError,
 )
 from chalicelib.ids import is_ulid, new_ulid
 from chalicelib.repository import (
+    BulkResult,
     IdempotencyClaim,
+    IdempotencyInProgress,
     IdempotentReplay,
     Position,
+    QuotaReached,
     StorageUnavailable,
     TodoNotFound,
     TodoRepository,
@@ -40,7 +43,11 @@ from chalicelib.repository import (
 LIMIT_DEFAULT = 100
 LIMIT_MAX = 1000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
-_CURSOR_PATTERN = re.compile(r"^(-?\d{1,10}):([0-7][0-9A-HJKMNP-TV-Z]{25})$")
+# A cursor is the place of the last todo listed, "<order>.<id>". Every string
+# of this shape is a valid place to continue after, so openapi.yaml can state
+# exactly what is accepted (tests/test_openapi.py holds it to this pattern).
+CURSOR_PATTERN = r"^(-?[0-9]{1,9}|-?1000000000)\.([0-7][0-9A-HJKMNP-TV-Z]{25})$"
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def utc_now() -> dt.datetime:
@@ -99,7 +106,7 @@ class TodoService:
                 raise IdempotencyKeyReused(
                     "this Idempotency-Key was already used with a different body"
                 ) from None
-            return Created(replay.original, replayed=True)
+            return Created(replay.todo, replayed=True)
         return Created(todo, replayed=False)
 
     def get(self, owner: str, todo_id: str) -> Todo:
@@ -137,11 +144,11 @@ class TodoService:
             )
         return Page(todos, encode_cursor(next_after) if next_after else None)
 
-    def delete_all(self, owner: str, *, completed: bool | None = None) -> int:
+    def delete_all(self, owner: str, *, completed: bool | None = None) -> BulkResult:
         with storage_outcomes():
             return self._repository.delete_all(owner, completed=completed)
 
-    def set_all_completed(self, owner: str, payload: Any) -> int:
+    def set_all_completed(self, owner: str, payload: Any) -> BulkResult:
         completed = domain.parse_bulk_completed(payload)
         with storage_outcomes():
             return self._repository.set_all_completed(owner, completed, self._clock())
@@ -162,22 +169,25 @@ def storage_outcomes() -> Iterator[None]:
         raise ServiceUnavailable(
             "storage is temporarily unavailable", retry_after_seconds=2
         ) from exc
+    except IdempotencyInProgress:
+        raise IdempotencyKeyInUse(
+            "a request with this Idempotency-Key is in progress; retry it shortly"
+        ) from None
+    except QuotaReached:
+        raise QuotaExceeded(
+            f"you have reached the limit of {domain.TODO_QUOTA} todos; delete some to add more",
+            fields={"todos": f"at most {domain.TODO_QUOTA}"},
+        ) from None
 
 
 def encode_cursor(position: Position) -> str:
-    raw = f"{position.order}:{position.todo_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{position.order}.{position.todo_id}"
 
 
 def decode_cursor(cursor: str) -> Position:
-    invalid = ValidationError("cursor is not valid", fields={"cursor": "invalid"})
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise invalid from None
-    match = _CURSOR_PATTERN.match(raw)
-    if not match or not domain.ORDER_MIN <= int(match[1]) <= domain.ORDER_MAX:
-        raise invalid
+    match = _CURSOR.fullmatch(cursor)  # `$` alone would let a trailing newline through
+    if not match:
+        raise ValidationError("cursor is not valid", fields={"cursor": "invalid"})
     return Position(order=int(match[1]), todo_id=match[2])
 
 

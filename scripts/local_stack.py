@@ -225,6 +225,8 @@ def run_serialized_moto(port: int) -> None:
     )
     from werkzeug.serving import run_simple
 
+    from scripts.local_faults import FaultInjection
+
     os.environ.setdefault("MOTO_PORT", str(port))
     moto_app = DomainDispatcherApplication(create_backend_app)
     one_at_a_time = threading.Lock()
@@ -234,7 +236,9 @@ def run_serialized_moto(port: int) -> None:
             return list(moto_app(environ, start_response))
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
+    # Faults (scripts/local_faults.py) sit outside the lock: a delayed request holds up no other.
+    served = FaultInjection(serialized)
+    run_simple("127.0.0.1", port, served, threaded=True, request_handler=MotoRequestHandler)
 
 
 def aws_client(service: str, endpoint: str | None, region: str = REGION) -> Any:

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import yaml
 from openapi_spec_validator import validate
 
 import app as app_module
-from chalicelib.domain import NOTES_MAX_LENGTH, PRIORITIES, TITLE_MAX_LENGTH
-from chalicelib.http import MAX_BODY_BYTES
-from chalicelib.service import LIMIT_DEFAULT, LIMIT_MAX
+from chalicelib.domain import (
+    BULK_LIMIT,
+    NOTES_MAX_LENGTH,
+    ORDER_MAX,
+    ORDER_MIN,
+    PRIORITIES,
+    TITLE_MAX_LENGTH,
+    TODO_QUOTA,
+)
+from chalicelib.errors import ValidationError
+from chalicelib.http import MAX_BODY_BYTES, expected_version
+from chalicelib.repository import Position
+from chalicelib.service import (
+    CURSOR_PATTERN,
+    LIMIT_DEFAULT,
+    LIMIT_MAX,
+    decode_cursor,
+    encode_cursor,
+)
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
@@ -59,3 +78,34 @@ def test_documented_limits_match_the_code() -> None:
     limit = spec()["paths"]["/todos"]["get"]["parameters"][1]["schema"]
     assert (limit["maximum"], limit["default"]) == (LIMIT_MAX, LIMIT_DEFAULT)
     assert str(MAX_BODY_BYTES) in spec()["info"]["description"]
+
+
+def test_documented_quota_and_bulk_limit_match_the_code() -> None:
+    text = SPEC_PATH.read_text()
+    assert f"at most {TODO_QUOTA} todos" in text
+    assert f"changes at\n    most {BULK_LIMIT} todos" in text
+    paths = spec()["paths"]["/todos"]
+    for method, count in (("patch", "updated"), ("delete", "deleted")):
+        body = paths[method]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["properties"][count]["maximum"] == BULK_LIMIT
+
+
+@pytest.mark.parametrize(
+    "value", ["", " ", "*", '"3"', 'W/"3"', "3", '"3", "4"', '"x"', 'w/"3"', '"' + "9" * 19 + '"']
+)
+def test_the_if_match_schema_is_what_the_app_accepts(value: str) -> None:
+    pattern = spec()["components"]["parameters"]["IfMatch"]["schema"]["pattern"]
+    request = SimpleNamespace(headers={"if-match": value})
+    try:
+        expected_version(request)  # type: ignore[arg-type]
+        accepted = True  # a weak tag too: understood, and never matching (412)
+    except ValidationError:
+        accepted = False
+    assert bool(re.match(pattern, value)) == accepted
+
+
+def test_the_cursor_schema_is_the_apps_own_pattern() -> None:
+    schema = spec()["paths"]["/todos"]["get"]["parameters"][2]["schema"]
+    assert schema["pattern"] == CURSOR_PATTERN
+    for position in (Position(ORDER_MIN, "7" + "Z" * 25), Position(ORDER_MAX, "0" * 26)):
+        assert decode_cursor(encode_cursor(position)) == position

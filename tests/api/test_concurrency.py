@@ -1,8 +1,13 @@
-"""Optimistic locking (ETag / If-Match) and idempotent creation."""
+"""Optimistic locking (ETag / If-Match) and idempotent creation, one client at a
+time and many at once."""
 
 from __future__ import annotations
 
-from tests.runtimes.base import Runtime, User
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.runtimes.base import UNSET, ApiResponse, Runtime, User
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) -> None:
@@ -25,7 +30,7 @@ def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) ->
     assert deleted.status == 204
 
 
-def test_if_match_star_and_weak_etags(api: Runtime, alice: User) -> None:
+def test_if_match_star_matches_and_weak_etags_never_do(api: Runtime, alice: User) -> None:
     url = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "t"}).json()[
         "url"
     ]
@@ -33,10 +38,14 @@ def test_if_match_star_and_weak_etags(api: Runtime, alice: User) -> None:
         "PATCH", url, headers={**alice.auth_headers, "If-Match": "*"}, json={"order": 1}
     )
     assert star.status == 200
-    weak = api.request(
-        "PATCH", url, headers={**alice.auth_headers, "If-Match": 'W/"2"'}, json={"order": 2}
-    )
-    assert weak.status == 200
+    # RFC 9110: If-Match uses the strong comparison, so even the current tag, weak, fails.
+    for method, body in (("PATCH", {"order": 2}), ("DELETE", UNSET)):
+        weak = api.request(
+            method, url, headers={**alice.auth_headers, "If-Match": 'W/"2"'}, json=body
+        )
+        assert weak.status == 412 and weak.error_code == "precondition_failed"
+    current = api.request("GET", url, headers=alice.auth_headers).json()
+    assert (current["order"], current["version"]) == (1, 2)
 
 
 def test_malformed_if_match_is_400(api: Runtime, alice: User) -> None:
@@ -56,14 +65,15 @@ def test_idempotency_key_returns_the_original_and_never_duplicates(
     headers = {**alice.auth_headers, "Idempotency-Key": "create-milk-1"}
     first = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
     assert first.status == 201 and "Idempotent-Replayed" not in first.headers
-    # The todo changes after creation; a retry still returns the original response.
-    api.request(
+    # The todo changes after creation; a retry answers it as it is now, with its ETag.
+    changed = api.request(
         "PATCH", first.json()["url"], headers=alice.auth_headers, json={"title": "oat milk"}
     )
     for _ in range(3):
         retry = api.request("POST", "/todos", headers=headers, json={"title": "milk"})
         assert retry.status == 201
-        assert retry.json() == first.json()
+        assert retry.json() == changed.json()
+        assert retry.headers["ETag"] == changed.headers["ETag"] == '"2"'
         assert retry.headers["Location"] == first.headers["Location"]
         assert retry.headers["Idempotent-Replayed"] == "true"
     listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
@@ -90,3 +100,46 @@ def test_overlong_idempotency_key_is_400(api: Runtime, alice: User) -> None:
     response = api.request("POST", "/todos", headers=headers, json={"title": "t"})
     assert response.status == 400
     assert response.json()["error"]["fields"] == {"Idempotency-Key": "invalid"}
+
+
+def at_once(count: int, send: Callable[[int], ApiResponse]) -> list[ApiResponse]:
+    """`count` requests released together from as many threads."""
+    start = threading.Barrier(count)
+
+    def released(i: int) -> ApiResponse:
+        start.wait()
+        return send(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(released, range(count)))
+
+
+def test_one_idempotency_key_from_8_clients_at_once_makes_one_todo(
+    api: Runtime, alice: User
+) -> None:
+    headers = {**alice.auth_headers, "Idempotency-Key": "race-8"}
+    responses = at_once(
+        8, lambda _: api.request("POST", "/todos", headers=headers, json={"title": "race"})
+    )
+    statuses = sorted(r.status for r in responses)
+    assert set(statuses) <= {200, 201, 409}, statuses
+    answered = [r for r in responses if r.status in (200, 201)]
+    assert len({r.json()["id"] for r in answered}) == 1, statuses
+    assert sum("Idempotent-Replayed" not in r.headers for r in answered) == 1
+    assert all(r.error_code == "idempotency_key_in_use" for r in responses if r.status == 409)
+    listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
+    assert [t["id"] for t in listed] == [answered[0].json()["id"]]
+
+
+def test_20_patches_with_one_if_match_exactly_one_wins(api: Runtime, alice: User) -> None:
+    created = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": "v1"})
+    url, etag = created.json()["url"], created.headers["ETag"]
+    headers = {**alice.auth_headers, "If-Match": etag}
+    responses = at_once(
+        20, lambda i: api.request("PATCH", url, headers=headers, json={"title": f"writer {i}"})
+    )
+    statuses = sorted(r.status for r in responses)
+    assert statuses == [200] + [412] * 19, statuses
+    winner = next(r for r in responses if r.status == 200).json()
+    assert api.request("GET", url, headers=alice.auth_headers).json() == winner
+    assert winner["version"] == 2

@@ -35,6 +35,8 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
         ({"title": "t", "notes": ["a"]}, "notes"),
         ({"title": "t", "owner": "someone-else"}, "owner"),
         ({"title": "t", "url": "http://x"}, "url"),
+        ({"title": "a\ud800"}, "title"),  # a lone surrogate: valid JSON, not storable
+        ({"title": "t", "notes": "\udfff"}, "notes"),
     ],
 )
 def test_invalid_create_names_the_field(
@@ -49,6 +51,14 @@ def test_invalid_create_names_the_field(
     assert api.request("GET", "/todos", headers=alice.auth_headers).json() == []
 
 
+def test_unknown_field_names_are_not_echoed_unbounded(api: Runtime, alice: User) -> None:
+    body = {"title": "t", **{f"{i}" + "x" * 500: 1 for i in range(100)}}
+    response = api.request("POST", "/todos", headers=alice.auth_headers, json=body)
+    error = assert_error(response, 400, "validation_error")
+    assert len(error["fields"]) == 10 and all(len(name) <= 64 for name in error["fields"])
+    assert len(response.body) < 2_000
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
@@ -57,6 +67,7 @@ def test_invalid_create_names_the_field(
         ({"version": 9}, "version"),
         ({"id": "x"}, "id"),
         ({"title": "ok", "bogus": 1}, "bogus"),
+        ({"notes": "\ud800"}, "notes"),
     ],
 )
 def test_invalid_patch_changes_nothing(

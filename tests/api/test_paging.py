@@ -77,7 +77,14 @@ def test_bad_limit(api: Runtime, alice: User, limit: str) -> None:
 
 @pytest.mark.parametrize(
     "cursor",
-    ["garbage!", "Zm9v", "", "MTox", "OTk5OTk5OTk5OTk6MDFBUlozTkRFS1RTVjRSUkZGUTY5RzVGQVY"],
+    [
+        "garbage!",
+        "Zm9v",
+        "",
+        "MTox",
+        "99999999999.01ARZ3NDEKTSV4RRFFQ69G5FAV",
+        "1.01ARZ3NDEKTSV4RRFFQ69G5FAV%00",
+    ],
 )
 def test_bad_cursor(api: Runtime, alice: User, cursor: str) -> None:
     response = api.request("GET", f"/todos?cursor={cursor}", headers=alice.auth_headers)

@@ -145,10 +145,11 @@ def test_clear_completed_and_delete_all(api: Runtime, alice: User) -> None:
     create(api, alice, title="done 1", completed=True)
     create(api, alice, title="done 2", completed=True)
     response = api.request("DELETE", "/todos?completed=true", headers=alice.auth_headers)
-    assert response.status == 204
+    assert (response.status, response.json()) == (200, {"deleted": 2, "more": False})
     listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
     assert [t["id"] for t in listed] == [keep["id"]]
-    assert api.request("DELETE", "/todos", headers=alice.auth_headers).status == 204
+    response = api.request("DELETE", "/todos", headers=alice.auth_headers)
+    assert response.json() == {"deleted": 1, "more": False}
     assert api.request("GET", "/todos", headers=alice.auth_headers).json() == []
 
 
@@ -156,11 +157,11 @@ def test_mark_all_completed_and_back(api: Runtime, alice: User) -> None:
     create(api, alice, title="one")
     create(api, alice, title="two", completed=True)
     response = api.request("PATCH", "/todos", headers=alice.auth_headers, json={"completed": True})
-    assert response.status == 200 and response.json() == {"updated": 1}
+    assert response.status == 200 and response.json() == {"updated": 1, "more": False}
     listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
     assert all(t["completed"] for t in listed) and len(listed) == 2
     response = api.request("PATCH", "/todos", headers=alice.auth_headers, json={"completed": False})
-    assert response.json() == {"updated": 2}
+    assert response.json() == {"updated": 2, "more": False}
 
 
 def test_todo_backend_spec_flow(api: Runtime, alice: User) -> None:

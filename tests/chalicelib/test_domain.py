@@ -11,6 +11,7 @@ from chalicelib.domain import (
     ORDER_MIN,
     TITLE_MAX_LENGTH,
     Priority,
+    Todo,
     parse_bulk_completed,
     parse_changes,
     parse_new_todo,
@@ -109,3 +110,33 @@ def test_bulk_completed() -> None:
     for bad in ({}, {"completed": "true"}, {"completed": True, "title": "x"}):
         with pytest.raises(ValidationError):
             parse_bulk_completed(bad)
+
+
+@pytest.mark.parametrize("name", ["title", "notes", "due", "priority"])
+def test_a_lone_surrogate_is_rejected_naming_the_field(name: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        parse_new_todo({"title": "ok", name: "a\ud800b"})
+    assert raised.value.fields == {name: "must not contain lone UTF-16 surrogates"}
+
+
+def test_unknown_fields_are_not_echoed_unbounded() -> None:
+    payload = {f"{i}-" + "x" * 10_000: 1 for i in range(1_000)}
+    with pytest.raises(ValidationError) as raised:
+        parse_changes({**payload, "\udc00": 2})
+    fields = raised.value.fields or {}
+    assert len(fields) == 10
+    assert all(len(name) <= 64 for name in fields)
+    assert len(raised.value.message) < 1_000
+    assert raised.value.message.endswith("and 991 more")
+
+
+def test_a_change_bumps_the_version_and_keeps_the_first_completion() -> None:
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    todo = Todo("01ARZ3NDEKTSV4RRFFQ69G5FAV", "u", "t", False, 0, None, None,
+                Priority.NORMAL, created, created, None, 1)  # fmt: skip
+    first, later = created + dt.timedelta(1), created + dt.timedelta(2)
+    done = todo.changed({"completed": True}, first)
+    assert (done.version, done.completed_at, done.updated_at) == (2, first, first)
+    assert done.changed({"completed": True}, later).completed_at == first
+    assert done.changed({"title": "x"}, later).completed_at == first
+    assert done.changed({"completed": False}, later).completed_at is None

@@ -5,17 +5,24 @@ import itertools
 
 import pytest
 
-from chalicelib.domain import Todo
-from chalicelib.dynamo import DynamoTodoRepository
+from chalicelib.domain import TODO_QUOTA, Todo
 from chalicelib.errors import (
+    IdempotencyKeyInUse,
     IdempotencyKeyReused,
     NotFound,
     PreconditionFailed,
+    QuotaExceeded,
     ServiceUnavailable,
     ValidationError,
 )
 from chalicelib.ids import is_ulid, new_ulid
-from chalicelib.repository import Position, StorageUnavailable
+from chalicelib.memory import InMemoryTodoRepository
+from chalicelib.repository import (
+    IdempotencyClaim,
+    IdempotencyInProgress,
+    Position,
+    StorageUnavailable,
+)
 from chalicelib.service import TodoService, decode_cursor, encode_cursor
 
 T0 = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC)
@@ -30,8 +37,8 @@ class SteppingClock:
 
 
 @pytest.fixture
-def service(aws: None) -> TodoService:
-    return TodoService(DynamoTodoRepository(), clock=SteppingClock())
+def service() -> TodoService:
+    return TodoService(InMemoryTodoRepository(), clock=SteppingClock())
 
 
 def test_create_stamps_times_id_and_version(service: TodoService) -> None:
@@ -64,6 +71,8 @@ def test_idempotent_create_replays_or_rejects(service: TodoService) -> None:
     first = service.create("u1", {"title": "a"}, idempotency_key="key")
     replay = service.create("u1", {"title": "a"}, idempotency_key="key")
     assert replay.replayed and replay.todo == first.todo
+    changed = service.update("u1", first.todo.id, {"title": "b"})
+    assert service.create("u1", {"title": "a"}, idempotency_key="key").todo == changed
     # Same JSON with keys in another order is the same request.
     same = service.create("u1", {"title": "a", "order": 0}, idempotency_key="key2")
     assert (
@@ -75,8 +84,8 @@ def test_idempotent_create_replays_or_rejects(service: TodoService) -> None:
         service.create("u1", {"title": "a"}, idempotency_key="")
 
 
-def test_ids_that_cannot_exist_are_not_found_without_touching_storage(aws: None) -> None:
-    class ExplodingRepository(DynamoTodoRepository):
+def test_ids_that_cannot_exist_are_not_found_without_touching_storage() -> None:
+    class ExplodingRepository(InMemoryTodoRepository):
         def get(self, owner: str, todo_id: str) -> None:
             raise AssertionError("storage must not be called")
 
@@ -86,8 +95,8 @@ def test_ids_that_cannot_exist_are_not_found_without_touching_storage(aws: None)
             service.get("u1", bad)
 
 
-def test_storage_outage_becomes_service_unavailable(aws: None) -> None:
-    class DownRepository(DynamoTodoRepository):
+def test_storage_outage_becomes_service_unavailable() -> None:
+    class DownRepository(InMemoryTodoRepository):
         def list(
             self, owner: str, *, completed: bool | None, limit: int, after: Position | None
         ) -> tuple[list[Todo], Position | None]:
@@ -96,6 +105,29 @@ def test_storage_outage_becomes_service_unavailable(aws: None) -> None:
     with pytest.raises(ServiceUnavailable) as raised:
         TodoService(DownRepository()).list("u1")
     assert raised.value.headers["Retry-After"] == "2"
+
+
+def test_a_key_in_use_by_a_concurrent_request_is_a_409() -> None:
+    class RacingRepository(InMemoryTodoRepository):
+        def add(self, todo: Todo, claim: IdempotencyClaim | None = None) -> None:
+            raise IdempotencyInProgress(todo.owner)
+
+    with pytest.raises(IdempotencyKeyInUse) as raised:
+        TodoService(RacingRepository()).create("u1", {"title": "a"}, idempotency_key="k")
+    assert raised.value.status == 409
+    assert "in progress" in raised.value.message
+
+
+def test_the_quota_is_a_409_naming_the_limit(
+    service: TodoService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("chalicelib.memory.TODO_QUOTA", 2)
+    service.create("u1", {"title": "a"})
+    service.create("u1", {"title": "b"})
+    with pytest.raises(QuotaExceeded) as raised:
+        service.create("u1", {"title": "c"})
+    assert (raised.value.status, raised.value.code) == (409, "quota_exceeded")
+    assert f"{TODO_QUOTA} todos" in raised.value.message
 
 
 def test_cursor_round_trip() -> None:
@@ -108,13 +140,12 @@ def test_cursor_round_trip() -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    ["5:01ARZ3NDEKTSV4RRFFQ69G5FAV:extra", "x:01ARZ3NDEKTSV4RRFFQ69G5FAV", "5:not-an-id",
-     "2000000000:01ARZ3NDEKTSV4RRFFQ69G5FAV", ""],
+    "cursor",
+    ["5.01ARZ3NDEKTSV4RRFFQ69G5FAV.extra", "x.01ARZ3NDEKTSV4RRFFQ69G5FAV", "5.not-an-id",
+     "1000000001.01ARZ3NDEKTSV4RRFFQ69G5FAV", "-1000000001.01ARZ3NDEKTSV4RRFFQ69G5FAV",
+     "5.81ARZ3NDEKTSV4RRFFQ69G5FAV", "5:01ARZ3NDEKTSV4RRFFQ69G5FAV", "",
+     "5.01arz3ndektsv4rrffq69g5fav", "5.01ARZ3NDEKTSV4RRFFQ69G5FAV\n"],
 )  # fmt: skip
-def test_cursors_that_we_did_not_make_are_rejected(raw: str) -> None:
-    import base64
-
-    cursor = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+def test_cursors_that_we_did_not_make_are_rejected(cursor: str) -> None:
     with pytest.raises(ValidationError):
         decode_cursor(cursor)

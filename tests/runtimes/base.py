@@ -89,6 +89,13 @@ class Runtime:
         """Sign up, confirm and sign in a fresh user in this runtime's Cognito."""
         raise NotImplementedError
 
+    def inject_fault(self, **fault: Any) -> None:
+        """Plan a fault in this runtime's AWS stand-in (scripts/local_faults.py)."""
+        raise NotImplementedError
+
+    def clear_faults(self) -> None:
+        raise NotImplementedError
+
 
 def encode_body(
     headers: dict[str, str] | None, json_value: Any, body: bytes | None

@@ -7,13 +7,17 @@ the moto server publishes, exactly as on EC2 (where it is Cognito's).
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from scripts.local_faults import CONTROL_PATH
+from scripts.local_stack import Stack
 from scripts.serverful import ServerfulStack, serverful_stack
 from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.runtimes.inprocess import CORS_ORIGIN
@@ -29,10 +33,10 @@ class GunicornRuntime(Runtime):
         self.base_url = served.base_url
         self.client_id = served.stack.client_id
         self.issuer = served.stack.issuer
-        self._session = requests.Session()
+        self._sessions = threading.local()  # one connection pool per client thread
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
-        response = self._session.request(
+        response = self._session().request(
             method,
             self.base_url + path,
             headers=headers,
@@ -49,8 +53,25 @@ class GunicornRuntime(Runtime):
     def new_user(self) -> User:
         return make_user(self._served.cognito, self._served.stack)
 
-    def close(self) -> None:
-        self._session.close()
+    def inject_fault(self, **fault: Any) -> None:
+        control_fault(self._served.stack, "POST", fault)
+
+    def clear_faults(self) -> None:
+        control_fault(self._served.stack, "DELETE")
+
+    def _session(self) -> requests.Session:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
+        session: requests.Session = self._sessions.session
+        return session
+
+
+def control_fault(stack: Stack, method: str, fault: dict[str, Any] | None = None) -> None:
+    """Drive the moto server's fault control (scripts/local_faults.py)."""
+    response = requests.request(
+        method, f"{stack.endpoint}{CONTROL_PATH}", json=fault, timeout=REQUEST_TIMEOUT_SECONDS
+    )
+    response.raise_for_status()
 
 
 @contextmanager
@@ -58,11 +79,7 @@ def gunicorn_runtime() -> Iterator[GunicornRuntime]:
     with tempfile.TemporaryDirectory(prefix="gunicorn-runtime-") as log_dir:
         try:
             with serverful_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
-                runtime = GunicornRuntime(served)
-                try:
-                    yield runtime
-                finally:
-                    runtime.close()
+                yield GunicornRuntime(served)
         except Exception:
             # The server's own words are the quickest way to the cause.
             log = Path(log_dir) / "gunicorn.log"

@@ -7,6 +7,7 @@ the public key moto signs with (the same JWKS a moto server publishes).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ from moto.utilities.utils import load_resource
 import app as app_module
 from chalicelib.auth import Authenticator, JwksCache, TokenVerifier
 from chalicelib.config import load_settings
-from chalicelib.dynamo import DynamoTodoRepository
+from chalicelib.dynamo import DynamoTodoRepository, dynamodb_client
 from chalicelib.service import TodoService
+from scripts.local_faults import Fault, FaultPlan, install_in_process
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
-from tests.runtimes.base import Runtime, User, make_user
+from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
 
@@ -37,15 +39,25 @@ class InProcessAws:
     stack: Stack
     cognito: Any
     jwks: JwksCache
+    faults: FaultPlan
 
     def new_user(self) -> User:
         return make_user(self.cognito, self.stack)
 
 
 class InProcessRuntime(Runtime):
-    """A runtime calling the app in this process, over in-process AWS."""
+    """A runtime calling the app in this process, over in-process AWS.
+
+    Requests go one at a time: Chalice keeps the current request on the app
+    object (Lambda runs one request per process), and in-process moto is not
+    thread-safe. Concurrency is exercised for real by the gunicorn runtime."""
 
     base_url = "http://localhost"
+    _one_at_a_time = threading.Lock()
+
+    def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
+        with self._one_at_a_time:
+            return super().request(*args, **kwargs)
 
     def __init__(self, aws: InProcessAws) -> None:
         self._aws = aws
@@ -54,6 +66,12 @@ class InProcessRuntime(Runtime):
 
     def new_user(self) -> User:
         return self._aws.new_user()
+
+    def inject_fault(self, **fault: Any) -> None:
+        self._aws.faults.add(Fault.from_json(fault))
+
+    def clear_faults(self) -> None:
+        self._aws.faults.clear()
 
 
 @contextmanager
@@ -71,7 +89,10 @@ def in_process_aws() -> Iterator[InProcessAws]:
                 authenticator=Authenticator(settings, TokenVerifier(settings, jwks)),
             )
         )
+        faults = FaultPlan()
+        uninstall_faults = install_in_process(dynamodb_client(), faults)
         try:
-            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks)
+            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks, faults)
         finally:
+            uninstall_faults()
             app_module.configure(None)
