@@ -11,24 +11,38 @@ WHEELHOUSE          ?= build/wheelhouse
 CHECKOV_SKIPS       := $(shell grep -oE '^CKV[A-Z0-9_]+' serverless/checkov-skips.txt | paste -sd, -)
 ARCHITECTURE        ?= serverless
 
-CHECK_TARGETS += serverless-check
-TEST_PREREQS  += checkov-install serverless-wheelhouse
+# The "lambda" contract runtime (tests/runtimes/lambda_package.py) runs the built
+# package in a Python with only what the Lambda runtime provides.
+LAMBDA_RUNTIME      := build/lambda-runtime
 
-.PHONY: package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+CHECK_TARGETS += serverless-check
+TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
+
+.PHONY: lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
         rehearse-serverless deploy-web serverless-check serverless-wheelhouse
 
 $(WHEELHOUSE)/.done: requirements.txt
-	$(BIN)/python scripts/deploy_serverless.py wheelhouse --dest $(WHEELHOUSE)
+	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
 	@touch $@
 
 serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda package's wheels (for offline packaging)
 
-package-serverless: install ## Build build/serverless/package/{deployment.zip,sam.yaml} (honours PIP_NO_INDEX/PIP_FIND_LINKS)
-	$(BIN)/python scripts/deploy_serverless.py package --out $(SERVERLESS_OUT)
+$(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt
+	rm -rf $(LAMBDA_RUNTIME)
+	$(PYTHON) -m venv $(LAMBDA_RUNTIME)
+	$(LAMBDA_RUNTIME)/bin/pip install --quiet -r requirements-lambda-runtime.txt
+	@touch $@
 
-serverless-check: install checkov-install serverless-wheelhouse ## cfn-lint and checkov on the merged template (packaged offline)
+lambda-runtime: $(LAMBDA_RUNTIME)/.installed ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
+
+package-serverless-offline: install serverless-wheelhouse ## Build the package from the wheelhouse, no index (tests and checks)
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \
-	  $(BIN)/python scripts/deploy_serverless.py package --out $(SERVERLESS_OUT)
+	  $(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
+
+package-serverless: install ## Build build/serverless/package/{deployment.zip,sam.yaml} (honours PIP_NO_INDEX/PIP_FIND_LINKS)
+	$(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
+
+serverless-check: checkov-install package-serverless-offline ## cfn-lint and checkov on the merged template (packaged offline)
 	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE)
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
 	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE)
@@ -37,7 +51,7 @@ rehearse-serverless: package-serverless ## Create and delete the stack in a loca
 	$(BIN)/python scripts/rehearse_serverless.py --package-dir $(SERVERLESS_OUT)/package
 
 deploy-serverless-backend: package-serverless ## Deploy the stack (change set) and write .deploy/serverless-outputs.json
-	$(BIN)/python scripts/deploy_serverless.py deploy --out $(SERVERLESS_OUT) \
+	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
 
 deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and publish the web app
@@ -45,7 +59,7 @@ deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverless
 
 destroy-serverless: install ## Delete the stack (the table and the user pool are retained)
-	$(BIN)/python scripts/deploy_serverless.py destroy
+	$(BIN)/python -m scripts.deploy_serverless destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful
 	$(BIN)/python scripts/deploy_web.py --outputs .deploy/$(ARCHITECTURE)-outputs.json

@@ -172,22 +172,6 @@ def stage_project(project: Path, stage_dir: Path) -> list[str]:
     return wanted
 
 
-def wire_environment(template: dict[str, Any]) -> dict[str, Any]:
-    """Turn the function's `${Resource}` env values (.chalice/config.json) into Fn::Sub.
-
-    Chalice sets the stage's environment variables in its own process, so they must
-    be strings there; in the template they become references to the stack's resources.
-    """
-    for resource in template.get("Resources", {}).values():
-        if resource.get("Type") != "AWS::Serverless::Function":
-            continue
-        variables = resource.get("Properties", {}).get("Environment", {}).get("Variables", {})
-        for key, value in variables.items():
-            if isinstance(value, str) and "${" in value:
-                variables[key] = {"Fn::Sub": value}
-    return template
-
-
 def package(project: Path, out: Path, region: str) -> Path:
     """Build out/package/{deployment.zip,sam.yaml}; returns the package directory."""
     out = out.resolve()
@@ -208,8 +192,6 @@ def package(project: Path, out: Path, region: str) -> Path:
         env=env,
     )  # fmt: skip
     template_path = package_dir / "sam.yaml"
-    template = wire_environment(yaml.safe_load(template_path.read_text()))
-    template_path.write_text(yaml.safe_dump(template, sort_keys=False))
     zip_path = package_dir / "deployment.zip"
     size = zip_path.stat().st_size
     with zipfile.ZipFile(zip_path) as archive:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -58,24 +57,6 @@ def test_missing_dependencies_flags_what_neither_vendor_nor_lambda_has(tmp_path:
     assert ds.missing_dependencies(tmp_path) == []
     _fake_dist(tmp_path, "newlib", ["attrs>=20", "pynamodb"])
     assert ds.missing_dependencies(tmp_path) == ["newlib needs attrs>=20"]
-
-
-def test_wire_environment_turns_resource_references_into_fn_sub() -> None:
-    template: dict[str, Any] = {
-        "Resources": {
-            "Fn": {
-                "Type": "AWS::Serverless::Function",
-                "Properties": {
-                    "Environment": {"Variables": {"TABLE_NAME": "${TodoTable}", "MODE": "plain"}}
-                },
-            },
-            "Other": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "${NotWired}"}},
-        }
-    }
-    wired = ds.wire_environment(template)
-    variables = wired["Resources"]["Fn"]["Properties"]["Environment"]["Variables"]
-    assert variables == {"TABLE_NAME": {"Fn::Sub": "${TodoTable}"}, "MODE": "plain"}
-    assert wired["Resources"]["Other"]["Properties"]["BucketName"] == "${NotWired}"
 
 
 LAMBDA_SMOKE = r"""

@@ -11,6 +11,7 @@ from typing import Any
 from scripts import rehearse_serverless
 
 ROOT = Path(__file__).resolve().parents[2]
+ANY_METHOD = "x-amazon-apigateway-any-method"
 
 
 def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
@@ -137,12 +138,25 @@ def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str
     assert "PLACEHOLDER" not in json.dumps(body).upper()
     for path, methods in body["paths"].items():
         for method, spec in methods.items():
-            open_route = method == "options" or path == "/health"
+            # OPTIONS (preflight) and ANY (a method the route lacks: the app's 405)
+            # never reach a view that reads or writes data.
+            open_route = method in ("options", ANY_METHOD) or path == "/health"
             assert (spec.get("security") is None) == open_route, f"{method.upper()} {path}"
 
 
+def test_a_method_a_route_lacks_reaches_the_function_for_its_405(
+    resources: dict[str, Any],
+) -> None:
+    """Without ANY, API Gateway itself answers 403 "Missing Authentication Token"."""
+    paths = props(resources, "RestAPI")["DefinitionBody"]["paths"]
+    for path, methods in paths.items():
+        integration = methods[ANY_METHOD]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "aws_proxy", path
+        assert integration["uri"] == methods["options"]["x-amazon-apigateway-integration"]["uri"]
+
+
 def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[str, Any]) -> None:
-    from chalicelib.http import CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS
+    from chalicelib.http import CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS
 
     def listed(value: str) -> set[str]:
         return {v.strip().lower() for v in value.strip("'").split(",")}
@@ -151,8 +165,8 @@ def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[st
         "x-amazon-apigateway-gateway-responses"
     ]
     # DEFAULT_4XX covers UNAUTHORIZED (401 from the Cognito authorizer), 403 and 429.
-    assert set(responses) >= {"DEFAULT_4XX", "DEFAULT_5XX"}
-    for name in ("DEFAULT_4XX", "DEFAULT_5XX"):
+    assert set(responses) >= {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"}
+    for name in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
         params = responses[name]["responseParameters"]
         origin = params["gatewayresponse.header.Access-Control-Allow-Origin"]
         assert origin == {"Fn::Sub": "'https://${WebDistribution.DomainName}'"}
@@ -160,6 +174,21 @@ def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[st
         assert listed(headers) == listed(CORS_ALLOW_HEADERS)
         methods = params["gatewayresponse.header.Access-Control-Allow-Methods"]
         assert listed(methods) == listed(CORS_ALLOW_METHODS)
+        exposed = params["gatewayresponse.header.Access-Control-Expose-Headers"]
+        assert listed(exposed) == listed(CORS_EXPOSE_HEADERS)
+
+
+def test_authorizer_401_is_the_apps_error_shape_with_a_bearer_challenge(
+    resources: dict[str, Any],
+) -> None:
+    unauthorized = props(resources, "RestAPI")["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]["UNAUTHORIZED"]
+    assert unauthorized["statusCode"] == 401
+    params = unauthorized["responseParameters"]
+    assert params["gatewayresponse.header.WWW-Authenticate"].strip("'").startswith("Bearer")
+    body = json.loads(unauthorized["responseTemplates"]["application/json"])
+    assert body["error"]["code"] == "unauthorized" and body["error"]["message"]
 
 
 def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) -> None:
@@ -180,9 +209,9 @@ def test_function_is_wired_to_the_stacks_resources(resources: dict[str, Any]) ->
     p = props(resources, "APIHandler")
     assert p["Environment"]["Variables"] == {
         "AUTH_MODE": "gateway",  # API Gateway's Cognito authorizer checks the tokens
-        "TABLE_NAME": {"Fn::Sub": "${TodoTable}"},
-        "COGNITO_USER_POOL_ID": {"Fn::Sub": "${UserPool}"},
-        "COGNITO_APP_CLIENT_ID": {"Fn::Sub": "${UserPoolClient}"},
+        "TABLE_NAME": {"Ref": "TodoTable"},
+        "COGNITO_USER_POOL_ID": {"Ref": "UserPool"},
+        "COGNITO_APP_CLIENT_ID": {"Ref": "UserPoolClient"},
         "CORS_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
     }
     assert p["Tracing"] == "Active"
