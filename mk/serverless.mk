@@ -18,8 +18,8 @@ LAMBDA_RUNTIME      := build/lambda-runtime
 CHECK_TARGETS += serverless-check
 TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
-.PHONY: lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
-        rehearse-serverless deploy-web serverless-check serverless-wheelhouse
+.PHONY: sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+        deploy-web serverless-check serverless-wheelhouse
 
 $(WHEELHOUSE)/.done: requirements.txt
 	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
@@ -32,6 +32,16 @@ $(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt
 	$(PYTHON) -m venv $(LAMBDA_RUNTIME)
 	$(LAMBDA_RUNTIME)/bin/pip install --quiet -r requirements-lambda-runtime.txt
 	@touch $@
+
+# aws-sam-cli pins its own boto3 and friends, so it lives in a venv of its own.
+SAM_VENV := .venv-sam
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	@touch $@
+
+sam-install: $(SAM_VENV)/.installed ## Install the AWS SAM CLI (own venv) for deploy/destroy
 
 lambda-runtime: $(LAMBDA_RUNTIME)/.installed ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
 
@@ -47,10 +57,7 @@ serverless-check: checkov-install package-serverless-offline ## cfn-lint and che
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
 	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE)
 
-rehearse-serverless: package-serverless ## Create and delete the stack in a local moto CloudFormation
-	$(BIN)/python scripts/rehearse_serverless.py --package-dir $(SERVERLESS_OUT)/package
-
-deploy-serverless-backend: package-serverless ## Deploy the stack (change set) and write .deploy/serverless-outputs.json
+deploy-serverless-backend: package-serverless sam-install ## sam deploy the stack and write .deploy/serverless-outputs.json
 	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
 
@@ -58,7 +65,7 @@ deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and
 	$(MAKE) --no-print-directory web-build
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverless
 
-destroy-serverless: install ## Delete the stack (the table and the user pool are retained)
+destroy-serverless: install sam-install ## sam delete the stack (the table and the user pool are retained)
 	$(BIN)/python -m scripts.deploy_serverless destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful

@@ -1,33 +1,30 @@
-#!/usr/bin/env python3
 """Package, deploy and destroy the serverless stack (Chalice -> SAM -> CloudFormation).
 
-    deploy_serverless.py package  [--out build/serverless]
-    deploy_serverless.py deploy   [--stage prod] [--stack-name todo-prod] [--region R]
-    deploy_serverless.py destroy  [--stage prod] [--stack-name todo-prod] [--region R]
+    python -m scripts.deploy_serverless package [--out build/serverless]
+    python -m scripts.deploy_serverless deploy  [--stage prod] [--stack-name S] [--region R]
+    python -m scripts.deploy_serverless destroy [--stage prod] [--stack-name S] [--region R]
 
-Every AWS call goes through boto3 and the standard credential chain (AWS_PROFILE,
-AWS_ACCESS_KEY_ID/..., SSO, instance roles); nothing names an account or region.
-See docs/serverless.md.
+`package` is this project's own step (an offline-vendored zip of ~0.1 MB); deploying
+and deleting are `sam deploy` / `sam delete` (.venv-sam, `make sam-install`). Around
+them: the artifact bucket's owner check, the stack policy that protects the data,
+.deploy/serverless-outputs.json, and emptying the web bucket before a delete.
+Credentials come from the standard AWS chain. See docs/serverless.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "serverless" / "merge.yaml"
@@ -55,13 +52,12 @@ OUTPUT_KEYS = {
     "DistributionId": "distribution_id",
 }
 
-CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
-SUCCESS_STATES = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
-NO_CHANGES_MARKERS = ("didn't contain changes", "No updates are to be performed")
-
 
 class DeployError(RuntimeError):
     """A deployment step failed; the message says what to do."""
+
+
+Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fails
 
 
 # ---------------------------------------------------------------- package
@@ -244,220 +240,118 @@ def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
 
 # Template parameters that deploy settings in the environment set (the same names
 # as for the serverful path), so `make deploy-serverless` and CI can pass them.
-ENVIRONMENT_PARAMETERS = {"SES_IDENTITY_ARN": "SesIdentityArn", "EMAIL_FROM": "EmailFrom"}
+ENVIRONMENT_PARAMETERS = {
+    "SES_IDENTITY_ARN": "SesIdentityArn",
+    "EMAIL_FROM": "EmailFrom",
+    "PERMISSIONS_BOUNDARY_ARN": "PermissionsBoundaryArn",
+    "ENABLE_WAF": "EnableWaf",
+    "ENABLE_THREAT_PROTECTION": "EnableThreatProtection",
+}
 
 
 def parse_parameters(
-    pairs: Iterable[str], env: Mapping[str, str] | None = None
-) -> list[dict[str, str]]:
-    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override."""
-    parameters = []
+    pairs: Iterable[str], env: Mapping[str, str] | None = None, stage: str = "prod"
+) -> dict[str, str]:
+    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override.
+
+    WAF costs a monthly fee: it is on for the `prod` stage unless ENABLE_WAF says
+    otherwise, and off for other stages unless asked for.
+    """
+    parameters: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise DeployError(f"--parameter takes KEY=VALUE, got {pair!r}")
-        parameters.append({"ParameterKey": key, "ParameterValue": value})
-    given = {parameter["ParameterKey"] for parameter in parameters}
+        parameters[key] = value
     for setting, key in ENVIRONMENT_PARAMETERS.items():
-        if env and env.get(setting) and key not in given:
-            parameters.append({"ParameterKey": key, "ParameterValue": env[setting]})
+        if env and env.get(setting) and key not in parameters:
+            parameters[key] = env[setting]
+    parameters.setdefault("EnableWaf", "true" if stage == "prod" else "false")
     return parameters
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def parameter_overrides(parameters: Mapping[str, str]) -> list[str]:
+    """`sam deploy --parameter-overrides` items: KEY="VALUE" (values may hold spaces)."""
+    items = []
+    for key, value in parameters.items():
+        if '"' in value or "\\" in value:
+            raise DeployError(f"parameter {key} may not contain a double quote or a backslash")
+        items.append(f'{key}="{value}"')
+    return items
 
 
-def ensure_artifact_bucket(s3: Any, name: str, region: str) -> None:
-    """A private, encrypted bucket for code and templates (created once per account/region)."""
+def sam_executable() -> str:
+    sam = os.environ.get("SAM") or str(ROOT / ".venv-sam" / "bin" / "sam")
+    if not Path(sam).exists():
+        raise DeployError(f"{sam} not found: run `make sam-install` (or set SAM to a sam CLI)")
+    return sam
+
+
+def sam_deploy_command(
+    sam: str,
+    target: Target,
+    region: str,
+    template: Path,
+    parameters: Mapping[str, str],
+    artifact_bucket: str | None,
+) -> list[str]:
+    """The `sam deploy` of the packaged template: change set, wait, events, rollback."""
+    command = [
+        sam, "deploy",
+        "--template-file", str(template),
+        "--stack-name", target.stack_name,
+        "--region", region,
+        "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND",
+        "--no-fail-on-empty-changeset",
+        "--no-confirm-changeset",
+        "--on-failure", "ROLLBACK",
+        "--tags", "app=todo", f"stage={target.stage}",
+    ]  # fmt: skip
+    if artifact_bucket:
+        command += [
+            "--s3-bucket",
+            artifact_bucket,
+            "--s3-prefix",
+            f"serverless/{target.stack_name}",
+        ]
+    else:
+        # SAM's own bucket, created once per account and region by its own stack.
+        command += ["--resolve-s3"]
+    if parameters:
+        command += ["--parameter-overrides", *parameter_overrides(parameters)]
+    return command
+
+
+def check_bucket_owner(s3: Any, bucket: str, account: str) -> None:
+    """A bucket named by the caller must be this account's: a predictable name can
+    be squatted by another account, which would then receive the code."""
     try:
-        s3.head_bucket(Bucket=name)
-        return
+        s3.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
     except s3.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] not in ("404", "NoSuchBucket"):
-            raise DeployError(f"artifact bucket {name} is not usable: {error}") from error
-    print(f"creating artifact bucket {name}")
-    create: dict[str, Any] = {"Bucket": name, "ObjectOwnership": "BucketOwnerEnforced"}
-    if region != "us-east-1":
-        create["CreateBucketConfiguration"] = {"LocationConstraint": region}
-    s3.create_bucket(**create)
-    s3.put_public_access_block(
-        Bucket=name,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
-    s3.put_bucket_encryption(
-        Bucket=name,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
+        code = error.response["Error"]["Code"]
+        raise DeployError(
+            f"artifact bucket {bucket} is not usable by account {account} ({code}): "
+            "it must exist and belong to this account"
+        ) from error
 
 
-def upload_artifacts(s3: Any, bucket: str, stack_name: str, package_dir: Path, region: str) -> str:
-    """Upload the code and the template (code pointed at S3); returns the template URL."""
-    zip_path = package_dir / "deployment.zip"
-    code_key = f"serverless/{stack_name}/{sha256_file(zip_path)}.zip"
-    s3.upload_file(str(zip_path), bucket, code_key)
-    template = yaml.safe_load((package_dir / "sam.yaml").read_text())
-    for resource in template["Resources"].values():
-        if resource.get("Type") == "AWS::Serverless::Function":
-            resource["Properties"]["CodeUri"] = {"Bucket": bucket, "Key": code_key}
-    body = yaml.safe_dump(template, sort_keys=False).encode()
-    template_key = f"serverless/{stack_name}/{hashlib.sha256(body).hexdigest()}.yaml"
-    s3.put_object(Bucket=bucket, Key=template_key, Body=body)
-    print(f"uploaded s3://{bucket}/{code_key} and s3://{bucket}/{template_key}")
-    return f"https://{bucket}.s3.{region}.amazonaws.com/{template_key}"
+STACK_POLICY = ROOT / "serverless" / "stack-policy.json"
 
 
-def stack_status(cfn: Any, stack_name: str) -> str | None:
+def protect_data(cfn: Any, stack_name: str) -> None:
+    """Apply serverless/stack-policy.json: no update may replace or delete the
+    table or the user pool (`sam deploy` has no stack-policy option)."""
+    cfn.set_stack_policy(StackName=stack_name, StackPolicyBody=STACK_POLICY.read_text())
+
+
+def describe_stack(cfn: Any, stack_name: str) -> dict[str, Any] | None:
     try:
         stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
     except cfn.exceptions.ClientError as error:
         if "does not exist" in str(error):
             return None
         raise
-    return str(stacks[0]["StackStatus"]) if stacks else None
-
-
-def change_set_type(status: str | None) -> str:
-    """CREATE for a new stack, UPDATE for a settled one; refuse a stack mid-operation."""
-    if status is None or status == "REVIEW_IN_PROGRESS":
-        return "CREATE"
-    if status.endswith("_IN_PROGRESS"):
-        raise DeployError(f"the stack is busy ({status}); wait for it to settle and retry")
-    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"):
-        raise DeployError(
-            f"the stack is {status}: its first creation failed and it cannot be updated; "
-            "run `make destroy-serverless` (retained data is kept) and deploy again"
-        )
-    return "UPDATE"
-
-
-class EventPrinter:
-    """Prints a stack's events once each, oldest first, while an operation runs."""
-
-    def __init__(self, cfn: Any, stack_id: str, write: Callable[[str], None] = print) -> None:
-        self.cfn = cfn
-        self.stack_id = stack_id
-        self.write = write
-        self.seen: set[str] = set()
-        self.failures: list[str] = []
-
-    def skip_existing(self) -> None:
-        """Mark the latest events seen: they belong to earlier operations."""
-        self.seen.update(event["EventId"] for event in self._new_events(first_page_only=True))
-
-    def poll(self) -> None:
-        for event in reversed(self._new_events()):
-            self.seen.add(event["EventId"])
-            reason = event.get("ResourceStatusReason") or ""
-            status = event.get("ResourceStatus", "")
-            line = (
-                f"{event['Timestamp']:%H:%M:%S}  {status:<28} "
-                f"{event.get('ResourceType', ''):<40} {event.get('LogicalResourceId', '')}"
-            )
-            self.write(f"{line}  {reason}".rstrip())
-            if status.endswith("_FAILED") and reason:
-                self.failures.append(f"{event.get('LogicalResourceId')}: {reason}")
-
-    def _new_events(self, first_page_only: bool = False) -> list[dict[str, Any]]:
-        """Events newer than any seen one (CloudFormation lists the newest first)."""
-        fresh: list[dict[str, Any]] = []
-        try:
-            pages = self.cfn.get_paginator("describe_stack_events").paginate(
-                StackName=self.stack_id
-            )
-            for page in pages:
-                for event in page["StackEvents"]:
-                    if event["EventId"] in self.seen:
-                        return fresh
-                    fresh.append(event)
-                if first_page_only:
-                    break
-        except self.cfn.exceptions.ClientError:
-            pass  # the stack is gone (deleted) or not there yet
-        return fresh
-
-
-def wait_for_stack(cfn: Any, stack_id: str, printer: EventPrinter, poll_seconds: float) -> str:
-    while True:
-        printer.poll()
-        status = stack_status(cfn, stack_id) or "DELETE_COMPLETE"
-        if not status.endswith("_IN_PROGRESS"):
-            printer.poll()
-            return status
-        time.sleep(poll_seconds)
-
-
-def deploy_stack(
-    cfn: Any,
-    target: Target,
-    template_url: str,
-    parameters: list[dict[str, str]],
-    poll_seconds: float = 5.0,
-) -> dict[str, Any]:
-    """Create or update the stack through a change set; returns the described stack."""
-    kind = change_set_type(stack_status(cfn, target.stack_name))
-    name = f"deploy-{time.strftime('%Y%m%d-%H%M%S')}"
-    request: dict[str, Any] = {
-        "StackName": target.stack_name,
-        "ChangeSetName": name,
-        "ChangeSetType": kind,
-        "TemplateURL": template_url,
-        "Capabilities": CAPABILITIES,
-        "Parameters": parameters,
-        "Tags": [{"Key": "app", "Value": "todo"}, {"Key": "stage", "Value": target.stage}],
-    }
-    if kind == "CREATE":
-        # A failed creation rolls back (never deletes or keeps half a stack).
-        request["OnStackFailure"] = "ROLLBACK"
-    print(f"creating change set {name} ({kind}) for stack {target.stack_name}")
-    change_set = cfn.create_change_set(**request)
-    stack_id, change_set_id = change_set["StackId"], change_set["Id"]
-    described = wait_for_change_set(cfn, change_set_id, poll_seconds)
-    if described["Status"] == "FAILED":
-        reason = described.get("StatusReason", "")
-        if any(marker in reason for marker in NO_CHANGES_MARKERS):
-            print("no changes to deploy")
-            cfn.delete_change_set(ChangeSetName=change_set_id)
-            return dict(cfn.describe_stacks(StackName=stack_id)["Stacks"][0])
-        raise DeployError(f"change set failed: {reason}")
-    for change in described.get("Changes", []):
-        rc = change.get("ResourceChange", {})
-        replacement = " (REPLACEMENT)" if rc.get("Replacement") == "True" else ""
-        print(
-            f"  {rc.get('Action', ''):<7} {rc.get('ResourceType', ''):<40} "
-            f"{rc.get('LogicalResourceId', '')}{replacement}"
-        )
-    printer = EventPrinter(cfn, stack_id)
-    printer.skip_existing()
-    execute: dict[str, Any] = {"ChangeSetName": change_set_id}
-    if kind == "UPDATE":
-        execute["DisableRollback"] = False  # a failed update rolls back to the last good state
-    cfn.execute_change_set(**execute)
-    status = wait_for_stack(cfn, stack_id, printer, poll_seconds)
-    if status not in SUCCESS_STATES:
-        details = "; ".join(printer.failures) or "see the stack events above"
-        raise DeployError(f"stack {target.stack_name} ended in {status}: {details}")
-    print(f"stack {target.stack_name}: {status}")
-    return dict(cfn.describe_stacks(StackName=stack_id)["Stacks"][0])
-
-
-def wait_for_change_set(cfn: Any, change_set_id: str, poll_seconds: float) -> dict[str, Any]:
-    while True:
-        described = dict(cfn.describe_change_set(ChangeSetName=change_set_id))
-        if described["Status"] in ("CREATE_COMPLETE", "FAILED"):
-            return described
-        time.sleep(poll_seconds)
+    return dict(stacks[0]) if stacks else None
 
 
 def write_outputs(outputs: Mapping[str, str], path: Path) -> None:
@@ -468,41 +362,65 @@ def write_outputs(outputs: Mapping[str, str], path: Path) -> None:
         print(f"  {key:<20} {value}")
 
 
-def empty_bucket(s3: Any, bucket: str) -> int:
+def empty_bucket(s3: Any, bucket: str, account: str) -> int:
     """Delete every object version and delete marker (a versioned bucket)."""
     deleted = 0
     paginator = s3.get_paginator("list_object_versions")
     try:
-        for page in paginator.paginate(Bucket=bucket):
+        for page in paginator.paginate(Bucket=bucket, ExpectedBucketOwner=account):
             keys = [
                 {"Key": v["Key"], "VersionId": v["VersionId"]}
                 for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
             ]
             if keys:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+                s3.delete_objects(
+                    Bucket=bucket,
+                    Delete={"Objects": keys, "Quiet": True},
+                    ExpectedBucketOwner=account,
+                )
                 deleted += len(keys)
     except s3.exceptions.NoSuchBucket:
         return 0
     return deleted
 
 
-def destroy(session: Any, target: Target, poll_seconds: float = 5.0) -> None:
+def deploy(session: Any, target: Target, args: argparse.Namespace, run_sam: Runner) -> None:
+    package_dir = args.out / "package"
+    if not (package_dir / "sam.yaml").exists():
+        raise DeployError(f"{package_dir} has no sam.yaml: run `make package-serverless`")
+    sam = sam_executable()
+    region = session.region_name
+    if args.artifact_bucket:
+        account = session.client("sts").get_caller_identity()["Account"]
+        check_bucket_owner(session.client("s3"), args.artifact_bucket, account)
+    parameters = parse_parameters(args.parameter, os.environ, target.stage)
+    command = sam_deploy_command(
+        sam, target, region, package_dir / "sam.yaml", parameters, args.artifact_bucket
+    )
+    run_sam(command)
     cfn = session.client("cloudformation")
-    if stack_status(cfn, target.stack_name) is None:
+    protect_data(cfn, target.stack_name)
+    stack = describe_stack(cfn, target.stack_name)
+    if stack is None:
+        raise DeployError(f"stack {target.stack_name} is not there after `sam deploy`")
+    write_outputs(parse_outputs(stack, region), args.outputs)
+
+
+def destroy(session: Any, target: Target, run_sam: Runner) -> None:
+    cfn = session.client("cloudformation")
+    stack = describe_stack(cfn, target.stack_name)
+    if stack is None:
         print(f"stack {target.stack_name} does not exist; nothing to do")
         return
-    stack = cfn.describe_stacks(StackName=target.stack_name)["Stacks"][0]
     by_key = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     if by_key.get("WebBucketName"):
-        count = empty_bucket(session.client("s3"), by_key["WebBucketName"])
+        account = session.client("sts").get_caller_identity()["Account"]
+        count = empty_bucket(session.client("s3"), by_key["WebBucketName"], account)
         print(f"emptied web bucket {by_key['WebBucketName']} ({count} object versions)")
-    printer = EventPrinter(cfn, stack["StackId"])
-    printer.skip_existing()
-    cfn.delete_stack(StackName=stack["StackId"])
-    status = wait_for_stack(cfn, stack["StackId"], printer, poll_seconds)
-    if status != "DELETE_COMPLETE":
-        raise DeployError(f"stack {target.stack_name} ended in {status}")
-    print(f"stack {target.stack_name}: deleted")
+    run_sam(
+        [sam_executable(), "delete", "--stack-name", target.stack_name,
+         "--region", session.region_name, "--no-prompts"]
+    )  # fmt: skip
     retained = [by_key[k] for k in ("TableName", "UserPoolId") if by_key.get(k)]
     if retained:
         print(f"retained (DeletionPolicy Retain; delete by hand if you mean it): {retained}")
@@ -530,20 +448,19 @@ def build_parser() -> argparse.ArgumentParser:
     wheels.add_argument("--dest", type=Path, default=ROOT / "build" / "wheelhouse")
 
     for name, help_text in (
-        ("deploy", "upload and deploy via a change set"),
-        ("destroy", "delete the stack (data stays)"),
+        ("deploy", "sam deploy the packaged template"),
+        ("destroy", "sam delete the stack (data stays)"),
     ):
         p = sub.add_parser(name, help=help_text)
         common(p)
         p.add_argument("--stage", default=os.environ.get("STAGE") or "prod")
         p.add_argument("--stack-name", default=os.environ.get("STACK_NAME") or None)
-        p.add_argument("--poll-seconds", type=float, default=5.0)
     deploy_parser = sub.choices["deploy"]
     deploy_parser.add_argument("--outputs", type=Path, default=DEFAULT_OUTPUTS_FILE)
     deploy_parser.add_argument(
         "--artifact-bucket",
-        default=os.environ.get("ARTIFACT_BUCKET"),
-        help="default: todo-artifacts-<account>-<region>",
+        default=os.environ.get("ARTIFACT_BUCKET") or None,
+        help="this account's bucket for the code (default: SAM's own, --resolve-s3)",
     )
     deploy_parser.add_argument(
         "--parameter",
@@ -556,7 +473,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(
-    argv: Sequence[str] | None = None, session_factory: Callable[..., Any] | None = None
+    argv: Sequence[str] | None = None,
+    session_factory: Callable[..., Any] | None = None,
+    run_sam: Runner = run,
 ) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -572,25 +491,12 @@ def main(
             session_factory = boto3.Session
         target = resolve_target(args.stage, args.stack_name, args.region)
         session = session_factory(region_name=target.region)
-        region = session.region_name
-        if not region:
+        if not session.region_name:
             raise DeployError("no AWS region: set AWS_REGION or a region in your AWS profile")
         if args.command == "destroy":
-            destroy(session, target, args.poll_seconds)
-            return 0
-        package_dir = args.out / "package"
-        if not (package_dir / "sam.yaml").exists():
-            raise DeployError(f"{package_dir} has no sam.yaml: run `make package-serverless`")
-        parameters = parse_parameters(args.parameter, os.environ)
-        account = session.client("sts").get_caller_identity()["Account"]
-        bucket = args.artifact_bucket or f"todo-artifacts-{account}-{region}"
-        s3 = session.client("s3")
-        ensure_artifact_bucket(s3, bucket, region)
-        template_url = upload_artifacts(s3, bucket, target.stack_name, package_dir, region)
-        stack = deploy_stack(
-            session.client("cloudformation"), target, template_url, parameters, args.poll_seconds
-        )
-        write_outputs(parse_outputs(stack, region), args.outputs)
+            destroy(session, target, run_sam)
+        else:
+            deploy(session, target, args, run_sam)
         return 0
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)

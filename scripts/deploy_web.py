@@ -158,9 +158,11 @@ def publish(
 ) -> dict[str, Any]:
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
+    # The stack's bucket, but named in a file: every call says whose it must be.
+    owner = {"ExpectedBucketOwner": session.client("sts").get_caller_identity()["Account"]}
     uploads = plan_uploads(dist, runtime_config(outputs))
     existing: dict[str, datetime] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner):
         for obj in page.get("Contents", []):
             existing[obj["Key"]] = obj["LastModified"]
     for upload in uploads:
@@ -170,11 +172,12 @@ def publish(
             Body=upload.body,
             ContentType=upload.content_type,
             CacheControl=upload.cache_control,
+            **owner,
         )
     removed = stale_keys(existing, {u.key for u in uploads}, now())
     for start in range(0, len(removed), 1000):
         batch = [{"Key": key} for key in removed[start : start + 1000]]
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}, **owner)
     invalidation = session.client("cloudfront").create_invalidation(
         DistributionId=outputs["distribution_id"],
         InvalidationBatch={

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scripts import rehearse_serverless
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ANY_METHOD = "x-amazon-apigateway-any-method"
@@ -28,9 +28,20 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(value)
 
 
-def test_template_transforms_to_plain_cloudformation(sam_template: dict[str, Any]) -> None:
+def test_template_transforms_to_plain_cloudformation(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samtranslator.translator.transform import transform
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator needs a region
+
+    class NoManagedPolicies:  # the function brings its own role: none are looked up
+        def load(self) -> dict[str, str]:
+            return {}
+
     template = json.loads(json.dumps(sam_template))
-    cfn = rehearse_serverless.to_cloudformation(template, "bucket", "key.zip")
+    template["Resources"]["APIHandler"]["Properties"]["CodeUri"] = "s3://bucket/key.zip"
+    cfn = transform(template, {}, NoManagedPolicies())
     types = {r["Type"] for r in cfn["Resources"].values()}
     assert not any(t.startswith("AWS::Serverless::") for t in types)
     assert {"AWS::ApiGateway::Stage", "AWS::Lambda::Function"} <= types
@@ -303,6 +314,20 @@ def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str,
     assert sam_template["Outputs"]["WebUrl"]["Value"] == {
         "Fn::Sub": "https://${WebDistribution.DomainName}"
     }
+
+
+def test_stack_policy_forbids_replacing_or_removing_the_data(resources: dict[str, Any]) -> None:
+    from scripts.deploy_serverless import STACK_POLICY
+
+    data_types = ("AWS::DynamoDB::Table", "AWS::Cognito::UserPool")
+    data = {f"LogicalResourceId/{lid}" for lid, r in resources.items() if r["Type"] in data_types}
+    assert len(data) == 2
+    statements = json.loads(STACK_POLICY.read_text())["Statement"]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert set(deny["Action"]) == {"Update:Replace", "Update:Delete"}
+    assert set(deny["Resource"]) == data
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert (allow["Action"], allow["Resource"]) == ("Update:*", "*")
 
 
 def test_every_skipped_checkov_check_has_a_reason() -> None:
