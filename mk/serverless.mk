@@ -1,8 +1,10 @@
 # Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md).
-# Deploy parameters, read by scripts/deploy_serverless.py from the environment (make
+# Deploy settings, read by scripts/deploy_serverless.py from the environment (make
 # exports command-line variables): STAGE (default prod), STACK_NAME (default
-# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET, SES_IDENTITY_ARN and EMAIL_FROM (Cognito's
-# emails through SES); credentials from the standard AWS chain.
+# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET (else SAM's own bucket), SES_IDENTITY_ARN
+# and EMAIL_FROM (Cognito's emails through SES), PERMISSIONS_BOUNDARY_ARN, ENABLE_WAF
+# (default: on for prod only), ENABLE_THREAT_PROTECTION; credentials from the
+# standard AWS chain. Deploying and deleting are `sam deploy` / `sam delete`.
 
 SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml
@@ -18,7 +20,7 @@ LAMBDA_RUNTIME      := build/lambda-runtime
 CHECK_TARGETS += serverless-check
 TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
-.PHONY: sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+.PHONY: deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
         deploy-web serverless-check serverless-wheelhouse
 
 $(WHEELHOUSE)/.done: requirements.txt
@@ -53,9 +55,9 @@ package-serverless: install ## Build build/serverless/package/{deployment.zip,sa
 	$(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
 
 serverless-check: checkov-install package-serverless-offline ## cfn-lint and checkov on the merged template (packaged offline)
-	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE)
+	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE) serverless/account.yaml
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
-	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE)
+	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE) -f serverless/account.yaml
 
 deploy-serverless-backend: package-serverless sam-install ## sam deploy the stack and write .deploy/serverless-outputs.json
 	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
@@ -64,6 +66,11 @@ deploy-serverless-backend: package-serverless sam-install ## sam deploy the stac
 deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and publish the web app
 	$(MAKE) --no-print-directory web-build
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverless
+
+deploy-serverless-account: sam-install ## Once per account and region, before the first stack: API Gateway's logging role
+	$(SAM_VENV)/bin/sam deploy --template-file serverless/account.yaml --stack-name todo-account \
+	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --no-confirm-changeset \
+	  $(if $(PERMISSIONS_BOUNDARY_ARN),--parameter-overrides PermissionsBoundaryArn=$(PERMISSIONS_BOUNDARY_ARN))
 
 destroy-serverless: install sam-install ## sam delete the stack (the table and the user pool are retained)
 	$(BIN)/python -m scripts.deploy_serverless destroy

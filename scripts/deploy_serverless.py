@@ -28,6 +28,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "serverless" / "merge.yaml"
+ACCOUNT_TEMPLATE = ROOT / "serverless" / "account.yaml"
 DEFAULT_OUT = ROOT / "build" / "serverless"
 DEFAULT_OUTPUTS_FILE = ROOT / ".deploy" / "serverless-outputs.json"
 
@@ -344,6 +345,17 @@ def protect_data(cfn: Any, stack_name: str) -> None:
     cfn.set_stack_policy(StackName=stack_name, StackPolicyBody=STACK_POLICY.read_text())
 
 
+def check_api_logging_role(apigateway: Any) -> None:
+    """The stage's access logs need the account's API Gateway logging role, which
+    serverless/account.yaml sets once per account and region (not this stack: it
+    is shared by every API in the account)."""
+    if not apigateway.get_account().get("cloudwatchRoleArn"):
+        raise DeployError(
+            "API Gateway has no CloudWatch logging role in this account and region, so the "
+            "stage's access logs cannot be written: run `make deploy-serverless-account` once"
+        )
+
+
 def describe_stack(cfn: Any, stack_name: str) -> dict[str, Any] | None:
     try:
         stacks = cfn.describe_stacks(StackName=stack_name)["Stacks"]
@@ -390,6 +402,7 @@ def deploy(session: Any, target: Target, args: argparse.Namespace, run_sam: Runn
         raise DeployError(f"{package_dir} has no sam.yaml: run `make package-serverless`")
     sam = sam_executable()
     region = session.region_name
+    check_api_logging_role(session.client("apigateway"))
     if args.artifact_bucket:
         account = session.client("sts").get_caller_identity()["Account"]
         check_bucket_owner(session.client("s3"), args.artifact_bucket, account)

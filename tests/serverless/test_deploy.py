@@ -59,6 +59,16 @@ class FakeSam:
             cfn.delete_stack(StackName=stack)
 
 
+@pytest.fixture
+def account(aws: None) -> None:
+    """An account set up once with serverless/account.yaml (its API Gateway logging role)."""
+    boto3.client("apigateway", region_name=REGION).update_account(
+        patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::1:role/logs"}
+        ]
+    )
+
+
 def _package(tmp_path: Path) -> Path:
     package_dir = tmp_path / "build" / "package"
     package_dir.mkdir(parents=True)
@@ -84,7 +94,7 @@ def option(command: list[str], name: str) -> str:
 
 
 def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
-    aws: None, tmp_path: Path
+    account: None, tmp_path: Path
 ) -> None:
     _package(tmp_path)
     outputs_file = tmp_path / ".deploy" / "serverless-outputs.json"
@@ -111,7 +121,7 @@ def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
 
 
 def test_a_given_artifact_bucket_must_be_this_accounts(
-    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _package(tmp_path)
     s3 = boto3.client("s3", region_name=REGION)
@@ -133,7 +143,7 @@ def test_a_given_artifact_bucket_must_be_this_accounts(
 
 
 def test_deploy_settings_become_parameter_overrides(
-    aws: None, tmp_path: Path, monkeypatch: Any
+    account: None, tmp_path: Path, monkeypatch: Any
 ) -> None:
     _package(tmp_path)
     monkeypatch.setenv("EMAIL_FROM", "Todo <no-reply@example.com>")
@@ -171,7 +181,7 @@ def test_parameters_are_key_value_pairs_and_given_ones_win() -> None:
 
 
 def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
-    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _package(tmp_path)
     sam = FakeSam()
@@ -191,6 +201,16 @@ def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
     assert ds.main(["destroy", *_argv(tmp_path)], run_sam=sam) == 0
     assert "nothing to do" in capsys.readouterr().out
     assert len(sam.commands) == 2
+
+
+def test_deploy_refuses_an_account_without_the_api_logging_role(
+    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _package(tmp_path)
+    sam = FakeSam()
+    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=sam) == 1
+    assert "make deploy-serverless-account" in capsys.readouterr().err
+    assert sam.commands == []
 
 
 def test_deploy_without_sam_says_how_to_install_it(

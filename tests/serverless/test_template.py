@@ -28,9 +28,10 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(value)
 
 
-def test_template_transforms_to_plain_cloudformation(
+def to_cloudformation(
     sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> dict[str, Any]:
+    """The template as CloudFormation runs it, after the SAM transform."""
     from samtranslator.translator.transform import transform
 
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator needs a region
@@ -41,7 +42,22 @@ def test_template_transforms_to_plain_cloudformation(
 
     template = json.loads(json.dumps(sam_template))
     template["Resources"]["APIHandler"]["Properties"]["CodeUri"] = "s3://bucket/key.zip"
-    cfn = transform(template, {}, NoManagedPolicies())
+    return dict(transform(template, {}, NoManagedPolicies()))
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    """A CloudFormation YAML file with its short tags (!Ref, !Sub...) as Fn:: forms."""
+    from cfnlint.decode import decode_str
+
+    template, errors = decode_str(path.read_text())
+    assert not errors, errors
+    return json.loads(json.dumps(template))
+
+
+def test_template_transforms_to_plain_cloudformation(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfn = to_cloudformation(sam_template, monkeypatch)
     types = {r["Type"] for r in cfn["Resources"].values()}
     assert not any(t.startswith("AWS::Serverless::") for t in types)
     assert {"AWS::ApiGateway::Stage", "AWS::Lambda::Function"} <= types
@@ -123,23 +139,44 @@ def test_user_pool_emails_through_ses_only_when_given_an_identity(
     }
 
 
-def test_app_client_is_public_with_the_agreed_flows(resources: dict[str, Any]) -> None:
+def test_app_client_is_public_and_signs_in_with_srp_only(resources: dict[str, Any]) -> None:
     p = props(resources, "UserPoolClient")
     assert p["UserPoolId"] == {"Ref": "UserPool"}
     assert p["GenerateSecret"] is False
-    assert sorted(p["ExplicitAuthFlows"]) == [
-        "ALLOW_REFRESH_TOKEN_AUTH",
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_USER_SRP_AUTH",
-    ]
+    # The password never leaves the browser: no USER_PASSWORD_AUTH in a deployed stack.
+    assert sorted(p["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
     assert p["PreventUserExistenceErrors"] == "ENABLED"
-    assert p["TokenValidityUnits"] == {
-        "AccessToken": "minutes",
-        "IdToken": "minutes",
-        "RefreshToken": "days",
+    assert p["EnableTokenRevocation"] is True
+
+
+def test_tokens_are_short_lived_and_refresh_tokens_rotate(resources: dict[str, Any]) -> None:
+    p = props(resources, "UserPoolClient")
+    minutes = {"minutes": 1, "hours": 60, "days": 1440}
+    units = p["TokenValidityUnits"]
+    assert p["IdTokenValidity"] * minutes[units["IdToken"]] <= 60
+    assert p["AccessTokenValidity"] * minutes[units["AccessToken"]] <= 60
+    assert p["RefreshTokenValidity"] * minutes[units["RefreshToken"]] <= 7 * 1440
+    assert p["RefreshTokenRotation"]["Feature"] == "ENABLED"
+
+
+def test_email_changes_take_effect_only_once_verified(resources: dict[str, Any]) -> None:
+    settings = props(resources, "UserPool")["UserAttributeUpdateSettings"]
+    assert settings["AttributesRequireVerificationBeforeUpdate"] == ["email"]
+
+
+def test_threat_protection_is_an_opt_in_parameter(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    assert sam_template["Parameters"]["EnableThreatProtection"]["Default"] == "false"
+    assert sam_template["Conditions"]["UseThreatProtection"] == {
+        "Fn::Equals": [{"Ref": "EnableThreatProtection"}, "true"]
     }
-    assert p["IdTokenValidity"] <= 60 and p["AccessTokenValidity"] <= 60
-    assert 1 <= p["RefreshTokenValidity"] <= 30
+    p = props(resources, "UserPool")
+    assert p["UserPoolAddOns"]["Fn::If"][:2] == [
+        "UseThreatProtection",
+        {"AdvancedSecurityMode": "ENFORCED"},
+    ]
+    assert p["UserPoolTier"]["Fn::If"][:2] == ["UseThreatProtection", "PLUS"]
 
 
 def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str, Any]) -> None:
@@ -314,6 +351,70 @@ def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str,
     assert sam_template["Outputs"]["WebUrl"]["Value"] == {
         "Fn::Sub": "https://${WebDistribution.DomainName}"
     }
+
+
+def test_waf_limits_each_token_and_each_address_on_the_api_stage(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    assert sam_template["Parameters"]["EnableWaf"]["Default"] == "true"
+    acl = resources["ApiWebAcl"]
+    association = resources["ApiWebAclAssociation"]
+    assert acl["Condition"] == association["Condition"] == "UseWaf"
+    p = acl["Properties"]
+    assert p["Scope"] == "REGIONAL" and "Allow" in p["DefaultAction"]
+    statements = {r["Name"]: r["Statement"]["RateBasedStatement"] for r in p["Rules"]}
+    by_token = statements["per-token-rate-limit"]
+    assert by_token["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert [k["Header"]["Name"].lower() for k in by_token["CustomKeys"]] == ["authorization"]
+    assert by_token["Limit"] == {"Ref": "WafRequestsPerTokenPer5Min"}
+    by_ip = statements["per-ip-rate-limit"]
+    assert (by_ip["AggregateKeyType"], by_ip["Limit"]) == ("IP", {"Ref": "WafRequestsPerIpPer5Min"})
+    for rule in p["Rules"]:
+        response = rule["Action"]["Block"]["CustomResponse"]
+        assert response["ResponseCode"] == 429
+        headers = {h["Name"] for h in response["ResponseHeaders"]}
+        assert {"Retry-After", "Access-Control-Allow-Origin"} <= headers
+    body = p["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert json.loads(body["Content"])["error"]["code"] == "rate_limited"
+    stage_arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert stage_arn.endswith("/restapis/${RestAPI}/stages/api")
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+
+
+def test_the_account_wide_logging_role_is_not_in_the_app_stack(
+    resources: dict[str, Any],
+) -> None:
+    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
+
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::ApiGateway::Account" not in types
+    account = read_template(ACCOUNT_TEMPLATE)
+    assert {r["Type"] for r in account["Resources"].values()} == {
+        "AWS::IAM::Role",
+        "AWS::ApiGateway::Account",
+    }
+
+
+def test_every_role_the_stack_creates_takes_the_permissions_boundary(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
+
+    parameter = sam_template["Parameters"]["PermissionsBoundaryArn"]
+    assert parameter["Default"] == ""
+    expected = {
+        "Fn::If": [
+            "HasPermissionsBoundary",
+            {"Ref": "PermissionsBoundaryArn"},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    account = read_template(ACCOUNT_TEMPLATE)
+    for template in (to_cloudformation(sam_template, monkeypatch), account):
+        roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        assert roles
+        for role in roles:
+            assert role["Properties"]["PermissionsBoundary"] == expected
 
 
 def test_stack_policy_forbids_replacing_or_removing_the_data(resources: dict[str, Any]) -> None:
