@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -82,6 +83,25 @@ def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: 
         "userPoolId": "eu-west-1_abc",
         "userPoolClientId": "client123",
     }
+
+
+@pytest.mark.parametrize(
+    "html",
+    [b"<!doctype html><html><HEAD lang=en><title>t</title></head></html>", b"<!doctype html><p>"],
+)
+def test_index_html_pins_connect_src_to_this_stacks_api_and_cognito(html: bytes) -> None:
+    pinned = dw.pin_connect_src(html, dw.runtime_config(WEB_OUTPUTS)).decode()
+    (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', pinned)
+    assert policy.split() == [
+        "connect-src",
+        "'self'",
+        "https://abc.execute-api.eu-west-1.amazonaws.com",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+    ]
+    # In the head, before anything that could fetch.
+    assert (
+        pinned.index("Content-Security-Policy") < pinned.find("<title>") or "<title>" not in pinned
+    )
 
 
 def test_stale_objects_are_removed_but_recent_hashed_assets_wait() -> None:
@@ -168,6 +188,8 @@ def test_publish_uploads_with_headers_prunes_and_invalidates(
     asset = s3.head_object(Bucket="todo-web", Key="assets/index-abc12345.js")
     assert asset["CacheControl"] == dw.IMMUTABLE
     assert asset["ContentType"] == "text/javascript; charset=utf-8"
+    pinned = s3.get_object(Bucket="todo-web", Key="index.html")["Body"].read()
+    assert b"connect-src 'self' https://abc.execute-api.eu-west-1.amazonaws.com" in pinned
     index = s3.head_object(Bucket="todo-web", Key="index.html")
     assert (index["CacheControl"], index["ContentType"]) == ("no-cache", "text/html; charset=utf-8")
     config = s3.get_object(Bucket="todo-web", Key="config.json")
