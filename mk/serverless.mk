@@ -20,10 +20,13 @@ LAMBDA_RUNTIME      := build/lambda-runtime
 CHECK_TARGETS += serverless-check
 TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
-.PHONY: deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+.PHONY: lambda-lock deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
         deploy-web serverless-check serverless-wheelhouse
 
-$(WHEELHOUSE)/.done: requirements.txt
+lambda-lock: install ## Rewrite requirements-lambda.txt (hash-pinned) after changing requirements.txt
+	$(BIN)/python -m scripts.deploy_serverless lock
+
+$(WHEELHOUSE)/.done: requirements.txt requirements-lambda.txt
 	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
 	@touch $@
 

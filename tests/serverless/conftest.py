@@ -12,8 +12,9 @@ import pytest
 import yaml
 from moto import mock_aws
 
+from tests.serverless.support import WHEELHOUSE
+
 ROOT = Path(__file__).resolve().parents[2]
-WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).resolve()
 
 
 @pytest.fixture(scope="session")

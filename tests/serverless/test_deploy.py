@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from scripts import deploy_serverless as ds
-from tests.serverless.aws import REGION, S3CallRecorder
+from tests.serverless.support import REGION, S3CallRecorder
 
 STACK_OUTPUTS = {
     "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",

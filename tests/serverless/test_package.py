@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from scripts import deploy_serverless as ds
+from tests.serverless.support import WHEELHOUSE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +45,43 @@ def test_lambda_requirements_of_the_project_are_only_pure_python_pynamodb() -> N
 def test_lambda_requirements_refuse_pip_options() -> None:
     with pytest.raises(ds.DeployError, match="unsupported option"):
         ds.lambda_requirements("-e .\n")
+
+
+def test_the_lock_pins_with_hashes_exactly_what_requirements_txt_asks_of_the_package() -> None:
+    lock = ds.locked_requirements(ROOT)
+    assert lock is not None
+    entries = lock.read_text().split("\n    --hash=")
+    assert len(entries) - 1 == len(ds.lambda_requirements((ROOT / "requirements.txt").read_text()))
+    assert all(entry.startswith("sha256:") for entry in entries[1:])
+
+
+def _project(tmp_path: Path, requirements: str, lock: str) -> Path:
+    project = tmp_path / "project"
+    (project / ".chalice").mkdir(parents=True)
+    for name in ("config.json", "policy-prod.json"):
+        (project / ".chalice" / name).write_text((ROOT / ".chalice" / name).read_text())
+    (project / "app.py").write_text("")
+    (project / "requirements.txt").write_text(requirements)
+    (project / ds.LOCK_FILE).write_text(lock)
+    return project
+
+
+def test_a_lock_out_of_step_with_requirements_txt_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, "pynamodb==6.2.0\n", (ROOT / ds.LOCK_FILE).read_text())
+    with pytest.raises(ds.DeployError, match="make lambda-lock"):
+        ds.stage_project(project, tmp_path / "stage")
+
+
+def test_a_wheel_that_is_not_the_locked_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(WHEELHOUSE))
+    locked = (ROOT / ds.LOCK_FILE).read_text()
+    tampered = re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, locked)
+    requirements = (ROOT / "requirements.txt").read_text()
+    with pytest.raises(ds.DeployError, match="command failed"):
+        ds.stage_project(_project(tmp_path, requirements, tampered), tmp_path / "stage")
 
 
 def _fake_dist(vendor: Path, name: str, requires: list[str]) -> None:

@@ -1,11 +1,15 @@
-"""Shared by the deploy tests (the `aws` fixture is in conftest.py)."""
+"""Shared by the serverless tests (fixtures are in conftest.py)."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import boto3
 
+ROOT = Path(__file__).resolve().parents[2]
+WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).resolve()
 REGION = "eu-west-1"  # not us-east-1, so bucket creation needs its LocationConstraint
 
 
