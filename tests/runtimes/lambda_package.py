@@ -57,7 +57,9 @@ import yaml
 from requests.structures import CaseInsensitiveDict
 
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
-from tests.runtimes.base import ApiResponse, Runtime, User, make_user
+from scripts.serverful import ServerfulStack
+from tests.runtimes.base import ApiResponse
+from tests.runtimes.gunicorn_http import GunicornRuntime
 from tests.runtimes.inprocess import CORS_ORIGIN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,7 +68,6 @@ LAMBDA_PYTHON = ROOT / "build" / "lambda-runtime" / "bin" / "python"
 WORKER = Path(__file__).with_name("lambda_worker.py")
 EXECUTION_ENVIRONMENTS = 2
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
-REQUEST_TIMEOUT_SECONDS = 30
 ACCOUNT_ID = "123456789012"
 ANY_METHOD = "x-amazon-apigateway-any-method"
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -559,41 +560,19 @@ def gateway_server(gateway: Gateway) -> ThreadingHTTPServer:
 # ---------------------------------------------------------------- the runtime
 
 
-class LambdaRuntime(Runtime):
+class LambdaRuntime(GunicornRuntime):
+    """Over HTTP like the gunicorn runtime; the API lives under its stage path."""
+
     name = "lambda"
     # API Gateway's Cognito authorizer, on methods without OAuth scopes, takes ID
     # tokens only; the app elsewhere verifies access tokens too (tests/api/test_auth.py).
     accepts_access_tokens = False
 
-    def __init__(self, base_url: str, stack: Stack, cognito: Any) -> None:
-        self.base_url = base_url
-        self.client_id = stack.client_id
-        self.issuer = stack.issuer
-        self._stack = stack
-        self._cognito = cognito
-        self._session = requests.Session()
-
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
-        # The API's own links already carry the stage (/api/todos/...).
         stage_path = urlsplit(self.base_url).path
-        origin = self.base_url.removesuffix(stage_path)
-        staged = path == stage_path or path.startswith(stage_path + "/")
-        response = self._session.request(
-            method,
-            (origin if staged else self.base_url) + path,
-            headers=headers,
-            data=body or None,
-            allow_redirects=False,
-            timeout=REQUEST_TIMEOUT_SECONDS,
-        )
-        return ApiResponse(
-            status=response.status_code,
-            headers=CaseInsensitiveDict(response.headers),
-            body=response.content,
-        )
-
-    def new_user(self) -> User:
-        return make_user(self._cognito, self._stack)
+        if path == stage_path or path.startswith(stage_path + "/"):
+            path = path[len(stage_path) :]  # the API's own links carry the stage
+        return super()._send(method, path, headers, body)
 
 
 def stand_in_names(stack: Stack, web_domain: str) -> dict[str, str]:
@@ -670,4 +649,9 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         running.callback(server.server_close)
         running.callback(server.shutdown)
         base_url = f"http://127.0.0.1:{server.server_address[1]}/{app.stage}"
-        yield LambdaRuntime(base_url, stack, aws_client("cognito-idp", endpoint))
+        cognito = aws_client("cognito-idp", endpoint)
+        runtime = LambdaRuntime(ServerfulStack(base_url, stack, cognito))
+        try:
+            yield runtime
+        finally:
+            runtime.close()
