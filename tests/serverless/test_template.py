@@ -253,19 +253,20 @@ def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) 
         assert props(resources, group)["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_function_is_wired_to_the_stacks_resources(resources: dict[str, Any]) -> None:
+def test_function_trusts_the_gateway_and_logs_where_its_role_may_write(
+    resources: dict[str, Any],
+) -> None:
+    """The environment's wiring is proved end to end by the `lambda` contract runtime,
+    which resolves it from this template; these are what that runtime cannot see."""
     p = props(resources, "APIHandler")
-    assert p["Environment"]["Variables"] == {
-        "AUTH_MODE": "gateway",  # API Gateway's Cognito authorizer checks the tokens
-        "TABLE_NAME": {"Ref": "TodoTable"},
-        "COGNITO_USER_POOL_ID": {"Ref": "UserPool"},
-        "COGNITO_APP_CLIENT_ID": {"Ref": "UserPoolClient"},
-        "CORS_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
-    }
-    assert p["Tracing"] == "Active"
-    assert p["MemorySize"] == 512 and p["Timeout"] == 10
-    assert p["LoggingConfig"] == {"LogGroup": {"Ref": "APIHandlerLogGroup"}}
-    assert p["Tags"]["app"] == "todo"
+    assert p["Environment"]["Variables"]["AUTH_MODE"] == "gateway"
+    log_group = p["LoggingConfig"]["LogGroup"]["Ref"]
+    (policy,) = props(resources, "ApiHandlerRole")["Policies"]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert statements["OwnLogGroup"]["Resource"] == [{"Fn::GetAtt": [log_group, "Arn"]}]
+    # A function timeout below API Gateway's 29 s integration limit: a stuck call is
+    # the function's error, not a gateway timeout.
+    assert p["Timeout"] < 29
 
 
 def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
@@ -280,7 +281,6 @@ def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
         {"Fn::GetAtt": ["TodoTable", "Arn"]},
         {"Fn::Sub": "${TodoTable.Arn}/index/*"},
     ]
-    assert statements["OwnLogGroup"]["Resource"] == [{"Fn::GetAtt": ["APIHandlerLogGroup", "Arn"]}]
     assert sorted(statements["XRayTraces"]["Action"]) == [
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
@@ -348,9 +348,6 @@ def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str,
     from scripts.deploy_serverless import OUTPUT_KEYS
 
     assert set(OUTPUT_KEYS) <= set(sam_template["Outputs"])
-    assert sam_template["Outputs"]["WebUrl"]["Value"] == {
-        "Fn::Sub": "https://${WebDistribution.DomainName}"
-    }
 
 
 def test_waf_limits_each_token_and_each_address_on_the_api_stage(
