@@ -172,10 +172,9 @@ def test_threat_protection_is_an_opt_in_parameter(
         "Fn::Equals": [{"Ref": "EnableThreatProtection"}, "true"]
     }
     p = props(resources, "UserPool")
-    assert p["UserPoolAddOns"]["Fn::If"][:2] == [
-        "UseThreatProtection",
-        {"AdvancedSecurityMode": "ENFORCED"},
-    ]
+    assert p["UserPoolAddOns"]["AdvancedSecurityMode"] == {
+        "Fn::If": ["UseThreatProtection", "ENFORCED", "OFF"]
+    }
     assert p["UserPoolTier"]["Fn::If"][:2] == ["UseThreatProtection", "PLUS"]
 
 
