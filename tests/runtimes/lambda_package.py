@@ -189,11 +189,15 @@ class CognitoAuthorizer:
         self._keys: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
+    @staticmethod
+    def key_from_jwk(jwk: dict[str, Any]) -> Any:
+        return jwt.PyJWK.from_dict(jwk).key
+
     def _key(self, kid: str) -> Any:
         with self._lock:
             if self._keys is None:
                 jwks = requests.get(self._jwks_url, timeout=10).json()
-                self._keys = {k["kid"]: jwt.PyJWK.from_dict(k).key for k in jwks["keys"]}
+                self._keys = {k["kid"]: self.key_from_jwk(k) for k in jwks["keys"]}
             return self._keys.get(kid)
 
     def claims(self, authorization: str | None, scopes: list[str]) -> dict[str, str] | None:
