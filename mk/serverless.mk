@@ -32,10 +32,14 @@ $(WHEELHOUSE)/.done: requirements.txt requirements-lambda.txt
 
 serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda package's wheels (for offline packaging)
 
-$(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt
+$(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt requirements-lambda-layers.txt
 	rm -rf $(LAMBDA_RUNTIME)
 	$(PYTHON) -m venv $(LAMBDA_RUNTIME)
 	$(LAMBDA_RUNTIME)/bin/pip install --quiet -r requirements-lambda-runtime.txt
+	mkdir -p $(LAMBDA_RUNTIME)/opt/python
+	if grep -qv '^\s*\(#\|$$\)' requirements-lambda-layers.txt; then \
+	  $(LAMBDA_RUNTIME)/bin/pip install --quiet --no-deps --target $(LAMBDA_RUNTIME)/opt/python \
+	    -r requirements-lambda-layers.txt; fi
 	@touch $@
 
 # aws-sam-cli pins its own boto3 and friends, so it lives in a venv of its own.

@@ -65,6 +65,8 @@ from tests.runtimes.inprocess import CORS_ORIGIN
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "build" / "serverless" / "package"
 LAMBDA_PYTHON = ROOT / "build" / "lambda-runtime" / "bin" / "python"
+# The function's layers, as Lambda mounts them at /opt/python (requirements-lambda-layers.txt).
+LAYER_DIR = ROOT / "build" / "lambda-runtime" / "opt" / "python"
 WORKER = Path(__file__).with_name("lambda_worker.py")
 EXECUTION_ENVIRONMENTS = 2
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
@@ -114,6 +116,7 @@ class PackagedApp:
     environment: dict[str, Any]
     stage: str
     definition: dict[str, Any]
+    has_layers: bool = False
 
     @classmethod
     def load(cls, template_path: Path) -> PackagedApp:
@@ -133,6 +136,7 @@ class PackagedApp:
             environment=function.get("Environment", {}).get("Variables", {}),
             stage=api["StageName"],
             definition=api["DefinitionBody"],
+            has_layers=bool(function.get("Layers")),
         )
 
 
@@ -296,6 +300,13 @@ class LambdaFunction:
     def __init__(self, app: PackagedApp, task_root: Path, env: dict[str, str], log: Any) -> None:
         self.app = app
         self._command = [str(LAMBDA_PYTHON), "-I", str(WORKER), str(task_root), app.handler]
+        if app.has_layers:
+            if not any(LAYER_DIR.glob("*")):
+                raise EmulationError(
+                    "the function has layers: list what they provide in "
+                    "requirements-lambda-layers.txt and run `make lambda-runtime`"
+                )
+            self._command.append(str(LAYER_DIR))
         self._env = env
         self._log = log
         self._idle: queue.Queue[ExecutionEnvironment] = queue.Queue()

@@ -2,7 +2,8 @@
 
 Started by tests/runtimes/lambda_package.py with the clean Lambda-like Python
 (build/lambda-runtime: the standard library, boto3/botocore and nothing else),
-as `python -I lambda_worker.py TASK_ROOT MODULE.HANDLER`. It imports the handler
+as `python -I lambda_worker.py TASK_ROOT MODULE.HANDLER [LAYER_DIR]` (LAYER_DIR: what
+Lambda mounts at /opt/python). It imports the handler
 once (the cold start), then answers invocations one at a time, as Lambda does:
 one JSON line in on stdin ({"event", "request_id", "timeout_ms"}), one JSON line
 out (the handler's result, or Lambda's {"errorMessage", "errorType"}).
@@ -40,12 +41,12 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def main(task_root: str, handler_name: str) -> None:
+def main(task_root: str, handler_name: str, layer_dir: str | None = None) -> None:
     # The protocol owns the real stdout; what the function prints goes to stderr
     # (on Lambda both would end up in its log stream).
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
-    sys.path.insert(0, task_root)
+    sys.path[:0] = [task_root, *([layer_dir] if layer_dir else [])]
     module_name, _, attribute = handler_name.rpartition(".")
     handler = getattr(importlib.import_module(module_name), attribute)
     protocol.write(json.dumps({"ready": True, "python": list(sys.version_info[:2])}) + "\n")
@@ -62,4 +63,4 @@ def main(task_root: str, handler_name: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:4])
