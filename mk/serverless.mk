@@ -1,8 +1,10 @@
 # Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md).
-# Deploy parameters, read by scripts/deploy_serverless.py from the environment (make
+# Deploy settings, read by scripts/deploy_serverless.py from the environment (make
 # exports command-line variables): STAGE (default prod), STACK_NAME (default
-# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET, SES_IDENTITY_ARN and EMAIL_FROM (Cognito's
-# emails through SES); credentials from the standard AWS chain.
+# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET (else SAM's own bucket), SES_IDENTITY_ARN
+# and EMAIL_FROM (Cognito's emails through SES), PERMISSIONS_BOUNDARY_ARN, ENABLE_WAF
+# (default: on for prod only), ENABLE_THREAT_PROTECTION; credentials from the
+# standard AWS chain. Deploying and deleting are `sam deploy` / `sam delete`.
 
 SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml
@@ -11,32 +13,60 @@ WHEELHOUSE          ?= build/wheelhouse
 CHECKOV_SKIPS       := $(shell grep -oE '^CKV[A-Z0-9_]+' serverless/checkov-skips.txt | paste -sd, -)
 ARCHITECTURE        ?= serverless
 
+# The "lambda" contract runtime (tests/runtimes/lambda_package.py) runs the built
+# package in a Python with only what the Lambda runtime provides.
+LAMBDA_RUNTIME      := build/lambda-runtime
+
 CHECK_TARGETS += serverless-check
-TEST_PREREQS  += checkov-install serverless-wheelhouse
+TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
-.PHONY: package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
-        rehearse-serverless deploy-web serverless-check serverless-wheelhouse
+.PHONY: lambda-lock deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+        deploy-web serverless-check serverless-wheelhouse
 
-$(WHEELHOUSE)/.done: requirements.txt
+lambda-lock: install ## Rewrite requirements-lambda.txt (hash-pinned) after changing requirements.txt
+	$(BIN)/python -m scripts.deploy_serverless lock
+
+$(WHEELHOUSE)/.done: requirements.txt requirements-lambda.txt
 	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
 	@touch $@
 
 serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda package's wheels (for offline packaging)
 
+$(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt requirements-lambda-layers.txt
+	rm -rf $(LAMBDA_RUNTIME)
+	$(PYTHON) -m venv $(LAMBDA_RUNTIME)
+	$(LAMBDA_RUNTIME)/bin/pip install --quiet -r requirements-lambda-runtime.txt
+	mkdir -p $(LAMBDA_RUNTIME)/opt/python
+	if grep -qv '^\s*\(#\|$$\)' requirements-lambda-layers.txt; then \
+	  $(LAMBDA_RUNTIME)/bin/pip install --quiet --no-deps --target $(LAMBDA_RUNTIME)/opt/python \
+	    -r requirements-lambda-layers.txt; fi
+	@touch $@
+
+# aws-sam-cli pins its own boto3 and friends, so it lives in a venv of its own.
+SAM_VENV := .venv-sam
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+	@touch $@
+
+sam-install: $(SAM_VENV)/.installed ## Install the AWS SAM CLI (own venv) for deploy/destroy
+
+lambda-runtime: $(LAMBDA_RUNTIME)/.installed ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
+
+package-serverless-offline: install serverless-wheelhouse ## Build the package from the wheelhouse, no index (tests and checks)
+	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \
+	  $(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
+
 package-serverless: install ## Build build/serverless/package/{deployment.zip,sam.yaml} (honours PIP_NO_INDEX/PIP_FIND_LINKS)
 	$(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
 
-serverless-check: install checkov-install serverless-wheelhouse ## cfn-lint and checkov on the merged template (packaged offline)
-	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \
-	  $(BIN)/python -m scripts.deploy_serverless package --out $(SERVERLESS_OUT)
-	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE)
+serverless-check: checkov-install package-serverless-offline ## cfn-lint and checkov on the merged template (packaged offline)
+	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE) serverless/account.yaml
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
-	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE)
+	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE) -f serverless/account.yaml
 
-rehearse-serverless: package-serverless ## Create and delete the stack in a local moto CloudFormation
-	$(BIN)/python scripts/rehearse_serverless.py --package-dir $(SERVERLESS_OUT)/package
-
-deploy-serverless-backend: package-serverless ## Deploy the stack (change set) and write .deploy/serverless-outputs.json
+deploy-serverless-backend: package-serverless sam-install ## sam deploy the stack and write .deploy/serverless-outputs.json
 	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
 
@@ -44,7 +74,12 @@ deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and
 	$(MAKE) --no-print-directory web-build
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverless
 
-destroy-serverless: install ## Delete the stack (the table and the user pool are retained)
+deploy-serverless-account: sam-install ## Once per account and region, before the first stack: API Gateway's logging role
+	$(SAM_VENV)/bin/sam deploy --template-file serverless/account.yaml --stack-name todo-account \
+	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --no-confirm-changeset \
+	  $(if $(PERMISSIONS_BOUNDARY_ARN),--parameter-overrides PermissionsBoundaryArn=$(PERMISSIONS_BOUNDARY_ARN))
+
+destroy-serverless: install sam-install ## sam delete the stack (the table and the user pool are retained)
 	$(BIN)/python -m scripts.deploy_serverless destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import mimetypes
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIST = ROOT / "frontend" / "dist"
@@ -102,6 +104,25 @@ def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
+    """index.html with a CSP <meta> that lets the app fetch only from itself, this
+    stack's API and Cognito in its region.
+
+    The CloudFront response headers policy cannot name the API: the API (its CORS
+    origin) refers to the distribution, and the distribution to its headers policy,
+    so the policy referring to the API would be a cycle. It keeps the region-wide
+    bound; a browser enforces both policies, so this one narrows it.
+    """
+    api = urlsplit(config["apiUrl"])
+    cognito = f"https://cognito-idp.{config['region']}.amazonaws.com"
+    policy = f"connect-src 'self' {api.scheme}://{api.netloc} {cognito}"
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}" />'.encode()
+    head = re.search(rb"<head[^>]*>", html, re.IGNORECASE)
+    doctype = re.match(rb"\s*<!doctype[^>]*>", html, re.IGNORECASE)
+    at = head.end() if head else (doctype.end() if doctype else 0)
+    return html[:at] + meta + html[at:]
+
+
 def cache_control(key: str) -> str:
     return IMMUTABLE if key.startswith(HASHED_PREFIX) else REVALIDATE
 
@@ -126,7 +147,10 @@ def plan_uploads(dist: Path, config: dict[str, str]) -> list[Upload]:
         key = path.relative_to(dist).as_posix()
         if key == RUNTIME_CONFIG:
             continue  # replaced by the one for this stack
-        uploads.append(Upload(key, path.read_bytes(), content_type(key), cache_control(key)))
+        body = path.read_bytes()
+        if key == "index.html":
+            body = pin_connect_src(body, config)
+        uploads.append(Upload(key, body, content_type(key), cache_control(key)))
     config_body = (json.dumps(config, indent=2) + "\n").encode()
     uploads.append(Upload(RUNTIME_CONFIG, config_body, content_type(RUNTIME_CONFIG), REVALIDATE))
 
@@ -158,9 +182,11 @@ def publish(
 ) -> dict[str, Any]:
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
+    # The stack's bucket, but named in a file: every call says whose it must be.
+    owner = {"ExpectedBucketOwner": session.client("sts").get_caller_identity()["Account"]}
     uploads = plan_uploads(dist, runtime_config(outputs))
     existing: dict[str, datetime] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner):
         for obj in page.get("Contents", []):
             existing[obj["Key"]] = obj["LastModified"]
     for upload in uploads:
@@ -170,11 +196,12 @@ def publish(
             Body=upload.body,
             ContentType=upload.content_type,
             CacheControl=upload.cache_control,
+            **owner,
         )
     removed = stale_keys(existing, {u.key for u in uploads}, now())
     for start in range(0, len(removed), 1000):
         batch = [{"Key": key} for key in removed[start : start + 1000]]
-        s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}, **owner)
     invalidation = session.client("cloudfront").create_invalidation(
         DistributionId=outputs["distribution_id"],
         InvalidationBatch={

@@ -49,6 +49,10 @@ def test_every_todo_route_requires_a_valid_token(api: Runtime, method: str, path
 def test_access_tokens_work_too(api: Runtime, alice: User) -> None:
     headers = {"Authorization": f"Bearer {alice.access_token}"}
     response = api.request("POST", "/todos", headers=headers, json={"title": "via access token"})
+    if not api.accepts_access_tokens:
+        # API Gateway's Cognito authorizer takes ID tokens on methods without OAuth scopes.
+        assert response.status == 401
+        return
     assert response.status == 201
     listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
     assert [t["title"] for t in listed] == ["via access token"]

@@ -8,10 +8,12 @@ from contextlib import AbstractContextManager
 from tests.runtimes.base import Runtime
 from tests.runtimes.chalice_client import chalice_runtime
 from tests.runtimes.gunicorn_http import gunicorn_runtime
+from tests.runtimes.lambda_package import lambda_runtime
 from tests.runtimes.wsgi_inprocess import wsgi_runtime
 
 RUNTIMES: dict[str, Callable[[], AbstractContextManager[Runtime]]] = {
     "chalice": chalice_runtime,
     "wsgi": wsgi_runtime,
     "gunicorn": gunicorn_runtime,
+    "lambda": lambda_runtime,
 }

@@ -69,6 +69,8 @@ class Runtime:
     base_url: str
     client_id: str
     issuer: str
+    # Whether a Cognito access token is accepted in place of the ID token.
+    accepts_access_tokens = True
 
     def request(
         self,

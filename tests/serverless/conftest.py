@@ -3,14 +3,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
+from moto import mock_aws
+
+from tests.serverless.support import WHEELHOUSE
 
 ROOT = Path(__file__).resolve().parents[2]
-WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).resolve()
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +45,18 @@ def sam_template(package_dir: Path) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def resources(sam_template: dict[str, Any]) -> dict[str, Any]:
     return dict(sam_template["Resources"])
+
+
+# In-process moto for the deploy tests, with no real credentials or region in reach.
+@pytest.fixture
+def aws(tmp_path: Path) -> Iterator[None]:
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+    }
+    with mock.patch.dict(os.environ, env), mock_aws():
+        for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "STAGE", "STACK_NAME"):
+            os.environ.pop(name, None)
+        yield

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from scripts import deploy_serverless as ds
+from tests.serverless.support import WHEELHOUSE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +47,43 @@ def test_lambda_requirements_refuse_pip_options() -> None:
         ds.lambda_requirements("-e .\n")
 
 
+def test_the_lock_pins_with_hashes_exactly_what_requirements_txt_asks_of_the_package() -> None:
+    lock = ds.locked_requirements(ROOT)
+    assert lock is not None
+    entries = lock.read_text().split("\n    --hash=")
+    assert len(entries) - 1 == len(ds.lambda_requirements((ROOT / "requirements.txt").read_text()))
+    assert all(entry.startswith("sha256:") for entry in entries[1:])
+
+
+def _project(tmp_path: Path, requirements: str, lock: str) -> Path:
+    project = tmp_path / "project"
+    (project / ".chalice").mkdir(parents=True)
+    for name in ("config.json", "policy-prod.json"):
+        (project / ".chalice" / name).write_text((ROOT / ".chalice" / name).read_text())
+    (project / "app.py").write_text("")
+    (project / "requirements.txt").write_text(requirements)
+    (project / ds.LOCK_FILE).write_text(lock)
+    return project
+
+
+def test_a_lock_out_of_step_with_requirements_txt_is_refused(tmp_path: Path) -> None:
+    project = _project(tmp_path, "pynamodb==6.2.0\n", (ROOT / ds.LOCK_FILE).read_text())
+    with pytest.raises(ds.DeployError, match="make lambda-lock"):
+        ds.stage_project(project, tmp_path / "stage")
+
+
+def test_a_wheel_that_is_not_the_locked_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(WHEELHOUSE))
+    locked = (ROOT / ds.LOCK_FILE).read_text()
+    tampered = re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, locked)
+    requirements = (ROOT / "requirements.txt").read_text()
+    with pytest.raises(ds.DeployError, match="command failed"):
+        ds.stage_project(_project(tmp_path, requirements, tampered), tmp_path / "stage")
+
+
 def _fake_dist(vendor: Path, name: str, requires: list[str]) -> None:
     dist = vendor / f"{name}-1.0.dist-info"
     dist.mkdir(parents=True)
@@ -58,85 +96,3 @@ def test_missing_dependencies_flags_what_neither_vendor_nor_lambda_has(tmp_path:
     assert ds.missing_dependencies(tmp_path) == []
     _fake_dist(tmp_path, "newlib", ["attrs>=20", "pynamodb"])
     assert ds.missing_dependencies(tmp_path) == ["newlib needs attrs>=20"]
-
-
-def test_wire_environment_turns_resource_references_into_fn_sub() -> None:
-    template: dict[str, Any] = {
-        "Resources": {
-            "Fn": {
-                "Type": "AWS::Serverless::Function",
-                "Properties": {
-                    "Environment": {"Variables": {"TABLE_NAME": "${TodoTable}", "MODE": "plain"}}
-                },
-            },
-            "Other": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "${NotWired}"}},
-        }
-    }
-    wired = ds.wire_environment(template)
-    variables = wired["Resources"]["Fn"]["Properties"]["Environment"]["Variables"]
-    assert variables == {"TABLE_NAME": {"Fn::Sub": "${TodoTable}"}, "MODE": "plain"}
-    assert wired["Resources"]["Other"]["Properties"]["BucketName"] == "${NotWired}"
-
-
-LAMBDA_SMOKE = r"""
-import importlib.abc, json, sys, time
-
-class Absent(importlib.abc.MetaPathFinder):
-    # What the Lambda runtime does not have (and the package leaves out).
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("jwt", "cryptography"):
-            raise ImportError(f"{name} is not on Lambda")
-        return None
-
-sys.meta_path.insert(0, Absent())
-sys.path.insert(0, sys.argv[1])
-started = time.perf_counter()
-import app
-imported = time.perf_counter() - started
-event = {
-    "resource": "/health", "path": "/health", "httpMethod": "GET",
-    "headers": {"Origin": "https://d111.cloudfront.net"}, "multiValueHeaders": {},
-    "queryStringParameters": None, "multiValueQueryStringParameters": None,
-    "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
-    "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
-                       "requestId": "r1", "identity": {"sourceIp": "127.0.0.1"}},
-}
-response = app.app(event, None)
-print(json.dumps({"status": response["statusCode"], "import_seconds": imported,
-                  "pynamodb": sys.modules["pynamodb"].__file__}))
-"""
-
-
-def test_package_runs_on_a_lambda_like_python(package_dir: Path, tmp_path: Path) -> None:
-    """The unzipped package answers /health with no PyJWT/cryptography and its own pynamodb."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    code_dir = tmp_path / "task"
-    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
-        archive.extractall(code_dir)
-    env = {
-        **os.environ,
-        "AWS_LAMBDA_FUNCTION_NAME": "todo-api",
-        "AWS_REGION": "eu-west-1",
-        "AUTH_MODE": "gateway",
-        "TABLE_NAME": "todos",
-        "COGNITO_USER_POOL_ID": "eu-west-1_abc",
-        "COGNITO_APP_CLIENT_ID": "client",
-        "CORS_ORIGINS": "https://d111.cloudfront.net",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", LAMBDA_SMOKE, str(code_dir)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["status"] == 200
-    assert report["pynamodb"].startswith(str(code_dir))

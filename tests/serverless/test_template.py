@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from scripts import rehearse_serverless
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+ANY_METHOD = "x-amazon-apigateway-any-method"
 
 
 def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
@@ -27,9 +28,36 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(value)
 
 
-def test_template_transforms_to_plain_cloudformation(sam_template: dict[str, Any]) -> None:
+def to_cloudformation(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Any]:
+    """The template as CloudFormation runs it, after the SAM transform."""
+    from samtranslator.translator.transform import transform
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # the translator needs a region
+
+    class NoManagedPolicies:  # the function brings its own role: none are looked up
+        def load(self) -> dict[str, str]:
+            return {}
+
     template = json.loads(json.dumps(sam_template))
-    cfn = rehearse_serverless.to_cloudformation(template, "bucket", "key.zip")
+    template["Resources"]["APIHandler"]["Properties"]["CodeUri"] = "s3://bucket/key.zip"
+    return dict(transform(template, {}, NoManagedPolicies()))
+
+
+def read_template(path: Path) -> dict[str, Any]:
+    """A CloudFormation YAML file with its short tags (!Ref, !Sub...) as Fn:: forms."""
+    from cfnlint.decode import decode_str
+
+    template, errors = decode_str(path.read_text())
+    assert not errors, errors
+    return json.loads(json.dumps(template))
+
+
+def test_template_transforms_to_plain_cloudformation(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfn = to_cloudformation(sam_template, monkeypatch)
     types = {r["Type"] for r in cfn["Resources"].values()}
     assert not any(t.startswith("AWS::Serverless::") for t in types)
     assert {"AWS::ApiGateway::Stage", "AWS::Lambda::Function"} <= types
@@ -111,23 +139,43 @@ def test_user_pool_emails_through_ses_only_when_given_an_identity(
     }
 
 
-def test_app_client_is_public_with_the_agreed_flows(resources: dict[str, Any]) -> None:
+def test_app_client_is_public_and_signs_in_with_srp_only(resources: dict[str, Any]) -> None:
     p = props(resources, "UserPoolClient")
     assert p["UserPoolId"] == {"Ref": "UserPool"}
     assert p["GenerateSecret"] is False
-    assert sorted(p["ExplicitAuthFlows"]) == [
-        "ALLOW_REFRESH_TOKEN_AUTH",
-        "ALLOW_USER_PASSWORD_AUTH",
-        "ALLOW_USER_SRP_AUTH",
-    ]
+    # The password never leaves the browser: no USER_PASSWORD_AUTH in a deployed stack.
+    assert sorted(p["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
     assert p["PreventUserExistenceErrors"] == "ENABLED"
-    assert p["TokenValidityUnits"] == {
-        "AccessToken": "minutes",
-        "IdToken": "minutes",
-        "RefreshToken": "days",
+    assert p["EnableTokenRevocation"] is True
+
+
+def test_tokens_are_short_lived_and_refresh_tokens_rotate(resources: dict[str, Any]) -> None:
+    p = props(resources, "UserPoolClient")
+    minutes = {"minutes": 1, "hours": 60, "days": 1440}
+    units = p["TokenValidityUnits"]
+    assert p["IdTokenValidity"] * minutes[units["IdToken"]] <= 60
+    assert p["AccessTokenValidity"] * minutes[units["AccessToken"]] <= 60
+    assert p["RefreshTokenValidity"] * minutes[units["RefreshToken"]] <= 7 * 1440
+    assert p["RefreshTokenRotation"]["Feature"] == "ENABLED"
+
+
+def test_email_changes_take_effect_only_once_verified(resources: dict[str, Any]) -> None:
+    settings = props(resources, "UserPool")["UserAttributeUpdateSettings"]
+    assert settings["AttributesRequireVerificationBeforeUpdate"] == ["email"]
+
+
+def test_threat_protection_is_an_opt_in_parameter(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    assert sam_template["Parameters"]["EnableThreatProtection"]["Default"] == "false"
+    assert sam_template["Conditions"]["UseThreatProtection"] == {
+        "Fn::Equals": [{"Ref": "EnableThreatProtection"}, "true"]
     }
-    assert p["IdTokenValidity"] <= 60 and p["AccessTokenValidity"] <= 60
-    assert 1 <= p["RefreshTokenValidity"] <= 30
+    p = props(resources, "UserPool")
+    assert p["UserPoolAddOns"]["AdvancedSecurityMode"] == {
+        "Fn::If": ["UseThreatProtection", "ENFORCED", "OFF"]
+    }
+    assert p["UserPoolTier"]["Fn::If"][:2] == ["UseThreatProtection", "PLUS"]
 
 
 def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str, Any]) -> None:
@@ -137,12 +185,25 @@ def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str
     assert "PLACEHOLDER" not in json.dumps(body).upper()
     for path, methods in body["paths"].items():
         for method, spec in methods.items():
-            open_route = method == "options" or path == "/health"
+            # OPTIONS (preflight) and ANY (a method the route lacks: the app's 405)
+            # never reach a view that reads or writes data.
+            open_route = method in ("options", ANY_METHOD) or path == "/health"
             assert (spec.get("security") is None) == open_route, f"{method.upper()} {path}"
 
 
+def test_a_method_a_route_lacks_reaches_the_function_for_its_405(
+    resources: dict[str, Any],
+) -> None:
+    """Without ANY, API Gateway itself answers 403 "Missing Authentication Token"."""
+    paths = props(resources, "RestAPI")["DefinitionBody"]["paths"]
+    for path, methods in paths.items():
+        integration = methods[ANY_METHOD]["x-amazon-apigateway-integration"]
+        assert integration["type"] == "aws_proxy", path
+        assert integration["uri"] == methods["options"]["x-amazon-apigateway-integration"]["uri"]
+
+
 def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[str, Any]) -> None:
-    from chalicelib.http import CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS
+    from chalicelib.http import CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_EXPOSE_HEADERS
 
     def listed(value: str) -> set[str]:
         return {v.strip().lower() for v in value.strip("'").split(",")}
@@ -151,8 +212,8 @@ def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[st
         "x-amazon-apigateway-gateway-responses"
     ]
     # DEFAULT_4XX covers UNAUTHORIZED (401 from the Cognito authorizer), 403 and 429.
-    assert set(responses) >= {"DEFAULT_4XX", "DEFAULT_5XX"}
-    for name in ("DEFAULT_4XX", "DEFAULT_5XX"):
+    assert set(responses) >= {"DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"}
+    for name in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
         params = responses[name]["responseParameters"]
         origin = params["gatewayresponse.header.Access-Control-Allow-Origin"]
         assert origin == {"Fn::Sub": "'https://${WebDistribution.DomainName}'"}
@@ -160,6 +221,21 @@ def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[st
         assert listed(headers) == listed(CORS_ALLOW_HEADERS)
         methods = params["gatewayresponse.header.Access-Control-Allow-Methods"]
         assert listed(methods) == listed(CORS_ALLOW_METHODS)
+        exposed = params["gatewayresponse.header.Access-Control-Expose-Headers"]
+        assert listed(exposed) == listed(CORS_EXPOSE_HEADERS)
+
+
+def test_authorizer_401_is_the_apps_error_shape_with_a_bearer_challenge(
+    resources: dict[str, Any],
+) -> None:
+    unauthorized = props(resources, "RestAPI")["DefinitionBody"][
+        "x-amazon-apigateway-gateway-responses"
+    ]["UNAUTHORIZED"]
+    assert unauthorized["statusCode"] == 401
+    params = unauthorized["responseParameters"]
+    assert params["gatewayresponse.header.WWW-Authenticate"].strip("'").startswith("Bearer")
+    body = json.loads(unauthorized["responseTemplates"]["application/json"])
+    assert body["error"]["code"] == "unauthorized" and body["error"]["message"]
 
 
 def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) -> None:
@@ -176,19 +252,20 @@ def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) 
         assert props(resources, group)["RetentionInDays"] == {"Ref": "LogRetentionDays"}
 
 
-def test_function_is_wired_to_the_stacks_resources(resources: dict[str, Any]) -> None:
+def test_function_trusts_the_gateway_and_logs_where_its_role_may_write(
+    resources: dict[str, Any],
+) -> None:
+    """The environment's wiring is proved end to end by the `lambda` contract runtime,
+    which resolves it from this template; these are what that runtime cannot see."""
     p = props(resources, "APIHandler")
-    assert p["Environment"]["Variables"] == {
-        "AUTH_MODE": "gateway",  # API Gateway's Cognito authorizer checks the tokens
-        "TABLE_NAME": {"Fn::Sub": "${TodoTable}"},
-        "COGNITO_USER_POOL_ID": {"Fn::Sub": "${UserPool}"},
-        "COGNITO_APP_CLIENT_ID": {"Fn::Sub": "${UserPoolClient}"},
-        "CORS_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
-    }
-    assert p["Tracing"] == "Active"
-    assert p["MemorySize"] == 512 and p["Timeout"] == 10
-    assert p["LoggingConfig"] == {"LogGroup": {"Ref": "APIHandlerLogGroup"}}
-    assert p["Tags"]["app"] == "todo"
+    assert p["Environment"]["Variables"]["AUTH_MODE"] == "gateway"
+    log_group = p["LoggingConfig"]["LogGroup"]["Ref"]
+    (policy,) = props(resources, "ApiHandlerRole")["Policies"]
+    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert statements["OwnLogGroup"]["Resource"] == [{"Fn::GetAtt": [log_group, "Arn"]}]
+    # A function timeout below API Gateway's 29 s integration limit: a stuck call is
+    # the function's error, not a gateway timeout.
+    assert p["Timeout"] < 29
 
 
 def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
@@ -203,7 +280,6 @@ def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
         {"Fn::GetAtt": ["TodoTable", "Arn"]},
         {"Fn::Sub": "${TodoTable.Arn}/index/*"},
     ]
-    assert statements["OwnLogGroup"]["Resource"] == [{"Fn::GetAtt": ["APIHandlerLogGroup", "Arn"]}]
     assert sorted(statements["XRayTraces"]["Action"]) == [
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
@@ -271,9 +347,84 @@ def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str,
     from scripts.deploy_serverless import OUTPUT_KEYS
 
     assert set(OUTPUT_KEYS) <= set(sam_template["Outputs"])
-    assert sam_template["Outputs"]["WebUrl"]["Value"] == {
-        "Fn::Sub": "https://${WebDistribution.DomainName}"
+
+
+def test_waf_limits_each_token_and_each_address_on_the_api_stage(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    assert sam_template["Parameters"]["EnableWaf"]["Default"] == "true"
+    acl = resources["ApiWebAcl"]
+    association = resources["ApiWebAclAssociation"]
+    assert acl["Condition"] == association["Condition"] == "UseWaf"
+    p = acl["Properties"]
+    assert p["Scope"] == "REGIONAL" and "Allow" in p["DefaultAction"]
+    statements = {r["Name"]: r["Statement"]["RateBasedStatement"] for r in p["Rules"]}
+    by_token = statements["per-token-rate-limit"]
+    assert by_token["AggregateKeyType"] == "CUSTOM_KEYS"
+    assert [k["Header"]["Name"].lower() for k in by_token["CustomKeys"]] == ["authorization"]
+    assert by_token["Limit"] == {"Ref": "WafRequestsPerTokenPer5Min"}
+    by_ip = statements["per-ip-rate-limit"]
+    assert (by_ip["AggregateKeyType"], by_ip["Limit"]) == ("IP", {"Ref": "WafRequestsPerIpPer5Min"})
+    for rule in p["Rules"]:
+        response = rule["Action"]["Block"]["CustomResponse"]
+        assert response["ResponseCode"] == 429
+        headers = {h["Name"] for h in response["ResponseHeaders"]}
+        assert {"Retry-After", "Access-Control-Allow-Origin"} <= headers
+    body = p["CustomResponseBodies"][response["CustomResponseBodyKey"]]
+    assert json.loads(body["Content"])["error"]["code"] == "rate_limited"
+    stage_arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert stage_arn.endswith("/restapis/${RestAPI}/stages/api")
+    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+
+
+def test_the_account_wide_logging_role_is_not_in_the_app_stack(
+    resources: dict[str, Any],
+) -> None:
+    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
+
+    types = {r["Type"] for r in resources.values()}
+    assert "AWS::ApiGateway::Account" not in types
+    account = read_template(ACCOUNT_TEMPLATE)
+    assert {r["Type"] for r in account["Resources"].values()} == {
+        "AWS::IAM::Role",
+        "AWS::ApiGateway::Account",
     }
+
+
+def test_every_role_the_stack_creates_takes_the_permissions_boundary(
+    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
+
+    parameter = sam_template["Parameters"]["PermissionsBoundaryArn"]
+    assert parameter["Default"] == ""
+    expected = {
+        "Fn::If": [
+            "HasPermissionsBoundary",
+            {"Ref": "PermissionsBoundaryArn"},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    account = read_template(ACCOUNT_TEMPLATE)
+    for template in (to_cloudformation(sam_template, monkeypatch), account):
+        roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+        assert roles
+        for role in roles:
+            assert role["Properties"]["PermissionsBoundary"] == expected
+
+
+def test_stack_policy_forbids_replacing_or_removing_the_data(resources: dict[str, Any]) -> None:
+    from scripts.deploy_serverless import STACK_POLICY
+
+    data_types = ("AWS::DynamoDB::Table", "AWS::Cognito::UserPool")
+    data = {f"LogicalResourceId/{lid}" for lid, r in resources.items() if r["Type"] in data_types}
+    assert len(data) == 2
+    statements = json.loads(STACK_POLICY.read_text())["Statement"]
+    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
+    assert set(deny["Action"]) == {"Update:Replace", "Update:Delete"}
+    assert set(deny["Resource"]) == data
+    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
+    assert (allow["Action"], allow["Resource"]) == ("Update:*", "*")
 
 
 def test_every_skipped_checkov_check_has_a_reason() -> None:

@@ -1,0 +1,263 @@
+"""scripts/deploy_serverless.py around `sam deploy` / `sam delete`, against in-process moto.
+
+`sam` itself is replaced by a stand-in that records its command line and does to
+moto's CloudFormation what `sam deploy` / `sam delete` would do to the stack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+
+from scripts import deploy_serverless as ds
+from tests.serverless.support import REGION, S3CallRecorder
+
+STACK_OUTPUTS = {
+    "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",
+    "WebUrl": "https://d111.cloudfront.net",
+    "UserPoolId": "eu-west-1_abc",
+    "UserPoolClientId": "client123",
+    "DistributionId": "E123",
+    "EndpointURL": "ignored",
+}
+TEMPLATE = {
+    "Resources": {"WebBucket": {"Type": "AWS::S3::Bucket"}},
+    "Outputs": {
+        **{key: {"Value": value} for key, value in STACK_OUTPUTS.items()},
+        "WebBucketName": {"Value": {"Ref": "WebBucket"}},
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def sam_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    sam = tmp_path / "sam"
+    sam.write_text("#!/bin/sh\nexit 99\n")  # never run: tests pass a stand-in runner
+    monkeypatch.setenv("SAM", str(sam))
+    return sam
+
+
+class FakeSam:
+    """Records `sam` command lines; `deploy` creates the stack in moto, `delete` deletes it."""
+
+    def __init__(self) -> None:
+        self.commands: list[list[str]] = []
+
+    def __call__(self, command: Sequence[str]) -> None:
+        self.commands.append(list(command))
+        cfn = boto3.client("cloudformation", region_name=REGION)
+        stack = command[command.index("--stack-name") + 1]
+        if command[1] == "deploy" and ds.describe_stack(cfn, stack) is None:
+            cfn.create_stack(StackName=stack, TemplateBody=json.dumps(TEMPLATE))
+        elif command[1] == "delete":
+            cfn.delete_stack(StackName=stack)
+
+
+@pytest.fixture
+def account(aws: None) -> None:
+    """An account set up once with serverless/account.yaml (its API Gateway logging role)."""
+    boto3.client("apigateway", region_name=REGION).update_account(
+        patchOperations=[
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::1:role/logs"}
+        ]
+    )
+
+
+def _package(tmp_path: Path) -> Path:
+    package_dir = tmp_path / "build" / "package"
+    package_dir.mkdir(parents=True)
+    (package_dir / "deployment.zip").write_bytes(b"PK fake zip")
+    (package_dir / "sam.yaml").write_text(yaml.safe_dump(TEMPLATE))
+    return package_dir
+
+
+def _argv(tmp_path: Path, *extra: str) -> list[str]:
+    return [
+        "--out",
+        str(tmp_path / "build"),
+        "--region",
+        REGION,
+        "--stack-name",
+        "todo-test",
+        *extra,
+    ]
+
+
+def option(command: list[str], name: str) -> str:
+    return command[command.index(name) + 1]
+
+
+def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
+    account: None, tmp_path: Path
+) -> None:
+    _package(tmp_path)
+    outputs_file = tmp_path / ".deploy" / "serverless-outputs.json"
+    sam = FakeSam()
+    code = ds.main(["deploy", *_argv(tmp_path, "--outputs", str(outputs_file))], run_sam=sam)
+    assert code == 0
+    (command,) = sam.commands
+    assert command[:2] == [str(tmp_path / "sam"), "deploy"]
+    assert option(command, "--template-file") == str(tmp_path / "build" / "package" / "sam.yaml")
+    assert option(command, "--stack-name") == "todo-test"
+    assert option(command, "--region") == REGION
+    assert {"--no-fail-on-empty-changeset", "--resolve-s3"} <= set(command)
+    assert {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"} <= set(command)
+    assert "--s3-bucket" not in command
+
+    outputs = json.loads(outputs_file.read_text())
+    assert outputs["region"] == REGION
+    assert outputs["api_url"] == "https://abc.execute-api.eu-west-1.amazonaws.com/api"
+    assert outputs["web_bucket"].startswith("todo-test-webbucket-")
+
+    cfn = boto3.client("cloudformation", region_name=REGION)
+    policy = json.loads(cfn.get_stack_policy(StackName="todo-test")["StackPolicyBody"])
+    assert policy == json.loads(ds.STACK_POLICY.read_text())
+
+
+def test_a_given_artifact_bucket_must_be_this_accounts(
+    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _package(tmp_path)
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
+    sessions, sam = S3CallRecorder(), FakeSam()
+    argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "artifacts")]
+    argv += ["--outputs", str(tmp_path / "outputs.json")]
+    assert ds.main(argv, session_factory=sessions, run_sam=sam) == 0
+    assert sessions.calls and sessions.without_expected_owner() == []
+    (command,) = sam.commands
+    assert option(command, "--s3-bucket") == "artifacts"
+    assert option(command, "--s3-prefix") == "serverless/todo-test"
+    assert "--resolve-s3" not in command
+
+    argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "someone-elses")]
+    assert ds.main(argv, run_sam=sam) == 1
+    assert "must exist and belong to this account" in capsys.readouterr().err
+    assert len(sam.commands) == 1  # sam never ran for it
+
+
+def test_deploy_settings_become_parameter_overrides(
+    account: None, tmp_path: Path, monkeypatch: Any
+) -> None:
+    _package(tmp_path)
+    monkeypatch.setenv("EMAIL_FROM", "Todo <no-reply@example.com>")
+    monkeypatch.setenv("PERMISSIONS_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/boundary")
+    sam = FakeSam()
+    argv = ["deploy", *_argv(tmp_path, "--parameter", "LogRetentionDays=90")]
+    assert ds.main([*argv, "--outputs", str(tmp_path / "o.json")], run_sam=sam) == 0
+    overrides = sam.commands[0][sam.commands[0].index("--parameter-overrides") + 1 :]
+    assert overrides == [
+        'LogRetentionDays="90"',
+        'EmailFrom="Todo <no-reply@example.com>"',
+        'PermissionsBoundaryArn="arn:aws:iam::123456789012:policy/boundary"',
+        'EnableWaf="true"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stage", "env", "expected"),
+    [("prod", {}, "true"), ("dev", {}, "false"), ("dev", {"ENABLE_WAF": "true"}, "true"),
+     ("prod", {"ENABLE_WAF": "false"}, "false")],
+)  # fmt: skip
+def test_waf_is_on_by_default_for_prod_only(stage: str, env: dict[str, str], expected: str) -> None:
+    assert ds.parse_parameters([], env, stage)["EnableWaf"] == expected
+
+
+def test_parameters_are_key_value_pairs_and_given_ones_win() -> None:
+    env = {"SES_IDENTITY_ARN": "arn:aws:ses:us-east-1:123456789012:identity/x.com"}
+    given = ["SesIdentityArn=arn:aws:ses:us-east-1:123456789012:identity/y.com", "A=b=c"]
+    parameters = ds.parse_parameters(given, env)
+    assert parameters["SesIdentityArn"].endswith("/y.com") and parameters["A"] == "b=c"
+    with pytest.raises(ds.DeployError, match="KEY=VALUE"):
+        ds.parse_parameters(["LogRetentionDays"])
+    with pytest.raises(ds.DeployError, match="double quote"):
+        ds.parameter_overrides({"EmailFrom": 'a "b"'})
+
+
+def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
+    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _package(tmp_path)
+    sam = FakeSam()
+    argv = ["deploy", *_argv(tmp_path), "--outputs", str(tmp_path / "outputs.json")]
+    assert ds.main(argv, run_sam=sam) == 0
+    bucket = json.loads((tmp_path / "outputs.json").read_text())["web_bucket"]
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    for body in (b"one", b"two"):
+        s3.put_object(Bucket=bucket, Key="index.html", Body=body)
+    sessions = S3CallRecorder()
+    assert ds.main(["destroy", *_argv(tmp_path)], session_factory=sessions, run_sam=sam) == 0
+    assert "2 object versions" in capsys.readouterr().out
+    assert sessions.without_expected_owner() == []
+    delete = sam.commands[-1]
+    assert delete[1:] == ["delete", "--stack-name", "todo-test", "--region", REGION, "--no-prompts"]
+    assert ds.main(["destroy", *_argv(tmp_path)], run_sam=sam) == 0
+    assert "nothing to do" in capsys.readouterr().out
+    assert len(sam.commands) == 2
+
+
+def test_deploy_refuses_an_account_without_the_api_logging_role(
+    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _package(tmp_path)
+    sam = FakeSam()
+    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=sam) == 1
+    assert "make deploy-serverless-account" in capsys.readouterr().err
+    assert sam.commands == []
+
+
+def test_deploy_without_sam_says_how_to_install_it(
+    aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    _package(tmp_path)
+    monkeypatch.setenv("SAM", str(tmp_path / "no-sam"))
+    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam()) == 1
+    assert "make sam-install" in capsys.readouterr().err
+
+
+def test_deploy_without_a_region_or_a_package_is_a_clear_error(
+    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert ds.main(["deploy", "--out", str(tmp_path / "build")], run_sam=FakeSam()) == 1
+    assert "no AWS region" in capsys.readouterr().err
+    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam()) == 1
+    assert "make package-serverless" in capsys.readouterr().err
+
+
+def test_target_defaults_and_names() -> None:
+    assert ds.resolve_target(None, None, None) == ds.Target("prod", "todo-prod", None)
+    assert ds.resolve_target("dev", "mine", "") == ds.Target("dev", "mine", None)
+    for stage, stack in [("Prod", None), ("prod;rm", None), ("prod", "1bad"), ("prod", "a_b")]:
+        with pytest.raises(ds.DeployError):
+            ds.resolve_target(stage, stack, None)
+
+
+def test_outputs_are_mapped_to_the_agreed_names_and_missing_ones_named() -> None:
+    stack: dict[str, Any] = {
+        "StackName": "s",
+        "Outputs": [
+            {"OutputKey": k, "OutputValue": v}
+            for k, v in {**STACK_OUTPUTS, "WebBucketName": "web"}.items()
+        ],
+    }
+    assert ds.parse_outputs(stack, REGION) == {
+        "region": REGION,
+        "api_url": "https://abc.execute-api.eu-west-1.amazonaws.com/api",
+        "web_url": "https://d111.cloudfront.net",
+        "user_pool_id": "eu-west-1_abc",
+        "user_pool_client_id": "client123",
+        "web_bucket": "web",
+        "distribution_id": "E123",
+    }
+    stack["Outputs"] = [
+        o for o in stack["Outputs"] if o["OutputKey"] not in ("WebUrl", "DistributionId")
+    ]
+    with pytest.raises(ds.DeployError, match="WebUrl, DistributionId"):
+        ds.parse_outputs(stack, REGION)

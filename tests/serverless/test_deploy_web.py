@@ -1,0 +1,231 @@
+"""scripts/deploy_web.py: publishing the built web app, against in-process moto."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+
+from scripts import deploy_web as dw
+from tests.serverless.support import REGION, S3CallRecorder
+
+
+@pytest.mark.parametrize(
+    "key, cache",
+    [
+        ("assets/index-BkX9a2_c.js", dw.IMMUTABLE),
+        ("assets/logo-3f2a.svg", dw.IMMUTABLE),
+        ("index.html", dw.REVALIDATE),
+        ("config.json", dw.REVALIDATE),
+        ("favicon.ico", dw.REVALIDATE),
+        ("robots.txt", dw.REVALIDATE),
+    ],
+)
+def test_cache_control(key: str, cache: str) -> None:
+    assert dw.cache_control(key) == cache
+
+
+@pytest.mark.parametrize(
+    "key, ctype",
+    [
+        ("assets/a.js", "text/javascript; charset=utf-8"),
+        ("index.html", "text/html; charset=utf-8"),
+        ("assets/a.css", "text/css; charset=utf-8"),
+        ("logo.svg", "image/svg+xml"),
+        ("config.json", "application/json"),
+        ("f.woff2", "font/woff2"),
+        ("blob", "application/octet-stream"),
+    ],
+)
+def test_content_type(key: str, ctype: str) -> None:
+    assert dw.content_type(key) == ctype
+
+
+WEB_OUTPUTS = {
+    "region": REGION,
+    "api_url": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",
+    "web_url": "https://d111.cloudfront.net",
+    "user_pool_id": "eu-west-1_abc",
+    "user_pool_client_id": "client123",
+    "web_bucket": "todo-web",
+    "distribution_id": "E123",
+}
+
+
+def _dist(tmp_path: Path) -> Path:
+    dist = tmp_path / "dist"
+    (dist / "assets").mkdir(parents=True)
+    (dist / "index.html").write_text(
+        "<!doctype html><script src=/assets/index-abc12345.js></script>"
+    )
+    (dist / "assets" / "index-abc12345.js").write_text("console.log(1)")
+    (dist / "favicon.ico").write_bytes(b"\x00")
+    (dist / "config.json").write_text('{"apiUrl": "http://127.0.0.1:8000"}')  # a local one
+    return dist
+
+
+def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: Path) -> None:
+    plan = dw.plan_uploads(_dist(tmp_path), dw.runtime_config(WEB_OUTPUTS))
+    assert [u.key for u in plan] == [
+        "assets/index-abc12345.js",
+        "config.json",
+        "favicon.ico",
+        "index.html",
+    ]
+    config = json.loads(next(u for u in plan if u.key == "config.json").body)
+    assert config == {
+        "apiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api",
+        "region": REGION,
+        "userPoolId": "eu-west-1_abc",
+        "userPoolClientId": "client123",
+    }
+
+
+@pytest.mark.parametrize(
+    "html",
+    [b"<!doctype html><html><HEAD lang=en><title>t</title></head></html>", b"<!doctype html><p>"],
+)
+def test_index_html_pins_connect_src_to_this_stacks_api_and_cognito(html: bytes) -> None:
+    pinned = dw.pin_connect_src(html, dw.runtime_config(WEB_OUTPUTS)).decode()
+    (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', pinned)
+    assert policy.split() == [
+        "connect-src",
+        "'self'",
+        "https://abc.execute-api.eu-west-1.amazonaws.com",
+        "https://cognito-idp.eu-west-1.amazonaws.com",
+    ]
+    # In the head, before anything that could fetch.
+    assert (
+        pinned.index("Content-Security-Policy") < pinned.find("<title>") or "<title>" not in pinned
+    )
+
+
+def test_stale_objects_are_removed_but_recent_hashed_assets_wait() -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    existing = {
+        "index.html": now,
+        "old.html": now,
+        "assets/index-old11111.js": now - timedelta(days=1),
+        "assets/index-older222.js": now - timedelta(days=30),
+    }
+    assert dw.stale_keys(existing, {"index.html"}, now) == ["assets/index-older222.js", "old.html"]
+
+
+def _outputs_file(tmp_path: Path, outputs: dict[str, str]) -> Path:
+    path = tmp_path / "outputs.json"
+    path.write_text(json.dumps(outputs))
+    return path
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "deploy the backend first"),
+        ("{", "is not JSON"),
+        ("[]", "JSON object"),
+        (json.dumps({**WEB_OUTPUTS, "web_bucket": ""}), "lacks web_bucket"),
+    ],
+)
+def test_outputs_file_problems_are_clear(tmp_path: Path, content: str | None, message: str) -> None:
+    path = tmp_path / "outputs.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(dw.PublishError, match=message):
+        dw.load_outputs(path)
+
+
+def _distribution() -> str:
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    created = cloudfront.create_distribution(
+        DistributionConfig={
+            "CallerReference": "test",
+            "Comment": "",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "web",
+                        "DomainName": "todo-web.s3.amazonaws.com",
+                        "S3OriginConfig": {"OriginAccessIdentity": ""},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "web",
+                "ViewerProtocolPolicy": "https-only",
+                "MinTTL": 0,
+                "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                "TrustedSigners": {"Enabled": False, "Quantity": 0},
+            },
+        }
+    )
+    return str(created["Distribution"]["Id"])
+
+
+def test_publish_uploads_with_headers_prunes_and_invalidates(
+    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="todo-web", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
+    outputs = {**WEB_OUTPUTS, "distribution_id": _distribution()}
+    code = dw.main(
+        ["--outputs", str(_outputs_file(tmp_path, outputs)), "--dist", str(_dist(tmp_path))],
+        session_factory=boto3.Session,
+        build=lambda: pytest.fail("dist exists"),
+    )
+    assert code == 0, capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "https://d111.cloudfront.net" in printed and "removed 1 stale" in printed
+
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="todo-web")["Contents"])
+    assert keys == ["assets/index-abc12345.js", "config.json", "favicon.ico", "index.html"]
+    asset = s3.head_object(Bucket="todo-web", Key="assets/index-abc12345.js")
+    assert asset["CacheControl"] == dw.IMMUTABLE
+    assert asset["ContentType"] == "text/javascript; charset=utf-8"
+    pinned = s3.get_object(Bucket="todo-web", Key="index.html")["Body"].read()
+    assert b"connect-src 'self' https://abc.execute-api.eu-west-1.amazonaws.com" in pinned
+    index = s3.head_object(Bucket="todo-web", Key="index.html")
+    assert (index["CacheControl"], index["ContentType"]) == ("no-cache", "text/html; charset=utf-8")
+    config = s3.get_object(Bucket="todo-web", Key="config.json")
+    assert config["CacheControl"] == "no-cache"
+    assert json.loads(config["Body"].read())["userPoolClientId"] == "client123"
+
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    invalidations = cloudfront.list_invalidations(DistributionId=outputs["distribution_id"])
+    assert invalidations["InvalidationList"]["Quantity"] == 1
+
+
+def test_publish_names_this_account_as_the_owner_of_the_bucket_on_every_s3_call(
+    aws: None, tmp_path: Path
+) -> None:
+    """The bucket's name is in the outputs file; another account could own a bucket of that name."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="todo-web", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
+    sessions = S3CallRecorder()
+    outputs = {**WEB_OUTPUTS, "distribution_id": _distribution()}
+    dw.publish(sessions(region_name=REGION), outputs, _dist(tmp_path))
+    assert {name for name, _ in sessions.calls} >= {"ListObjectsV2", "PutObject", "DeleteObjects"}
+    assert sessions.without_expected_owner() == []
+
+
+def test_missing_dist_runs_the_web_build(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    built: list[bool] = []
+
+    def build() -> None:
+        built.append(True)
+        dist.mkdir()
+        (dist / "index.html").write_text("<!doctype html>")
+
+    dw.ensure_built(dist, build)
+    dw.ensure_built(dist, lambda: pytest.fail("already built"))
+    assert built == [True]
+    with pytest.raises(dw.PublishError, match="did not produce"):
+        dw.ensure_built(tmp_path / "never", lambda: None)
