@@ -9,7 +9,7 @@ import { useTodoCache } from "../useTodoCache";
 import { useTodoWrites } from "../writes";
 
 /** A network error or a busy server may pass; anything else will not. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   return error instanceof ApiError && (error.status === 0 || error.status === 503);
 }
 
