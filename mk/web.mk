@@ -14,14 +14,15 @@ web-install: frontend/node_modules/.ci-stamp ## Install the web app's npm packag
 web-build: web-install ## Production build of the web app into frontend/dist
 	$(NPM_WEB) run build
 
-web-lint: web-install ## ESLint (no warnings allowed) and the TypeScript strict type check
+web-lint: web-install ## ESLint (no warnings allowed), the TypeScript strict type check, API types current
+	$(NPM_WEB) run check:api
 	$(NPM_WEB) run lint
 	$(NPM_WEB) run typecheck
 
 web-test: web-install ## Web component tests (Vitest + Testing Library)
 	$(NPM_WEB) test
 
-bench-web: web-build install ## Gzipped JS and CSS the first page loads (budget: 130 KB JS)
+bench-web: web-build install ## Every chunk gzipped, and what each first page loads (fails above 100 KB of JS)
 	$(BIN)/python bench/web_size.py
 
 CHECK_TARGETS += web-lint web-test

@@ -1,4 +1,18 @@
-import type { NewTodo, Todo, TodoPage, TodoPatch } from "./types";
+import type { paths } from "./schema";
+import type { ErrorBody, NewTodo, Todo, TodoPage, TodoPatch } from "./types";
+
+// The routes, checked against openapi.yaml by the type checker.
+const TODOS = "/todos" satisfies keyof paths;
+const TODO = "/todos/{todo_id}" satisfies keyof paths;
+type CompletedFilter = NonNullable<NonNullable<paths[typeof TODOS]["delete"]["parameters"]["query"]>["completed"]>;
+
+function todoPath(id: string): string {
+  return TODO.replace("{todo_id}", encodeURIComponent(id));
+}
+
+function withQuery(path: string, query: Record<string, string | number>): string {
+  return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
+}
 
 /** An error answer from the API, `{"error": {"code", "message", "fields"?}}`, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -8,6 +22,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,
+    /** Seconds from a 503's Retry-After header. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -50,7 +66,8 @@ export function etagFor(version: number): string {
   return `"${version}"`;
 }
 
-function newIdempotencyKey(): string {
+/** A fresh key for one user action; a retry of that action sends the same key. */
+export function newIdempotencyKey(): string {
   return typeof crypto !== "undefined" && "randomUUID" in crypto
     ? crypto.randomUUID()
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -59,14 +76,18 @@ function newIdempotencyKey(): string {
 export function createApiClient(options: ApiClientOptions) {
   const fetchImpl = options.fetchImpl ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const base = options.apiUrl.replace(/\/+$/, "");
+  const apiOrigin = new URL(base).origin;
+  /** Only the API's own origin gets the token: a link to anywhere else is not followed. */
+  const onApiOrigin = (url: string) => new URL(url).origin === apiOrigin;
 
   async function request(method: string, target: string, body?: unknown, headers: Record<string, string> = {}) {
+    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
+    if (!onApiOrigin(url)) throw new ApiError(0, "foreign_link", "The server pointed somewhere other than the API.");
     const token = await options.getToken();
     if (!token) {
       options.onSessionExpired?.();
       throw new SessionExpiredError();
     }
-    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
     let response: Response;
     try {
       response = await fetchImpl(url, {
@@ -93,27 +114,30 @@ export function createApiClient(options: ApiClientOptions) {
 
   return {
     async listTodos(pageUrl: string | null): Promise<TodoPage> {
-      const { response, url } = await request("GET", pageUrl ?? `/todos?limit=${PAGE_SIZE}`);
+      const { response, url } = await request("GET", pageUrl ?? withQuery(TODOS, { limit: PAGE_SIZE }));
       const todos = (await response.json()) as Todo[];
-      return { todos, next: parseNextLink(response.headers.get("Link"), url) };
+      const next = parseNextLink(response.headers.get("Link"), url);
+      return { todos, next: next && onApiOrigin(next) ? next : null };
     },
-    async createTodo(input: NewTodo, idempotencyKey: string = newIdempotencyKey()): Promise<Todo> {
-      const { response } = await request("POST", "/todos", input, { "Idempotency-Key": idempotencyKey });
+    /** `idempotencyKey`: one per user action, the same on every retry of it. */
+    async createTodo(input: NewTodo, idempotencyKey: string): Promise<Todo> {
+      const { response } = await request("POST", TODOS, input, { "Idempotency-Key": idempotencyKey });
       return (await response.json()) as Todo;
     },
     async updateTodo(id: string, patch: TodoPatch, version?: number): Promise<Todo> {
       const headers: Record<string, string> = version === undefined ? {} : { "If-Match": etagFor(version) };
-      const { response } = await request("PATCH", `/todos/${encodeURIComponent(id)}`, patch, headers);
+      const { response } = await request("PATCH", todoPath(id), patch, headers);
       return (await response.json()) as Todo;
     },
     async deleteTodo(id: string): Promise<void> {
-      await request("DELETE", `/todos/${encodeURIComponent(id)}`);
+      await request("DELETE", todoPath(id));
     },
     async clearCompleted(): Promise<void> {
-      await request("DELETE", "/todos?completed=true");
+      const completed: CompletedFilter = "true";
+      await request("DELETE", withQuery(TODOS, { completed }));
     },
     async setAllCompleted(completed: boolean): Promise<void> {
-      await request("PATCH", "/todos", { completed });
+      await request("PATCH", TODOS, { completed });
     },
   };
 }
@@ -125,14 +149,21 @@ async function errorFrom(response: Response): Promise<ApiError> {
   let message = "";
   let fields: Record<string, string> | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+    const body = (await response.json()) as Partial<ErrorBody>;
     code = body.error?.code ?? code;
     message = body.error?.message ?? "";
     fields = body.error?.fields;
   } catch {
     // Not JSON (a proxy's error page, say): the status alone decides the message.
   }
-  return new ApiError(response.status, code, message || defaultMessage(response.status), fields);
+  const retryAfter = Number(response.headers.get("Retry-After") ?? Number.NaN);
+  return new ApiError(
+    response.status,
+    code,
+    message || defaultMessage(response.status),
+    fields,
+    Number.isFinite(retryAfter) ? retryAfter : undefined,
+  );
 }
 
 function defaultMessage(status: number): string {

@@ -1,0 +1,69 @@
+"""The web app under the deployed Content-Security-Policy, in real Chromium."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.helpers import PASSWORD, new_email, sign_in, sign_out, sign_up
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def deployed_script_src() -> str:
+    """The script-src directive the deployed stacks send (serverless/merge.yaml)."""
+    template = (ROOT / "serverless" / "merge.yaml").read_text()
+    match = re.search(r"ContentSecurityPolicy: .*?(script-src [^;]*)", template)
+    assert match, "no script-src in the ContentSecurityPolicy of serverless/merge.yaml"
+    return match.group(1)
+
+
+def test_theme_applies_before_first_paint_under_the_deployed_csp(page: Any, stack: Any) -> None:
+    csp = deployed_script_src()
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+
+    def with_csp(route: Any) -> None:
+        response = route.fetch()
+        headers = {**response.headers, "content-security-policy": csp}
+        route.fulfill(response=response, headers=headers)
+
+    page.route(f"{stack.web_url}/", with_csp)
+    page.emulate_media(color_scheme="light")
+    page.add_init_script("localStorage.setItem('theme', 'dark')")
+    page.goto("/", wait_until="domcontentloaded")
+    # Before the app (a module script, run after parsing) has rendered anything.
+    assert page.evaluate("document.documentElement.classList.contains('dark')")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert not violations, violations
+
+
+def test_srp_sign_in_the_deployed_flow_speaks_cognitos_protocol(page: Any) -> None:
+    """The deployed stacks sign in with SRP (config.json's authFlow left out). moto does
+    not check the SRP proof, so this checks the exchange itself; srp.test.ts checks the
+    proof against an SRP verifier."""
+    sent: list[str] = []
+
+    def srp_config(route: Any) -> None:
+        response = route.fetch()
+        config = {k: v for k, v in response.json().items() if k != "authFlow"}
+        route.fulfill(response=response, json=config)
+
+    page.route("**/config.json", srp_config)
+    page.on("request", lambda request: sent.append(request.post_data or ""))
+    email = new_email("srp")
+    sign_up(page, email)  # signs in right after confirming, with the password it has
+    sign_out(page)
+    sent.clear()
+    sign_in(page, email)
+    page.get_by_text("Nothing to do yet").wait_for()
+    initiations = [body for body in sent if '"AuthFlow"' in body]
+    assert initiations and all('"USER_SRP_AUTH"' in body for body in initiations)
+    # Only a proof of the password went out, never the password.
+    assert not any(PASSWORD in body for body in sent)
