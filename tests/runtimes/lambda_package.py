@@ -567,6 +567,8 @@ def gateway_server(gateway: Gateway) -> ThreadingHTTPServer:
 
     for method in HTTP_METHODS:
         setattr(Handler, f"do_{method}", Handler.handle_method)
+    # A backlog as deep as the contract suite's concurrency (the default 5 resets connections).
+    ThreadingHTTPServer.request_queue_size = 64
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server
@@ -665,8 +667,4 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         running.callback(server.shutdown)
         base_url = f"http://127.0.0.1:{server.server_address[1]}/{app.stage}"
         cognito = aws_client("cognito-idp", endpoint)
-        runtime = LambdaRuntime(ServerfulStack(base_url, stack, cognito))
-        try:
-            yield runtime
-        finally:
-            runtime.close()
+        yield LambdaRuntime(ServerfulStack(base_url, stack, cognito))
