@@ -37,10 +37,14 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _usable_cores() + 1)
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM, finish in-flight requests (the ALB has stopped sending new ones).
 graceful_timeout = 20
-# Recycle workers now and then so a slow leak never grows; jitter keeps the
-# workers from all restarting at the same moment.
-max_requests = 2000
-max_requests_jitter = 200
+# Import the app, build the DynamoDB client and fetch the token signing keys once,
+# in the master (wsgi.py does it at import): every forked worker starts warm and
+# shares them, so a new worker's first request costs what any other does.
+preload_app = True
+# A leak guard far above any load run (hours at full speed), not a restart every
+# few seconds on the request path; jitter keeps workers from restarting together.
+max_requests = 1_000_000
+max_requests_jitter = 100_000
 # Heartbeat files in memory, not on the instance's disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 proc_name = "todo-api"

@@ -14,7 +14,7 @@ from pathlib import Path
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from scripts.serverful import ServerfulStack, serverful_stack
+from scripts.gunicorn_server import GunicornStack, gunicorn_stack
 from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.runtimes.inprocess import CORS_ORIGIN
 
@@ -24,7 +24,7 @@ REQUEST_TIMEOUT_SECONDS = 30
 class GunicornRuntime(Runtime):
     name = "gunicorn"
 
-    def __init__(self, served: ServerfulStack) -> None:
+    def __init__(self, served: GunicornStack) -> None:
         self._served = served
         self.base_url = served.base_url
         self.client_id = served.stack.client_id
@@ -57,7 +57,7 @@ class GunicornRuntime(Runtime):
 def gunicorn_runtime() -> Iterator[GunicornRuntime]:
     with tempfile.TemporaryDirectory(prefix="gunicorn-runtime-") as log_dir:
         try:
-            with serverful_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
+            with gunicorn_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
                 runtime = GunicornRuntime(served)
                 try:
                     yield runtime

@@ -25,6 +25,8 @@ from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
 from tests.runtimes.base import Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
+# Where the in-process runtimes' absolute links point (PUBLIC_API_ORIGIN).
+IN_PROCESS_ORIGIN = "http://localhost"
 
 
 def moto_public_jwks() -> dict[str, Any]:
@@ -36,7 +38,6 @@ def moto_public_jwks() -> dict[str, Any]:
 class InProcessAws:
     stack: Stack
     cognito: Any
-    jwks: JwksCache
 
     def new_user(self) -> User:
         return make_user(self.cognito, self.stack)
@@ -45,7 +46,7 @@ class InProcessAws:
 class InProcessRuntime(Runtime):
     """A runtime calling the app in this process, over in-process AWS."""
 
-    base_url = "http://localhost"
+    base_url = IN_PROCESS_ORIGIN
 
     def __init__(self, aws: InProcessAws) -> None:
         self._aws = aws
@@ -62,7 +63,12 @@ def in_process_aws() -> Iterator[InProcessAws]:
     env = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
     with mock.patch.dict(os.environ, env), mock_aws():
         stack = provision(endpoint=None)
-        settings = load_settings({**stack.app_environment(cors_origins=CORS_ORIGIN)})
+        settings = load_settings(
+            {
+                **stack.app_environment(cors_origins=CORS_ORIGIN),
+                "PUBLIC_API_ORIGIN": IN_PROCESS_ORIGIN,
+            }
+        )
         jwks = JwksCache(settings.jwks_url, fetch=lambda _url: moto_public_jwks())
         app_module.configure(
             app_module.Dependencies(
@@ -72,6 +78,6 @@ def in_process_aws() -> Iterator[InProcessAws]:
             )
         )
         try:
-            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks)
+            yield InProcessAws(stack, aws_client("cognito-idp", None))
         finally:
             app_module.configure(None)
