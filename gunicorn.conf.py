@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from typing import Any
 
@@ -89,3 +90,22 @@ class JsonAccessLogger(glogging.Logger):
 
 
 logger_class = JsonAccessLogger
+
+
+def _entry_point() -> Any:
+    """wsgi.py if that is what is served (a test may serve another app with this file)."""
+    return sys.modules.get("wsgi")
+
+
+def when_ready(server: Any) -> None:
+    """In the master, after preload_app loaded the app and before any worker forks."""
+    entry_point = _entry_point()
+    if entry_point is not None:
+        entry_point.prepare()
+
+
+def post_worker_init(worker: Any) -> None:
+    """In each new worker, before it serves."""
+    entry_point = _entry_point()
+    if entry_point is not None and worker.wsgi is entry_point.application:
+        entry_point.warm_worker()

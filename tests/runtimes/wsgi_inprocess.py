@@ -44,7 +44,7 @@ def joined_headers(items: Any) -> CaseInsensitiveDict[str]:
 @contextmanager
 def wsgi_runtime() -> Iterator[WsgiInProcessRuntime]:
     # The real entry point gunicorn serves, not a second adapter built here.
-    with in_process_aws() as aws:
-        import wsgi  # ready at import (wsgi.prepare) with the in-process AWS configured
+    import wsgi
 
+    with in_process_aws() as aws:
         yield WsgiInProcessRuntime(Client(wsgi.application), aws)

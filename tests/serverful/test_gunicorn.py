@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +82,19 @@ def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Pat
     assert mine[0]["duration_ms"] >= 0
     leftovers = list(home.rglob("*"))
     assert leftovers == [], f"gunicorn left files behind: {leftovers}"
+
+
+@pytest.mark.integration
+def test_gunicorn_refuses_to_serve_without_a_public_origin(tmp_path: Path) -> None:
+    # Links would otherwise point at the internal ALB (or a client's Host).
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PUBLIC_API_ORIGIN"},
+        "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
+        "WEB_CONCURRENCY": "1",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        gunicorn_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_API_ORIGIN must be set" in result.stdout + result.stderr
