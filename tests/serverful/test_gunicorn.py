@@ -33,7 +33,8 @@ def test_defaults_bind_locally_and_size_workers_from_cores() -> None:
     config = load_config({})
     assert config["bind"] == ["127.0.0.1:8080"]
     assert config["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
-    assert config["worker_class"] == "sync"
+    assert config["worker_class"] == "gthread" and config["threads"] > 1
+    assert config["keepalive"] > 60  # above the ALB idle timeout
     assert config["control_socket_disable"] is True
     assert config["preload_app"] is True
     # Recycling, if any, far above a load run: never a restart on the request path.
