@@ -1,16 +1,10 @@
 """Serve this Chalice app from a WSGI server (gunicorn on EC2).
 
-Chalice ships no WSGI adapter. ``ChaliceWSGIAdapter`` turns each WSGI request into
-the API Gateway REST proxy event (payload v1) that Chalice receives on Lambda and
-calls the very same ``app``, so routing, validation, errors, middleware and CORS
-stay Chalice's own. What API Gateway does before a request reaches Lambda is done
-as ``chalice.local`` (the in-process test client) does it, with its RouteMatcher:
-an unknown route gets API Gateway's 403 "Missing Authentication Token", and OPTIONS
-on a route without an OPTIONS view gets the generated CORS preflight.
-
-Identity is never taken from the request here: no ``authorizer`` block is ever put
-in ``requestContext``, so the app verifies the bearer token itself. Absolute links
-come from the PUBLIC_API_ORIGIN setting (chalicelib.http.base_url), not from here.
+``ChaliceWSGIAdapter`` turns each WSGI request into the API Gateway REST proxy event
+(payload v1) Chalice receives on Lambda and calls the very same ``app``. What API
+Gateway does before Lambda is done as ``chalice.local`` does it (its RouteMatcher; a
+403 "Missing Authentication Token" for an unknown route; the generated preflight).
+No ``authorizer`` block is ever put in ``requestContext``: the app verifies tokens.
 """
 
 from __future__ import annotations
@@ -37,13 +31,13 @@ STAGE = "api"
 
 # Headers whose single value may itself contain commas: never split at commas.
 _COMMA_IN_VALUE_HEADERS = frozenset(
-    {"authorization", "cookie", "date", "expires", "if-modified-since", "if-range"}
-    | {"if-unmodified-since", "last-modified", "retry-after", "user-agent"}
+    "authorization cookie date expires if-modified-since if-range if-unmodified-since "
+    "last-modified retry-after user-agent".split()
 )
 # Hop-by-hop headers, and the ones the server sets itself.
 _NOT_FORWARDED_RESPONSE_HEADERS = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te"}
-    | {"trailers", "transfer-encoding", "upgrade", "content-length"}
+    "connection keep-alive proxy-authenticate proxy-authorization te trailers "
+    "transfer-encoding upgrade content-length".split()
 )
 # The bodies API Gateway sends for requests that never reach the function; the
 # same bytes chalice.local sends, so every runtime answers alike.
