@@ -30,15 +30,15 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 STAGE = "api"
 
 # Headers whose single value may itself contain commas: never split at commas.
-_COMMA_IN_VALUE_HEADERS = frozenset(
-    "authorization cookie date expires if-modified-since if-range if-unmodified-since "
-    "last-modified retry-after user-agent".split()
-)
+_COMMA_IN_VALUE_HEADERS = frozenset({
+    "authorization", "cookie", "date", "expires", "if-modified-since", "if-range",
+    "if-unmodified-since", "last-modified", "retry-after", "user-agent",
+})  # fmt: skip
 # Hop-by-hop headers, and the ones the server sets itself.
-_NOT_FORWARDED_RESPONSE_HEADERS = frozenset(
-    "connection keep-alive proxy-authenticate proxy-authorization te trailers "
-    "transfer-encoding upgrade content-length".split()
-)
+_NOT_FORWARDED_RESPONSE_HEADERS = frozenset({
+    "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+    "trailers", "transfer-encoding", "upgrade", "content-length",
+})  # fmt: skip
 # The bodies API Gateway sends for requests that never reach the function; the
 # same bytes chalice.local sends, so every runtime answers alike.
 _MISSING_TOKEN_BODY = b'{"message": "Missing Authentication Token"}'
