@@ -166,7 +166,8 @@ class VerifiedTokens:
         identity, not_before, expires = entry
         if not_before <= now < expires:
             return identity
-        self._entries.pop(digest, None)
+        with self._lock:
+            self._entries.pop(digest, None)
         return None
 
     def add(self, digest: bytes, identity: Identity, not_before: float, expires: float) -> None:

@@ -169,11 +169,7 @@ def _respond(
     if "x-amzn-requestid" not in names:
         out.append(("x-amzn-RequestId", request_id))
     out.append(("Content-Length", str(len(body))))
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Unknown"
-    start_response(f"{status} {phrase}", out)
+    start_response(f"{status} {HTTPStatus(status).phrase}", out)  # ValueError: not HTTP
     return [body]
 
 
