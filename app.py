@@ -37,6 +37,9 @@ from chalicelib.http import (
 from chalicelib.service import TodoService
 
 app = Chalice(app_name="todo-api")
+# JSON only: no binary media types (which also spares Chalice matching every
+# request and response against its default list of 16).
+app.api.binary_types = []
 
 # On Lambda (AUTH_MODE=gateway, set by the prod stage) API Gateway's Cognito
 # authorizer guards every todo route; the provider ARN is a placeholder that
@@ -124,7 +127,7 @@ def todo_url(base: str, todo: Todo) -> str:
 
 
 def todo_response(todo: Todo, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    url = todo_url(base_url(_request()), todo)
+    url = todo_url(base_url(_request(), dependencies().settings), todo)
     headers = {"ETag": etag(todo.version), **(headers or {})}
     if status == 201:
         headers["Location"] = url
@@ -147,7 +150,7 @@ def list_todos() -> Response:
         limit=parse_limit(params.get("limit")),
         cursor=params.get("cursor"),
     )
-    base = base_url(request)
+    base = base_url(request, dependencies().settings)
     headers: dict[str, Any] = {}
     if page.next_cursor:
         next_params = {k: v for k, v in params.items() if k != "cursor"}

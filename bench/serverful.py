@@ -1,313 +1,399 @@
-"""`make bench-serverful`: the serverful path's speed on this machine.
+"""`make bench-serverful` (``python -m bench.serverful``): the serverful path's speed.
 
-1. Over HTTP, gunicorn (gunicorn.conf.py) serving wsgi:application against a real
-   moto server, with a real moto-issued Cognito token: requests/s, p50 and p99
-   for GET /health, authenticated GET /todos/{id} and authenticated POST /todos.
-2. JWKS fetches seen by the moto server: at most one per key per worker process,
-   never one per request.
-3. The WSGI shim's own cost per request, in-process: shim + app(event) against
-   app(event) alone, in microseconds, as a share of an authenticated
-   /health-class request (app(event) for /health + the app's token verification).
+Side by side, ``today`` (the code and gunicorn.conf.py of BENCH_TODAY_REF, by
+default the last commit before issue 13, unpacked with ``git archive``) and
+``new`` (this checkout), each with its own serialized moto server and gunicorn
+with ONE worker, loaded by ``wrk`` (-t2 -c8, BENCH_SECONDS each, BENCH_ROUNDS
+interleaved rounds, medians):
 
-Settings (environment): BENCH_SECONDS (8) per HTTP scenario, BENCH_CONCURRENCY (8)
-client threads, BENCH_WORKERS (gunicorn.conf.py's default). A benchmark prints
-numbers; it fails only when the JWKS is fetched per request or requests fail.
+  req/s, p50, p99, p99.9, errors, server CPU us per request (the gunicorn master's
+  and workers' user+sys CPU over the run / requests), worker restarts in the run
+
+for GET /health, authenticated GET /todos/{id}, GET /todos?limit=20 (a page of 20)
+and POST /todos. Then: a fresh worker's first authenticated request against a
+steady one, and in this process the token check and the app's CPU per request.
+A benchmark prints numbers; it fails only when requests fail.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
-import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
+from scripts.http_client import HttpClient
+from scripts.local_stack import Stack, aws_client, wait_for_http
+from scripts.local_users import LocalUser, new_user
+
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+# Issue 13's reference: FastAPI + uvicorn, same moto, 1 worker, wrk -t2 -c8 -d10s.
+REFERENCE_RPS = {"GET /health": 3922, "POST /todos": 455, "GET /todos?limit=20": 115}
+# The last commit before issue 13's changes.
+TODAY_REF = "e751501"
+CONFIGS = ("today", "new")
+PAGE = 20
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.serverful import (  # noqa: E402 - needs the repo root on sys.path
-    HttpClient,
-    HttpResult,
-    ServerfulStack,
-    new_user,
-    percentile,
-    serverful_stack,
-)
-
-SHIM_OVERHEAD_TARGET = 0.10
 
 
 @dataclass
-class ScenarioResult:
-    name: str
+class Run:
+    scenario: str
+    config: str
     requests: int
-    failures: int
     seconds: float
-    latencies: list[float]
+    errors: int
+    p50_ms: float
+    p99_ms: float
+    p999_ms: float
+    cpu_us_per_request: float
+    restarts: int
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run_scenario(
-    name: str,
-    send: Callable[[], HttpResult],
-    expected_status: int,
-    *,
-    seconds: float,
-    concurrency: int,
-    max_requests: int = 200_000,
-) -> ScenarioResult:
-    """Closed-loop load: `concurrency` threads send back to back until time is up."""
-    for _ in range(20):  # warm the workers and the client
-        send()
-    deadline = time.monotonic() + seconds
-    budget = iter(range(max_requests))
-    budget_lock = threading.Lock()
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    failures = [0] * concurrency
-
-    def worker(index: int) -> None:
-        while time.monotonic() < deadline:
-            with budget_lock:
-                if next(budget, None) is None:
-                    return
-            try:
-                result = send()
-            except OSError:
-                failures[index] += 1
-                continue
-            if result.status != expected_status:
-                failures[index] += 1
-            latencies[index].append(result.seconds)
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    merged = sorted(value for per_thread in latencies for value in per_thread)
-    return ScenarioResult(name, len(merged), sum(failures), elapsed, merged)
-
-
-def http_benchmarks(
-    served: ServerfulStack, seconds: float, concurrency: int
-) -> list[ScenarioResult]:
-    client = HttpClient(served.base_url)
-    user = new_user(served, "bench")
-    created = client.request("POST", "/todos", user.auth_headers, {"title": "read me"})
-    if created.status != 201:
-        raise SystemExit(f"could not create a todo: {created.status} {created.body!r}")
-    todo_path = f"/todos/{created.json()['id']}"
-    counter = iter(range(10**9))
-
-    scenarios: list[tuple[str, Callable[[], HttpResult], int]] = [
-        ("GET /health", lambda: client.request("GET", "/health"), 200),
-        (
-            "GET /todos/{id} (auth)",
-            lambda: client.request("GET", todo_path, user.auth_headers),
-            200,
-        ),
-        (
-            "POST /todos (auth)",
-            lambda: client.request(
-                "POST", "/todos", user.auth_headers, {"title": f"bench {next(counter)}"}
-            ),
-            201,
-        ),
-    ]
-    return [
-        run_scenario(name, send, status, seconds=seconds, concurrency=concurrency)
-        for name, send, status in scenarios
-    ]
-
-
-def jwks_fetches(moto_log: Path) -> int:
-    return sum(1 for line in moto_log.read_text().splitlines() if "/.well-known/jwks.json" in line)
+@dataclass
+class Scenario:
+    name: str
+    method: str
+    path: str
+    body: str = ""
+    authenticated: bool = True
 
 
 @dataclass
-class ShimCost:
-    app_us: float  # app(event) alone
-    shim_us: float  # the shim alone: environ -> event, result -> WSGI response
-    shim_and_app_us: float  # both, as gunicorn calls it
-    verify_us: float  # the app's token verification, JWKS cached
+class Target:
+    """One configuration under test: its gunicorn, moto stack and users."""
 
-    @property
-    def overhead_us(self) -> float:
-        """What the shim adds to a request, as gunicorn sees it."""
-        return max(self.shim_and_app_us - self.app_us, 0.0)
-
-    @property
-    def authenticated_health_us(self) -> float:
-        return self.app_us + self.verify_us
-
-    @property
-    def share(self) -> float:
-        # The larger of the two estimates, to be on the safe side.
-        return max(self.overhead_us, self.shim_us) / self.authenticated_health_us
+    config: str
+    server: GunicornServer
+    stack: Stack
+    log: Path
+    reader: LocalUser  # owns one todo and a page of PAGE todos
+    writer: LocalUser  # creates todos
+    todo_path: str
 
 
-class RecordedApp:
-    """Stands in for the app with its recorded answer, so the shim's own work can
-    be timed directly rather than as a small difference of two noisy timings."""
-
-    def __init__(self, app: Any, result: dict[str, Any]) -> None:
-        self.app_name = app.app_name
-        self.routes = app.routes
-        self.api = app.api
-        self._result = result
-
-    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return self._result
+def require_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed: `make bench-serverful` installs it (apt-get)")
+    return wrk
 
 
-def shim_overhead(served: ServerfulStack, rounds: int = 25, number: int = 500) -> ShimCost:
-    """In this process: the same app, configured against the moto server."""
-    with mock.patch.dict(os.environ, served.stack.app_environment()):
-        import app as app_module
-        from chalicelib.config import load_settings
-        from chalicelib.wsgi import ChaliceWSGIAdapter, LambdaContext
+def run_wrk(wrk: str, target: Target, scenario: Scenario, seconds: float) -> Run:
+    user = target.writer if scenario.method == "POST" else target.reader
+    env = {
+        **os.environ,
+        "WRK_METHOD": scenario.method,
+        "WRK_BODY": scenario.body,
+        "WRK_AUTHORIZATION": user.auth_headers["Authorization"] if scenario.authenticated else "",
+    }
+    path = scenario.path.replace("{id}", target.todo_path)
+    # --timeout: a slow answer (moto on a busy machine) is latency, not an error.
+    command = [wrk, "-t2", "-c8", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+    boots_before = worker_boots(target.log)
+    cpu_before = process_tree_cpu_seconds(target.server.pid)
+    output = subprocess.run(
+        [*command, target.server.base_url + path], env=env, capture_output=True, text=True
+    )
+    cpu = process_tree_cpu_seconds(target.server.pid) - cpu_before
+    summary = next(
+        (
+            json.loads(line.split(" ", 1)[1])
+            for line in output.stdout.splitlines()
+            if line.startswith("WRK_SUMMARY ")
+        ),
+        None,
+    )
+    if summary is None:
+        raise SystemExit(f"wrk failed: {output.stdout}\n{output.stderr}")
+    requests = summary["requests"]
+    return Run(
+        scenario=scenario.name,
+        config=target.config,
+        requests=requests,
+        seconds=summary["duration_us"] / 1e6,
+        errors=sum(summary[k] for k in ("connect", "read", "write", "status", "timeout")),
+        p50_ms=summary["p50_us"] / 1000,
+        p99_ms=summary["p99_us"] / 1000,
+        p999_ms=summary["p999_us"] / 1000,
+        cpu_us_per_request=cpu * 1e6 / requests if requests else float("nan"),
+        restarts=worker_boots(target.log) - boots_before,
+    )
 
-        app_module.configure(app_module.build_dependencies(load_settings()))
+
+def process_tree_cpu_seconds(master_pid: int) -> float:
+    """User+sys CPU of the gunicorn master, its live workers and its reaped ones."""
+    ticks = 0
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
         try:
-            user = new_user(served, "shim")
-            app = app_module.app
-            authenticator = app_module.dependencies().authenticator
-            headers = {"authorization": f"Bearer {user.id_token}"}
-            authenticator.identify(headers, {})  # fetch the JWKS once, outside the timing
-            environ = _health_environ(user.id_token)
-            adapter = ChaliceWSGIAdapter(app)
-            event = adapter.build_event(environ(), "request-id")
-            assert event is not None
-            context = LambdaContext(app.app_name, "request-id", 30_000)
-            recorded: Any = RecordedApp(app, app(event, context))
-            shim_only = ChaliceWSGIAdapter(recorded)
+            text = stat_path.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid = int(text.split(" ", 1)[0])
+        fields = text.rsplit(")", 1)[1].split()
+        ppid = int(fields[1])
+        utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+        if pid == master_pid:
+            ticks += utime + stime + cutime + cstime  # cutime/cstime: reaped workers
+        elif ppid == master_pid:
+            ticks += utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
-            def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
-                pass
 
-            def fresh_events() -> Callable[[], Any]:
-                # Lambda hands the app a newly parsed event each time; reusing one
-                # object would flatter app(event) through warm caches.
-                # pop(): each event is freed after its call, inside the timing, as
-                # it would be after a Lambda invocation (and as the shim's are).
-                events = [adapter.build_event(environ(), "id") for _ in range(number)]
-                return lambda: app(events.pop(), context)
+def worker_boots(log: Path) -> int:
+    return sum(1 for line in log.read_text().splitlines() if "Booting worker" in line)
 
-            def fresh_environs(wsgi_app: Any) -> Callable[[], Any]:
-                environs = [environ() for _ in range(number)]
-                return lambda: wsgi_app(environs.pop(), start_response)
 
-            timed: dict[str, Callable[[], Callable[[], Any]]] = {
-                "app": fresh_events,
-                "shim": lambda: fresh_environs(shim_only),
-                "both": lambda: fresh_environs(adapter),
-                "verify": lambda: lambda: authenticator.identify(headers, {}),
-            }
-            best = dict.fromkeys(timed, float("inf"))
-            # Interleaved rounds, best of each: the least disturbed by neighbours.
-            for _ in range(rounds):
-                for name, prepare in timed.items():
-                    call = prepare()
-                    # CPU time of this process: time spent preempted by the
-                    # machine's other jobs is not the shim's.
-                    seconds = timeit.timeit(call, number=number, timer=time.process_time)
-                    best[name] = min(best[name], seconds / number)
-            return ShimCost(
-                app_us=best["app"] * 1e6,
-                shim_us=best["shim"] * 1e6,
-                shim_and_app_us=best["both"] * 1e6,
-                verify_us=best["verify"] * 1e6,
+def workers_of(master_pid: int) -> list[int]:
+    workers = []
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:
+            workers.append(int(stat_path.parent.name))
+    return workers
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time of all of a process's threads, in ns (schedstat: finer than ticks)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        total += int((task / "schedstat").read_text().split()[0])
+    return total
+
+
+@dataclass
+class FirstRequest:
+    first_ms: float
+    steady_ms: float  # median
+    first_cpu_us: float  # the worker's CPU for the request
+    steady_cpu_us: float  # median
+
+
+def first_request(target: Target, samples: int = 30) -> FirstRequest:
+    """A fresh worker's first authenticated request, against the next ones."""
+    (worker,) = workers_of(target.server.pid)
+    client = HttpClient(target.server.base_url)
+    wall, cpu = [], []
+    for _ in range(samples + 1):
+        before = cpu_ns(worker)
+        result = client.request("GET", target.todo_path, target.reader.auth_headers)
+        if result.status != 200:
+            raise SystemExit(f"GET {target.todo_path}: {result.status} {result.body!r}")
+        cpu.append((cpu_ns(worker) - before) / 1000)
+        wall.append(result.seconds * 1000)
+    return FirstRequest(wall[0], statistics.median(wall[1:]), cpu[0], statistics.median(cpu[1:]))
+
+
+def replace_worker(target: Target) -> None:
+    """Stop the worker as recycling would (SIGTERM); the master forks a fresh one."""
+    (worker,) = workers_of(target.server.pid)
+    boots = worker_boots(target.log)
+    os.kill(worker, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if worker_boots(target.log) > boots and workers_of(target.server.pid) not in ([], [worker]):
+            break
+        time.sleep(0.05)
+    wait_for_http(f"{target.server.base_url}/health")
+
+
+def unpack(ref: str, into: Path) -> Path:
+    """The files of commit `ref` (no .git), to run today's code beside the new."""
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+@contextmanager
+def serve(config: str, app_dir: Path, log_dir: Path) -> Iterator[Target]:
+    config_dir = log_dir / config
+    config_dir.mkdir(parents=True)
+    # gunicorn imports wsgi:application and reads gunicorn.conf.py from app_dir.
+    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
+    log = config_dir / "gunicorn.log"
+    with local_moto_stack(config_dir) as stack:
+        cognito = aws_client("cognito-idp", stack.endpoint)
+        reader = new_user(cognito, stack, "bench-reader")
+        writer = new_user(cognito, stack, "bench-writer")
+        with gunicorn_server(
+            stack.app_environment(), workers=1, log_path=log, options=options
+        ) as server:
+            client = HttpClient(server.base_url)
+            todo_path = ""
+            for i in range(PAGE):
+                created = client.request("POST", "/todos", reader.auth_headers, {"title": f"#{i}"})
+                if created.status != 201:
+                    raise SystemExit(f"could not create a todo: {created.status} {created.body!r}")
+                todo_path = todo_path or f"/todos/{created.json()['id']}"
+            yield Target(config, server, stack, log, reader, writer, todo_path)
+
+
+def fresh_worker_first_request(app_dirs: dict[str, Path], log_dir: Path) -> dict[str, FirstRequest]:
+    """Each config's fresh single worker: the first authenticated request it serves."""
+    timings = {}
+    for config, app_dir in app_dirs.items():
+        with serve(config, app_dir, log_dir / "fresh") as target:
+            replace_worker(target)  # serve() made todos through the first worker
+            timings[config] = first_request(target)
+    return timings
+
+
+@dataclass
+class InProcess:
+    token_cached_us: float
+    token_new_us: float
+    app_get_us: float
+    app_list_us: float
+
+
+def in_process_costs(target: Target, number: int = 300) -> InProcess:
+    """CPU in this process: token checks, and app(event) for a GET and a page of 20."""
+    env = {**target.stack.app_environment(), "PUBLIC_API_ORIGIN": "http://localhost"}
+    with mock.patch.dict(os.environ, env):
+        import app as app_module
+        from chalicelib.auth import JwksCache, TokenVerifier
+        from chalicelib.config import load_settings
+        from chalicelib.wsgi import ChaliceWSGIAdapter
+
+        settings = load_settings()
+        app_module.configure(app_module.build_dependencies(settings))
+        try:
+            token = target.reader.id_token
+            jwks = JwksCache(settings.jwks_url)
+            verifier = TokenVerifier(settings, jwks)
+            verifier.verify(token)  # keys fetched, token verified once
+            cached = cpu_us(lambda: verifier.verify(token), number * 30)
+            # A fresh verifier has not seen the token: the full check, keys in hand.
+            new = cpu_us(lambda: TokenVerifier(settings, jwks).verify(token), number)
+            adapter = ChaliceWSGIAdapter(app_module.app)
+
+            def app_cpu(path: str) -> float:
+                path, _, query = path.partition("?")
+                environ = {
+                    "REQUEST_METHOD": "GET",
+                    "PATH_INFO": path,
+                    "QUERY_STRING": query,
+                    "HTTP_AUTHORIZATION": f"Bearer {token}",
+                    "wsgi.input": io.BytesIO(),
+                }
+                event = adapter.build_event(environ, "request-id")
+                assert event is not None
+                app_module.app(event, None)  # warm
+                return cpu_us(lambda: app_module.app(event, None), number // 3)
+
+            return InProcess(
+                cached, new, app_cpu(target.todo_path), app_cpu(f"/todos?limit={PAGE}")
             )
         finally:
             app_module.configure(None)
 
 
-def _health_environ(id_token: str) -> Callable[[], dict[str, Any]]:
-    """A fresh WSGI environ per call, as gunicorn builds one per request."""
-    base = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/health",
-        "RAW_URI": "/health",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8080",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "HTTP_HOST": "127.0.0.1:8080",
-        "HTTP_USER_AGENT": "bench/1.0",
-        "HTTP_ACCEPT": "*/*",
-        "HTTP_AUTHORIZATION": f"Bearer {id_token}",
-        "wsgi.url_scheme": "http",
-    }
-    return lambda: {**base, "wsgi.input": io.BytesIO()}
+def cpu_us(call: Callable[[], Any], number: int, rounds: int = 5) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(number):
+            call()
+        best = min(best, (time.process_time() - started) / number * 1e6)
+    return best
+
+
+SCENARIOS = [
+    Scenario("GET /health", "GET", "/health", authenticated=False),
+    Scenario("GET /todos/{id}", "GET", "{id}"),
+    Scenario(f"GET /todos?limit={PAGE}", "GET", f"/todos?limit={PAGE}"),
+    Scenario("POST /todos", "POST", "/todos", body='{"title": "bench"}'),
+]
+
+
+def median_run(runs: list[Run]) -> Run:
+    return sorted(runs, key=lambda run: run.rps)[len(runs) // 2]
+
+
+def print_table(runs: list[Run]) -> None:
+    print(
+        f"{'scenario':<22}{'config':<7}{'req/s':>8}{'vs ref':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'p99.9':>8}{'errors':>7}{'CPU us/req':>11}{'restarts':>9}"
+    )
+    for scenario in SCENARIOS:
+        for config in CONFIGS:
+            mine = [r for r in runs if r.scenario == scenario.name and r.config == config]
+            run = median_run(mine)
+            reference = REFERENCE_RPS.get(scenario.name)
+            ratio = f"{run.rps / reference:.2f}" if reference else "-"
+            print(
+                f"{run.scenario:<22}{run.config:<7}{run.rps:>8.0f}{ratio:>8}{run.p50_ms:>8.2f}"
+                f"{run.p99_ms:>8.2f}{run.p999_ms:>8.2f}{run.errors:>7}"
+                f"{run.cpu_us_per_request:>11.0f}{run.restarts:>9}"
+            )
 
 
 def main() -> int:
-    seconds = float(os.environ.get("BENCH_SECONDS", "8"))
-    concurrency = int(os.environ.get("BENCH_CONCURRENCY", "8"))
-    workers_setting = os.environ.get("BENCH_WORKERS")
-    workers = int(workers_setting) if workers_setting else None
-    with tempfile.TemporaryDirectory(prefix="bench-serverful-") as log_dir:
-        moto_log = Path(log_dir) / "moto.log"
-        with serverful_stack(workers=workers, log_dir=Path(log_dir)) as served:
-            print(f"gunicorn at {served.base_url}; moto server at {served.stack.endpoint}")
-            print(f"{seconds:.0f} s per scenario, {concurrency} client threads on 127.0.0.1\n")
-            results = http_benchmarks(served, seconds, concurrency)
-            fetches = jwks_fetches(moto_log)
-            cost = shim_overhead(served)
-        worker_count = _worker_count(Path(log_dir) / "gunicorn.log")
+    wrk = require_wrk()
+    seconds = float(os.environ.get("BENCH_SECONDS", "10"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+    runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="bench-serverful-") as temporary:
+        log_dir = Path(temporary)
+        today_ref = os.environ.get("BENCH_TODAY_REF", TODAY_REF)
+        app_dirs = {"today": unpack(today_ref, log_dir / "today-code"), "new": ROOT}
+        with ExitStack() as running:
+            targets = [
+                running.enter_context(serve(config, app_dir, log_dir))
+                for config, app_dir in app_dirs.items()
+            ]
+            print(f"wrk -t2 -c8 -d{seconds:.0f}s, 1 worker, {rounds} round(s); today = {today_ref}")
+            for target in targets:
+                print(f"  {target.config}: gunicorn at {target.server.base_url}")
+            for round_number in range(rounds):
+                for scenario in SCENARIOS:
+                    for target in targets:  # interleaved: the machine's drift hits both
+                        runs.append(run_wrk(wrk, target, scenario, seconds))
+                print(f"round {round_number + 1} done")
+            costs = in_process_costs(targets[-1])
+        first = fresh_worker_first_request(app_dirs, log_dir)
 
-    print(f"{'scenario':<26}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}")
-    for result in results:
+    print()
+    print_table(runs)
+    print("\nA fresh worker's first authenticated GET /todos/{id} vs the next ones' median:")
+    for config, f in first.items():
         print(
-            f"{result.name:<26}{result.requests:>10}{result.rps:>10.1f}"
-            f"{percentile(result.latencies, 0.50) * 1000:>10.2f}"
-            f"{percentile(result.latencies, 0.99) * 1000:>10.2f}{result.failures:>8}"
+            f"  {config:<6} worker CPU {f.first_cpu_us:7.0f} us vs {f.steady_cpu_us:5.0f} us "
+            f"= {f.first_cpu_us / f.steady_cpu_us:4.1f}x (target <= 2x);  "
+            f"wall {f.first_ms:6.1f} ms vs {f.steady_ms:5.1f} ms"
         )
-    authenticated = sum(r.requests for r in results[1:])
     print(
-        f"\nJWKS fetches from the moto server: {fetches} "
-        f"(gunicorn workers: {worker_count}, authenticated requests: {authenticated})"
+        "\nIn this process (CPU, best of 5):\n"
+        f"  token check, already verified: {costs.token_cached_us:8.1f} us (target <= 20)\n"
+        f"  token check, new token:        {costs.token_new_us:8.1f} us\n"
+        f"  app, authenticated GET /todos/{{id}}:       {costs.app_get_us:8.0f} us\n"
+        f"  app, authenticated GET /todos?limit={PAGE}:  {costs.app_list_us:8.0f} us"
     )
-    print(
-        "\nWSGI shim cost per request, in-process (best of 25 interleaved rounds, CPU time):\n"
-        f"  app(event) alone, GET /health:          {cost.app_us:8.1f} us\n"
-        f"  shim + app(event), GET /health:         {cost.shim_and_app_us:8.1f} us\n"
-        f"  shim overhead (difference of the two):  {cost.overhead_us:8.1f} us\n"
-        f"  shim alone (app's answer replayed):     {cost.shim_us:8.1f} us\n"
-        f"  token verification (JWKS cached):       {cost.verify_us:8.1f} us\n"
-        f"  authenticated /health-class request:    {cost.authenticated_health_us:8.1f} us\n"
-        f"  overhead share: {cost.share:.1%} (target < {SHIM_OVERHEAD_TARGET:.0%}: "
-        f"{'met' if cost.share < SHIM_OVERHEAD_TARGET else 'NOT met'})"
-    )
-
-    problems = []
-    if any(result.failures for result in results):
-        problems.append("some requests failed (see the 'failed' column)")
-    # Each worker process fetches the key set once (one key here); more means a
-    # per-request fetch.
-    if fetches > max(worker_count, 1):
-        problems.append(f"JWKS fetched {fetches} times for {worker_count} workers")
-    for problem in problems:
-        print(f"FAIL: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
-def _worker_count(gunicorn_log: Path) -> int:
-    """Distinct worker processes gunicorn booted (its log says so per worker)."""
-    return sum(1 for line in gunicorn_log.read_text().splitlines() if "Booting worker" in line)
+    failed = [run for run in runs if run.errors]
+    for run in failed:
+        print(f"FAIL: {run.scenario} ({run.config}): {run.errors} errors", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

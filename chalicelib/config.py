@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE_NAME = "todos"
@@ -39,10 +40,10 @@ class Settings:
     # else: chalice local, tests, the WSGI shim on EC2).
     auth_mode: str
     running_on_lambda: bool
-    # WSGI shim (EC2): how many proxies in front append to X-Forwarded-For
-    # (API Gateway + ALB: 2), and the public origin (+ stage path) clients call,
-    # since requests reach gunicorn with the internal ALB's Host.
-    trusted_proxy_hops: int
+    # The URL root (scheme://host[/stage]) clients call; absolute links are built
+    # from it, never from a request's Host or X-Forwarded-* headers. Required by
+    # the WSGI server (requests reach it with the internal ALB's Host); on Lambda,
+    # when unset, API Gateway's domain and stage from the event are used.
     public_api_origin: str | None
 
     @property
@@ -71,12 +72,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     auth_mode = env.get("AUTH_MODE") or AUTH_MODE_JWT
     if auth_mode not in (AUTH_MODE_GATEWAY, AUTH_MODE_JWT):
         raise ConfigError(f"AUTH_MODE must be {AUTH_MODE_GATEWAY!r} or {AUTH_MODE_JWT!r}")
-    try:
-        trusted_proxy_hops = int(env.get("TRUSTED_PROXY_HOPS") or 0)
-    except ValueError:
-        raise ConfigError("TRUSTED_PROXY_HOPS must be a whole number") from None
-    if trusted_proxy_hops < 0:
-        raise ConfigError("TRUSTED_PROXY_HOPS must be >= 0")
     return Settings(
         region=region,
         table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
@@ -88,9 +83,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=origins,
         auth_mode=auth_mode,
         running_on_lambda=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
-        trusted_proxy_hops=trusted_proxy_hops,
-        public_api_origin=env.get("PUBLIC_API_ORIGIN") or None,
+        public_api_origin=public_origin(env.get("PUBLIC_API_ORIGIN") or ""),
     )
+
+
+def public_origin(value: str) -> str | None:
+    """PUBLIC_API_ORIGIN checked: scheme://host[/stage], without a trailing '/'."""
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_API_ORIGIN must be scheme://host[/stage]: {value!r}")
+    return value.rstrip("/")
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Response
 from chalice.app import Request
 
+from chalicelib.config import Settings
 from chalicelib.errors import (
     ApiError,
     InvalidJson,
@@ -148,15 +149,26 @@ def expected_version(request: Request) -> int | None:
     return int(match[2])
 
 
-def base_url(request: Request) -> str:
-    """The absolute URL of the API root as the client called it (stage included)."""
-    headers = request.headers
-    scheme = (headers.get("x-forwarded-proto") or "http").split(",")[0].strip()
-    host = headers.get("host") or "localhost"
+# Off Lambda with no PUBLIC_API_ORIGIN (a bare `chalice local`): its default address.
+LOCAL_API_ORIGIN = "http://localhost:8000"
+
+
+def base_url(request: Request, settings: Settings) -> str:
+    """The absolute URL of the API root clients call (stage included).
+
+    Never from the request's Host or X-Forwarded-* headers, which the client
+    chooses: from PUBLIC_API_ORIGIN, or on Lambda from what API Gateway put in
+    the event (its domain, and the stage prefix of the path it was called on).
+    """
+    if settings.public_api_origin:
+        return settings.public_api_origin
+    if not settings.running_on_lambda:
+        return LOCAL_API_ORIGIN
+    context = request.context
     event_path = request.to_original_event().get("path") or ""
-    full_path = request.context.get("path") or event_path
+    full_path = context.get("path") or event_path
     prefix = full_path[: -len(event_path)] if event_path and full_path.endswith(event_path) else ""
-    return f"{scheme}://{host}{prefix.rstrip('/')}"
+    return f"https://{context.get('domainName')}{prefix.rstrip('/')}"
 
 
 def cors_headers(origin: str | None, allowed: bool) -> dict[str, str]:

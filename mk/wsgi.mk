@@ -4,13 +4,20 @@
 DURATION    ?= 60
 CONNECTIONS ?= 32
 
-.PHONY: serve bench-serverful load
+.PHONY: serve bench-serverful load wrk
 
 serve: install ## Run the API under gunicorn against `make dev`'s stack (.dev/stack.json; GUNICORN_BIND)
-	$(BIN)/python scripts/serverful.py
+	$(BIN)/python -m scripts.gunicorn_server
 
-bench-serverful: install ## gunicorn + moto: req/s, p50/p99 (/health, GET+POST todos), JWKS fetches, shim cost
-	$(BIN)/python bench/serverful.py
+# The load generator of bench-serverful, from Debian (as Chromium is for the browser tests).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "==> apt-get install wrk"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
+
+bench-serverful: install wrk ## wrk against gunicorn + moto, today's code vs this one: req/s, p50/p99/p99.9, CPU/request, restarts
+	$(BIN)/python -m bench.serverful
 
 load: install ## Mixed load via gunicorn, DURATION s (60) x CONNECTIONS (32); fails on 5xx/lost/duplicate todos
-	$(BIN)/python scripts/load.py --duration $(DURATION) --connections $(CONNECTIONS)
+	$(BIN)/python -m scripts.load --duration $(DURATION) --connections $(CONNECTIONS)

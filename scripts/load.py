@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -26,18 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from chalicelib.service import LIMIT_MAX  # noqa: E402 - needs the repo root on sys.path
-from scripts.serverful import (  # noqa: E402
-    HttpClient,
-    HttpResult,
-    LocalUser,
-    new_user,
-    percentile,
-    serverful_stack,
-)
+from chalicelib.service import LIMIT_MAX
+from scripts.gunicorn_server import gunicorn_stack
+from scripts.http_client import HttpClient, HttpResult
+from scripts.local_users import LocalUser, new_user
 
 # Relative weights of the operations once a thread has todos of its own.
 OPERATION_WEIGHTS = {"create": 35, "list": 25, "patch": 25, "delete": 15}
@@ -142,6 +133,14 @@ def list_all(client: HttpClient, user: LocalUser) -> list[str]:
         ids.extend(todo["id"] for todo in result.json())
         path = _next_link(result.headers.get("link", ""))
     return ids
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[rank]
 
 
 def _next_link(link_header: str) -> str | None:
@@ -284,8 +283,11 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     with tempfile.TemporaryDirectory(prefix="load-") as temporary_dir:
         log_dir = args.log_dir or Path(temporary_dir)
         log_dir.mkdir(parents=True, exist_ok=True)
-        with serverful_stack(workers=args.workers, log_dir=log_dir) as served:
-            users = [new_user(served, f"load{i}") for i in range(min(args.users, args.connections))]
+        with gunicorn_stack(workers=args.workers, log_dir=log_dir) as served:
+            users = [
+                new_user(served.cognito, served.stack, f"load{i}")
+                for i in range(min(args.users, args.connections))
+            ]
             out(
                 f"load: {args.duration:.0f} s, {args.connections} connections, "
                 f"{len(users)} users -> gunicorn at {served.base_url}"

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+import json
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from moto.utilities.utils import load_resource
 
-from chalicelib.auth import Authenticator, JwksCache, TokenVerifier, bearer_token
+from chalicelib.auth import (
+    LEEWAY_SECONDS,
+    Authenticator,
+    Identity,
+    JwksCache,
+    TokenVerifier,
+    VerifiedTokens,
+    bearer_token,
+)
 from chalicelib.config import load_settings
 from chalicelib.errors import ServiceUnavailable, Unauthorized
 from tests.tokens import (
@@ -166,8 +178,9 @@ def test_unreachable_jwks_is_a_503_not_a_401() -> None:
         raise OSError("connection refused")
 
     verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=down))
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(ServiceUnavailable) as raised:
         verifier.verify(signed(claims_for(ISSUER, CLIENT)))
+    assert int(raised.value.headers["Retry-After"]) >= 1
 
 
 @pytest.mark.parametrize(
@@ -235,3 +248,247 @@ def test_off_lambda_authorizer_context_is_never_trusted(verifier: TokenVerifier)
     context = {"authorizer": {"claims": {"sub": "victim", "aud": CLIENT, "token_use": "id"}}}
     with pytest.raises(Unauthorized, match="missing bearer token"):
         authenticator.identify({}, context)
+
+
+# -- The JWKS endpoint failing, over real HTTP ----------------------------------
+
+
+class JwksServer:
+    """A real HTTP server publishing a JWKS; tests choose what it answers."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.body: bytes = json.dumps(
+            load_resource("cognitoidp/resources/jwks-public.json")
+        ).encode()
+        self.requests = 0
+        self.release = threading.Event()
+        self.release.set()
+        self.started = threading.Event()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests += 1
+                server.started.set()
+                server.release.wait(10)
+                self.send_response(server.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/jwks.json"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def publish(self, document: Any) -> None:
+        self.status, self.body = 200, json.dumps(document).encode()
+
+    def close(self) -> None:
+        self.release.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def jwks_server() -> Iterator[JwksServer]:
+    server = JwksServer()
+    yield server
+    server.close()
+
+
+def verifier_for(server: JwksServer, clock: FakeClock) -> TokenVerifier:
+    cache = JwksCache(server.url, min_refresh_seconds=60, retry_seconds=2, clock=clock)
+    return TokenVerifier(SETTINGS, cache)
+
+
+def moto_jwk() -> dict[str, Any]:
+    key: dict[str, Any] = load_resource("cognitoidp/resources/jwks-public.json")["keys"][0]
+    return key
+
+
+def test_a_failed_fetch_is_a_503_and_retried_after_a_short_back_off(
+    jwks_server: JwksServer,
+) -> None:
+    clock = FakeClock()
+    verifier = verifier_for(jwks_server, clock)
+    jwks_server.status, jwks_server.body = 500, b"{}"
+    token = signed(claims_for(ISSUER, CLIENT))
+    with pytest.raises(ServiceUnavailable) as raised:
+        verifier.verify(token)
+    assert raised.value.headers["Retry-After"] == "2"
+    # Within the back-off: still a 503 (never a 401), and no new fetch.
+    clock.now += 1
+    with pytest.raises(ServiceUnavailable):
+        verifier.verify(token)
+    assert jwks_server.requests == 1
+    # The endpoint recovers: seconds later (not a minute) the token is accepted.
+    jwks_server.status, jwks_server.body = 200, json.dumps({"keys": [moto_jwk()]}).encode()
+    clock.now += 1.5
+    assert verifier.verify(token).sub
+    assert jwks_server.requests == 2
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        b"<html>gateway timeout</html>",
+        b'{"keys": "none"}',
+        b'{"keys": []}',
+        b"[1, 2]",
+        b'{"keys": [{"kty": "EC", "kid": "x"}]}',
+        b'{"keys": [{"kty": "RSA", "kid": "dummy", "n": "!!", "e": "AQAB"}]}',
+    ],
+    ids=["html", "keys-not-a-list", "no-keys", "not-an-object", "no-rsa-key", "malformed-key"],
+)
+def test_garbage_keeps_the_keys_we_had(jwks_server: JwksServer, garbage: bytes) -> None:
+    clock = FakeClock()
+    verifier = verifier_for(jwks_server, clock)
+    assert verifier.verify(signed(claims_for(ISSUER, CLIENT, sub="before"))).sub == "before"
+    jwks_server.body = garbage
+    clock.now += 61
+    # An unknown kid makes it refetch; the garbage answer must not empty the key set.
+    with pytest.raises(ServiceUnavailable):
+        verifier.verify(signed(claims_for(ISSUER, CLIENT), kid="rotated"))
+    assert jwks_server.requests == 2
+    assert verifier.verify(signed(claims_for(ISSUER, CLIENT, sub="after"))).sub == "after"
+
+
+def test_garbage_on_the_first_fetch_is_a_503(jwks_server: JwksServer) -> None:
+    jwks_server.body = b"not json"
+    with pytest.raises(ServiceUnavailable):
+        verifier_for(jwks_server, FakeClock()).verify(signed(claims_for(ISSUER, CLIENT)))
+
+
+def test_a_malformed_key_entry_does_not_cost_the_good_ones(jwks_server: JwksServer) -> None:
+    bad = {"kty": "RSA", "kid": "bad", "n": 5, "e": None}
+    jwks_server.publish({"keys": [bad, "not-a-key", {"kid": "no-kty"}, moto_jwk()]})
+    verifier = verifier_for(jwks_server, FakeClock())
+    assert verifier.verify(signed(claims_for(ISSUER, CLIENT))).sub
+    # The fetch worked, so a token naming the bad entry is an unknown key: 401.
+    with pytest.raises(Unauthorized, match="unknown key"):
+        verifier.verify(signed(claims_for(ISSUER, CLIENT), kid="bad"))
+
+
+def test_no_lock_is_held_while_the_keys_are_fetched(jwks_server: JwksServer) -> None:
+    clock = FakeClock()
+    verifier = verifier_for(jwks_server, clock)
+    verifier.verify(signed(claims_for(ISSUER, CLIENT)))
+    clock.now += 61
+    jwks_server.release.clear()  # the next fetch hangs until released
+    jwks_server.started.clear()
+    unknown_kid = signed(claims_for(ISSUER, CLIENT), kid="new")
+    outcomes: list[str] = []
+
+    def present_unknown_kid() -> None:
+        try:
+            verifier.verify(unknown_kid)
+        except Unauthorized:
+            outcomes.append("401")
+
+    slow = threading.Thread(target=present_unknown_kid)
+    slow.start()
+    try:
+        assert jwks_server.started.wait(5)
+        # While that fetch hangs: a token with a known key is verified at once,
+        # and another unknown key is a prompt 503 rather than a wait.
+        known, also_new = (
+            signed(claims_for(ISSUER, CLIENT, sub="other")),
+            signed(claims_for(ISSUER, CLIENT), kid="also-new"),
+        )
+        started = time.monotonic()
+        assert verifier.verify(known).sub == "other"
+        with pytest.raises(ServiceUnavailable):
+            verifier.verify(also_new)
+        # Far less than the 10 s the fetch hangs for.
+        assert time.monotonic() - started < 5
+    finally:
+        jwks_server.release.set()
+        slow.join(10)
+    assert outcomes == ["401"]  # the fetch succeeded and "new" is not in it
+    assert jwks_server.requests == 2
+
+
+def test_prefetch_loads_the_keys_before_the_first_token(jwks_server: JwksServer) -> None:
+    verifier = verifier_for(jwks_server, FakeClock())
+    verifier.prefetch()
+    assert jwks_server.requests == 1
+    verifier.verify(signed(claims_for(ISSUER, CLIENT)))
+    assert jwks_server.requests == 1
+
+
+# -- The verified-token cache ----------------------------------------------------
+
+
+def test_a_verified_token_is_not_verified_again(
+    verifier: TokenVerifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = signed(claims_for(ISSUER, CLIENT, sub="cached"))
+    assert verifier.verify(token).sub == "cached"
+    monkeypatch.setattr(verifier, "_verified_claims", _must_not_be_called)
+    assert verifier.verify(token).sub == "cached"
+
+
+def _must_not_be_called(*args: Any) -> Any:
+    raise AssertionError("the token was verified again")
+
+
+def test_a_cached_token_still_expires(fetch: CountingFetch) -> None:
+    now = time.time()
+    clock = FakeClock()
+    clock.now = now
+    verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=fetch), clock=clock)
+    token = signed(claims_for(ISSUER, CLIENT, iat=int(now), exp=int(now) + 100))
+    assert verifier.verify(token).sub
+    clock.now = now + 100 + LEEWAY_SECONDS + 1
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_cached_token_is_not_valid_before_its_nbf(fetch: CountingFetch) -> None:
+    now = time.time()
+    clock = FakeClock()
+    clock.now = now
+    verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=fetch), clock=clock)
+    token = signed(claims_for(ISSUER, CLIENT, nbf=int(now) + 20))  # within the leeway
+    assert verifier.verify(token).sub
+    clock.now = now - 60  # a clock stepped back: the cached entry must not answer
+    with pytest.raises(Unauthorized, match="not yet valid"):
+        verifier.verify(token)
+
+
+def test_a_tampered_copy_of_a_cached_token_is_rejected(verifier: TokenVerifier) -> None:
+    token = signed(claims_for(ISSUER, CLIENT))
+    verifier.verify(token)
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload}.{signature[:-4]}AAAA"
+    with pytest.raises(Unauthorized):
+        verifier.verify(tampered)
+    other_payload = signed(claims_for(ISSUER, CLIENT, sub="victim")).split(".")[1]
+    with pytest.raises(Unauthorized, match="signature"):
+        verifier.verify(f"{header}.{other_payload}.{signature}")
+
+
+def test_a_failure_is_never_cached(jwks_server: JwksServer) -> None:
+    clock = FakeClock()
+    verifier = verifier_for(jwks_server, clock)
+    jwks_server.status = 503
+    token = signed(claims_for(ISSUER, CLIENT))
+    with pytest.raises(ServiceUnavailable):
+        verifier.verify(token)
+    jwks_server.status = 200
+    clock.now += 3
+    assert verifier.verify(token).sub
+
+
+def test_the_cache_is_bounded() -> None:
+    cache = VerifiedTokens(max_entries=2)
+    for name in ("a", "b", "c"):
+        cache.add(VerifiedTokens.digest(name), Identity(name), 0, 100)
+    assert cache.get(VerifiedTokens.digest("a"), 50) is None
+    assert cache.get(VerifiedTokens.digest("c"), 50) == Identity("c")

@@ -13,7 +13,7 @@ def test_defaults_derive_issuer_and_jwks_from_the_pool() -> None:
     assert settings.jwks_url == settings.issuer + "/.well-known/jwks.json"
     assert settings.dynamodb_endpoint is None
     assert settings.auth_mode == "jwt" and not settings.trust_gateway_authorizer
-    assert settings.trusted_proxy_hops == 0 and settings.public_api_origin is None
+    assert settings.public_api_origin is None
 
 
 def test_issuer_and_jwks_url_are_separate_settings() -> None:
@@ -38,8 +38,18 @@ def test_cors_origins_are_a_trimmed_list() -> None:
 
 @pytest.mark.parametrize(
     "env",
-    [{"AUTH_MODE": "none"}, {"TRUSTED_PROXY_HOPS": "two"}, {"TRUSTED_PROXY_HOPS": "-1"}],
+    [
+        {"AUTH_MODE": "none"},
+        {"PUBLIC_API_ORIGIN": "api.example.com"},
+        {"PUBLIC_API_ORIGIN": "ftp://api.example.com"},
+        {"PUBLIC_API_ORIGIN": "https://api.example.com/?x=1"},
+    ],
 )
 def test_bad_values_fail_loudly(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_settings(env)
+
+
+def test_public_api_origin_keeps_its_stage_path_without_a_trailing_slash() -> None:
+    settings = load_settings({"PUBLIC_API_ORIGIN": "https://abc.example.com/prod/"})
+    assert settings.public_api_origin == "https://abc.example.com/prod"

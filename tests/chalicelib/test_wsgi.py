@@ -23,11 +23,10 @@ from chalice import (
     NotFoundError,
     Response,
 )
-from chalice.local import RouteMatcher
 from chalice.test import Client as ChaliceClient
 from werkzeug.test import Client
 
-from chalicelib.wsgi import MAX_BODY_BYTES, ChaliceWSGIAdapter, RouteTable
+from chalicelib.wsgi import MAX_BODY_BYTES, ChaliceWSGIAdapter
 
 BLOB = bytes(range(256)) * 4
 
@@ -176,20 +175,6 @@ def test_semicolon_stays_in_the_path_parameter(client: Client) -> None:
     assert json.loads(client.get("/items/a;b").data)["item_id"] == "a;b"
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/", "/items/1", "/items/1/", "/items/special", "/items", "/items/a/b", "/nope", "/echo/"],
-)
-def test_route_table_agrees_with_chalices_route_matcher(path: str) -> None:
-    expected: tuple[str, dict[str, str]] | None
-    try:
-        found = RouteMatcher(list(app.routes)).match_route(path)
-        expected = (found.route, found.captured)
-    except ValueError:
-        expected = None
-    assert RouteTable(app.routes).match(path) == expected
-
-
 def test_absolute_form_and_double_slash_request_targets(adapter: ChaliceWSGIAdapter) -> None:
     event = adapter.build_event(_environ("GET", "/items/1", RAW_URI="http://h/items/9?x=1"), "r")
     assert event is not None
@@ -269,7 +254,6 @@ def test_folded_header_from_gunicorn_is_split_but_dates_are_not(
 
 
 def test_many_distinct_header_names_are_all_kept(adapter: ChaliceWSGIAdapter) -> None:
-    # More names than the adapter caches: each still reaches the event.
     environ = _environ("GET", "/items/1")
     environ.update({f"HTTP_X_CLIENT_CHOSEN_{i}": str(i) for i in range(600)})
     event = adapter.build_event(environ, "rid")
@@ -318,7 +302,7 @@ def test_malformed_json_is_chalices_400(client: Client) -> None:
     assert response.json == {"Code": "BadRequestError", "Message": "Error Parsing JSON"}
 
 
-def test_binary_body_is_base64_encoded_in_the_event(client: Client) -> None:
+def test_binary_body_arrives_intact(client: Client) -> None:
     response = client.post("/echo", data=BLOB, content_type="application/octet-stream")
     body = json.loads(response.data)
     assert body["event"]["isBase64Encoded"] is True
@@ -436,13 +420,12 @@ def test_cors_headers_on_a_cors_route(client: Client) -> None:
 
 
 def test_request_context_has_stage_request_id_and_path(client: Client) -> None:
-    response = client.get("/items/7", headers={"User-Agent": "tests/1.0"})
+    response = client.get("/items/7")
     context = event_of(response)["requestContext"]
     assert context["stage"] == "api"
     assert context["path"] == "/items/7"
     assert context["httpMethod"] == "GET"
     assert context["requestId"] == response.headers["x-amzn-RequestId"]
-    assert context["identity"]["userAgent"] == "tests/1.0"
     assert "authorizer" not in context
 
 
@@ -451,62 +434,13 @@ def test_each_request_gets_its_own_request_id(client: Client) -> None:
     assert len(ids) == 3
 
 
-def test_source_ip_is_the_peer_when_no_proxy_is_trusted(client: Client) -> None:
+def test_source_ip_is_the_peer_never_x_forwarded_for(client: Client) -> None:
     response = client.get(
         "/items/1",
         headers={"X-Forwarded-For": "6.6.6.6"},
         environ_overrides={"REMOTE_ADDR": "10.0.0.9"},
     )
     assert event_of(response)["requestContext"]["identity"]["sourceIp"] == "10.0.0.9"
-
-
-@pytest.mark.parametrize(
-    ("hops", "expected"),
-    [
-        (2, "203.0.113.7"),  # API Gateway appended the client, the ALB the VPC link
-        (1, "10.0.1.5"),
-        (3, "6.6.6.6"),
-        (4, "10.0.2.8"),  # more proxies than hops: not trusted, the peer it is
-    ],
-)
-def test_source_ip_skips_exactly_the_trusted_proxies(hops: int, expected: str) -> None:
-    behind_proxies = Client(ChaliceWSGIAdapter(app, trusted_proxy_hops=hops))
-    response = behind_proxies.get(
-        "/items/1",
-        # spoofed by the client, then added by API Gateway, then by the ALB
-        headers={"X-Forwarded-For": "6.6.6.6, 203.0.113.7, 10.0.1.5"},
-        environ_overrides={"REMOTE_ADDR": "10.0.2.8"},
-    )
-    assert event_of(response)["requestContext"]["identity"]["sourceIp"] == expected
-
-
-def test_public_origin_replaces_the_albs_host_and_scheme() -> None:
-    behind_alb = Client(
-        ChaliceWSGIAdapter(app, public_origin="https://abc.execute-api.eu-west-1.amazonaws.com")
-    )
-    response = behind_alb.get(
-        "/items/1",
-        headers={"Host": "internal-alb-123.elb.amazonaws.com", "X-Forwarded-Proto": "http"},
-    )
-    event = event_of(response)
-    assert event["headers"]["host"] == "abc.execute-api.eu-west-1.amazonaws.com"
-    assert event["headers"]["x-forwarded-proto"] == "https"
-    assert event["multiValueHeaders"]["host"] == ["abc.execute-api.eu-west-1.amazonaws.com"]
-    assert event["requestContext"]["domainName"] == "abc.execute-api.eu-west-1.amazonaws.com"
-
-
-def test_public_origin_with_a_stage_prefixes_the_context_path() -> None:
-    staged = Client(ChaliceWSGIAdapter(app, public_origin="https://api.example.com/api/"))
-    event = event_of(staged.get("/items/1"))
-    assert event["path"] == "/items/1"
-    assert event["requestContext"]["path"] == "/api/items/1"
-    assert event["headers"]["host"] == "api.example.com"
-
-
-@pytest.mark.parametrize("origin", ["ftp://x", "https://", "https://host/api?x=1"])
-def test_a_malformed_public_origin_is_refused_at_start(origin: str) -> None:
-    with pytest.raises(ValueError, match="public_origin"):
-        ChaliceWSGIAdapter(app, public_origin=origin)
 
 
 def test_identity_is_never_taken_from_the_request(client: Client) -> None:
@@ -560,7 +494,6 @@ PARITY_REQUESTS: list[tuple[str, str, dict[str, str], bytes]] = [
     ("POST", "/json", {"Content-Type": "application/json"}, b'{"a": 1}'),
     ("POST", "/json", {"Content-Type": "application/json"}, b"{nope"),
     ("POST", "/json", {"Content-Type": "text/html"}, b"<p>"),
-    ("POST", "/echo", {"Content-Type": "image/png"}, b"png"),
     ("GET", "/blob", {"Accept": "application/octet-stream"}, b""),
     ("GET", "/blob", {}, b""),
     ("GET", "/multi", {}, b""),

@@ -16,9 +16,9 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from scripts.gunicorn_server import GunicornStack, gunicorn_stack
 from scripts.local_faults import CONTROL_PATH
 from scripts.local_stack import Stack
-from scripts.serverful import ServerfulStack, serverful_stack
 from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.runtimes.inprocess import CORS_ORIGIN
 
@@ -28,7 +28,7 @@ REQUEST_TIMEOUT_SECONDS = 30
 class GunicornRuntime(Runtime):
     name = "gunicorn"
 
-    def __init__(self, served: ServerfulStack) -> None:
+    def __init__(self, served: GunicornStack) -> None:
         self._served = served
         self.base_url = served.base_url
         self.client_id = served.stack.client_id
@@ -78,7 +78,7 @@ def control_fault(stack: Stack, method: str, fault: dict[str, Any] | None = None
 def gunicorn_runtime() -> Iterator[GunicornRuntime]:
     with tempfile.TemporaryDirectory(prefix="gunicorn-runtime-") as log_dir:
         try:
-            with serverful_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
+            with gunicorn_stack(log_dir=Path(log_dir), cors_origins=CORS_ORIGIN) as served:
                 yield GunicornRuntime(served)
         except Exception:
             # The server's own words are the quickest way to the cause.

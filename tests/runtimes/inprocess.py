@@ -27,6 +27,8 @@ from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
 from tests.runtimes.base import ApiResponse, Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
+# Where the in-process runtimes' absolute links point (PUBLIC_API_ORIGIN).
+IN_PROCESS_ORIGIN = "http://localhost"
 
 
 def moto_public_jwks() -> dict[str, Any]:
@@ -38,7 +40,6 @@ def moto_public_jwks() -> dict[str, Any]:
 class InProcessAws:
     stack: Stack
     cognito: Any
-    jwks: JwksCache
     faults: FaultPlan
 
     def new_user(self) -> User:
@@ -52,7 +53,7 @@ class InProcessRuntime(Runtime):
     object (Lambda runs one request per process), and in-process moto is not
     thread-safe. Concurrency is exercised for real by the gunicorn runtime."""
 
-    base_url = "http://localhost"
+    base_url = IN_PROCESS_ORIGIN
     _one_at_a_time = threading.Lock()
 
     def request(self, *args: Any, **kwargs: Any) -> ApiResponse:
@@ -80,7 +81,12 @@ def in_process_aws() -> Iterator[InProcessAws]:
     env = {**FAKE_CREDENTIALS, "AWS_DEFAULT_REGION": "us-east-1"}
     with mock.patch.dict(os.environ, env), mock_aws():
         stack = provision(endpoint=None)
-        settings = load_settings({**stack.app_environment(cors_origins=CORS_ORIGIN)})
+        settings = load_settings(
+            {
+                **stack.app_environment(cors_origins=CORS_ORIGIN),
+                "PUBLIC_API_ORIGIN": IN_PROCESS_ORIGIN,
+            }
+        )
         jwks = JwksCache(settings.jwks_url, fetch=lambda _url: moto_public_jwks())
         app_module.configure(
             app_module.Dependencies(
@@ -92,7 +98,7 @@ def in_process_aws() -> Iterator[InProcessAws]:
         faults = FaultPlan()
         uninstall_faults = install_in_process(dynamodb_client(), faults)
         try:
-            yield InProcessAws(stack, aws_client("cognito-idp", None), jwks, faults)
+            yield InProcessAws(stack, aws_client("cognito-idp", None), faults)
         finally:
             uninstall_faults()
             app_module.configure(None)

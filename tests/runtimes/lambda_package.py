@@ -57,7 +57,7 @@ import yaml
 from requests.structures import CaseInsensitiveDict
 
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
-from scripts.serverful import ServerfulStack
+from scripts.gunicorn_server import GunicornStack
 from tests.runtimes.base import ApiResponse
 from tests.runtimes.gunicorn_http import GunicornRuntime
 from tests.runtimes.inprocess import CORS_ORIGIN
@@ -667,4 +667,4 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         running.callback(server.shutdown)
         base_url = f"http://127.0.0.1:{server.server_address[1]}/{app.stage}"
         cognito = aws_client("cognito-idp", endpoint)
-        yield LambdaRuntime(ServerfulStack(base_url, stack, cognito))
+        yield LambdaRuntime(GunicornStack(base_url, stack, cognito))

@@ -6,16 +6,15 @@ from __future__ import annotations
 import json
 import os
 import runpy
-import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from scripts.local_stack import free_port, wait_for_http
-from scripts.serverful import GUNICORN_CONF, ROOT, HttpClient
+from scripts.gunicorn_server import GUNICORN_CONF, ROOT, gunicorn_command
+from scripts.http_client import HttpClient
+from scripts.local_stack import background_process, free_port
 
 
 def load_config(env: dict[str, str]) -> dict[str, Any]:
@@ -34,9 +33,13 @@ def test_defaults_bind_locally_and_size_workers_from_cores() -> None:
     config = load_config({})
     assert config["bind"] == ["127.0.0.1:8080"]
     assert config["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
-    assert config["worker_class"] == "sync"
+    assert config["worker_class"] == "gthread" and config["threads"] > 1
+    assert config["keepalive"] > 60  # above the ALB idle timeout
     assert config["control_socket_disable"] is True
-    assert 0 < config["max_requests_jitter"] < config["max_requests"]
+    assert config["preload_app"] is True
+    # Recycling, if any, far above a load run: never a restart on the request path.
+    lowest_bound = config["max_requests"] - config["max_requests_jitter"]
+    assert config["max_requests"] == 0 or lowest_bound >= 500_000
     assert 0 < config["graceful_timeout"] <= config["timeout"]
 
 
@@ -59,35 +62,18 @@ def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Pat
         # gunicorn >= 25.1 would make ~/.gunicorn/ for its control socket.
         "HOME": str(home),
     }
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(GUNICORN_CONF),
-                "tests.chalicelib.test_wsgi:served",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            wait_for_http(f"{base_url}/plain/ready", process=process)
-            response = HttpClient(base_url).request("GET", "/plain/a%20b?tag=x")
-            assert response.status == 200
-            assert response.json() == {"name": "a b", "tags": ["x"]}
-            request_id = response.headers["x-amzn-requestid"]
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            returncode = process.wait(timeout=30)
-
+    command = [*gunicorn_command()[:-1], "tests.chalicelib.test_wsgi:served"]
+    base_url = f"http://127.0.0.1:{port}"
+    with background_process(
+        command, ready_url=f"{base_url}/plain/ready", env=env, cwd=ROOT, log_path=log_path
+    ) as process:
+        response = HttpClient(base_url).request("GET", "/plain/a%20b?tag=x")
+        assert response.status == 200
+        assert response.json() == {"name": "a b", "tags": ["x"]}
+        request_id = response.headers["x-amzn-requestid"]
+    # background_process stopped it with SIGTERM: a graceful, clean exit.
     output = log_path.read_text()
-    assert returncode == 0, output
+    assert process.returncode == 0, output
     records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     mine = [record for record in records if record.get("request_id") == request_id]
     assert len(mine) == 1, output
@@ -97,3 +83,19 @@ def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Pat
     assert mine[0]["duration_ms"] >= 0
     leftovers = list(home.rglob("*"))
     assert leftovers == [], f"gunicorn left files behind: {leftovers}"
+
+
+@pytest.mark.integration
+def test_gunicorn_refuses_to_serve_without_a_public_origin(tmp_path: Path) -> None:
+    # Links would otherwise point at the internal ALB (or a client's Host).
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PUBLIC_API_ORIGIN"},
+        "GUNICORN_BIND": f"127.0.0.1:{free_port()}",
+        "WEB_CONCURRENCY": "1",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        gunicorn_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "PUBLIC_API_ORIGIN must be set" in result.stdout + result.stderr

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from scripts.gunicorn_server import gunicorn_stack
+from scripts.http_client import HttpClient
 from scripts.load import check, main, run_load
-from scripts.serverful import HttpClient, new_user, serverful_stack
+from scripts.local_users import new_user
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +26,8 @@ def test_a_short_load_run_passes_its_own_checks() -> None:
 
 
 def test_the_checker_reports_a_lost_and_a_ghost_todo() -> None:
-    with serverful_stack(workers=1) as served:
-        users = [new_user(served, "checker")]
+    with gunicorn_stack(workers=1) as served:
+        users = [new_user(served.cognito, served.stack, "checker")]
         workers, seconds = run_load(served.base_url, users, duration=2, connections=2, seed=7)
         client = HttpClient(served.base_url)
         headers = users[0].auth_headers

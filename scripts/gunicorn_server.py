@@ -1,0 +1,151 @@
+"""The API the serverful way on this machine: gunicorn + the WSGI shim.
+
+`make serve` (``python -m scripts.gunicorn_server``) runs gunicorn in the
+foreground against the local stack of `make dev` (``$DEV_STATE_DIR/stack.json``).
+``gunicorn_server`` and ``gunicorn_stack`` start it on free 127.0.0.1 ports for
+the gunicorn test runtime, `make bench-serverful` and `make load`, and stop what
+they started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+from scripts.local_stack import (
+    FAKE_CREDENTIALS,
+    Stack,
+    aws_client,
+    background_process,
+    moto_server,
+    on_free_ports,
+    provision,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+DEFAULT_SERVE_BIND = "127.0.0.1:8080"
+
+
+def gunicorn_command(*options: str) -> list[str]:
+    """gunicorn with gunicorn.conf.py; `options` (command-line settings) override it."""
+    conf = ["-c", str(GUNICORN_CONF)]
+    return [sys.executable, "-m", "gunicorn", *conf, *options, "wsgi:application"]
+
+
+def default_cors_origins(env: Mapping[str, str]) -> str:
+    """The same default `make dev` uses: the local web app's origins."""
+    web_port = env.get("WEB_PORT", "5173")
+    return env.get("CORS_ORIGINS") or (f"http://127.0.0.1:{web_port},http://localhost:{web_port}")
+
+
+def stack_from_file(path: Path) -> Stack:
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SystemExit(
+            f"{path} not found: start the local stack first with `make dev` "
+            "(or point DEV_STATE_DIR at its state directory)"
+        ) from None
+    fields = Stack.__dataclass_fields__
+    return Stack(**{key: value for key, value in data.items() if key in fields})
+
+
+def server_environment(app_environment: Mapping[str, str], bind: str) -> dict[str, str]:
+    """This process's environment plus the app's, serving on `bind`."""
+    env = {**os.environ, **app_environment, "GUNICORN_BIND": bind}
+    env.setdefault("PUBLIC_API_ORIGIN", f"http://{bind}")
+    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
+    return env
+
+
+@dataclass
+class GunicornServer:
+    base_url: str
+    pid: int  # the master's
+
+
+@contextmanager
+def gunicorn_server(
+    app_environment: Mapping[str, str],
+    *,
+    workers: int | None = 2,
+    log_path: Path | None = None,
+    options: Sequence[str] = (),
+) -> Iterator[GunicornServer]:
+    """gunicorn serving wsgi:application on a free port until the block ends."""
+
+    @contextmanager
+    def serve(port: int) -> Iterator[GunicornServer]:
+        bind = f"127.0.0.1:{port}"
+        env = server_environment(app_environment, bind)
+        if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
+            env["WEB_CONCURRENCY"] = str(workers)
+        with background_process(
+            gunicorn_command(*options),
+            ready_url=f"http://{bind}/health",
+            env=env,
+            cwd=ROOT,
+            log_path=log_path,
+            stop_timeout=30,
+        ) as process:
+            yield GunicornServer(f"http://{bind}", process.pid)
+
+    with on_free_ports(1, serve) as server:
+        yield server
+
+
+@dataclass
+class GunicornStack:
+    base_url: str
+    stack: Stack
+    cognito: Any  # boto3 cognito-idp client bound to the moto server
+
+
+@contextmanager
+def local_moto_stack(log_dir: Path | None = None) -> Iterator[Stack]:
+    """A serialized moto server with the table, pool and client provisioned."""
+    moto_log = log_dir / "moto.log" if log_dir else None
+    with moto_server(log_path=moto_log, serialized=True) as endpoint:
+        # PynamoDB (used to create the table) reads credentials from the environment.
+        with mock.patch.dict(os.environ, FAKE_CREDENTIALS):
+            stack = provision(endpoint)
+        yield stack
+
+
+@contextmanager
+def gunicorn_stack(
+    *, workers: int | None = 2, log_dir: Path | None = None, cors_origins: str = ""
+) -> Iterator[GunicornStack]:
+    """A moto server with the table/pool/client, and gunicorn pointed at it."""
+    gunicorn_log = log_dir / "gunicorn.log" if log_dir else None
+    with local_moto_stack(log_dir) as stack:
+        app_env = stack.app_environment(cors_origins=cors_origins)
+        with gunicorn_server(app_env, workers=workers, log_path=gunicorn_log) as server:
+            yield GunicornStack(server.base_url, stack, aws_client("cognito-idp", stack.endpoint))
+
+
+def serve() -> None:
+    """`make serve`: gunicorn in the foreground against `make dev`'s stack."""
+    state_dir = Path(os.environ.get("DEV_STATE_DIR", ".dev"))
+    stack = stack_from_file(state_dir / "stack.json")
+    bind = os.environ.get("GUNICORN_BIND", DEFAULT_SERVE_BIND)
+    env = server_environment(
+        stack.app_environment(cors_origins=default_cors_origins(os.environ)), bind
+    )
+    print(f"serving the API with gunicorn on http://{bind} (stack: {stack.endpoint})")
+    sys.stdout.flush()
+    os.chdir(ROOT)
+    command = gunicorn_command()
+    os.execve(command[0], command, env)  # noqa: S606 - our own interpreter, fixed arguments
+
+
+if __name__ == "__main__":
+    serve()
