@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from scripts.serverful import ServerfulStack, serverful_stack
+
 from tests.runtimes.base import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

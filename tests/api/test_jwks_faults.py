@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from scripts.serverful import ServerfulStack, serverful_stack
+
 from tests.runtimes.base import make_user
 from tests.runtimes.gunicorn_http import REQUEST_TIMEOUT_SECONDS, control_fault
 

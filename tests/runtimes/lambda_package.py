@@ -56,8 +56,8 @@ import requests
 import yaml
 from requests.structures import CaseInsensitiveDict
 
-from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
 from scripts.gunicorn_server import GunicornStack
+from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
 from tests.runtimes.base import ApiResponse
 from tests.runtimes.gunicorn_http import GunicornRuntime
 from tests.runtimes.inprocess import CORS_ORIGIN
