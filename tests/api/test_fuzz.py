@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from scripts.serverful import ServerfulStack, serverful_stack
 
+from scripts.gunicorn_server import GunicornStack, gunicorn_stack
 from tests.runtimes.base import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,15 +23,15 @@ SEED = 20261130  # reproducible; change it to explore further
 
 
 @pytest.fixture(scope="module")
-def served() -> Iterator[ServerfulStack]:
+def served() -> Iterator[GunicornStack]:
     with (
         tempfile.TemporaryDirectory(prefix="fuzz-") as log_dir,
-        serverful_stack(workers=2, log_dir=Path(log_dir)) as stack,
+        gunicorn_stack(workers=2, log_dir=Path(log_dir)) as stack,
     ):
         yield stack
 
 
-def test_a_fuzz_run_from_the_spec_finds_nothing(served: ServerfulStack) -> None:
+def test_a_fuzz_run_from_the_spec_finds_nothing(served: GunicornStack) -> None:
     schemathesis = Path(sys.executable).with_name("st")
     assert schemathesis.exists(), "schemathesis is missing: run `make install`"
     user = make_user(served.cognito, served.stack)

@@ -7,12 +7,14 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
-from scripts.serverful import ServerfulStack, serverful_stack
 
+from scripts.gunicorn_server import GunicornStack, gunicorn_server, local_moto_stack
+from scripts.local_stack import aws_client
 from tests.runtimes.base import make_user
 from tests.runtimes.gunicorn_http import REQUEST_TIMEOUT_SECONDS, control_fault
 
@@ -20,22 +22,29 @@ from tests.runtimes.gunicorn_http import REQUEST_TIMEOUT_SECONDS, control_fault
 RECOVERY_SECONDS = 15
 
 
-@pytest.fixture
-def fresh_stack() -> Iterator[ServerfulStack]:
-    """A server that has not fetched the keys yet (one worker: one key cache)."""
+@contextmanager
+def stack_booted_while_keys_fail(kind: str) -> Iterator[GunicornStack]:
+    """gunicorn (one worker: one key cache) started while the key endpoint fails:
+    its fetch at boot fails, so the first requests must fetch again."""
     with (
         tempfile.TemporaryDirectory(prefix="jwks-faults-") as log_dir,
-        serverful_stack(workers=1, log_dir=Path(log_dir)) as served,
+        local_moto_stack(Path(log_dir)) as stack,
     ):
-        yield served
+        # The fetch at boot, and the first retry after it, fail.
+        control_fault(stack, "POST", {"target": "jwks", "kind": kind, "count": 2})
+        env = stack.app_environment()
+        with gunicorn_server(env, workers=1, log_path=Path(log_dir) / "gunicorn.log") as server:
+            yield GunicornStack(server.base_url, stack, aws_client("cognito-idp", stack.endpoint))
 
 
 @pytest.mark.parametrize("kind", ["fail", "garbage"])
-def test_a_failing_key_fetch_is_never_a_401_for_a_valid_token(
-    fresh_stack: ServerfulStack, kind: str
-) -> None:
+def test_a_failing_key_fetch_is_never_a_401_for_a_valid_token(kind: str) -> None:
+    with stack_booted_while_keys_fail(kind) as fresh_stack:
+        assert_503_until_the_keys_come_back(fresh_stack)
+
+
+def assert_503_until_the_keys_come_back(fresh_stack: GunicornStack) -> None:
     user = make_user(fresh_stack.cognito, fresh_stack.stack)
-    control_fault(fresh_stack.stack, "POST", {"target": "jwks", "kind": kind, "count": 2})
     statuses = []
     deadline = time.monotonic() + RECOVERY_SECONDS
     while time.monotonic() < deadline:

@@ -31,6 +31,7 @@ class GunicornRuntime(Runtime):
     def __init__(self, served: GunicornStack) -> None:
         self._served = served
         self.base_url = served.base_url
+        self.transport_url = served.base_url  # where requests go (base_url: what links say)
         self.client_id = served.stack.client_id
         self.issuer = served.stack.issuer
         self._sessions = threading.local()  # one connection pool per client thread
@@ -38,7 +39,7 @@ class GunicornRuntime(Runtime):
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
         response = self._session().request(
             method,
-            self.base_url + path,
+            self.transport_url + path,
             headers=headers,
             data=body or None,
             allow_redirects=False,

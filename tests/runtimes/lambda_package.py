@@ -370,6 +370,9 @@ class Gateway:
         responses = definition.get("x-amazon-apigateway-gateway-responses", {})
         self.responses: dict[str, Any] = resolve(responses, names)
         self.binary_types: list[str] = definition.get("x-amazon-apigateway-binary-media-types", [])
+        # The API's own domain, set once the server listens: API Gateway routes by it,
+        # so the event never carries a Host the client chose.
+        self.domain_name = ""
 
     def handle(
         self, method: str, target: str, headers: list[tuple[str, str]], body: bytes, peer: str
@@ -429,7 +432,6 @@ class Gateway:
         for name, value in headers:
             multi_headers.setdefault(name, []).append(value)
         # API Gateway sets these itself, whatever the client sent.
-        host = next((v for n, v in headers if n.lower() == "host"), "")
         for name, value in (("X-Forwarded-For", peer), ("X-Forwarded-Proto", "http")):
             for existing in [n for n in multi_headers if n.lower() == name.lower()]:
                 del multi_headers[existing]
@@ -454,7 +456,7 @@ class Gateway:
                 "stage": self.app.stage,
                 "accountId": ACCOUNT_ID,
                 "apiId": "local",
-                "domainName": host,
+                "domainName": self.domain_name,
                 "protocol": "HTTP/1.1",
                 "requestTimeEpoch": int(time.time() * 1000),
                 "identity": {
@@ -586,7 +588,7 @@ class LambdaRuntime(GunicornRuntime):
     accepts_access_tokens = False
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:
-        stage_path = urlsplit(self.base_url).path
+        stage_path = urlsplit(self.transport_url).path
         if path == stage_path or path.startswith(stage_path + "/"):
             path = path[len(stage_path) :]  # the API's own links carry the stage
         return super()._send(method, path, headers, body)
@@ -661,10 +663,15 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
             for name, scheme in app.definition.get("securityDefinitions", {}).items()
             if scheme.get("x-amazon-apigateway-authtype") == "cognito_user_pools"
         }
-        server = gateway_server(Gateway(app, function, authorizers, names))
+        gateway = Gateway(app, function, authorizers, names)
+        server = gateway_server(gateway)
+        gateway.domain_name = f"127.0.0.1:{server.server_address[1]}"
         threading.Thread(target=server.serve_forever, daemon=True).start()
         running.callback(server.server_close)
         running.callback(server.shutdown)
         base_url = f"http://127.0.0.1:{server.server_address[1]}/{app.stage}"
         cognito = aws_client("cognito-idp", endpoint)
-        yield LambdaRuntime(GunicornStack(base_url, stack, cognito))
+        runtime = LambdaRuntime(GunicornStack(base_url, stack, cognito))
+        # API Gateway serves HTTPS only, so the app's links say https; this one speaks http.
+        runtime.base_url = f"https://{gateway.domain_name}/{app.stage}"
+        yield runtime
