@@ -20,20 +20,51 @@ variable "name" {
   }
 }
 
-variable "artifact_path" {
-  description = "Path of the app artifact zip built by `make artifact`."
+variable "stage" {
+  description = "Deployment stage (STAGE): prod turns the WAF on unless enable_waf says otherwise."
   type        = string
+  default     = "prod"
 
   validation {
-    condition     = endswith(var.artifact_path, ".zip")
-    error_message = "artifact_path must point at the .zip that `make artifact` builds."
+    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.stage))
+    error_message = "stage must be 1-16 lowercase letters, digits or hyphens, starting with a letter."
   }
 }
 
-variable "table_name" {
-  description = "DynamoDB table name; null means <name>-todos."
+variable "ami_id" {
+  description = "The pinned Amazon Linux 2023 (x86_64) AMI of the app instances (AMI_ID); change it deliberately to roll the instances. null only for `terraform destroy`."
   type        = string
   default     = null
+}
+
+variable "permissions_boundary_arn" {
+  description = "IAM policy set as the permissions boundary of every IAM role this root creates (PERMISSIONS_BOUNDARY_ARN; null: none)."
+  type        = string
+  default     = null
+}
+
+variable "persistent_state" {
+  description = "Where the persistent root's state is (backend \"local\" with config.path, or \"s3\" with bucket, key, region): the app reads the table and the user pool from its outputs."
+  type = object({
+    backend = string
+    config  = map(string)
+  })
+
+  validation {
+    condition     = contains(["local", "s3"], var.persistent_state.backend)
+    error_message = "persistent_state.backend must be local or s3 (the backends scripts/deploy_serverful.py uses)."
+  }
+}
+
+variable "artifact_path" {
+  description = "Path of the app artifact zip built by `make artifact`; null only for `terraform destroy`."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.artifact_path == null ? true : endswith(var.artifact_path, ".zip")
+    error_message = "artifact_path must point at the .zip that `make artifact` builds."
+  }
 }
 
 variable "vpc_cidr" {
@@ -84,24 +115,6 @@ variable "wait_for_capacity_timeout" {
   default     = "15m"
 }
 
-variable "mfa" {
-  description = "Cognito MFA: OFF or OPTIONAL (TOTP)."
-  type        = string
-  default     = "OPTIONAL"
-}
-
-variable "ses_identity_arn" {
-  description = "Verified SES identity that sends Cognito's emails (null: Cognito's own sender, about 50 emails a day). See the auth module."
-  type        = string
-  default     = null
-}
-
-variable "email_from" {
-  description = "From address of Cognito's emails through SES, e.g. \"Todo <no-reply@example.com>\" (needs ses_identity_arn)."
-  type        = string
-  default     = null
-}
-
 variable "throttling_rate_limit" {
   description = "API stage steady-state requests per second."
   type        = number
@@ -112,6 +125,24 @@ variable "throttling_burst_limit" {
   description = "API stage burst."
   type        = number
   default     = 200
+}
+
+variable "enable_waf" {
+  description = "Put the WAF web ACL (rate limits per token and per client IP) on the ALB; null: on for stage prod only (a web ACL costs about 5 USD a month plus requests)."
+  type        = bool
+  default     = null
+}
+
+variable "waf_token_rate_limit" {
+  description = "WAF: requests per 5 minutes one Authorization header value (one session) may make."
+  type        = number
+  default     = 1000
+}
+
+variable "waf_ip_rate_limit" {
+  description = "WAF: requests per 5 minutes one client IP may make."
+  type        = number
+  default     = 3000
 }
 
 variable "extra_cors_origins" {

@@ -18,14 +18,13 @@ provider "aws" {
     autoscaling    = local.local_endpoint
     cloudfront     = local.local_endpoint
     cloudwatchlogs = local.local_endpoint
-    cognitoidp     = local.local_endpoint
-    dynamodb       = local.local_endpoint
     ec2            = local.local_endpoint
     elbv2          = local.local_endpoint
     iam            = local.local_endpoint
     s3             = local.local_endpoint
     ssm            = local.local_endpoint
     sts            = local.local_endpoint
+    wafv2          = local.local_endpoint
   }
 
   default_tags {
@@ -33,6 +32,7 @@ provider "aws" {
       Project   = "todo"
       Stack     = var.name
       Flavor    = "serverful"
+      Root      = "app"
       ManagedBy = "terraform"
     }
   }
