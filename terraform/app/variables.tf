@@ -1,25 +1,3 @@
-variable "region" {
-  description = "AWS region of the stack."
-  type        = string
-  default     = "us-east-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must look like us-east-1."
-  }
-}
-
-variable "name" {
-  description = "Stack name: prefix of every resource (STACK_NAME, default todo-<stage>)."
-  type        = string
-  default     = "todo-prod"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
-    error_message = "name must be 2-21 lowercase letters, digits or hyphens, starting with a letter."
-  }
-}
-
 variable "stage" {
   description = "Deployment stage (STAGE): prod turns the WAF on unless enable_waf says otherwise."
   type        = string
@@ -149,17 +127,6 @@ variable "extra_cors_origins" {
   description = "Origins allowed besides the CloudFront web app, e.g. http://localhost:5173 for development against this API."
   type        = list(string)
   default     = []
-}
-
-variable "local_endpoint" {
-  description = "Local rehearsal only: URL of a moto server that every AWS API is sent to. Leave null on AWS."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.local_endpoint == null || can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]+$", var.local_endpoint))
-    error_message = "local_endpoint must be http://127.0.0.1:<port> (a local moto server) or null."
-  }
 }
 
 variable "security_headers_policy_id" {

@@ -1,25 +1,3 @@
-variable "region" {
-  description = "AWS region of the stack."
-  type        = string
-  default     = "us-east-1"
-
-  validation {
-    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
-    error_message = "region must look like us-east-1."
-  }
-}
-
-variable "name" {
-  description = "Stack name: prefix of every resource (STACK_NAME, default todo-<stage>)."
-  type        = string
-  default     = "todo-prod"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
-    error_message = "name must be 2-21 lowercase letters, digits or hyphens, starting with a letter."
-  }
-}
-
 variable "table_name" {
   description = "DynamoDB table name; null means <name>-todos."
   type        = string
@@ -56,13 +34,3 @@ variable "email_from" {
   default     = null
 }
 
-variable "local_endpoint" {
-  description = "Local rehearsal only: URL of a moto server that every AWS API is sent to. Leave null on AWS."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.local_endpoint == null || can(regex("^http://(127\\.0\\.0\\.1|localhost):[0-9]+$", var.local_endpoint))
-    error_message = "local_endpoint must be http://127.0.0.1:<port> (a local moto server) or null."
-  }
-}

@@ -6,7 +6,13 @@ mock_provider "aws" {
 }
 
 variables {
-  name = "todo-test"
+  name                        = "todo-test"
+  subnet_ids                  = ["subnet-private-a", "subnet-private-b"]
+  vpc_link_security_group_ids = ["sg-0c0c0c0c0c0c0c0c0"]
+  listener_arn                = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo/0123/4567"
+  jwt_issuer                  = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+  jwt_audience                = ["testclientid0123456789"]
+  cors_origins                = ["https://d111111abcdef8.cloudfront.net"]
 }
 
 run "api_todo_routes_need_the_authorizer" {
@@ -16,15 +22,6 @@ run "api_todo_routes_need_the_authorizer" {
     target          = aws_apigatewayv2_authorizer.cognito
     override_during = plan
     values          = { id = "authz-cognito" }
-  }
-
-  variables {
-    subnet_ids                  = ["subnet-private-a", "subnet-private-b"]
-    vpc_link_security_group_ids = ["sg-0c0c0c0c0c0c0c0c0"]
-    listener_arn                = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo/0123/4567"
-    jwt_issuer                  = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
-    jwt_audience                = ["testclientid0123456789"]
-    cors_origins                = ["https://d111111abcdef8.cloudfront.net"]
   }
 
   assert {
@@ -64,15 +61,6 @@ run "api_todo_routes_need_the_authorizer" {
 run "api_bulk_routes_are_throttled_below_the_stage" {
   command = plan
 
-  variables {
-    subnet_ids                  = ["subnet-private-a", "subnet-private-b"]
-    vpc_link_security_group_ids = ["sg-0c0c0c0c0c0c0c0c0"]
-    listener_arn                = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo/0123/4567"
-    jwt_issuer                  = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
-    jwt_audience                = ["testclientid0123456789"]
-    cors_origins                = ["https://d111111abcdef8.cloudfront.net"]
-  }
-
   assert {
     condition = {
       for r in aws_apigatewayv2_stage.default.route_settings : r.route_key => r.throttling_rate_limit
@@ -86,13 +74,7 @@ run "api_refuses_throttling_for_a_route_it_does_not_have" {
   command = plan
 
   variables {
-    subnet_ids                  = ["subnet-private-a", "subnet-private-b"]
-    vpc_link_security_group_ids = ["sg-0c0c0c0c0c0c0c0c0"]
-    listener_arn                = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/todo/0123/4567"
-    jwt_issuer                  = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
-    jwt_audience                = ["testclientid0123456789"]
-    cors_origins                = ["https://d111111abcdef8.cloudfront.net"]
-    route_throttling            = { "POST /todo" = { rate_limit = 1, burst_limit = 1 } }
+    route_throttling = { "POST /todo" = { rate_limit = 1, burst_limit = 1 } }
   }
 
   expect_failures = [aws_apigatewayv2_stage.default]
