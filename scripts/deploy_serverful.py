@@ -1,28 +1,13 @@
-"""Apply or destroy the serverful stack: two Terraform roots, and the outputs file.
+"""Apply or destroy the serverful stack's two Terraform roots; write the outputs file.
 
     python -m scripts.deploy_serverful apply --artifact build/serverful/app.zip
     python -m scripts.deploy_serverful destroy            (the app root; data and users stay)
     python -m scripts.deploy_serverful destroy-persistent --confirm <stack name>
-    python -m scripts.deploy_serverful cli-config         (writes the Terraform CLI config only)
+    python -m scripts.deploy_serverful cli-config         (the Terraform CLI config only)
 
-terraform/persistent holds what must outlive the app (the DynamoDB table, the Cognito
-user pool); terraform/app holds the rest and reads the persistent root's outputs from
-its state. `apply` applies both, persistent first; `destroy` is a plain `terraform
-destroy` of the app root; `destroy-persistent` deletes the data and the users on
-purpose (deletion protection off, then destroy).
-
-Settings (environment): STAGE (prod), STACK_NAME (todo-<stage>), AWS_REGION (us-east-1),
-AMI_ID (the pinned app AMI, required by `apply`), PERMISSIONS_BOUNDARY_ARN (every IAM
-role the app creates gets it), SES_IDENTITY_ARN and EMAIL_FROM (Cognito's emails through
-SES), the standard AWS credential chain, TF_PLUGIN_MIRROR (/opt/tf-plugins: providers
-come from there when it exists, else from the registry), and TF_STATE_BUCKET (+ optional
-TF_STATE_REGION) for remote state: the S3 backend with S3-native locking, keys
-todo/<stack>/<root>.tfstate. Without TF_STATE_BUCKET the states are local, in
-.deploy/terraform/<stack>/<root>.tfstate.
-
-`apply` writes .deploy/serverful-outputs.json = {region, api_url, web_url,
-user_pool_id, user_pool_client_id, web_bucket, distribution_id}, which
-scripts/deploy_web.py consumes.
+terraform/persistent (table, user pool) is applied first; terraform/app reads its
+outputs from its state. Settings (environment) and state locations: docs/serverful.md.
+`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py.
 """
 
 from __future__ import annotations
@@ -283,15 +268,9 @@ class Deployment:
         self.persistent.apply(self.variables[PERSISTENT])
 
     def apply_app(self, artifact: Path, outputs_file: Path = OUTPUTS_FILE) -> dict[str, Any]:
+        # A missing AMI_ID is refused by the compute module's precondition.
         if not artifact.is_file():
             raise DeployError(f"{artifact} not found: build it with `make artifact`")
-        if "ami_id" not in self.variables[APP]:
-            raise DeployError(
-                "AMI_ID is not set: pin the app's Amazon Linux 2023 AMI (docs/serverful.md, "
-                "'Updating the AMI'), e.g. the current one: aws ssm get-parameter --name "
-                "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64 "
-                "--query Parameter.Value --output text"
-            )
         self.app.init(self.backends[APP])
         self.app.apply({**self.variables[APP], "artifact_path": str(artifact.resolve())})
         outputs = self.app.outputs()

@@ -92,14 +92,6 @@ def test_app_root_is_told_where_the_persistent_state_is(tmp_path: Path) -> None:
     ]
 
 
-def test_apply_refuses_without_a_pinned_ami(tmp_path: Path) -> None:
-    artifact = tmp_path / "app.zip"
-    artifact.write_bytes(b"zip")
-    deployment = Deployment.from_environment({}, state_dir=tmp_path)
-    with pytest.raises(DeployError, match="AMI_ID is not set"):
-        deployment.apply_app(artifact, outputs_file=tmp_path / "outputs.json")
-
-
 def test_destroying_the_data_needs_the_stack_name_typed_out(tmp_path: Path) -> None:
     deployment = Deployment.from_environment({}, state_dir=tmp_path)
     with pytest.raises(DeployError, match="--confirm todo-prod"):
