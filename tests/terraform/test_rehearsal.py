@@ -24,7 +24,8 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(artifact: Path, tmp_pa
     assert report["resources"]["persistent"] >= 3  # table, pool, client (+ data sources)
     assert set(WEB_DEPLOY_KEYS) <= set(report["outputs"])
     assert (tmp_path / "serverful-outputs.json").exists()
-    # No state backup, no placeholder artifact, nothing left in the source tree.
-    assert not list(tmp_path.glob("*.backup")) and not list(tmp_path.glob("*placeholder*"))
+    # No state taken apart beforehand (Terraform's own *.tfstate.backup is fine), no
+    # placeholder artifact, nothing left in the source tree.
+    assert not list(tmp_path.glob("*before-destroy*")) and not list(tmp_path.glob("*placeholder*"))
     assert not list(TERRAFORM_DIR.glob("**/*.tfstate*"))
     assert not list(TERRAFORM_DIR.glob("*/backend_override.tf"))
