@@ -1,20 +1,13 @@
-"""Apply or destroy the serverful stack (terraform/) and record its outputs.
+"""Apply or destroy the serverful stack's two Terraform roots; write the outputs file.
 
-    deploy_serverful.py apply --artifact build/serverful/app.zip
-    deploy_serverful.py destroy
-    deploy_serverful.py cli-config        (writes the Terraform CLI config only)
+    python -m scripts.deploy_serverful apply --artifact build/serverful/app.zip
+    python -m scripts.deploy_serverful destroy            (the app root; data and users stay)
+    python -m scripts.deploy_serverful destroy-persistent --confirm <stack name>
+    python -m scripts.deploy_serverful cli-config         (the Terraform CLI config only)
 
-Settings (environment): STAGE (prod), STACK_NAME (todo-<stage>), AWS_REGION (us-east-1),
-SES_IDENTITY_ARN and EMAIL_FROM (Cognito's emails through SES), the standard AWS
-credential chain, TF_PLUGIN_MIRROR (/opt/tf-plugins: providers come from there when it
-exists, else from the registry), and for remote state TF_STATE_BUCKET (+ optional
-TF_STATE_REGION, TF_STATE_KEY): the S3 backend with S3-native locking. Without
-TF_STATE_BUCKET the state is local, in .deploy/terraform/<stack>.tfstate.
-
-`apply` writes .deploy/serverful-outputs.json = {region, api_url, web_url,
-user_pool_id, user_pool_client_id, web_bucket, distribution_id}, which
-scripts/deploy_web.py consumes. `destroy` keeps the DynamoDB table and the Cognito
-user pool (they are retained by design) and removes everything else.
+terraform/persistent (table, user pool) is applied first; terraform/app reads its
+outputs from its state. Settings (environment) and state locations: docs/serverful.md.
+`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py.
 """
 
 from __future__ import annotations
@@ -25,36 +18,34 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scripts.deploy_web import REQUIRED_OUTPUTS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.deploy_web import REQUIRED_OUTPUTS  # noqa: E402 - needs the repo root on sys.path
-
 TERRAFORM_DIR = ROOT / "terraform"
 TF_WORK = ROOT / ".tf"
 CLI_CONFIG = TF_WORK / "cli.tfrc"
 DEPLOY_DIR = ROOT / ".deploy"
 OUTPUTS_FILE = DEPLOY_DIR / "serverful-outputs.json"
 DEFAULT_PLUGIN_MIRROR = "/opt/tf-plugins"
-BACKEND_OVERRIDE = TERRAFORM_DIR / "backend_override.tf"
+PERSISTENT, APP = "persistent", "app"
 
 # The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
 WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
 
-# Kept when the stack is destroyed (prevent_destroy + deletion protection): the data
-# and the users. `destroy` takes them out of the state first, so Terraform leaves them.
-RETAINED_ADDRESSES = (
-    "module.data.aws_dynamodb_table.this",
-    "module.auth.aws_cognito_user_pool_client.web",
-    "module.auth.aws_cognito_user_pool.this",
-)
+# Deploy settings (environment) -> Terraform variables, per root; unset means the default.
+SETTING_VARIABLES = {
+    PERSISTENT: {
+        "SES_IDENTITY_ARN": "ses_identity_arn",
+        "EMAIL_FROM": "email_from",
+        "THREAT_PROTECTION": "threat_protection",
+    },
+    APP: {"AMI_ID": "ami_id", "PERMISSIONS_BOUNDARY_ARN": "permissions_boundary_arn"},
+}
 
 
 class DeployError(RuntimeError):
@@ -84,16 +75,73 @@ def write_cli_config(mirror: str | None = None) -> Path:
     return CLI_CONFIG
 
 
+@dataclass(frozen=True)
+class StackSettings:
+    stage: str
+    stack_name: str
+    region: str
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
+        stage = env.get("STAGE") or "prod"
+        return cls(
+            stage=stage,
+            stack_name=env.get("STACK_NAME") or f"todo-{stage}",
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        )
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where one root keeps its state: `local` (config path) or `s3` (bucket, key, region)."""
+
+    kind: str
+    config: dict[str, str]
+
+    @classmethod
+    def for_root(
+        cls,
+        settings: StackSettings,
+        root: str,
+        env: Mapping[str, str] = os.environ,
+        state_dir: Path | None = None,
+    ) -> Backend:
+        bucket = env.get("TF_STATE_BUCKET")
+        if not bucket:
+            directory = state_dir or DEPLOY_DIR / "terraform" / settings.stack_name
+            return cls("local", {"path": str(directory / f"{root}.tfstate")})
+        return cls(
+            "s3",
+            {
+                "bucket": bucket,
+                "key": f"todo/{settings.stack_name}/{root}.tfstate",
+                "region": env.get("TF_STATE_REGION") or settings.region,
+            },
+        )
+
+    def init_flags(self) -> list[str]:
+        extra = {"encrypt": "true", "use_lockfile": "true"} if self.kind == "s3" else {}
+        return [f"-backend-config={k}={v}" for k, v in {**self.config, **extra}.items()]
+
+    def as_variable(self) -> dict[str, Any]:
+        """The app root's persistent_state variable: how to read this state."""
+        return {"backend": self.kind, "config": self.config}
+
+
 @dataclass
 class Terraform:
     """terraform -chdir=<working_dir> with its own data dir and our CLI config."""
 
     data_dir: Path
-    working_dir: Path = TERRAFORM_DIR
+    working_dir: Path
     # Extra environment; a None value removes the variable.
     env: Mapping[str, str | None] = field(default_factory=dict)
 
-    def _environment(self) -> dict[str, str]:
+    @classmethod
+    def for_root(cls, root: str, purpose: str, env: Mapping[str, str | None] = {}) -> Terraform:
+        return cls(TF_WORK / purpose / root, TERRAFORM_DIR / root, env)
+
+    def environment(self) -> dict[str, str]:
         if shutil.which("terraform") is None:
             raise DeployError(
                 "terraform not found: install Terraform >= 1.5 "
@@ -114,97 +162,58 @@ class Terraform:
         print("+ " + " ".join(command), file=sys.stderr, flush=True)
         result = subprocess.run(
             command,
-            env=self._environment(),
+            env=self.environment(),
             stdout=subprocess.PIPE if capture else None,
             text=True,
             check=False,
         )
         if result.returncode != 0:
-            raise DeployError(f"terraform {args[0]} failed (exit {result.returncode})")
+            raise DeployError(f"terraform {args[0]} in {self.working_dir.name} failed")
         return result.stdout or ""
 
-    def init(self, backend_config: Sequence[str]) -> None:
+    def init(self, backend: Backend) -> None:
+        """init with the backend: the root's own `local`, or S3 through an override file."""
+        override = self.working_dir / "backend_override.tf"
+        if backend.kind == "s3":
+            override.write_text(
+                "# Written by scripts/deploy_serverful.py because TF_STATE_BUCKET is set.\n"
+                'terraform {\n  backend "s3" {}\n}\n'
+            )
+        else:
+            override.unlink(missing_ok=True)
+            Path(backend.config["path"]).parent.mkdir(parents=True, exist_ok=True)
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        flags = [f"-backend-config={item}" for item in backend_config]
-        self.run("init", "-reconfigure", "-no-color", *flags)
+        self.run("init", "-reconfigure", "-no-color", *backend.init_flags())
+
+    def apply(self, variables: Mapping[str, Any]) -> None:
+        self.run("apply", "-auto-approve", "-no-color", *var_flags(variables))
+
+    def destroy(self, variables: Mapping[str, Any], refresh: bool = True) -> None:
+        no_refresh = [] if refresh else ["-refresh=false"]
+        self.run("destroy", "-auto-approve", "-no-color", *no_refresh, *var_flags(variables))
 
     def outputs(self) -> dict[str, Any]:
         raw = json.loads(self.run("output", "-json", capture=True))
         return {name: item["value"] for name, item in raw.items()}
 
     def state_addresses(self) -> list[str]:
-        result = subprocess.run(
-            ["terraform", f"-chdir={self.working_dir}", "state", "list"],
-            env=self._environment(),
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        # No state yet (never applied) lists nothing.
-        return result.stdout.split() if result.returncode == 0 else []
+        return self.run("state", "list", capture=True).split()
 
 
-@dataclass(frozen=True)
-class StackSettings:
-    stage: str
-    stack_name: str
-    region: str
-
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
-        stage = env.get("STAGE") or "prod"
-        return cls(
-            stage=stage,
-            stack_name=env.get("STACK_NAME") or f"todo-{stage}",
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        )
-
-
-def backend_settings(settings: StackSettings, env: Mapping[str, str] = os.environ) -> list[str]:
-    """-backend-config values: local state by default, S3 when TF_STATE_BUCKET is set."""
-    bucket = env.get("TF_STATE_BUCKET")
-    if not bucket:
-        return local_backend(DEPLOY_DIR / "terraform" / f"{settings.stack_name}.tfstate")
-    # An override file replaces the root's `backend "local" {}` (it is git-ignored).
-    BACKEND_OVERRIDE.write_text(
-        "# Written by scripts/deploy_serverful.py because TF_STATE_BUCKET is set.\n"
-        'terraform {\n  backend "s3" {}\n}\n'
-    )
-    key = env.get("TF_STATE_KEY") or f"todo/{settings.stack_name}/serverful.tfstate"
+def var_flags(variables: Mapping[str, Any]) -> list[str]:
     return [
-        f"bucket={bucket}",
-        f"key={key}",
-        f"region={env.get('TF_STATE_REGION') or settings.region}",
-        "encrypt=true",
-        "use_lockfile=true",
+        f"-var={name}={value if isinstance(value, str) else json.dumps(value)}"
+        for name, value in variables.items()
     ]
 
 
-def local_backend(state_file: Path) -> list[str]:
-    """-backend-config for local state in state_file (and no S3 override left behind)."""
-    BACKEND_OVERRIDE.unlink(missing_ok=True)
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    return [f"path={state_file}"]
-
-
-def stack_variables(settings: StackSettings, artifact: Path, extra: Mapping[str, Any]) -> list[str]:
-    values: dict[str, Any] = {
-        "name": settings.stack_name,
-        "region": settings.region,
-        "artifact_path": str(artifact.resolve()),
-        **extra,
-    }
-    flags = []
-    for name, value in values.items():
-        rendered = value if isinstance(value, str) else json.dumps(value)
-        flags.append(f"-var={name}={rendered}")
-    return flags
-
-
-def email_variables(env: Mapping[str, str] = os.environ) -> dict[str, str]:
-    """Cognito's SES sender from the deploy settings SES_IDENTITY_ARN and EMAIL_FROM."""
-    names = {"SES_IDENTITY_ARN": "ses_identity_arn", "EMAIL_FROM": "email_from"}
-    return {variable: env[setting] for setting, variable in names.items() if env.get(setting)}
+def root_variables(
+    settings: StackSettings, root: str, env: Mapping[str, str] = os.environ
+) -> dict[str, Any]:
+    """Both roots' common variables plus the deploy settings that are set for this root."""
+    names = SETTING_VARIABLES[root]
+    chosen = {variable: env[setting] for setting, variable in names.items() if env.get(setting)}
+    return {"name": settings.stack_name, "region": settings.region, **chosen}
 
 
 def web_deploy_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
@@ -214,97 +223,105 @@ def web_deploy_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(outputs[key]) for key in WEB_DEPLOY_KEYS}
 
 
-def apply(
-    terraform: Terraform,
-    settings: StackSettings,
-    artifact: Path,
-    backend_config: Sequence[str],
-    extra_variables: Mapping[str, Any] | None = None,
-    outputs_file: Path = OUTPUTS_FILE,
-) -> dict[str, Any]:
-    if not artifact.is_file():
-        raise DeployError(f"{artifact} not found: build it with `make artifact`")
-    terraform.init(backend_config)
-    variables = stack_variables(settings, artifact, extra_variables or {})
-    terraform.run("apply", "-auto-approve", "-no-color", *variables)
-    outputs = terraform.outputs()
-    outputs_file.parent.mkdir(parents=True, exist_ok=True)
-    outputs_file.write_text(json.dumps(web_deploy_outputs(outputs), indent=2) + "\n")
-    print(f"wrote {outputs_file}")
-    return outputs
+@dataclass
+class Deployment:
+    """The two roots of one stack, their states and their variables."""
 
+    settings: StackSettings
+    persistent: Terraform
+    app: Terraform
+    backends: dict[str, Backend]
+    variables: dict[str, dict[str, Any]]
 
-def placeholder_artifact(directory: Path) -> Path:
-    """destroy plans read artifact_path too; any zip will do when the real one is gone."""
-    path = directory / "placeholder.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("README", "placeholder: the stack is being destroyed\n")
-    return path
-
-
-def destroy(
-    terraform: Terraform,
-    settings: StackSettings,
-    backend_config: Sequence[str],
-    artifact: Path | None = None,
-    extra_variables: Mapping[str, Any] | None = None,
-    refresh: bool = True,
-    backup_dir: Path = DEPLOY_DIR / "terraform",
-) -> list[str]:
-    """Destroy everything except the retained table and user pool; returns what was kept."""
-    terraform.init(backend_config)
-    in_state = set(terraform.state_addresses())
-    kept = [address for address in RETAINED_ADDRESSES if address in in_state]
-    retained: dict[str, Any] = {}
-    if kept:
-        retained = {
-            k: v for k, v in terraform.outputs().items() if k in ("table_name", "user_pool_id")
-        }
-        # The state as it was, with the retained resources in it, kept beside the state.
-        backup_dir.mkdir(parents=True, exist_ok=True)
-        backup = backup_dir / f"{settings.stack_name}.before-destroy.tfstate.backup"
-        terraform.run("state", "rm", f"-backup={backup}", *kept)
-    with tempfile.TemporaryDirectory() as scratch:
-        if artifact is None or not artifact.is_file():
-            artifact = placeholder_artifact(Path(scratch))
-        variables = stack_variables(settings, artifact, extra_variables or {})
-        refresh_flag = [] if refresh else ["-refresh=false"]
-        terraform.run("destroy", "-auto-approve", "-no-color", *refresh_flag, *variables)
-    if retained:
-        print(
-            "Retained (delete them by hand, or `terraform import` them to reuse them): "
-            + ", ".join(f"{key}={value}" for key, value in retained.items())
+    @classmethod
+    def from_environment(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        purpose: str = "deploy",
+        terraform_env: Mapping[str, str | None] = {},
+        state_dir: Path | None = None,
+    ) -> Deployment:
+        settings = StackSettings.from_environment(env)
+        backends = {r: Backend.for_root(settings, r, env, state_dir) for r in (PERSISTENT, APP)}
+        return cls(
+            settings,
+            Terraform.for_root(PERSISTENT, f"{purpose}/{settings.stack_name}", terraform_env),
+            Terraform.for_root(APP, f"{purpose}/{settings.stack_name}", terraform_env),
+            backends,
+            {
+                PERSISTENT: root_variables(settings, PERSISTENT, env),
+                APP: {
+                    **root_variables(settings, APP, env),
+                    "stage": settings.stage,
+                    "persistent_state": backends[PERSISTENT].as_variable(),
+                },
+            },
         )
-    return kept
 
+    def apply(self, artifact: Path, outputs_file: Path = OUTPUTS_FILE) -> dict[str, Any]:
+        """Persistent root, then the app root; writes the web deploy's outputs file."""
+        self.apply_persistent()
+        return self.apply_app(artifact, outputs_file)
 
-def print_urls(outputs: Mapping[str, Any]) -> None:
-    print(f"API: {outputs['api_url']}")
-    print(f"Web: {outputs['web_url']}")
+    def apply_persistent(self) -> None:
+        self.persistent.init(self.backends[PERSISTENT])
+        self.persistent.apply(self.variables[PERSISTENT])
+
+    def apply_app(self, artifact: Path, outputs_file: Path = OUTPUTS_FILE) -> dict[str, Any]:
+        # A missing AMI_ID is refused by the compute module's precondition.
+        if not artifact.is_file():
+            raise DeployError(f"{artifact} not found: build it with `make artifact`")
+        self.app.init(self.backends[APP])
+        self.app.apply({**self.variables[APP], "artifact_path": str(artifact.resolve())})
+        outputs = self.app.outputs()
+        outputs_file.parent.mkdir(parents=True, exist_ok=True)
+        outputs_file.write_text(json.dumps(web_deploy_outputs(outputs), indent=2) + "\n")
+        print(f"wrote {outputs_file}")
+        return outputs
+
+    def destroy(self, refresh: bool = True) -> None:
+        """`terraform destroy` of the app root; the persistent root is not touched."""
+        self.app.init(self.backends[APP])
+        self.app.destroy(self.variables[APP], refresh)
+
+    def destroy_persistent(self, confirm: str) -> None:
+        """Delete the table and the user pool on purpose: protection off, then destroy."""
+        if confirm != self.settings.stack_name:
+            raise DeployError(
+                f"this deletes every user and todo of {self.settings.stack_name}: "
+                f"pass --confirm {self.settings.stack_name}"
+            )
+        self.persistent.init(self.backends[PERSISTENT])
+        unprotected = {**self.variables[PERSISTENT], "deletion_protection": False}
+        self.persistent.apply(unprotected)
+        self.persistent.destroy(unprotected)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Deploy or destroy the serverful stack.")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    apply_parser = sub.add_parser("apply", help="terraform apply and write the outputs file")
+    apply_parser = sub.add_parser("apply", help="apply both roots and write the outputs file")
     apply_parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
-    destroy_parser = sub.add_parser("destroy", help="terraform destroy (table and pool kept)")
-    destroy_parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
+    sub.add_parser("destroy", help="destroy the app root (the table and the users stay)")
+    persistent_parser = sub.add_parser(
+        "destroy-persistent", help="delete the table and the user pool (every user's data)"
+    )
+    persistent_parser.add_argument("--confirm", required=True, metavar="STACK_NAME")
     sub.add_parser("cli-config", help="write the Terraform CLI config (provider mirror)")
     args = parser.parse_args(argv)
 
     if args.command == "cli-config":
         print(write_cli_config())
         return 0
-    settings = StackSettings.from_environment()
-    terraform = Terraform(data_dir=TF_WORK / "deploy" / settings.stack_name)
+    deployment = Deployment.from_environment()
     try:
-        backend = backend_settings(settings)
         if args.command == "apply":
-            variables = email_variables()
-            print_urls(apply(terraform, settings, args.artifact, backend, variables))
+            outputs = deployment.apply(args.artifact)
+            print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
+        elif args.command == "destroy":
+            deployment.destroy()
         else:
-            destroy(terraform, settings, backend, artifact=args.artifact)
+            deployment.destroy_persistent(args.confirm)
     except DeployError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

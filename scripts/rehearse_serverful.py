@@ -1,11 +1,12 @@
-"""Rehearse the serverful deployment on this machine: `terraform apply` of the whole
-root against a local moto server, check what it made, then `terraform destroy`.
+"""Rehearse the serverful deployment on this machine: `terraform apply` of both roots
+against a local moto server, check what they made, then destroy the app root (the data
+and the users must stay) and finally the persistent root, the documented way.
 
 No AWS account is involved: the provider's endpoints point at moto and the
 credentials are fake. What this proves and what only a real account can is written
 down in docs/serverful.md ("Rehearsal").
 
-    rehearse_serverful.py --artifact build/serverful/app.zip [--keep-logs DIR]
+    python -m scripts.rehearse_serverful --artifact build/serverful/app.zip [--keep-logs DIR]
 """
 
 from __future__ import annotations
@@ -15,24 +16,13 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.deploy_serverful import (  # noqa: E402 - needs the repo root on sys.path
-    RETAINED_ADDRESSES,
-    TF_WORK,
-    DeployError,
-    StackSettings,
-    Terraform,
-    apply,
-    destroy,
-    local_backend,
-)
-from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server  # noqa: E402
+from scripts.deploy_serverful import APP, PERSISTENT, ROOT, DeployError, Deployment
+from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
 
 REGION = "us-east-1"
 STACK_NAME = "todo-rehearsal"
@@ -41,17 +31,39 @@ STACK_NAME = "todo-rehearsal"
 MANAGED_SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
 
 
-def rehearsal_variables(endpoint: str) -> dict[str, Any]:
-    """The only differences from a real deploy, each for a reason moto imposes."""
+def rehearsal_variables(endpoint: str) -> dict[str, dict[str, Any]]:
+    """Per root, the only differences from a real deploy, each for a reason moto imposes."""
+    iam = aws_client("iam", endpoint, REGION)
+    # The boundary the CI pipeline would define; here an empty-handed stand-in.
+    boundary = iam.create_policy(
+        PolicyName=f"{STACK_NAME}-boundary",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}],
+            }
+        ),
+    )["Policy"]["Arn"]
+    # An AMI moto knows (the real stack pins an Amazon Linux 2023 AMI).
+    image = aws_client("ec2", endpoint, REGION).describe_images(Owners=["amazon"])["Images"][0]
     return {
-        "local_endpoint": endpoint,
-        "security_headers_policy_id": MANAGED_SECURITY_HEADERS_POLICY_ID,
-        # moto starts instances but no app answers ELB health checks: don't wait.
-        "wait_for_capacity_timeout": "0",
+        PERSISTENT: {"local_endpoint": endpoint},
+        APP: {
+            "local_endpoint": endpoint,
+            "security_headers_policy_id": MANAGED_SECURITY_HEADERS_POLICY_ID,
+            # moto starts instances but no app answers ELB health checks: don't wait.
+            "wait_for_capacity_timeout": "0",
+            "ami_id": image["ImageId"],
+            "permissions_boundary_arn": boundary,
+            # The WAF is off by default outside prod; rehearse it anyway.
+            "enable_waf": True,
+        },
     }
 
 
-def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int) -> list[str]:
+def check_applied(
+    endpoint: str, outputs: Mapping[str, Any], expected: Mapping[str, Any]
+) -> list[str]:
     """Look at what Terraform made, through the AWS APIs (moto); returns problems."""
     problems = [
         f"output {name} is empty" for name, value in outputs.items() if value in ("", None, [], {})
@@ -64,6 +76,8 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
         problems.append(f"table key schema is {keys}")
     if [i["IndexName"] for i in table.get("LocalSecondaryIndexes", [])] != ["by_order"]:
         problems.append("table lacks the by_order LSI")
+    if not table.get("DeletionProtectionEnabled"):
+        problems.append("the table has no deletion protection")
     backups = dynamodb.describe_continuous_backups(TableName=outputs["table_name"])
     pitr = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
     if pitr["PointInTimeRecoveryStatus"] != "ENABLED":
@@ -73,6 +87,11 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
     balancers = elbv2.describe_load_balancers()["LoadBalancers"]
     if [lb["Scheme"] for lb in balancers] != ["internal"]:
         problems.append(f"load balancers: {[lb['Scheme'] for lb in balancers]}")
+    wafv2 = aws_client("wafv2", endpoint, REGION)
+    for balancer in balancers:
+        acl = wafv2.get_web_acl_for_resource(ResourceArn=balancer["LoadBalancerArn"])
+        if "WebACL" not in acl:
+            problems.append("no web ACL protects the load balancer")
 
     autoscaling = aws_client("autoscaling", endpoint, REGION)
     groups = autoscaling.describe_auto_scaling_groups(
@@ -91,6 +110,14 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
         problems.append("the launch template does not require IMDSv2")
     if "KeyName" in data:
         problems.append("the launch template has an SSH key")
+    if data.get("ImageId") != expected["ami_id"]:
+        problems.append(f"the launch template boots {data.get('ImageId')}, not the pinned AMI")
+
+    iam = aws_client("iam", endpoint, REGION)
+    for role in iam.list_roles()["Roles"]:
+        boundary = iam.get_role(RoleName=role["RoleName"])["Role"].get("PermissionsBoundary")
+        if (boundary or {}).get("PermissionsBoundaryArn") != expected["permissions_boundary_arn"]:
+            problems.append(f"role {role['RoleName']} lacks the permissions boundary")
 
     s3 = aws_client("s3", endpoint, REGION)
     artifact_bucket = [
@@ -103,8 +130,8 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
         # its SecureTransport condition to object reads.
         listing = s3.list_objects_v2(Bucket=artifact_bucket[0], Prefix=outputs["artifact_key"])
         sizes = [item["Size"] for item in listing.get("Contents", [])]
-        if sizes != [artifact_size]:
-            problems.append(f"artifact object sizes {sizes}, expected [{artifact_size}]")
+        if sizes != [expected["artifact_size"]]:
+            problems.append(f"artifact object sizes {sizes}, not [{expected['artifact_size']}]")
 
     apis = aws_client("apigatewayv2", endpoint, REGION).get_apis()["Items"]
     if len(apis) != 1:
@@ -127,16 +154,16 @@ def check_applied(endpoint: str, outputs: Mapping[str, Any], artifact_size: int)
     return problems
 
 
-def check_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:
-    """After destroy: the retained table and pool remain, the rest is gone."""
+def check_app_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:
+    """After `make destroy-serverful`: the table and pool remain, the app is gone."""
     problems = []
-    dynamodb = aws_client("dynamodb", endpoint, REGION)
-    if outputs["table_name"] not in dynamodb.list_tables()["TableNames"]:
-        problems.append("the table was deleted; it must be retained")
-    cognito = aws_client("cognito-idp", endpoint, REGION)
-    pools = [p["Id"] for p in cognito.list_user_pools(MaxResults=60)["UserPools"]]
-    if outputs["user_pool_id"] not in pools:
-        problems.append("the user pool was deleted; it must be retained")
+    if (
+        outputs["table_name"]
+        not in aws_client("dynamodb", endpoint, REGION).list_tables()["TableNames"]
+    ):
+        problems.append("the table was deleted with the app; it must stay")
+    if outputs["user_pool_id"] not in user_pools(endpoint):
+        problems.append("the user pool was deleted with the app; it must stay")
     if aws_client("elbv2", endpoint, REGION).describe_load_balancers()["LoadBalancers"]:
         problems.append("a load balancer survived destroy")
     if aws_client("apigatewayv2", endpoint, REGION).get_apis()["Items"]:
@@ -149,10 +176,34 @@ def check_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def check_persistent_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:
+    problems = []
+    if (
+        outputs["table_name"]
+        in aws_client("dynamodb", endpoint, REGION).list_tables()["TableNames"]
+    ):
+        problems.append("the table survived destroy-persistent")
+    if outputs["user_pool_id"] in user_pools(endpoint):
+        problems.append("the user pool survived destroy-persistent")
+    return problems
+
+
+def user_pools(endpoint: str) -> list[str]:
+    cognito = aws_client("cognito-idp", endpoint, REGION)
+    return [pool["Id"] for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]]
+
+
+@contextmanager
+def timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    timings[name] = round(time.monotonic() - started, 1)
+
+
 def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
-    """Apply, check, destroy, check. Returns a report; raises DeployError on a failure."""
+    """Apply, check, destroy, check, for both roots. Returns a report; raises DeployError."""
     # Fake credentials, and no real profile, credentials file or endpoint can leak in.
-    env: dict[str, str | None] = {
+    terraform_env: dict[str, str | None] = {
         **FAKE_CREDENTIALS,
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
@@ -161,45 +212,47 @@ def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
         "AWS_SHARED_CREDENTIALS_FILE": str(work_dir / "no-credentials"),
         "AWS_CONFIG_FILE": str(work_dir / "no-config"),
     }
-    settings = StackSettings(stage="rehearsal", stack_name=STACK_NAME, region=REGION)
-    terraform = Terraform(data_dir=TF_WORK / "rehearse", env=env)
-    backend = local_backend(work_dir / "rehearsal.tfstate")
+    deployment = Deployment.from_environment(
+        {"STAGE": "rehearsal", "STACK_NAME": STACK_NAME, "AWS_REGION": REGION},
+        purpose="rehearse",
+        terraform_env=terraform_env,
+        state_dir=work_dir,
+    )
     timings: dict[str, float] = {}
+    resources: dict[str, int] = {}
+
+    def count(root: str) -> int:
+        return len(getattr(deployment, root).state_addresses())
+
     # Serialized: terraform sends up to 10 requests at once, and moto's backends are
     # not thread-safe (see run_serialized_moto). It costs no time here.
     with moto_server(log_path=work_dir / "moto.log", serialized=True) as endpoint:
-        variables = rehearsal_variables(endpoint)
-        started = time.monotonic()
-        outputs = apply(
-            terraform,
-            settings,
-            artifact,
-            backend,
-            variables,
-            outputs_file=work_dir / "serverful-outputs.json",
-        )
-        timings["apply_s"] = round(time.monotonic() - started, 1)
-        problems = check_applied(endpoint, outputs, artifact.stat().st_size)
-        resources = len(terraform.state_addresses())
-        started = time.monotonic()
-        # No refresh: moto applies the artifact bucket's TLS-only Deny without its
-        # SecureTransport condition, so reading the object back would be refused.
-        kept = destroy(
-            terraform,
-            settings,
-            backend,
-            artifact=artifact,
-            extra_variables=variables,
-            refresh=False,
-            backup_dir=work_dir,
-        )
-        timings["destroy_s"] = round(time.monotonic() - started, 1)
-        problems += check_destroyed(endpoint, outputs)
-        if sorted(kept) != sorted(RETAINED_ADDRESSES):
-            problems.append(f"retained {kept}, expected {list(RETAINED_ADDRESSES)}")
-        left = terraform.state_addresses()
-        if left:
-            problems.append(f"still in state after destroy: {left}")
+        extra = rehearsal_variables(endpoint)
+        for root in (PERSISTENT, APP):
+            deployment.variables[root].update(extra[root])
+        with timed(timings, "persistent_apply_s"):
+            deployment.apply_persistent()
+        with timed(timings, "app_apply_s"):
+            outputs = deployment.apply_app(artifact, work_dir / "serverful-outputs.json")
+        resources = {root: count(root) for root in (PERSISTENT, APP)}
+        expected = {**extra[APP], "artifact_size": artifact.stat().st_size}
+        problems = check_applied(endpoint, outputs, expected)
+
+        with timed(timings, "app_destroy_s"):
+            # No refresh: moto applies the artifact bucket's TLS-only Deny without its
+            # SecureTransport condition, so reading the object back would be refused.
+            deployment.destroy(refresh=False)
+        problems += check_app_destroyed(endpoint, outputs)
+        if left := deployment.app.state_addresses():
+            problems.append(f"still in the app state after destroy: {left}")
+        if count(PERSISTENT) != resources[PERSISTENT]:
+            problems.append("destroying the app changed the persistent state")
+
+        with timed(timings, "persistent_destroy_s"):
+            deployment.destroy_persistent(confirm=STACK_NAME)
+        problems += check_persistent_destroyed(endpoint, outputs)
+        if left := deployment.persistent.state_addresses():
+            problems.append(f"still in the persistent state after destroy: {left}")
     if problems:
         raise DeployError("rehearsal found problems:\n  " + "\n  ".join(problems))
     return {"resources": resources, "outputs": sorted(outputs), **timings}
@@ -208,7 +261,7 @@ def rehearse(artifact: Path, work_dir: Path) -> dict[str, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
-    parser.add_argument("--keep-logs", type=Path, help="keep state and moto log here")
+    parser.add_argument("--keep-logs", type=Path, help="keep the states and the moto log here")
     args = parser.parse_args()
     try:
         if args.keep_logs:

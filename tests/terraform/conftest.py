@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from scripts import build_artifact
 from scripts.deploy_serverful import ROOT, TF_WORK, Terraform
 
-COMPUTE_MODULE = ROOT / "terraform" / "modules" / "compute"
 ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
 
 
@@ -33,15 +31,26 @@ def artifact() -> Path:
     return ARTIFACT
 
 
-@pytest.fixture(scope="session")
-def compute_module() -> Iterator[Terraform]:
-    """terraform, initialised (offline, from the provider mirror) in the compute module."""
+def initialised_module(name: str) -> Terraform:
+    """terraform, initialised (offline, from the provider mirror) in one module."""
     if shutil.which("terraform") is None:
         pytest.fail("terraform not found: install Terraform >= 1.5 (see docs/serverful.md)")
-    terraform = Terraform(data_dir=TF_WORK / "pytest" / "compute", working_dir=COMPUTE_MODULE)
+    terraform = Terraform(
+        data_dir=TF_WORK / "pytest" / name, working_dir=ROOT / "terraform" / "modules" / name
+    )
     terraform.data_dir.mkdir(parents=True, exist_ok=True)
     terraform.run("init", "-backend=false", "-no-color", capture=True)
-    yield terraform
+    return terraform
+
+
+@pytest.fixture(scope="session")
+def compute_module() -> Terraform:
+    return initialised_module("compute")
+
+
+@pytest.fixture(scope="session")
+def api_module() -> Terraform:
+    return initialised_module("api")
 
 
 def run_console(terraform: Terraform, expression: str) -> str:
@@ -49,7 +58,7 @@ def run_console(terraform: Terraform, expression: str) -> str:
     result = subprocess.run(
         ["terraform", f"-chdir={terraform.working_dir}", "console"],
         input=expression + "\n",
-        env=terraform._environment(),
+        env=terraform.environment(),
         capture_output=True,
         text=True,
         check=False,
@@ -71,6 +80,9 @@ TEMPLATE_VALUES = {
     "cors_origins": "https://d111111abcdef8.cloudfront.net",
     "public_api_origin": "https://abc123.execute-api.eu-west-1.amazonaws.com",
     "app_port": 8080,
+    "autoscaling_group_name": "todo-prod-app",
+    "launch_hook_name": "app-ready",
+    "ready_timeout_seconds": 600,
 }
 
 

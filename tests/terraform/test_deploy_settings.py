@@ -1,4 +1,4 @@
-"""scripts/deploy_serverful.py: stack settings, state backend switch, outputs contract."""
+"""scripts/deploy_serverful.py: stack settings, the two roots' states, outputs contract."""
 
 from __future__ import annotations
 
@@ -8,20 +8,18 @@ import pytest
 
 from scripts import deploy_serverful
 from scripts.deploy_serverful import (
+    APP,
+    PERSISTENT,
+    Backend,
     DeployError,
+    Deployment,
     StackSettings,
-    backend_settings,
-    stack_variables,
+    root_variables,
+    var_flags,
     web_deploy_outputs,
 )
 
-
-@pytest.fixture
-def override_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "backend_override.tf"
-    monkeypatch.setattr(deploy_serverful, "BACKEND_OVERRIDE", path)
-    monkeypatch.setattr(deploy_serverful, "DEPLOY_DIR", tmp_path / ".deploy")
-    return path
+PROD = StackSettings("prod", "todo-prod", "eu-west-1")
 
 
 def test_stack_settings_follow_the_agreed_defaults() -> None:
@@ -32,42 +30,72 @@ def test_stack_settings_follow_the_agreed_defaults() -> None:
     assert StackSettings.from_environment({"STACK_NAME": "mine"}).stack_name == "mine"
 
 
-def test_state_is_local_by_default(override_file: Path, tmp_path: Path) -> None:
-    override_file.write_text("left over from an S3 deploy")
-    config = backend_settings(StackSettings("prod", "todo-prod", "us-east-1"), env={})
-    assert config == [f"path={tmp_path / '.deploy' / 'terraform' / 'todo-prod.tfstate'}"]
-    assert not override_file.exists()
+def test_each_root_has_its_own_local_state_by_default(tmp_path: Path) -> None:
+    persistent = Backend.for_root(PROD, PERSISTENT, env={}, state_dir=tmp_path)
+    app = Backend.for_root(PROD, APP, env={}, state_dir=tmp_path)
+    assert persistent == Backend("local", {"path": str(tmp_path / "persistent.tfstate")})
+    assert app.config["path"] != persistent.config["path"]
+    assert persistent.init_flags() == [f"-backend-config=path={tmp_path / 'persistent.tfstate'}"]
 
 
-def test_state_bucket_switches_to_s3_with_native_locking(override_file: Path) -> None:
-    settings = StackSettings("prod", "todo-prod", "eu-west-1")
-    config = backend_settings(settings, env={"TF_STATE_BUCKET": "acme-tf-state"})
-    assert 'backend "s3" {}' in override_file.read_text()
-    assert config == [
-        "bucket=acme-tf-state",
-        "key=todo/todo-prod/serverful.tfstate",
-        "region=eu-west-1",
-        "encrypt=true",
-        "use_lockfile=true",
+def test_state_bucket_gives_each_root_an_s3_key_with_native_locking() -> None:
+    env = {"TF_STATE_BUCKET": "acme-tf-state"}
+    persistent = Backend.for_root(PROD, PERSISTENT, env=env)
+    app = Backend.for_root(PROD, APP, env=env)
+    assert persistent.config == {
+        "bucket": "acme-tf-state",
+        "key": "todo/todo-prod/persistent.tfstate",
+        "region": "eu-west-1",
+    }
+    assert app.config["key"] == "todo/todo-prod/app.tfstate"
+    assert "-backend-config=use_lockfile=true" in persistent.init_flags()
+    assert "-backend-config=encrypt=true" in persistent.init_flags()
+    # The app root reads the persistent state with the same settings, minus the lock.
+    assert persistent.as_variable() == {"backend": "s3", "config": persistent.config}
+    other = Backend.for_root(PROD, APP, env={**env, "TF_STATE_REGION": "us-east-2"})
+    assert other.config["region"] == "us-east-2"
+
+
+def test_deploy_settings_reach_the_root_that_uses_them() -> None:
+    env = {
+        "SES_IDENTITY_ARN": "arn:aws:ses:us-east-1:123456789012:identity/x.com",
+        "EMAIL_FROM": "",
+        "AMI_ID": "ami-0123456789abcdef0",
+        "PERMISSIONS_BOUNDARY_ARN": "arn:aws:iam::123456789012:policy/todo-boundary",
+    }
+    assert root_variables(PROD, PERSISTENT, env) == {
+        "name": "todo-prod",
+        "region": "eu-west-1",
+        "ses_identity_arn": env["SES_IDENTITY_ARN"],
+    }
+    assert root_variables(PROD, APP, env) == {
+        "name": "todo-prod",
+        "region": "eu-west-1",
+        "ami_id": env["AMI_ID"],
+        "permissions_boundary_arn": env["PERMISSIONS_BOUNDARY_ARN"],
+    }
+
+
+def test_app_root_is_told_where_the_persistent_state_is(tmp_path: Path) -> None:
+    deployment = Deployment.from_environment({"STAGE": "dev"}, state_dir=tmp_path)
+    app = deployment.variables[APP]
+    assert app["stage"] == "dev"
+    assert app["persistent_state"] == {
+        "backend": "local",
+        "config": {"path": str(tmp_path / "persistent.tfstate")},
+    }
+    assert var_flags({"name": "todo-dev", "persistent_state": app["persistent_state"]}) == [
+        "-var=name=todo-dev",
+        '-var=persistent_state={"backend": "local", "config": {"path": "'
+        + str(tmp_path / "persistent.tfstate")
+        + '"}}',
     ]
-    custom = backend_settings(
-        settings,
-        env={"TF_STATE_BUCKET": "b", "TF_STATE_KEY": "k.tfstate", "TF_STATE_REGION": "us-east-2"},
-    )
-    assert "key=k.tfstate" in custom and "region=us-east-2" in custom
 
 
-def test_stack_variables_pass_the_settings_and_an_absolute_artifact_path(tmp_path: Path) -> None:
-    artifact = tmp_path / "app.zip"
-    flags = stack_variables(
-        StackSettings("prod", "todo-prod", "eu-west-1"), artifact, {"min_size": 1}
-    )
-    assert flags == [
-        "-var=name=todo-prod",
-        "-var=region=eu-west-1",
-        f"-var=artifact_path={artifact.resolve()}",
-        "-var=min_size=1",
-    ]
+def test_destroying_the_data_needs_the_stack_name_typed_out(tmp_path: Path) -> None:
+    deployment = Deployment.from_environment({}, state_dir=tmp_path)
+    with pytest.raises(DeployError, match="--confirm todo-prod"):
+        deployment.destroy_persistent("todo-dev")
 
 
 def test_outputs_file_has_exactly_what_deploy_web_needs() -> None:
@@ -84,11 +112,3 @@ def test_outputs_file_has_exactly_what_deploy_web_needs() -> None:
     assert set(web_deploy_outputs(outputs)) == set(deploy_serverful.WEB_DEPLOY_KEYS)
     with pytest.raises(DeployError, match="distribution_id"):
         web_deploy_outputs({**outputs, "distribution_id": ""})
-
-
-def test_ses_settings_become_the_auth_modules_email_variables() -> None:
-    env = {"SES_IDENTITY_ARN": "arn:aws:ses:us-east-1:123456789012:identity/x.com"}
-    assert deploy_serverful.email_variables(env) == {"ses_identity_arn": env["SES_IDENTITY_ARN"]}
-    env["EMAIL_FROM"] = "Todo <no-reply@x.com>"
-    assert deploy_serverful.email_variables(env)["email_from"] == "Todo <no-reply@x.com>"
-    assert deploy_serverful.email_variables({"EMAIL_FROM": ""}) == {}

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +68,81 @@ def test_user_data_hands_the_app_its_settings(user_data: str) -> None:
         "COGNITO_APP_CLIENT_ID": "client123",
         "CORS_ORIGINS": "https://d111111abcdef8.cloudfront.net",
         "GUNICORN_BIND": "0.0.0.0:8080",
-        "TRUSTED_PROXY_HOPS": "2",
         "PUBLIC_API_ORIGIN": "https://abc123.execute-api.eu-west-1.amazonaws.com",
     }
+
+
+class ReadyServer(ThreadingHTTPServer):
+    """GET /ready answers 503 `failures` times, then 200; counts the calls."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.calls += 1
+                ready = self.path == "/ready" and server.calls > server.failures
+                self.send_response(200 if ready else 503)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+
+@contextmanager
+def ready_server(failures: int) -> Iterator[ReadyServer]:
+    server = ReadyServer(failures)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_readiness_gate(user_data: str, tmp_path: Path) -> str:
+    """The user data's readiness gate, with the launch hook calls recorded, not sent."""
+    gate = user_data[user_data.index("# Readiness gate") :]
+    result_file = tmp_path / "hook-result"
+    script = (
+        "set -euo pipefail\n"
+        f'complete_launch() {{ echo "$1" > {result_file}; }}\n'
+        'fail() { echo "boot failed: $1"; complete_launch ABANDON; exit 1; }\n' + gate
+    )
+    subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    return result_file.read_text().strip()
+
+
+def test_instance_joins_the_load_balancer_once_ready_answers_200(
+    compute_module: Terraform, tmp_path: Path
+) -> None:
+    with ready_server(failures=2) as server:
+        user_data = render_user_data(compute_module, app_port=server.server_address[1])
+        assert run_readiness_gate(user_data, tmp_path) == "CONTINUE"
+    assert server.calls == 3
+
+
+def test_instance_that_never_gets_ready_is_abandoned(
+    compute_module: Terraform, tmp_path: Path
+) -> None:
+    with ready_server(failures=10**6) as server:
+        user_data = render_user_data(
+            compute_module, app_port=server.server_address[1], ready_timeout_seconds=3
+        )
+        assert run_readiness_gate(user_data, tmp_path) == "ABANDON"
+    assert server.calls >= 2
+
+
+def test_launch_hook_is_completed_for_this_instance_and_group(user_data: str) -> None:
+    function = user_data[user_data.index("complete_launch() {") : user_data.index("\n}\n")]
+    assert "X-aws-ec2-metadata-token:" in function  # IMDSv2
+    assert '--auto-scaling-group-name "todo-prod-app"' in function
+    assert '--lifecycle-hook-name "app-ready"' in function
+    # Any failing command of the boot abandons the launch at once.
+    assert "trap 'fail \"command failed at line $LINENO\"' ERR" in user_data
+    assert user_data.index("trap ") < user_data.index("aws s3 cp")

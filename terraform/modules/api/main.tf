@@ -88,9 +88,20 @@ resource "aws_apigatewayv2_stage" "default" {
   name        = "$default"
   auto_deploy = true
 
+  # Throttling for everyone together (the stage), tighter for the routes that touch
+  # many items per call; per-user limits are the WAF's job (modules/waf).
   default_route_settings {
     throttling_rate_limit  = var.throttling_rate_limit
     throttling_burst_limit = var.throttling_burst_limit
+  }
+
+  dynamic "route_settings" {
+    for_each = var.route_throttling
+    content {
+      route_key              = route_settings.key
+      throttling_rate_limit  = route_settings.value.rate_limit
+      throttling_burst_limit = route_settings.value.burst_limit
+    }
   }
 
   access_log_settings {
@@ -109,5 +120,15 @@ resource "aws_apigatewayv2_stage" "default" {
       integrationErr = "$context.integrationErrorMessage"
       userSub        = "$context.authorizer.claims.sub"
     })
+  }
+
+  # Route settings name routes that must exist first.
+  depends_on = [aws_apigatewayv2_route.todo, aws_apigatewayv2_route.public]
+
+  lifecycle {
+    precondition {
+      condition     = length(setsubtract(keys(var.route_throttling), setunion(local.todo_routes, local.public_routes))) == 0
+      error_message = "route_throttling may name only the API's routes."
+    }
   }
 }

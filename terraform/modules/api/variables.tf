@@ -85,6 +85,23 @@ variable "throttling_burst_limit" {
   }
 }
 
+variable "route_throttling" {
+  description = "Tighter throttling for single routes (route key => limits), below the stage's: by default the bulk routes, which touch every todo of a user per call."
+  type = map(object({
+    rate_limit  = number
+    burst_limit = number
+  }))
+  default = {
+    "PATCH /todos"  = { rate_limit = 10, burst_limit = 20 }
+    "DELETE /todos" = { rate_limit = 10, burst_limit = 20 }
+  }
+
+  validation {
+    condition     = alltrue([for r in values(var.route_throttling) : r.rate_limit > 0 && r.burst_limit > 0])
+    error_message = "Route throttling limits must be positive."
+  }
+}
+
 variable "log_retention_days" {
   description = "Days to keep the API access logs."
   type        = number

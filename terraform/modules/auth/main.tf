@@ -1,14 +1,31 @@
-# Users sign in with their email; the pool is retained when the stack is destroyed
-# (deletion protection on, prevent_destroy in Terraform).
+# Users sign in with their email. The pool lives in the persistent root, and AWS
+# deletion protection refuses to delete (or replace) it while deletion_protection is on.
 resource "aws_cognito_user_pool" "this" {
   name = "${var.name}-users"
 
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]
-  deletion_protection      = "ACTIVE"
+  deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
 
   username_configuration {
     case_sensitive = false
+  }
+
+  # A changed email takes effect only once the code sent to it is confirmed; until
+  # then the user keeps signing in with (and recovering through) the old one.
+  user_attribute_update_settings {
+    attributes_require_verification_before_update = ["email"]
+  }
+
+  # Threat protection (compromised credentials, adaptive authentication) is a paid
+  # Plus-tier feature: opt in with threat_protection = AUDIT or ENFORCED.
+  user_pool_tier = var.threat_protection == "OFF" ? null : "PLUS"
+
+  dynamic "user_pool_add_ons" {
+    for_each = var.threat_protection == "OFF" ? [] : [var.threat_protection]
+    content {
+      advanced_security_mode = user_pool_add_ons.value
+    }
   }
 
   password_policy {
@@ -61,8 +78,6 @@ resource "aws_cognito_user_pool" "this" {
   }
 
   lifecycle {
-    prevent_destroy = true
-
     precondition {
       condition     = var.email_from == null || var.ses_identity_arn != null
       error_message = "email_from needs ses_identity_arn: Cognito's own sender has a fixed address."
@@ -70,7 +85,10 @@ resource "aws_cognito_user_pool" "this" {
   }
 }
 
-# The web app's client: public (no secret, it runs in a browser), the agreed auth flows.
+# The web app's client: public (no secret, it runs in a browser). Passwords never
+# travel: SRP is the only sign-in flow (USER_PASSWORD_AUTH exists only in the local
+# stand-in, scripts/local_stack.py). Refresh tokens rotate: each refresh
+# (GetTokensFromRefreshToken) returns a new one and retires the old after a short grace.
 resource "aws_cognito_user_pool_client" "web" {
   name         = "${var.name}-web"
   user_pool_id = aws_cognito_user_pool.this.id
@@ -78,7 +96,6 @@ resource "aws_cognito_user_pool_client" "web" {
   generate_secret = false
   explicit_auth_flows = [
     "ALLOW_USER_SRP_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
     "ALLOW_REFRESH_TOKEN_AUTH",
   ]
   prevent_user_existence_errors = "ENABLED"
@@ -93,12 +110,13 @@ resource "aws_cognito_user_pool_client" "web" {
     refresh_token = "days"
   }
 
+  refresh_token_rotation {
+    feature                    = var.refresh_token_rotation ? "ENABLED" : "DISABLED"
+    retry_grace_period_seconds = var.refresh_token_rotation ? 10 : null
+  }
+
   read_attributes  = ["email", "email_verified"]
   write_attributes = ["email"]
-
-  lifecycle {
-    prevent_destroy = true
-  }
 }
 
 data "aws_region" "current" {}

@@ -17,3 +17,8 @@ output "issuer" {
   description = "Token issuer URL: https://cognito-idp.<region>.amazonaws.com/<pool id>."
   value       = "https://cognito-idp.${data.aws_region.current.name}.amazonaws.com/${aws_cognito_user_pool.this.id}"
 }
+
+output "deletion_protection" {
+  description = "Whether the user pool's deletion protection is on."
+  value       = aws_cognito_user_pool.this.deletion_protection == "ACTIVE"
+}

@@ -37,9 +37,9 @@ variable "id_token_validity_minutes" {
 }
 
 variable "refresh_token_validity_days" {
-  description = "Lifetime of refresh tokens, in days."
+  description = "Lifetime of refresh tokens, in days: how long a stolen one stays useful, and how often users sign in again."
   type        = number
-  default     = 30
+  default     = 7
 
   validation {
     condition     = var.refresh_token_validity_days >= 1 && var.refresh_token_validity_days <= 3650
@@ -66,5 +66,28 @@ variable "email_from" {
   validation {
     condition     = var.email_from == null || can(regex("@[^@\\s]+\\.[^@\\s>]+>?$", var.email_from))
     error_message = "email_from must be an email address, optionally with a display name: \"Todo <no-reply@example.com>\"."
+  }
+}
+
+variable "deletion_protection" {
+  description = "AWS deletion protection on the user pool: while on, no delete or replacement of the pool can succeed."
+  type        = bool
+  default     = true
+}
+
+variable "refresh_token_rotation" {
+  description = "Rotate refresh tokens: each refresh returns a new one and retires the old (the client must refresh with GetTokensFromRefreshToken)."
+  type        = bool
+  default     = true
+}
+
+variable "threat_protection" {
+  description = "Cognito threat protection (Plus tier, paid per active user): OFF, AUDIT (log risky sign-ins) or ENFORCED (block them)."
+  type        = string
+  default     = "OFF"
+
+  validation {
+    condition     = contains(["OFF", "AUDIT", "ENFORCED"], var.threat_protection)
+    error_message = "threat_protection must be OFF, AUDIT or ENFORCED."
   }
 }

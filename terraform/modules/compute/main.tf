@@ -2,15 +2,17 @@ data "aws_region" "current" {}
 data "aws_partition" "current" {}
 data "aws_caller_identity" "current" {}
 
-data "aws_ssm_parameter" "ami" {
-  name = var.ami_ssm_parameter
-}
-
 locals {
-  artifact_sha256 = filesha256(var.artifact_path)
+  # Only `terraform destroy` runs without an artifact: the artifact object's
+  # precondition refuses any plan that would create or update the app without one.
+  artifact_sha256 = var.artifact_path == null ? "" : filesha256(var.artifact_path)
   # Content-addressed key: a new build is a new object, a new launch template
   # version, and so an instance refresh.
   artifact_key = "releases/${local.artifact_sha256}.zip"
+
+  # A fixed name: the user data and the instance role name the group (no cycle).
+  autoscaling_group_name = "${var.name}-app"
+  launch_hook_name       = "app-ready"
 
   user_data = templatefile("${path.module}/templates/user_data.sh.tftpl", {
     region              = data.aws_region.current.name
@@ -24,6 +26,10 @@ locals {
     cors_origins        = join(",", var.cors_origins)
     public_api_origin   = var.public_api_origin
     app_port            = var.app_port
+
+    autoscaling_group_name = local.autoscaling_group_name
+    launch_hook_name       = local.launch_hook_name
+    ready_timeout_seconds  = var.ready_timeout_seconds
   })
 }
 
@@ -44,7 +50,14 @@ resource "aws_s3_object" "artifact" {
   bucket      = module.artifacts.encrypted_bucket_id
   key         = local.artifact_key
   source      = var.artifact_path
-  source_hash = filebase64sha256(var.artifact_path)
+  source_hash = local.artifact_sha256
+
+  lifecycle {
+    precondition {
+      condition     = var.artifact_path != null
+      error_message = "artifact_path is required to deploy: build it with `make artifact`."
+    }
+  }
 }
 
 # ------------------------------------------------------------------ instance role
@@ -60,8 +73,8 @@ data "aws_iam_policy_document" "assume_ec2" {
 }
 
 # Least privilege: the app's DynamoDB actions on its table, the one artifact object,
-# and what the SSM agent needs for Session Manager (those ssmmessages actions do not
-# support resource-level permissions).
+# completing its own group's launch hook, and what the SSM agent needs for Session
+# Manager (those ssmmessages actions do not support resource-level permissions).
 data "aws_iam_policy_document" "instance" {
   statement {
     sid = "TodoTable"
@@ -83,6 +96,12 @@ data "aws_iam_policy_document" "instance" {
   }
 
   statement {
+    sid       = "CompleteLaunchHook"
+    actions   = ["autoscaling:CompleteLifecycleAction"]
+    resources = ["arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.autoscaling_group_name}"]
+  }
+
+  statement {
     sid       = "SessionManagerRegistration"
     actions   = ["ssm:UpdateInstanceInformation"]
     resources = ["arn:${data.aws_partition.current.partition}:ec2:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:instance/*"]
@@ -101,8 +120,9 @@ data "aws_iam_policy_document" "instance" {
 }
 
 resource "aws_iam_role" "instance" {
-  name_prefix        = "${var.name}-app-"
-  assume_role_policy = data.aws_iam_policy_document.assume_ec2.json
+  name_prefix          = "${var.name}-app-"
+  assume_role_policy   = data.aws_iam_policy_document.assume_ec2.json
+  permissions_boundary = var.permissions_boundary_arn
 }
 
 resource "aws_iam_role_policy" "instance" {
@@ -164,7 +184,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_instance" {
 
 resource "aws_launch_template" "app" {
   name_prefix            = "${var.name}-app-"
-  image_id               = nonsensitive(data.aws_ssm_parameter.ami.value)
+  image_id               = var.ami_id
   instance_type          = var.instance_type
   update_default_version = true
   user_data              = base64encode(local.user_data)
@@ -208,10 +228,17 @@ resource "aws_launch_template" "app" {
 
   # The role must be able to read the artifact before an instance boots.
   depends_on = [aws_s3_object.artifact, aws_iam_role_policy.instance]
+
+  lifecycle {
+    precondition {
+      condition     = var.ami_id != null
+      error_message = "ami_id is required to deploy: pin an Amazon Linux 2023 AMI (AMI_ID, docs/serverful.md)."
+    }
+  }
 }
 
 resource "aws_autoscaling_group" "app" {
-  name_prefix               = "${var.name}-app-"
+  name                      = local.autoscaling_group_name
   vpc_zone_identifier       = var.subnet_ids
   min_size                  = var.min_size
   max_size                  = var.max_size
@@ -226,12 +253,26 @@ resource "aws_autoscaling_group" "app" {
     version = aws_launch_template.app.latest_version
   }
 
+  # A new instance joins the target group only once its user data has seen GET /ready
+  # answer 200 and completed this hook with CONTINUE; a boot that fails (or never gets
+  # ready) ends in ABANDON, and the instance is replaced.
+  initial_lifecycle_hook {
+    name                 = local.launch_hook_name
+    lifecycle_transition = "autoscaling:EC2_INSTANCE_LAUNCHING"
+    default_result       = "ABANDON"
+    # The user data gives up after ready_timeout_seconds; the margin covers the OS boot.
+    heartbeat_timeout = var.ready_timeout_seconds + 120
+  }
+
   # A new launch template version (new artifact, AMI or settings) rolls the group.
+  # Numbered versions and an AMI ID (not an SSM alias) make auto rollback possible:
+  # a refresh whose new instances do not become healthy restores the previous version.
   instance_refresh {
     strategy = "Rolling"
     preferences {
       min_healthy_percentage = 50
       instance_warmup        = 120
+      auto_rollback          = true
     }
   }
 

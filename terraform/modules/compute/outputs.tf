@@ -37,3 +37,8 @@ output "subnet_ids" {
   description = "Subnets the Auto Scaling group launches instances in."
   value       = aws_autoscaling_group.app.vpc_zone_identifier
 }
+
+output "instance_role_boundary" {
+  description = "Permissions boundary of the instance role (null: none)."
+  value       = aws_iam_role.instance.permissions_boundary
+}

@@ -24,11 +24,12 @@ variable "subnet_ids" {
 }
 
 variable "artifact_path" {
-  description = "Local path of the app artifact zip built by `make artifact`; its hash names the S3 object, so a new build rolls the instances."
+  description = "Local path of the app artifact zip built by `make artifact`; its hash names the S3 object, so a new build rolls the instances; null only for `terraform destroy`."
   type        = string
+  default     = null
 
   validation {
-    condition     = endswith(var.artifact_path, ".zip")
+    condition     = var.artifact_path == null ? true : endswith(var.artifact_path, ".zip")
     error_message = "artifact_path must point at the .zip that `make artifact` builds."
   }
 }
@@ -44,14 +45,36 @@ variable "instance_type" {
   }
 }
 
-variable "ami_ssm_parameter" {
-  description = "Public SSM parameter that names the latest Amazon Linux 2023 AMI."
+variable "ami_id" {
+  description = "The pinned Amazon Linux 2023 (x86_64) AMI the instances boot; a new ID rolls the group. Updated deliberately, never looked up as \"latest\" (docs/serverful.md). null only for `terraform destroy`."
   type        = string
-  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  default     = null
 
   validation {
-    condition     = startswith(var.ami_ssm_parameter, "/aws/service/ami-amazon-linux-latest/al2023-")
-    error_message = "ami_ssm_parameter must be one of the public Amazon Linux 2023 parameters."
+    condition     = var.ami_id == null ? true : can(regex("^ami-([0-9a-f]{8}|[0-9a-f]{17})$", var.ami_id))
+    error_message = "ami_id must be an AMI ID (ami- and 8 or 17 hex digits)."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "IAM policy set as the permissions boundary of the instance role (null: none)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN or null."
+  }
+}
+
+variable "ready_timeout_seconds" {
+  description = "How long a booting instance may take to answer GET /ready with 200 (install included) before it is abandoned and replaced."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.ready_timeout_seconds >= 60 && var.ready_timeout_seconds <= 3600
+    error_message = "ready_timeout_seconds must be between 60 and 3600."
   }
 }
 

@@ -1,11 +1,12 @@
 # The key schema is docs/data-model.md, the same one the PynamoDB models and the SAM
-# template use. Retained: prevent_destroy plus DynamoDB deletion protection.
+# template use. It lives in the persistent root; DynamoDB deletion protection refuses
+# to delete (or replace) it while deletion_protection is on.
 resource "aws_dynamodb_table" "this" {
   name                        = var.table_name
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "user_id"
   range_key                   = "item_id"
-  deletion_protection_enabled = true
+  deletion_protection_enabled = var.deletion_protection
 
   attribute {
     name = "user_id"
@@ -40,9 +41,5 @@ resource "aws_dynamodb_table" "this" {
   server_side_encryption {
     enabled     = true
     kms_key_arn = var.kms_key_arn
-  }
-
-  lifecycle {
-    prevent_destroy = true
   }
 }

@@ -18,3 +18,9 @@ variable "kms_key_arn" {
     error_message = "kms_key_arn must be a KMS key ARN or null."
   }
 }
+
+variable "deletion_protection" {
+  description = "DynamoDB deletion protection: while on, no delete or replacement of the table can succeed."
+  type        = bool
+  default     = true
+}

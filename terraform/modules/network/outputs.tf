@@ -37,3 +37,8 @@ output "dynamodb_endpoint_id" {
   description = "ID of the DynamoDB gateway endpoint."
   value       = aws_vpc_endpoint.dynamodb.id
 }
+
+output "flow_logs_role_boundary" {
+  description = "Permissions boundary of the flow logs role (null: none)."
+  value       = aws_iam_role.flow_logs.permissions_boundary
+}

@@ -41,3 +41,14 @@ variable "flow_log_retention_days" {
     error_message = "flow_log_retention_days must be a retention period CloudWatch Logs accepts."
   }
 }
+
+variable "permissions_boundary_arn" {
+  description = "IAM policy set as the permissions boundary of every IAM role this creates (null: none)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN or null."
+  }
+}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the app artifact (built by `make artifact`) into DEST:
 #   DEST/app   the code (app.py, chalicelib/, wsgi.py, gunicorn.conf.py)
-#   DEST/venv  a virtualenv with the pinned requirements, installed from the
-#              wheels inside the artifact (no package index needed at boot)
+#   DEST/venv  a virtualenv with the locked requirements, installed from the
+#              wheels inside the artifact (no package index needed at boot), each
+#              checked against its SHA-256 in the lock (--require-hashes)
 # The EC2 user data runs this; so does the test that boots the artifact locally.
 # usage: install_app.sh ARTIFACT_ZIP DEST [PYTHON]
 set -euo pipefail
@@ -15,7 +16,7 @@ rm -rf "$dest/app" "$dest/venv"
 mkdir -p "$dest/app"
 "$python" -m zipfile -e "$artifact" "$dest/app"
 "$python" -m venv "$dest/venv"
-"$dest/venv/bin/python" -m pip install --quiet --no-index --no-cache-dir \
+"$dest/venv/bin/python" -m pip install --quiet --no-index --no-cache-dir --require-hashes \
   --find-links "$dest/app/wheels" --requirement "$dest/app/requirements.txt"
 # The wheels are installed; keep the code directory small. Compile the code now:
 # the service runs with a read-only file system.

@@ -8,7 +8,7 @@ terraform {
     }
   }
 
-  # Local state by default (path set with -backend-config by scripts/deploy_serverful.py).
+  # Local state by default (path set with -backend-config by scripts/deploy_serverful.py);
   # TF_STATE_BUCKET=<bucket> switches to the S3 backend with S3-native locking:
   # the script writes backend_override.tf (git-ignored) and passes the settings.
   backend "local" {}

@@ -17,17 +17,17 @@ output "web_url" {
 
 output "user_pool_id" {
   description = "Cognito user pool ID."
-  value       = module.auth.user_pool_id
+  value       = local.persistent.user_pool_id
 }
 
 output "user_pool_client_id" {
   description = "Cognito app client ID."
-  value       = module.auth.user_pool_client_id
+  value       = local.persistent.user_pool_client_id
 }
 
 output "issuer" {
   description = "Cognito token issuer."
-  value       = module.auth.issuer
+  value       = local.persistent.issuer
 }
 
 output "web_bucket" {
@@ -42,7 +42,7 @@ output "distribution_id" {
 
 output "table_name" {
   description = "DynamoDB table name."
-  value       = module.data.table_name
+  value       = local.persistent.table_name
 }
 
 output "autoscaling_group_name" {

@@ -1,36 +1,25 @@
-# The serverful stack: modules composed with settings; every resource lives in a module.
+# The app root: everything that can be destroyed and rebuilt at will (network, compute,
+# ALB, API, web app). The table and the user pool come from the persistent root
+# (persistent.tf). Every resource lives in a module.
 
 locals {
-  table_name  = coalesce(var.table_name, "${var.name}-todos")
   web_origins = concat([module.frontend.web_url], var.extra_cors_origins)
+  enable_waf  = coalesce(var.enable_waf, var.stage == "prod")
 }
 
 module "network" {
-  source = "./modules/network"
+  source = "../modules/network"
 
   name               = var.name
   cidr_block         = var.vpc_cidr
   az_count           = var.az_count
   single_nat_gateway = var.single_nat_gateway
-}
 
-module "auth" {
-  source = "./modules/auth"
-
-  name             = var.name
-  mfa              = var.mfa
-  ses_identity_arn = var.ses_identity_arn
-  email_from       = var.email_from
-}
-
-module "data" {
-  source = "./modules/data"
-
-  table_name = local.table_name
+  permissions_boundary_arn = var.permissions_boundary_arn
 }
 
 module "alb" {
-  source = "./modules/alb"
+  source = "../modules/alb"
 
   name        = var.name
   vpc_id      = module.network.vpc_id
@@ -39,20 +28,22 @@ module "alb" {
 }
 
 module "compute" {
-  source = "./modules/compute"
+  source = "../modules/compute"
 
   name                      = var.name
   vpc_id                    = module.network.vpc_id
   subnet_ids                = module.network.private_subnet_ids
   artifact_path             = var.artifact_path
+  ami_id                    = var.ami_id
+  permissions_boundary_arn  = var.permissions_boundary_arn
   instance_type             = var.instance_type
   app_port                  = var.app_port
   alb_security_group_id     = module.alb.security_group_id
   target_group_arn          = module.alb.target_group_arn
-  table_name                = module.data.table_name
-  table_arn                 = module.data.table_arn
-  user_pool_id              = module.auth.user_pool_id
-  user_pool_client_id       = module.auth.user_pool_client_id
+  table_name                = local.persistent.table_name
+  table_arn                 = local.persistent.table_arn
+  user_pool_id              = local.persistent.user_pool_id
+  user_pool_client_id       = local.persistent.user_pool_client_id
   cors_origins              = local.web_origins
   public_api_origin         = module.api.api_url
   min_size                  = var.min_size
@@ -61,22 +52,33 @@ module "compute" {
   wait_for_capacity_timeout = var.wait_for_capacity_timeout
 }
 
+# Request limits per user and per client, before the app (docs/serverful.md).
+module "waf" {
+  source = "../modules/waf"
+  count  = local.enable_waf ? 1 : 0
+
+  name             = var.name
+  resource_arn     = module.alb.alb_arn
+  token_rate_limit = var.waf_token_rate_limit
+  ip_rate_limit    = var.waf_ip_rate_limit
+}
+
 module "api" {
-  source = "./modules/api"
+  source = "../modules/api"
 
   name                        = var.name
   subnet_ids                  = module.network.private_subnet_ids
   vpc_link_security_group_ids = [module.alb.client_security_group_id]
   listener_arn                = module.alb.listener_arn
-  jwt_issuer                  = module.auth.issuer
-  jwt_audience                = [module.auth.user_pool_client_id]
+  jwt_issuer                  = local.persistent.issuer
+  jwt_audience                = [local.persistent.user_pool_client_id]
   cors_origins                = local.web_origins
   throttling_rate_limit       = var.throttling_rate_limit
   throttling_burst_limit      = var.throttling_burst_limit
 }
 
 module "frontend" {
-  source = "./modules/frontend"
+  source = "../modules/frontend"
 
   name = var.name
   csp_connect_sources = [

@@ -1,0 +1,143 @@
+# Plan-mode tests of the app root's composition (mocked AWS provider: terraform/tests/mocks).
+
+mock_provider "aws" {
+  override_during = plan
+  source          = "../tests/mocks"
+}
+
+variables {
+  name             = "todo-test"
+  artifact_path    = "../modules/compute/tests/fixtures/artifact.zip"
+  ami_id           = "ami-0123456789abcdef0"
+  persistent_state = { backend = "local", config = { path = "persistent.tfstate" } }
+}
+
+# What the persistent root's state holds (terraform/persistent/outputs.tf).
+override_data {
+  target = data.terraform_remote_state.persistent
+  values = {
+    outputs = {
+      table_name          = "todo-test-todos"
+      table_arn           = "arn:aws:dynamodb:us-east-1:123456789012:table/todo-test-todos"
+      user_pool_id        = "us-east-1_TestPool1"
+      user_pool_client_id = "testclientid0123456789"
+      issuer              = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+    }
+  }
+}
+
+run "stack_composes_the_promises" {
+  command = plan
+
+  # Subnet IDs are unknown until apply; give each tier a recognisable fake one.
+  override_resource {
+    target          = module.network.aws_subnet.private
+    override_during = plan
+    values          = { id = "subnet-private" }
+  }
+
+  override_resource {
+    target          = module.network.aws_subnet.public
+    override_during = plan
+    values          = { id = "subnet-public" }
+  }
+
+  assert {
+    condition     = module.api.jwt_issuer == "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+    error_message = "The API's JWT issuer must be the stack's Cognito user pool."
+  }
+
+  assert {
+    condition     = output.table_name == "todo-test-todos" && output.user_pool_client_id == "testclientid0123456789" && strcontains(module.compute.user_data, "TABLE_NAME=todo-test-todos\n")
+    error_message = "The app must use the persistent root's table and app client."
+  }
+
+  assert {
+    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE" }
+    error_message = "Every route except GET /health must require a JWT."
+  }
+
+  assert {
+    condition     = module.alb.internal == true
+    error_message = "The stack's ALB must be internal."
+  }
+
+  assert {
+    condition     = toset(module.compute.subnet_ids) == toset(module.network.private_subnet_ids)
+    error_message = "Instances must be launched in the private subnets, and only there."
+  }
+
+  assert {
+    condition     = length(setintersection(module.compute.subnet_ids, module.network.public_subnet_ids)) == 0
+    error_message = "No instance may be placed in a public subnet."
+  }
+
+  assert {
+    condition     = output.api_url == "https://abc123.execute-api.us-east-1.amazonaws.com"
+    error_message = "api_url must be the HTTP API's URL without a trailing slash."
+  }
+
+  assert {
+    condition     = output.web_url == "https://d111111abcdef8.cloudfront.net"
+    error_message = "web_url must be the CloudFront distribution's HTTPS URL."
+  }
+}
+
+run "stack_rejects_a_bad_stack_name" {
+  command = plan
+
+  variables {
+    name = "Todo_Prod"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "stack_puts_the_waf_on_the_alb_in_prod" {
+  command = plan
+
+  assert {
+    condition     = length(module.waf) == 1 && module.waf[0].protected_resource_arn == module.alb.alb_arn
+    error_message = "In stage prod (the default) the WAF must protect the ALB."
+  }
+}
+
+run "stack_leaves_the_waf_off_elsewhere_unless_asked" {
+  command = plan
+
+  variables {
+    stage = "dev"
+  }
+
+  assert {
+    condition     = length(module.waf) == 0
+    error_message = "Outside prod the WAF (a monthly cost) must be off by default."
+  }
+}
+
+run "stack_turns_the_waf_on_when_asked" {
+  command = plan
+
+  variables {
+    stage      = "dev"
+    enable_waf = true
+  }
+
+  assert {
+    condition     = length(module.waf) == 1
+    error_message = "enable_waf = true must turn the WAF on in any stage."
+  }
+}
+
+run "stack_gives_every_role_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/todo-boundary"
+  }
+
+  assert {
+    condition     = module.network.flow_logs_role_boundary == "arn:aws:iam::123456789012:policy/todo-boundary" && module.compute.instance_role_boundary == "arn:aws:iam::123456789012:policy/todo-boundary"
+    error_message = "Every IAM role the app root creates must carry the permissions boundary."
+  }
+}
