@@ -15,6 +15,9 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE_NAME = "todos"
 AUTH_MODE_GATEWAY = "gateway"
 AUTH_MODE_JWT = "jwt"
+LOG_FORMAT_JSON = "json"
+LOG_FORMAT_TEXT = "text"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +47,11 @@ class Settings:
     # since requests reach gunicorn with the internal ALB's Host.
     trusted_proxy_hops: int
     public_api_origin: str | None
+    # Logs (chalicelib.observability): LOG_LEVEL, and LOG_FORMAT "json" (one
+    # JSON object a line, plus the EMF metrics; every deployment) or "text"
+    # (readable lines without metrics, for `make dev`).
+    log_level: str
+    log_format: str
 
     @property
     def trust_gateway_authorizer(self) -> bool:
@@ -77,6 +85,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ConfigError("TRUSTED_PROXY_HOPS must be a whole number") from None
     if trusted_proxy_hops < 0:
         raise ConfigError("TRUSTED_PROXY_HOPS must be >= 0")
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    log_format = env.get("LOG_FORMAT") or LOG_FORMAT_JSON
+    if log_format not in (LOG_FORMAT_JSON, LOG_FORMAT_TEXT):
+        raise ConfigError(f"LOG_FORMAT must be {LOG_FORMAT_JSON!r} or {LOG_FORMAT_TEXT!r}")
     return Settings(
         region=region,
         table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
@@ -90,6 +104,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         running_on_lambda=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
         trusted_proxy_hops=trusted_proxy_hops,
         public_api_origin=env.get("PUBLIC_API_ORIGIN") or None,
+        log_level=log_level,
+        log_format=log_format,
     )
 
 

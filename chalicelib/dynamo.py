@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -40,6 +40,9 @@ from chalicelib.repository import (
 
 ORDER_INDEX = "by_order"
 IDEMPOTENCY_PREFIX = "idem#"
+# Read by the readiness check; never written. Cognito subs are UUIDs, so no user
+# can own this partition key.
+READY_PROBE_KEY = "#ready"
 # Errors that mean "try again later", not "your request is wrong".
 _RETRYABLE_CODES = {
     "ProvisionedThroughputExceededException",
@@ -165,8 +168,15 @@ def create_table(wait: bool = True) -> None:
         IdempotencyRecord.update_ttl(ignore_update_ttl_errors=True)
 
 
+def ping() -> None:
+    """One cheap read (GetItem, eventually consistent) that proves the table answers."""
+    with _storage_errors(), suppress(DoesNotExist):
+        TodoItem.get(READY_PROBE_KEY, READY_PROBE_KEY)
+
+
 def dynamodb_client() -> Any:
-    """The botocore client PynamoDB uses (for request counting in tests and benchmarks)."""
+    """The botocore client PynamoDB uses (for request counting: chalicelib.observability,
+    tests and benchmarks)."""
     return TodoItem._get_connection().connection.client
 
 
