@@ -154,7 +154,8 @@ class Observability:
 
     def __init__(self, settings: Settings, stream: IO[str] | None = None) -> None:
         self._stream = stream or sys.stdout
-        formatter = TextFormatter() if settings.log_format == LOG_FORMAT_TEXT else None
+        text = settings.log_format == LOG_FORMAT_TEXT
+        formatter = TextFormatter(utc=True, use_rfc3339=True) if text else None
         self.logger = Logger(
             service=SERVICE,
             level=settings.log_level,
