@@ -35,7 +35,6 @@ from chalicelib.http import (
     read_json_body,
 )
 from chalicelib.observability import (
-    SERVICE,
     TODOS_COMPLETED,
     TODOS_CREATED,
     TODOS_DELETED,
@@ -44,10 +43,11 @@ from chalicelib.observability import (
 from chalicelib.readiness import Readiness
 from chalicelib.service import TodoService
 
-# Logging is Powertools' (chalicelib.observability), so Chalice adds no handler
-# of its own to the logger named after the app.
-app = Chalice(app_name=SERVICE, configure_logs=False)
+# Logging is Powertools' (chalicelib.observability): Chalice adds no handler of its
+# own, and reports unhandled view exceptions on Powertools' logger.
+app = Chalice(app_name="todo-api", configure_logs=False)
 observability = Observability(get_settings())
+app.log = observability.app_logger
 
 # On Lambda (AUTH_MODE=gateway, set by the prod stage) API Gateway's Cognito
 # authorizer guards every todo route; the provider ARN is a placeholder that

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE_NAME = "todos"
+DEFAULT_SERVICE_NAME = "todo-api"
 AUTH_MODE_GATEWAY = "gateway"
 AUTH_MODE_JWT = "jwt"
 LOG_FORMAT_JSON = "json"
@@ -52,6 +53,9 @@ class Settings:
     # (readable lines without metrics, for `make dev`).
     log_level: str
     log_format: str
+    # The `service` of every log line and metric: POWERTOOLS_SERVICE_NAME, which
+    # the stacks set to their name, so stacks sharing the metrics namespace stay apart.
+    service_name: str
 
     @property
     def trust_gateway_authorizer(self) -> bool:
@@ -106,6 +110,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_api_origin=env.get("PUBLIC_API_ORIGIN") or None,
         log_level=log_level,
         log_format=log_format,
+        service_name=env.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
     )
 
 

@@ -15,9 +15,9 @@ gunicorn through the WSGI shim, ``chalice local``, tests):
 - ``Tracer``: on Lambda only, where X-Ray is on (docs/operations.md says why not
   on EC2).
 
-Chalice logs an unhandled view exception on ``app.log``, a logger named after the
-app; Powertools' logger has the same name (the service), so that record passes
-through here and is folded into the request's line.
+Chalice logs an unhandled view exception on ``app.log``; app.py points that at
+Powertools' logger, so the record passes through here and is folded into the
+request's line.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.config import LOG_FORMAT_TEXT, Settings
 
-SERVICE = "todo-api"
-# One namespace for both deployments; the stack tells them apart by its log group.
+# One namespace for both deployments; the `service` dimension (the stack's name,
+# settings.service_name) tells stacks apart.
 METRICS_NAMESPACE = "TodoApp"
 
 # Metric names (the alarms and dashboards in serverless/merge.yaml and
@@ -156,8 +156,9 @@ class Observability:
         self._stream = stream or sys.stdout
         text = settings.log_format == LOG_FORMAT_TEXT
         formatter = TextFormatter(utc=True, use_rfc3339=True) if text else None
+        self.service = settings.service_name
         self.logger = Logger(
-            service=SERVICE,
+            service=self.service,
             level=settings.log_level,
             logger_handler=logging.StreamHandler(self._stream),
             logger_formatter=formatter,
@@ -167,15 +168,20 @@ class Observability:
         self.logger.addFilter(_FoldChaliceExceptions())
         # Metrics are for CloudWatch; the readable local format leaves them out.
         self.metrics_enabled = settings.log_format != LOG_FORMAT_TEXT
-        self.metrics = Metrics(namespace=METRICS_NAMESPACE, service=SERVICE)
+        self.metrics = Metrics(namespace=METRICS_NAMESPACE, service=self.service)
         # Default dimensions join every dimension set, so each set includes service.
-        self.metrics.set_default_dimensions(service=SERVICE)
+        self.metrics.set_default_dimensions(service=self.service)
         # Keyed, so the user key cannot be joined with another system's plain hash
         # of the same sub; per user pool, so it differs between stacks.
         self._user_key_secret = f"todo-user-key:{settings.user_pool_id}".encode()
         self._tracer: Any = None
         self._tracing = settings.running_on_lambda
         self._watched_clients: list[Any] = []
+
+    @property
+    def app_logger(self) -> logging.Logger:
+        """The standard-library logger behind Powertools' (named after the service)."""
+        return logging.getLogger(self.service)
 
     def set_stream(self, stream: IO[str]) -> None:
         """Send logs and metrics elsewhere (tests)."""
@@ -225,7 +231,7 @@ class Observability:
             # DynamoDB call is a subsegment.
             from aws_lambda_powertools import Tracer
 
-            self._tracer = Tracer(service=SERVICE)
+            self._tracer = Tracer(service=self.service)
         return self._tracer
 
     def finish(self, record: RequestRecord, status: int) -> None:

@@ -53,6 +53,8 @@ OUTPUT_KEYS = {
     "UserPoolClientId": "user_pool_client_id",
     "WebBucketName": "web_bucket",
     "DistributionId": "distribution_id",
+    "DashboardUrl": "dashboard_url",
+    "AppLogGroup": "log_group",
 }
 
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
@@ -262,7 +264,11 @@ def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
 
 # Template parameters that deploy settings in the environment set (the same names
 # as for the serverful path), so `make deploy-serverless` and CI can pass them.
-ENVIRONMENT_PARAMETERS = {"SES_IDENTITY_ARN": "SesIdentityArn", "EMAIL_FROM": "EmailFrom"}
+ENVIRONMENT_PARAMETERS = {
+    "SES_IDENTITY_ARN": "SesIdentityArn",
+    "EMAIL_FROM": "EmailFrom",
+    "ALARM_EMAIL": "AlarmEmail",
+}
 
 
 def parse_parameters(

@@ -42,6 +42,10 @@ DEFAULT_PACKAGE_DIR = ROOT / "build" / "serverless" / "package"
 REGION = "us-east-1"
 STACK_NAME = "todo-rehearsal"
 ARTIFACT_BUCKET = "rehearsal-artifacts"
+POWERTOOLS_LAYER_PARAMETER = "/rehearsal/powertools-layer-arn"
+POWERTOOLS_LAYER_ARN = (
+    f"arn:aws:lambda:{REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:1"
+)
 EXPECTED_OUTPUTS = (
     "ApiUrl",
     "WebUrl",
@@ -50,6 +54,9 @@ EXPECTED_OUTPUTS = (
     "WebBucketName",
     "DistributionId",
     "TableName",
+    "DashboardUrl",
+    "AlarmTopicArn",
+    "AppLogGroup",
 )
 
 
@@ -227,6 +234,13 @@ def rehearse(package_dir: Path, endpoint: str) -> dict[str, Any]:
     template = to_cloudformation(sam_template, ARTIFACT_BUCKET, "deployment.zip")
     stubbed = stub_unsupported(template, moto_supported_types())
 
+    # AWS publishes the Powertools layer's ARN in a public SSM parameter that moto
+    # lacks (and names under /aws/ may not be created): stand one in. moto resolves
+    # a parameter's default even when a value is given, so the default changes.
+    client("ssm", endpoint).put_parameter(
+        Name=POWERTOOLS_LAYER_PARAMETER, Value=POWERTOOLS_LAYER_ARN, Type="String"
+    )
+    template["Parameters"]["PowertoolsLayerArn"]["Default"] = POWERTOOLS_LAYER_PARAMETER
     cfn = client("cloudformation", endpoint)
     started = time.monotonic()
     cfn.create_stack(

@@ -119,6 +119,8 @@ STACK_OUTPUTS = {
     "UserPoolClientId": "client123",
     "WebBucketName": "web-bucket",
     "DistributionId": "E123",
+    "DashboardUrl": "https://eu-west-1.console.aws.amazon.com/cloudwatch/home#dashboards:name=s",
+    "AppLogGroup": "/aws/lambda/s-api",
     "EndpointURL": "ignored",
 }
 
@@ -132,6 +134,8 @@ def test_outputs_are_mapped_to_the_agreed_names() -> None:
         "user_pool_client_id": "client123",
         "web_bucket": "web-bucket",
         "distribution_id": "E123",
+        "dashboard_url": "https://eu-west-1.console.aws.amazon.com/cloudwatch/home#dashboards:name=s",
+        "log_group": "/aws/lambda/s-api",
     }
 
 

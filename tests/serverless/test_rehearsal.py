@@ -22,9 +22,12 @@ PINNED_STAND_INS = [
     "AWS::CloudFront::Distribution",
     "AWS::CloudFront::OriginAccessControl",
     "AWS::CloudFront::ResponseHeadersPolicy",
+    "AWS::CloudWatch::Alarm",
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::S3::BucketPolicy",
+    "AWS::SNS::Subscription",
+    "AWS::SNS::TopicPolicy",
 ]
 
 
@@ -60,6 +63,9 @@ def test_rehearsal_creates_checks_and_deletes_the_stack(package_dir: Path, tmp_p
         "AWS::ApiGateway::RestApi",
         "AWS::Logs::LogGroup",
         "AWS::S3::Bucket",
+        "AWS::CloudWatch::Dashboard",
+        "AWS::SNS::Topic",
+        "AWS::KMS::Key",
     }
     outputs = report["outputs"]
     assert set(rs.EXPECTED_OUTPUTS) <= set(outputs)

@@ -137,7 +137,7 @@ def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str
     assert "PLACEHOLDER" not in json.dumps(body).upper()
     for path, methods in body["paths"].items():
         for method, spec in methods.items():
-            open_route = method == "options" or path == "/health"
+            open_route = method == "options" or path in ("/health", "/ready")
             assert (spec.get("security") is None) == open_route, f"{method.upper()} {path}"
 
 
@@ -184,6 +184,8 @@ def test_function_is_wired_to_the_stacks_resources(resources: dict[str, Any]) ->
         "COGNITO_USER_POOL_ID": {"Fn::Sub": "${UserPool}"},
         "COGNITO_APP_CLIENT_ID": {"Fn::Sub": "${UserPoolClient}"},
         "CORS_ORIGINS": {"Fn::Sub": "https://${WebDistribution.DomainName}"},
+        # The metrics' service dimension: the stack's name (tests/serverless/test_monitoring.py).
+        "POWERTOOLS_SERVICE_NAME": {"Ref": "AWS::StackName"},
     }
     assert p["Tracing"] == "Active"
     assert p["MemorySize"] == 512 and p["Timeout"] == 10
