@@ -5,7 +5,8 @@
     deploy_serverful.py cli-config        (writes the Terraform CLI config only)
 
 Settings (environment): STAGE (prod), STACK_NAME (todo-<stage>), AWS_REGION (us-east-1),
-SES_IDENTITY_ARN and EMAIL_FROM (Cognito's emails through SES), the standard AWS
+SES_IDENTITY_ARN and EMAIL_FROM (Cognito's emails through SES), ALARM_EMAIL (the
+alarm topic's email subscription), the standard AWS
 credential chain, TF_PLUGIN_MIRROR (/opt/tf-plugins: providers come from there when it
 exists, else from the registry), and for remote state TF_STATE_BUCKET (+ optional
 TF_STATE_REGION, TF_STATE_KEY): the S3 backend with S3-native locking. Without
@@ -13,7 +14,8 @@ TF_STATE_BUCKET the state is local, in .deploy/terraform/<stack>.tfstate.
 
 `apply` writes .deploy/serverful-outputs.json = {region, api_url, web_url,
 user_pool_id, user_pool_client_id, web_bucket, distribution_id}, which
-scripts/deploy_web.py consumes. `destroy` keeps the DynamoDB table and the Cognito
+scripts/deploy_web.py consumes, plus {dashboard_url, log_group} for operators
+(`make logs`). `destroy` keeps the DynamoDB table and the Cognito
 user pool (they are retained by design) and removes everything else.
 """
 
@@ -47,6 +49,9 @@ BACKEND_OVERRIDE = TERRAFORM_DIR / "backend_override.tf"
 
 # The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
 WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
+
+# For operators: printed after a deploy, and `make logs` reads the log group.
+OPERATIONS_KEYS = ("dashboard_url", "log_group")
 
 # Kept when the stack is destroyed (prevent_destroy + deletion protection): the data
 # and the users. `destroy` takes them out of the state first, so Terraform leaves them.
@@ -207,6 +212,11 @@ def email_variables(env: Mapping[str, str] = os.environ) -> dict[str, str]:
     return {variable: env[setting] for setting, variable in names.items() if env.get(setting)}
 
 
+def alarm_variables(env: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The alarm topic's email subscription from the deploy setting ALARM_EMAIL."""
+    return {"alarm_email": env["ALARM_EMAIL"]} if env.get("ALARM_EMAIL") else {}
+
+
 def web_deploy_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     missing = [key for key in WEB_DEPLOY_KEYS if not outputs.get(key)]
     if missing:
@@ -229,7 +239,11 @@ def apply(
     terraform.run("apply", "-auto-approve", "-no-color", *variables)
     outputs = terraform.outputs()
     outputs_file.parent.mkdir(parents=True, exist_ok=True)
-    outputs_file.write_text(json.dumps(web_deploy_outputs(outputs), indent=2) + "\n")
+    recorded = {
+        **web_deploy_outputs(outputs),
+        **{key: str(outputs[key]) for key in OPERATIONS_KEYS if outputs.get(key)},
+    }
+    outputs_file.write_text(json.dumps(recorded, indent=2) + "\n")
     print(f"wrote {outputs_file}")
     return outputs
 
@@ -281,6 +295,8 @@ def destroy(
 def print_urls(outputs: Mapping[str, Any]) -> None:
     print(f"API: {outputs['api_url']}")
     print(f"Web: {outputs['web_url']}")
+    if outputs.get("dashboard_url"):
+        print(f"Dashboard: {outputs['dashboard_url']}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -301,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         backend = backend_settings(settings)
         if args.command == "apply":
-            variables = email_variables()
+            variables = {**email_variables(), **alarm_variables()}
             print_urls(apply(terraform, settings, args.artifact, backend, variables))
         else:
             destroy(terraform, settings, backend, artifact=args.artifact)

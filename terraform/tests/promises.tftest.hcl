@@ -108,8 +108,8 @@ run "stack_composes_the_promises" {
   }
 
   assert {
-    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE" }
-    error_message = "Every route except GET /health must require a JWT."
+    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE", "GET /ready" = "NONE" }
+    error_message = "Every route except GET /health and GET /ready must require a JWT."
   }
 
   assert {
@@ -219,6 +219,8 @@ run "compute_instances_are_locked_down" {
     user_pool_client_id   = "testclientid0123456789"
     cors_origins          = ["https://d111111abcdef8.cloudfront.net"]
     public_api_origin     = "https://abc123.execute-api.us-east-1.amazonaws.com"
+    app_log_group_name    = "/todo/todo-test/app"
+    app_log_group_arn     = "arn:aws:logs:us-east-1:123456789012:log-group:/todo/todo-test/app"
   }
 
   assert {

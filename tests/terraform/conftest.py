@@ -71,6 +71,9 @@ TEMPLATE_VALUES = {
     "cors_origins": "https://d111111abcdef8.cloudfront.net",
     "public_api_origin": "https://abc123.execute-api.eu-west-1.amazonaws.com",
     "app_port": 8080,
+    "service_name": "todo-prod",
+    "app_log_file": "/var/log/todo/app.log",
+    "cloudwatch_agent": '{"logs":{"logs_collected":{"files":{"collect_list":[]}}}}',
 }
 
 

@@ -92,3 +92,10 @@ def test_ses_settings_become_the_auth_modules_email_variables() -> None:
     env["EMAIL_FROM"] = "Todo <no-reply@x.com>"
     assert deploy_serverful.email_variables(env)["email_from"] == "Todo <no-reply@x.com>"
     assert deploy_serverful.email_variables({"EMAIL_FROM": ""}) == {}
+
+
+def test_alarm_email_becomes_the_monitoring_modules_variable() -> None:
+    assert deploy_serverful.alarm_variables({"ALARM_EMAIL": "ops@example.com"}) == {
+        "alarm_email": "ops@example.com"
+    }
+    assert deploy_serverful.alarm_variables({"ALARM_EMAIL": ""}) == {}

@@ -65,4 +65,6 @@ def test_user_data_hands_the_app_its_settings(user_data: str) -> None:
         "GUNICORN_BIND": "0.0.0.0:8080",
         "TRUSTED_PROXY_HOPS": "2",
         "PUBLIC_API_ORIGIN": "https://abc123.execute-api.eu-west-1.amazonaws.com",
+        "POWERTOOLS_SERVICE_NAME": "todo-prod",
+        "LOG_LEVEL": "INFO",
     }

@@ -37,3 +37,13 @@ output "subnet_ids" {
   description = "Subnets the Auto Scaling group launches instances in."
   value       = aws_autoscaling_group.app.vpc_zone_identifier
 }
+
+output "cloudwatch_agent_config" {
+  description = "The CloudWatch agent's configuration the user data installs (checked by the tests)."
+  value       = local.cloudwatch_agent_config
+}
+
+output "instance_policy" {
+  description = "The instance role's policy document (checked by the tests)."
+  value       = data.aws_iam_policy_document.instance.json
+}
