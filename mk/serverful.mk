@@ -62,6 +62,7 @@ artifact: install $(SERVERFUL_ARTIFACT) ## Build the EC2 app artifact (code + pi
 
 deploy-serverful-backend: install artifact ## terraform apply the serverful stack; writes .deploy/serverful-outputs.json
 	$(BIN)/python scripts/deploy_serverful.py apply --artifact $(SERVERFUL_ARTIFACT)
+	$(MAKE) --no-print-directory ready ARCHITECTURE=serverful
 
 deploy-serverful: deploy-serverful-backend ## Serverful backend + web app (build, sync, invalidate, print URLs)
 	$(MAKE) --no-print-directory web-build

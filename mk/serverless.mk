@@ -39,6 +39,7 @@ rehearse-serverless: package-serverless ## Create and delete the stack in a loca
 deploy-serverless-backend: package-serverless ## Deploy the stack (change set) and write .deploy/serverless-outputs.json
 	$(BIN)/python scripts/deploy_serverless.py deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
+	$(MAKE) --no-print-directory ready ARCHITECTURE=serverless
 
 deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and publish the web app
 	$(MAKE) --no-print-directory web-build

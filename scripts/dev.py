@@ -82,7 +82,8 @@ def run() -> int:
         stack = type(stack)(**{**stack.to_json(), "api_url": api_url, "web_url": web_url})
         (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")
 
-        env = {**os.environ, **stack.app_environment(cors_origins)}
+        # Readable request lines in the terminal (LOG_FORMAT=json shows what AWS gets).
+        env = {"LOG_FORMAT": "text", **os.environ, **stack.app_environment(cors_origins)}
         api = ApiServer(api_port, env)
         running.callback(api.stop)
         try:

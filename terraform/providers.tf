@@ -17,13 +17,16 @@ provider "aws" {
     apigatewayv2   = local.local_endpoint
     autoscaling    = local.local_endpoint
     cloudfront     = local.local_endpoint
+    cloudwatch     = local.local_endpoint
     cloudwatchlogs = local.local_endpoint
     cognitoidp     = local.local_endpoint
     dynamodb       = local.local_endpoint
     ec2            = local.local_endpoint
     elbv2          = local.local_endpoint
     iam            = local.local_endpoint
+    kms            = local.local_endpoint
     s3             = local.local_endpoint
+    sns            = local.local_endpoint
     ssm            = local.local_endpoint
     sts            = local.local_endpoint
   }
