@@ -162,84 +162,113 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx_rate" {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "api_p99_latency" {
-  alarm_name          = local.alarm_names.api_p99_latency
-  alarm_description   = "The slowest 1 % of API requests took over ${var.api_p99_latency_ms} ms in 3 of 5 minutes; users feel it. Compare the ALB's TargetResponseTime and the app's Latency on the dashboard."
-  namespace           = "AWS/ApiGateway"
-  metric_name         = "Latency"
-  dimensions          = local.api_dimensions
-  extended_statistic  = "p99"
-  period              = 60
-  evaluation_periods  = 5
-  datapoints_to_alarm = 3
-  threshold           = var.api_p99_latency_ms
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
+# The alarms on one metric each; the ones on a metric-math expression follow.
+locals {
+  single_metric_alarms = {
+    api_p99_latency = {
+      description        = "The slowest 1 % of API requests took over ${var.api_p99_latency_ms} ms in 3 of 5 minutes; users feel it. Compare the ALB's TargetResponseTime and the app's Latency on the dashboard."
+      namespace          = "AWS/ApiGateway"
+      metric_name        = "Latency"
+      dimensions         = local.api_dimensions
+      statistic          = null
+      extended_statistic = "p99"
+      period             = 60
+      evaluation_periods = 5
+      datapoints         = 3
+      threshold          = var.api_p99_latency_ms
+      comparison         = "GreaterThanThreshold"
+      missing_data       = "notBreaching"
+    }
+    alb_target_5xx = {
+      description        = "The instances answered 10 or more 5xx in 5 minutes (gunicorn or the app failing). The app log's ERROR lines have the stack traces."
+      namespace          = "AWS/ApplicationELB"
+      metric_name        = "HTTPCode_Target_5XX_Count"
+      dimensions         = { LoadBalancer = local.alb_dimension }
+      statistic          = "Sum"
+      extended_statistic = null
+      period             = 300
+      evaluation_periods = 1
+      datapoints         = 1
+      threshold          = 10
+      comparison         = "GreaterThanOrEqualToThreshold"
+      missing_data       = "notBreaching"
+    }
+    alb_unhealthy_hosts = {
+      description        = "An instance has failed the ALB's /health check for 3 minutes; the Auto Scaling group replaces it. Its log stream (instance id) in the app log group says why."
+      namespace          = "AWS/ApplicationELB"
+      metric_name        = "UnHealthyHostCount"
+      dimensions         = { LoadBalancer = local.alb_dimension, TargetGroup = local.target_group_dimension }
+      statistic          = "Maximum"
+      extended_statistic = null
+      period             = 60
+      evaluation_periods = 3
+      datapoints         = 3
+      threshold          = 0
+      comparison         = "GreaterThanThreshold"
+      missing_data       = "notBreaching"
+    }
+    asg_in_service = {
+      description        = "Fewer than ${var.min_size} instances (min_size) in service for 5 minutes: launches fail or a bad artifact keeps instances from becoming healthy. See the group's activity history."
+      namespace          = "AWS/AutoScaling"
+      metric_name        = "GroupInServiceInstances"
+      dimensions         = { AutoScalingGroupName = var.autoscaling_group_name }
+      statistic          = "Minimum"
+      extended_statistic = null
+      period             = 60
+      evaluation_periods = 5
+      datapoints         = 5
+      threshold          = var.min_size
+      comparison         = "LessThanThreshold"
+      # No data means the group reports nothing at all: that is worth a look too.
+      missing_data = "breaching"
+    }
+    instance_cpu = {
+      description        = "The instances' average CPU stayed over ${var.cpu_alarm_percent} % for 10 minutes: target tracking aims lower, so scaling cannot keep up or max_size is reached."
+      namespace          = "AWS/EC2"
+      metric_name        = "CPUUtilization"
+      dimensions         = { AutoScalingGroupName = var.autoscaling_group_name }
+      statistic          = "Average"
+      extended_statistic = null
+      period             = 300
+      evaluation_periods = 2
+      datapoints         = 2
+      threshold          = var.cpu_alarm_percent
+      comparison         = "GreaterThanThreshold"
+      missing_data       = "notBreaching"
+    }
+    auth_failure_spike = {
+      description        = "The app refused ${var.auth_failures_per_5_minutes} or more tokens in 5 minutes (its AuthFailures metric, by reason on the dashboard): a broken client release or someone trying tokens. The HTTP API's JWT authorizer rejects most bad tokens before the app."
+      namespace          = local.app_namespace
+      metric_name        = "AuthFailures"
+      dimensions         = local.app_dimensions
+      statistic          = "Sum"
+      extended_statistic = null
+      period             = 300
+      evaluation_periods = 1
+      datapoints         = 1
+      threshold          = var.auth_failures_per_5_minutes
+      comparison         = "GreaterThanOrEqualToThreshold"
+      missing_data       = "notBreaching"
+    }
+  }
 }
 
-resource "aws_cloudwatch_metric_alarm" "alb_target_5xx" {
-  alarm_name          = local.alarm_names.alb_target_5xx
-  alarm_description   = "The instances answered 10 or more 5xx in 5 minutes (gunicorn or the app failing). The app log's ERROR lines have the stack traces."
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "HTTPCode_Target_5XX_Count"
-  dimensions          = { LoadBalancer = local.alb_dimension }
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = 10
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
+resource "aws_cloudwatch_metric_alarm" "metric" {
+  for_each = local.single_metric_alarms
 
-resource "aws_cloudwatch_metric_alarm" "alb_unhealthy_hosts" {
-  alarm_name          = local.alarm_names.alb_unhealthy_hosts
-  alarm_description   = "An instance has failed the ALB's /health check for 3 minutes; the Auto Scaling group replaces it. Its log stream (instance id) in the app log group says why."
-  namespace           = "AWS/ApplicationELB"
-  metric_name         = "UnHealthyHostCount"
-  dimensions          = { LoadBalancer = local.alb_dimension, TargetGroup = local.target_group_dimension }
-  statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 3
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "asg_in_service" {
-  alarm_name          = local.alarm_names.asg_in_service
-  alarm_description   = "Fewer than ${var.min_size} instances (min_size) in service for 5 minutes: launches fail or a bad artifact keeps instances from becoming healthy. See the group's activity history."
-  namespace           = "AWS/AutoScaling"
-  metric_name         = "GroupInServiceInstances"
-  dimensions          = { AutoScalingGroupName = var.autoscaling_group_name }
-  statistic           = "Minimum"
-  period              = 60
-  evaluation_periods  = 5
-  threshold           = var.min_size
-  comparison_operator = "LessThanThreshold"
-  # No data means the group reports nothing at all: that is worth a look too.
-  treat_missing_data = "breaching"
-  alarm_actions      = local.alarm_actions
-  ok_actions         = local.alarm_actions
-}
-
-resource "aws_cloudwatch_metric_alarm" "instance_cpu" {
-  alarm_name          = local.alarm_names.instance_cpu
-  alarm_description   = "The instances' average CPU stayed over ${var.cpu_alarm_percent} % for 10 minutes: target tracking aims lower, so scaling cannot keep up or max_size is reached."
-  namespace           = "AWS/EC2"
-  metric_name         = "CPUUtilization"
-  dimensions          = { AutoScalingGroupName = var.autoscaling_group_name }
-  statistic           = "Average"
-  period              = 300
-  evaluation_periods  = 2
-  threshold           = var.cpu_alarm_percent
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
+  alarm_name          = local.alarm_names[each.key]
+  alarm_description   = each.value.description
+  namespace           = each.value.namespace
+  metric_name         = each.value.metric_name
+  dimensions          = each.value.dimensions
+  statistic           = each.value.statistic
+  extended_statistic  = each.value.extended_statistic
+  period              = each.value.period
+  evaluation_periods  = each.value.evaluation_periods
+  datapoints_to_alarm = each.value.datapoints
+  threshold           = each.value.threshold
+  comparison_operator = each.value.comparison
+  treat_missing_data  = each.value.missing_data
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 }
@@ -309,37 +338,18 @@ resource "aws_cloudwatch_metric_alarm" "dynamodb_system_errors" {
   }
 }
 
-resource "aws_cloudwatch_metric_alarm" "auth_failure_spike" {
-  alarm_name          = local.alarm_names.auth_failure_spike
-  alarm_description   = "The app refused ${var.auth_failures_per_5_minutes} or more tokens in 5 minutes (its AuthFailures metric, by reason on the dashboard): a broken client release or someone trying tokens. The HTTP API's JWT authorizer rejects most bad tokens before the app."
-  namespace           = local.app_namespace
-  metric_name         = "AuthFailures"
-  dimensions          = local.app_dimensions
-  statistic           = "Sum"
-  period              = 300
-  evaluation_periods  = 1
-  threshold           = var.auth_failures_per_5_minutes
-  comparison_operator = "GreaterThanOrEqualToThreshold"
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = local.alarm_actions
-  ok_actions          = local.alarm_actions
-}
-
 # ---------------------------------------------------------------- dashboard
 
 locals {
   region = data.aws_region.current.name
-  alarm_arns = [
-    aws_cloudwatch_metric_alarm.api_5xx_rate.arn,
-    aws_cloudwatch_metric_alarm.api_p99_latency.arn,
-    aws_cloudwatch_metric_alarm.alb_target_5xx.arn,
-    aws_cloudwatch_metric_alarm.alb_unhealthy_hosts.arn,
-    aws_cloudwatch_metric_alarm.asg_in_service.arn,
-    aws_cloudwatch_metric_alarm.instance_cpu.arn,
-    aws_cloudwatch_metric_alarm.dynamodb_throttles.arn,
-    aws_cloudwatch_metric_alarm.dynamodb_system_errors.arn,
-    aws_cloudwatch_metric_alarm.auth_failure_spike.arn,
-  ]
+  alarm_arns = concat(
+    [for alarm in aws_cloudwatch_metric_alarm.metric : alarm.arn],
+    [
+      aws_cloudwatch_metric_alarm.api_5xx_rate.arn,
+      aws_cloudwatch_metric_alarm.dynamodb_throttles.arn,
+      aws_cloudwatch_metric_alarm.dynamodb_system_errors.arn,
+    ],
+  )
   api = ["AWS/ApiGateway", "Count", "ApiId", var.api_id, "Stage", "$default"]
 
   widgets = [
