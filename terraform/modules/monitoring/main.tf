@@ -42,47 +42,40 @@ resource "aws_cloudwatch_log_group" "app" {
 
 # ------------------------------------------------------------ notification
 
-data "aws_iam_policy_document" "alarm_key" {
-  # The account's IAM policies decide who administers the key (without this
-  # statement nobody could); the actions are listed, never kms:*.
-  statement {
-    sid = "AccountAdministersTheKey"
-    actions = [
-      "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
-      "kms:DisableKey", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
-      "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
-      "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
-    ]
-    resources = ["*"]
-    principals {
-      type        = "AWS"
-      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
-    }
-  }
-
-  # CloudWatch publishes alarms to the encrypted topic (the AWS-managed SNS key
-  # would not let it).
-  statement {
-    sid       = "CloudWatchPublishesAlarms"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["*"]
-    principals {
-      type        = "Service"
-      identifiers = ["cloudwatch.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
+# In a key policy, Resource "*" means this key.
 resource "aws_kms_key" "alarms" {
   description             = "${var.name}: encrypts the alarm topic"
   enable_key_rotation     = true
   deletion_window_in_days = 7
-  policy                  = data.aws_iam_policy_document.alarm_key.json
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The account's IAM policies decide who administers the key (without this
+        # statement nobody could); the actions are listed, never kms:*.
+        Sid       = "AccountAdministersTheKey"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root" }
+        Action = [
+          "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+          "kms:DisableKey", "kms:EnableKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
+          "kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy",
+          "kms:ScheduleKeyDeletion", "kms:TagResource", "kms:UntagResource", "kms:UpdateKeyDescription",
+        ]
+        Resource = "*"
+      },
+      {
+        # CloudWatch publishes alarms to the encrypted topic (the AWS-managed SNS
+        # key would not let it).
+        Sid       = "CloudWatchPublishesAlarms"
+        Effect    = "Allow"
+        Principal = { Service = "cloudwatch.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id } }
+      },
+    ]
+  })
 }
 
 resource "aws_sns_topic" "alarms" {
