@@ -166,6 +166,9 @@ class Observability:
             use_rfc3339=True,
         )
         self.logger.addFilter(_FoldChaliceExceptions())
+        # Ours is the one output: the Lambda runtime's handler on the root logger
+        # would print every line a second time.
+        self.app_logger.propagate = False
         # Metrics are for CloudWatch; the readable local format leaves them out.
         self.metrics_enabled = settings.log_format != LOG_FORMAT_TEXT
         self.metrics = Metrics(namespace=METRICS_NAMESPACE, service=self.service)
@@ -229,9 +232,15 @@ class Observability:
             # Imported on the first request: X-Ray's SDK (from the Powertools layer)
             # is slow to import and only Lambda traces. Patches botocore, so each
             # DynamoDB call is a subsegment.
-            from aws_lambda_powertools import Tracer
+            try:
+                from aws_lambda_powertools import Tracer
 
-            self._tracer = Tracer(service=self.service)
+                self._tracer = Tracer(service=self.service)
+            except ImportError:
+                # A layer without the X-Ray SDK costs the traces, never a request.
+                self.logger.warning("tracing is off: the X-Ray SDK is not installed")
+                self._tracing = False
+                return None
         return self._tracer
 
     def finish(self, record: RequestRecord, status: int) -> None:
