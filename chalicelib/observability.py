@@ -111,10 +111,6 @@ class RequestRecord:
 _current: ContextVar[RequestRecord | None] = ContextVar("todo_request", default=None)
 
 
-def current() -> RequestRecord | None:
-    return _current.get()
-
-
 class TextFormatter(LambdaPowertoolsFormatter):
     """Readable lines for `make dev`: time, level, message, then the fields."""
 
