@@ -207,3 +207,21 @@ def test_the_text_format_is_readable_and_leaves_metrics_out() -> None:
     assert re.match(r"^\d\d:\d\d:\d\d\.\d{3} INFO +GET /health 200  .*status=200", lines[0])
     assert "WARNING" in lines[1] and "GET /ready 503" in lines[1]
     assert "_aws" not in out and not out.lstrip().startswith("{")
+
+
+def test_on_lambda_api_gateways_request_id_is_returned_and_logged(output: Output) -> None:
+    # The REST proxy event API Gateway sends, with its own request id.
+    event = {
+        "resource": "/health", "path": "/health", "httpMethod": "GET",
+        "headers": {"Host": "abc.execute-api.eu-west-1.amazonaws.com"},
+        "multiValueHeaders": {}, "queryStringParameters": None,
+        "multiValueQueryStringParameters": None, "pathParameters": None,
+        "stageVariables": None, "body": None, "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
+                           "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                           "identity": {"sourceIp": "203.0.113.9"}},
+    }  # fmt: skip
+    response = app_module.app(event, None)
+
+    assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert only_log(output)["correlation_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
