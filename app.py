@@ -18,7 +18,7 @@ from chalice.app import Request
 from chalicelib.auth import Authenticator
 from chalicelib.config import AUTH_MODE_GATEWAY, Settings, get_settings
 from chalicelib.domain import Todo
-from chalicelib.errors import ApiError
+from chalicelib.errors import ApiError, Unauthorized
 from chalicelib.http import (
     base_url,
     cors_headers,
@@ -34,9 +34,20 @@ from chalicelib.http import (
     query_params,
     read_json_body,
 )
+from chalicelib.observability import (
+    TODOS_COMPLETED,
+    TODOS_CREATED,
+    TODOS_DELETED,
+    Observability,
+)
+from chalicelib.readiness import Readiness
 from chalicelib.service import TodoService
 
-app = Chalice(app_name="todo-api")
+# Logging is Powertools' (chalicelib.observability): Chalice adds no handler of its
+# own, and reports unhandled view exceptions on Powertools' logger.
+app = Chalice(app_name="todo-api", configure_logs=False)
+observability = Observability(get_settings())
+app.log = observability.app_logger
 # JSON only: no binary media types (which also spares Chalice matching every
 # request and response against its default list of 16).
 app.api.binary_types = []
@@ -60,6 +71,7 @@ class Dependencies:
     settings: Settings
     service: TodoService
     authenticator: Authenticator
+    readiness: Readiness | None = None
 
 
 _dependencies: Dependencies | None = None
@@ -87,23 +99,34 @@ def build_dependencies(settings: Settings) -> Dependencies:
         settings=settings,
         service=TodoService(DynamoTodoRepository()),
         authenticator=Authenticator(settings),
+        readiness=Readiness(settings),
     )
 
 
 @app.middleware("http")
 def api_middleware(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """One JSON error shape and CORS on every response, errors included."""
-    try:
-        response = get_response(request)
-    except ApiError as exc:
-        response = error_response(exc)
-    response = normalise_chalice_error(response)
-    origin = request.headers.get("origin")
-    allowed = bool(origin) and dependencies().settings.allows_origin(origin or "")
-    response.headers.update(cors_headers(origin, allowed))
-    request_id = request.context.get("requestId")
-    if request_id:
-        response.headers["X-Request-Id"] = request_id
+    """One JSON error shape, CORS and X-Request-Id on every response, errors
+    included, and one log line (and metrics) per request."""
+    context = request.context
+    lambda_context = app.lambda_context
+    with observability.request(
+        context.get("requestId"),  # API Gateway's, or the WSGI shim's; else a new one
+        request.method,
+        context.get("resourcePath", ""),
+        function_request_id=getattr(lambda_context, "aws_request_id", None),
+    ) as record:
+        try:
+            response = get_response(request)
+        except ApiError as exc:
+            if isinstance(exc, Unauthorized):
+                observability.auth_failed(exc.message)
+            response = error_response(exc)
+        response = normalise_chalice_error(response)
+        origin = request.headers.get("origin")
+        allowed = bool(origin) and dependencies().settings.allows_origin(origin or "")
+        response.headers.update(cors_headers(origin, allowed))
+        response.headers["X-Request-Id"] = record.request_id
+        observability.finish(record, response.status_code)
     return response
 
 
@@ -115,11 +138,21 @@ def _request() -> Request:
 
 def current_owner() -> str:
     request = _request()
-    return dependencies().authenticator.identify(request.headers, request.context).sub
+    sub = dependencies().authenticator.identify(request.headers, request.context).sub
+    observability.set_user(sub)
+    return sub
 
 
 def service() -> TodoService:
+    watch_storage()
     return dependencies().service
+
+
+def watch_storage() -> None:
+    """Count this request's DynamoDB requests (the client exists once per process)."""
+    from chalicelib.dynamo import dynamodb_client
+
+    observability.watch_dynamodb(dynamodb_client())
 
 
 def todo_url(base: str, todo: Todo) -> str:
@@ -134,9 +167,23 @@ def todo_response(todo: Todo, status: int = 200, headers: dict[str, str] | None 
     return json_response(todo.to_json(url), status, headers)
 
 
+# Liveness: the process answers. No dependency is called, so the load balancer's
+# health check never takes every instance out when DynamoDB has a bad minute.
 @app.route("/health", methods=["GET"])
 def health() -> Response:
     return json_response({"status": "ok"})
+
+
+# Readiness: this process can serve (DynamoDB answers; the JWKS is reachable when
+# the app verifies tokens itself). For deploy steps and smoke checks; 503 + Retry-After.
+@app.route("/ready", methods=["GET"])
+def ready() -> Response:
+    deps = dependencies()
+    if deps.readiness is None:
+        deps.readiness = Readiness(deps.settings)
+    watch_storage()
+    deps.readiness.check()
+    return json_response({"status": "ready"})
 
 
 @app.route("/todos", methods=["GET"], authorizer=cognito)
@@ -168,6 +215,8 @@ def create_todo() -> Response:
         owner, read_json_body(request), request.headers.get("idempotency-key")
     )
     headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+    if not created.replayed:
+        observability.todo_event(TODOS_CREATED)
     return todo_response(created.todo, 201, headers)
 
 
@@ -176,7 +225,10 @@ def complete_all() -> Response:
     owner = current_owner()
     request = _request()
     query_params(request, ())
-    updated = service().set_all_completed(owner, read_json_body(request))
+    payload = read_json_body(request)
+    updated = service().set_all_completed(owner, payload)
+    if payload.get("completed") is True:  # valid by now: the service checked it
+        observability.todo_event(TODOS_COMPLETED, updated.count)
     return json_response({"updated": updated.count, "more": updated.more})
 
 
@@ -185,6 +237,7 @@ def delete_todos() -> Response:
     owner = current_owner()
     params = query_params(_request(), ("completed",))
     deleted = service().delete_all(owner, completed=parse_completed(params.get("completed")))
+    observability.todo_event(TODOS_DELETED, deleted.count)
     return json_response({"deleted": deleted.count, "more": deleted.more})
 
 
@@ -201,6 +254,8 @@ def update_todo(todo_id: str) -> Response:
     request = _request()
     query_params(request, ())
     todo = service().update(owner, todo_id, read_json_body(request), expected_version(request))
+    if todo.completed and todo.completed_at == todo.updated_at:  # completed by this request
+        observability.todo_event(TODOS_COMPLETED)
     return todo_response(todo)
 
 
@@ -210,11 +265,13 @@ def delete_todo(todo_id: str) -> Response:
     request = _request()
     query_params(request, ())
     service().delete(owner, todo_id, expected_version(request))
+    observability.todo_event(TODOS_DELETED)
     return empty_response()
 
 
 # CORS preflight: browsers send it without credentials, so no authorizer.
 @app.route("/health", methods=["OPTIONS"])
+@app.route("/ready", methods=["OPTIONS"])
 @app.route("/todos", methods=["OPTIONS"])
 @app.route("/todos/{todo_id}", methods=["OPTIONS"])
 def preflight(todo_id: str | None = None) -> Response:

@@ -14,8 +14,12 @@ from urllib.parse import urlsplit
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_TABLE_NAME = "todos"
+DEFAULT_SERVICE_NAME = "todo-api"
 AUTH_MODE_GATEWAY = "gateway"
 AUTH_MODE_JWT = "jwt"
+LOG_FORMAT_JSON = "json"
+LOG_FORMAT_TEXT = "text"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(RuntimeError):
@@ -45,6 +49,14 @@ class Settings:
     # the WSGI server (requests reach it with the internal ALB's Host); on Lambda,
     # when unset, API Gateway's domain and stage from the event are used.
     public_api_origin: str | None
+    # Logs (chalicelib.observability): LOG_LEVEL, and LOG_FORMAT "json" (one
+    # JSON object a line, plus the EMF metrics; every deployment) or "text"
+    # (readable lines without metrics, for `make dev`).
+    log_level: str
+    log_format: str
+    # The `service` of every log line and metric: POWERTOOLS_SERVICE_NAME, which
+    # the stacks set to their name, so stacks sharing the metrics namespace stay apart.
+    service_name: str
 
     @property
     def trust_gateway_authorizer(self) -> bool:
@@ -72,6 +84,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     auth_mode = env.get("AUTH_MODE") or AUTH_MODE_JWT
     if auth_mode not in (AUTH_MODE_GATEWAY, AUTH_MODE_JWT):
         raise ConfigError(f"AUTH_MODE must be {AUTH_MODE_GATEWAY!r} or {AUTH_MODE_JWT!r}")
+    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+    log_format = env.get("LOG_FORMAT") or LOG_FORMAT_JSON
+    if log_format not in (LOG_FORMAT_JSON, LOG_FORMAT_TEXT):
+        raise ConfigError(f"LOG_FORMAT must be {LOG_FORMAT_JSON!r} or {LOG_FORMAT_TEXT!r}")
     return Settings(
         region=region,
         table_name=env.get("TABLE_NAME") or DEFAULT_TABLE_NAME,
@@ -84,6 +102,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth_mode=auth_mode,
         running_on_lambda=bool(env.get("AWS_LAMBDA_FUNCTION_NAME")),
         public_api_origin=public_origin(env.get("PUBLIC_API_ORIGIN") or ""),
+        log_level=log_level,
+        log_format=log_format,
+        service_name=env.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE_NAME,
     )
 
 

@@ -9,10 +9,11 @@ item (``ReturnValues``) instead of reading first.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -71,6 +72,9 @@ MAX_RETRY_ATTEMPTS = 1
 WORST_CASE_REQUEST_SECONDS = (1 + MAX_RETRY_ATTEMPTS) * (
     CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
 ) + 1
+# Read by the readiness check; never written. Cognito subs are UUIDs, so no user
+# can own this partition key.
+READY_PROBE_KEY = "#ready"
 # Errors that mean "try again later", not "your request is wrong".
 _RETRYABLE_CODES = {
     "ProvisionedThroughputExceededException",
@@ -224,8 +228,15 @@ def create_table(wait: bool = True) -> None:
         IdempotencyRecord.update_ttl(ignore_update_ttl_errors=True)
 
 
+def ping() -> None:
+    """One cheap read (GetItem, eventually consistent) that proves the table answers."""
+    with _storage_errors(), suppress(DoesNotExist):
+        TodoItem.get(READY_PROBE_KEY, READY_PROBE_KEY)
+
+
 def dynamodb_client() -> Any:
-    """The botocore client PynamoDB uses (for request counting in tests and benchmarks)."""
+    """The botocore client PynamoDB uses (for request counting: chalicelib.observability,
+    tests and benchmarks)."""
     return TodoItem._get_connection().connection.client
 
 

@@ -69,6 +69,7 @@ serverless-check: checkov-install package-serverless-offline ## cfn-lint and che
 deploy-serverless-backend: package-serverless sam-install ## sam deploy the stack and write .deploy/serverless-outputs.json
 	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
+	$(MAKE) --no-print-directory ready ARCHITECTURE=serverless
 
 deploy-serverless: deploy-serverless-backend ## Deploy the stack, then build and publish the web app
 	$(MAKE) --no-print-directory web-build

@@ -54,6 +54,8 @@ OUTPUT_KEYS = {
     "UserPoolClientId": "user_pool_client_id",
     "WebBucketName": "web_bucket",
     "DistributionId": "distribution_id",
+    "DashboardUrl": "dashboard_url",
+    "AppLogGroup": "log_group",
 }
 
 
@@ -289,6 +291,7 @@ ENVIRONMENT_PARAMETERS = {
     "PERMISSIONS_BOUNDARY_ARN": "PermissionsBoundaryArn",
     "ENABLE_WAF": "EnableWaf",
     "ENABLE_THREAT_PROTECTION": "EnableThreatProtection",
+    "ALARM_EMAIL": "AlarmEmail",
 }
 
 

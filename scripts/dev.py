@@ -82,8 +82,14 @@ def run() -> int:
         stack = type(stack)(**{**stack.to_json(), "api_url": api_url, "web_url": web_url})
         (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")
 
-        # Links in answers point at the API's own address, never at a client's Host.
-        env = {**os.environ, **stack.app_environment(cors_origins), "PUBLIC_API_ORIGIN": api_url}
+        # Links in answers point at the API's own address, never at a client's Host;
+        # readable request lines in the terminal (LOG_FORMAT=json shows what AWS gets).
+        env = {
+            "LOG_FORMAT": "text",
+            **os.environ,
+            **stack.app_environment(cors_origins),
+            "PUBLIC_API_ORIGIN": api_url,
+        }
         api = ApiServer(api_port, env)
         running.callback(api.stop)
         try:

@@ -141,7 +141,7 @@ def check_applied(
         gateway = aws_client("apigatewayv2", endpoint, REGION)
         routes = gateway.get_routes(ApiId=apis[0]["ApiId"])["Items"]
         open_routes = sorted(r["RouteKey"] for r in routes if r.get("AuthorizationType") != "JWT")
-        if open_routes != ["GET /health"]:
+        if open_routes != ["GET /health", "GET /ready"]:
             problems.append(f"routes without the JWT authorizer: {open_routes}")
         authorizer_ids = {r["AuthorizerId"] for r in routes if r.get("AuthorizerId")}
         for authorizer_id in authorizer_ids:
@@ -151,6 +151,40 @@ def check_applied(
                 problems.append(f"JWT issuer {issuer} is not the pool's {outputs['issuer']}")
         if len(authorizer_ids) != 1:
             problems.append(f"routes use {len(authorizer_ids)} authorizers, expected 1")
+    problems += check_monitoring(endpoint)
+    return problems
+
+
+# The monitoring module's alarms (terraform/modules/monitoring, docs/operations.md).
+MONITORING_ALARMS = (
+    "api-5xx-rate", "api-p99-latency", "alb-target-5xx", "alb-unhealthy-hosts",
+    "asg-in-service-below-min", "instance-cpu", "dynamodb-throttles",
+    "dynamodb-system-errors", "auth-failure-spike",
+)  # fmt: skip
+
+
+def check_monitoring(endpoint: str) -> list[str]:
+    """The alarms notify the topic, the dashboard and the app log group exist."""
+    problems = []
+    cloudwatch = aws_client("cloudwatch", endpoint, REGION)
+    alarms = cloudwatch.describe_alarms(AlarmNamePrefix=f"{STACK_NAME}-")["MetricAlarms"]
+    names = sorted(a["AlarmName"].removeprefix(f"{STACK_NAME}-") for a in alarms)
+    if names != sorted(MONITORING_ALARMS):
+        problems.append(f"alarms {names}, expected {sorted(MONITORING_ALARMS)}")
+    topics = [t["TopicArn"] for t in aws_client("sns", endpoint, REGION).list_topics()["Topics"]]
+    topic = next((t for t in topics if t.endswith(f":{STACK_NAME}-alarms")), None)
+    if topic is None:
+        problems.append("the alarm topic is missing")
+    elif any(a.get("AlarmActions") != [topic] for a in alarms):
+        problems.append("an alarm does not notify the alarm topic")
+    dashboards = [d["DashboardName"] for d in cloudwatch.list_dashboards()["DashboardEntries"]]
+    if STACK_NAME not in dashboards:
+        problems.append(f"dashboard {STACK_NAME} is missing (found {dashboards})")
+    logs = aws_client("logs", endpoint, REGION)
+    group = f"/todo/{STACK_NAME}/app"
+    found = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+    if [g.get("retentionInDays") for g in found] != [30]:
+        problems.append(f"app log group {group}: {found}")
     return problems
 
 

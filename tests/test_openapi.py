@@ -59,7 +59,7 @@ def test_spec_and_app_have_the_same_routes() -> None:
     assert served - documented == set(), "served but not documented"
 
 
-def test_only_health_and_preflight_are_open() -> None:
+def test_only_health_readiness_and_preflight_are_open() -> None:
     document = spec()
     assert document["security"] == [{"cognito": []}]
     for path, item in document["paths"].items():
@@ -67,7 +67,7 @@ def test_only_health_and_preflight_are_open() -> None:
             if method not in HTTP_METHODS:
                 continue
             is_open = operation.get("security") == []
-            assert is_open == (path == "/health" or method == "options"), (path, method)
+            assert is_open == (path in ("/health", "/ready") or method == "options"), (path, method)
 
 
 def test_documented_limits_match_the_code() -> None:

@@ -50,6 +50,8 @@ module "compute" {
   max_size                  = var.max_size
   cpu_target_percent        = var.cpu_target_percent
   wait_for_capacity_timeout = var.wait_for_capacity_timeout
+  app_log_group_name        = module.monitoring.app_log_group_name
+  app_log_group_arn         = module.monitoring.app_log_group_arn
 }
 
 # Request limits per user and per client, before the app (docs/serverful.md).
@@ -75,6 +77,21 @@ module "api" {
   cors_origins                = local.web_origins
   throttling_rate_limit       = var.throttling_rate_limit
   throttling_burst_limit      = var.throttling_burst_limit
+  log_retention_days          = var.log_retention_days
+}
+
+module "monitoring" {
+  source = "./modules/monitoring"
+
+  name                   = var.name
+  alarm_email            = var.alarm_email
+  log_retention_days     = var.log_retention_days
+  api_id                 = module.api.api_id
+  alb_arn                = module.alb.alb_arn
+  target_group_arn       = module.alb.target_group_arn
+  autoscaling_group_name = module.compute.autoscaling_group_name
+  min_size               = var.min_size
+  table_name             = module.data.table_name
 }
 
 module "frontend" {

@@ -59,3 +59,18 @@ output "alb_dns_name" {
   description = "Private DNS name of the internal ALB."
   value       = module.alb.alb_dns_name
 }
+
+output "dashboard_url" {
+  description = "The stack's CloudWatch dashboard."
+  value       = module.monitoring.dashboard_url
+}
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies."
+  value       = module.monitoring.alarm_topic_arn
+}
+
+output "log_group" {
+  description = "Log group of the app's output (one stream per instance); `make logs` tails it."
+  value       = module.monitoring.app_log_group_name
+}

@@ -140,3 +140,15 @@ variable "app_port" {
   type        = number
   default     = 8080
 }
+
+variable "alarm_email" {
+  description = "Email address the alarm topic notifies (ALARM_EMAIL; it must confirm the subscription). null: no subscription."
+  type        = string
+  default     = null
+}
+
+variable "log_retention_days" {
+  description = "Days to keep the app and API access logs (the serverless stack's LogRetentionDays)."
+  type        = number
+  default     = 30
+}

@@ -187,7 +187,7 @@ def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str
         for method, spec in methods.items():
             # OPTIONS (preflight) and ANY (a method the route lacks: the app's 405)
             # never reach a view that reads or writes data.
-            open_route = method in ("options", ANY_METHOD) or path == "/health"
+            open_route = method in ("options", ANY_METHOD) or path in ("/health", "/ready")
             assert (spec.get("security") is None) == open_route, f"{method.upper()} {path}"
 
 
@@ -266,6 +266,7 @@ def test_function_trusts_the_gateway_and_logs_where_its_role_may_write(
     # A function timeout below API Gateway's 29 s integration limit: a stuck call is
     # the function's error, not a gateway timeout.
     assert p["Timeout"] < 29
+    assert p["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == {"Ref": "AWS::StackName"}
 
 
 def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:

@@ -69,6 +69,8 @@ def test_user_data_hands_the_app_its_settings(user_data: str) -> None:
         "CORS_ORIGINS": "https://d111111abcdef8.cloudfront.net",
         "GUNICORN_BIND": "0.0.0.0:8080",
         "PUBLIC_API_ORIGIN": "https://abc123.execute-api.eu-west-1.amazonaws.com",
+        "POWERTOOLS_SERVICE_NAME": "todo-prod",
+        "LOG_LEVEL": "INFO",
     }
 
 

@@ -1,6 +1,7 @@
 locals {
   # The app's routes (app.py). Every todo route needs a valid Cognito token;
-  # /health is open so load balancers and smoke tests can call it.
+  # /health (liveness) and /ready (readiness) are open so load balancers, deploy
+  # steps and smoke tests can call them.
   todo_routes = toset([
     "GET /todos",
     "POST /todos",
@@ -10,7 +11,7 @@ locals {
     "PATCH /todos/{todo_id}",
     "DELETE /todos/{todo_id}",
   ])
-  public_routes = toset(["GET /health"])
+  public_routes = toset(["GET /health", "GET /ready"])
 }
 
 resource "aws_apigatewayv2_api" "this" {

@@ -224,3 +224,23 @@ variable "wait_for_capacity_timeout" {
     error_message = "wait_for_capacity_timeout must be a duration such as 10m, or 0."
   }
 }
+
+variable "app_log_group_name" {
+  description = "Log group the CloudWatch agent ships the app's output (logs and EMF metrics) to."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[.\\-_/#A-Za-z0-9]{1,512}$", var.app_log_group_name))
+    error_message = "app_log_group_name must be a CloudWatch Logs group name."
+  }
+}
+
+variable "app_log_group_arn" {
+  description = "ARN of that log group; the instance role may write to its streams and nothing else in CloudWatch."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:logs:[a-z0-9-]+:[0-9]{12}:log-group:[^*]+$", var.app_log_group_arn))
+    error_message = "app_log_group_arn must be a log group ARN without the :* suffix."
+  }
+}

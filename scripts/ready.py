@@ -1,0 +1,78 @@
+"""Wait until a deployed API is ready: `GET <api_url>/ready` answers 200.
+
+    python -m scripts.ready --outputs .deploy/serverless-outputs.json [--timeout 300]
+
+The deploy targets run it last (`make ready`), so a deploy finishes only when the
+new stack reaches DynamoDB (and, on EC2, Cognito's JWKS) through its public URL.
+A 503 names what is not ready and how long to wait (Retry-After); anything else
+is retried too, until the timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+DEFAULT_TIMEOUT_SECONDS = 300.0
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_WAIT_SECONDS = 15.0
+
+Fetch = Callable[[str], tuple[int, dict[str, str], bytes]]
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def wait_until_ready(
+    api_url: str,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+    *,
+    get: Fetch = fetch,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    say: Callable[[str], None] = print,
+) -> bool:
+    url = api_url.rstrip("/") + "/ready"
+    deadline = clock() + timeout
+    while True:
+        try:
+            status, headers, body = get(url)
+        except OSError as error:
+            status, headers, body = 0, {}, str(error).encode()
+        if status == 200:
+            say(f"ready: {url}")
+            return True
+        wait = MAX_WAIT_SECONDS
+        retry_after = headers.get("Retry-After") or headers.get("retry-after")
+        if retry_after and retry_after.isdigit():
+            wait = min(float(retry_after), MAX_WAIT_SECONDS)
+        say(f"not ready yet ({status or 'no answer'}): {body[:200].decode(errors='replace')}")
+        if clock() + wait > deadline:
+            say(f"{url} was not ready within {timeout:.0f} s")
+            return False
+        sleep(wait)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--outputs", type=Path, required=True, help="a deploy's outputs file")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS)
+    args = parser.parse_args(argv)
+    api_url = json.loads(args.outputs.read_text())["api_url"]
+    return 0 if wait_until_ready(api_url, args.timeout) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

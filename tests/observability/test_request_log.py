@@ -1,0 +1,227 @@
+"""One request, one JSON log line: the fields an operator needs, nothing private.
+
+Runs through Chalice's test client (what `chalice local` and Lambda run) and
+through the WSGI shim (what gunicorn runs on EC2); tests/observability/
+test_processes.py does the same against real gunicorn and `chalice local`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import app as app_module
+from chalicelib.domain import Todo
+from chalicelib.service import TodoService
+from tests.observability.conftest import Output
+from tests.runtimes.base import Runtime, User
+from tests.runtimes.chalice_client import chalice_runtime
+from tests.runtimes.wsgi_inprocess import wsgi_runtime
+
+SECRET_TITLE = "Call the notary about the inheritance"
+REQUEST_FIELDS = {"correlation_id", "method", "route", "status", "latency_ms", "dynamodb_requests"}
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIMES = {"chalice": chalice_runtime, "wsgi": wsgi_runtime}
+
+
+@pytest.fixture(scope="module", params=sorted(RUNTIMES))
+def api(request: pytest.FixtureRequest) -> Iterator[Runtime]:
+    with RUNTIMES[request.param]() as runtime:
+        yield runtime
+
+
+@pytest.fixture(scope="module")
+def user(api: Runtime) -> User:
+    return api.new_user()
+
+
+def only_log(output: Output) -> dict[str, Any]:
+    logs = output.logs()
+    assert len(logs) == 1, logs
+    return logs[0]
+
+
+def test_one_request_is_one_json_line_with_the_operators_fields(
+    api: Runtime, user: User, output: Output
+) -> None:
+    created = api.request("POST", "/todos", headers=user.auth_headers, json={"title": "x"})
+    output.clear()
+
+    response = api.request("GET", f"/todos/{created.json()['id']}", headers=user.auth_headers)
+
+    assert response.status == 200
+    line = only_log(output)
+    assert line.keys() >= REQUEST_FIELDS
+    assert line["correlation_id"] == response.headers["X-Request-Id"]
+    assert line["method"] == "GET"
+    assert line["route"] == "/todos/{todo_id}"
+    assert line["status"] == 200
+    assert line["level"] == "INFO"
+    assert line["service"] == "todo-api"
+    assert 0 < line["latency_ms"] < 10_000
+    assert line["dynamodb_requests"] == 1  # one GetItem
+    assert line["user"] == app_module.observability.user_key(user.sub)
+
+
+def test_the_log_line_never_holds_the_token_the_email_or_the_todo(
+    api: Runtime, user: User, output: Output
+) -> None:
+    response = api.request(
+        "POST", "/todos", headers=user.auth_headers, json={"title": SECRET_TITLE, "notes": "n"}
+    )
+
+    assert response.status == 201
+    raw = output.stream.getvalue()
+    line = only_log(output)
+    assert line["status"] == 201 and line["route"] == "/todos"
+    for secret in (user.id_token, user.email, user.sub, SECRET_TITLE, response.json()["id"]):
+        assert secret not in raw
+    assert not {"token", "email", "title", "notes", "authorization"} & {k.lower() for k in line}
+
+
+def test_the_user_key_is_a_stable_keyed_hash_of_the_sub(api: Runtime, user: User) -> None:
+    observability = app_module.observability
+    key = observability.user_key(user.sub)
+    assert key == observability.user_key(user.sub)
+    assert key != observability.user_key(user.sub + "x")
+    assert user.sub not in key and len(key) == 16
+
+
+def test_every_response_carries_a_request_id_even_an_error(api: Runtime, output: Output) -> None:
+    responses = [
+        api.request("GET", "/health"),
+        api.request("GET", "/todos"),  # no token: 401
+        api.request("POST", "/todos", headers={"Authorization": "Bearer x"}, body=b"{"),
+    ]
+
+    ids = [response.headers["X-Request-Id"] for response in responses]
+    assert len(set(ids)) == 3
+    assert [line["correlation_id"] for line in output.logs()] == ids
+    assert [line["status"] for line in output.logs()] == [200, 401, 401]
+
+
+def test_the_wsgi_shims_request_id_is_the_one_returned_and_logged(output: Output) -> None:
+    with wsgi_runtime() as api:
+        response = api.request("GET", "/health")
+    # The shim names each request (x-amzn-RequestId, as API Gateway does).
+    assert response.headers["X-Request-Id"] == response.headers["x-amzn-RequestId"]
+    assert only_log(output)["correlation_id"] == response.headers["X-Request-Id"]
+
+
+def test_an_auth_failure_is_logged_with_its_reason_not_the_token(
+    api: Runtime, user: User, output: Output
+) -> None:
+    response = api.request("GET", "/todos", headers={"Authorization": "Bearer not.a.jwt"})
+
+    assert response.status == 401
+    line = only_log(output)
+    assert line["auth_failure"] == "malformed_token"
+    assert "user" not in line
+
+
+class ExplodingRepository:
+    """A store with a bug: every call fails in a way nobody anticipated."""
+
+    def __getattr__(self, name: str) -> Any:
+        def explode(*args: Any, **kwargs: Any) -> Todo:
+            raise RuntimeError("index out of range in the store adapter")
+
+        return explode
+
+
+def test_an_unhandled_exception_logs_its_stack_trace_and_answers_the_json_500(
+    api: Runtime, user: User, output: Output
+) -> None:
+    working = app_module.dependencies()
+    app_module.configure(
+        app_module.Dependencies(
+            settings=working.settings,
+            service=TodoService(ExplodingRepository(), clock=lambda: dt.datetime.now(dt.UTC)),
+            authenticator=working.authenticator,
+        )
+    )
+    try:
+        response = api.request("GET", "/todos", headers=user.auth_headers)
+    finally:
+        app_module.configure(working)
+
+    assert response.status == 500
+    assert response.json() == {"error": {"code": "internal_error", "message": "internal error"}}
+    assert "index out of range" not in response.body.decode()  # never leaked to the client
+    line = only_log(output)  # the trace is part of the request's one line
+    assert line["level"] == "ERROR"
+    assert line["status"] == 500
+    assert line["correlation_id"] == response.headers["X-Request-Id"]
+    assert line["exception_name"] == "RuntimeError"
+    assert "index out of range in the store adapter" in line["exception"]
+    assert "Traceback" in line["exception"]
+    assert line["stack_trace"]["type"] == "RuntimeError"
+    assert any(frame["function"] == "explode" for frame in line["stack_trace"]["frames"])
+
+
+HEALTH_IN_A_FRESH_PROCESS = """
+from chalice.test import Client
+import app
+with Client(app.app) as client:
+    client.http.get("/health")
+    client.http.get("/ready")  # no DynamoDB here: 503
+"""
+
+
+def run_app(env: dict[str, str]) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1",
+             "DYNAMODB_ENDPOINT": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
+             "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def test_log_level_setting_filters_the_request_lines() -> None:
+    out = run_app({"LOG_LEVEL": "WARNING"})
+    logs = [json.loads(line) for line in out.splitlines() if '"_aws"' not in line]
+    assert [(line["level"], line["route"], line["status"]) for line in logs] == [
+        ("WARNING", "/ready", 503)
+    ]
+
+
+def test_the_text_format_is_readable_and_leaves_metrics_out() -> None:
+    out = run_app({"LOG_FORMAT": "text"})
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert re.match(r"^\d\d:\d\d:\d\d\.\d{3} INFO +GET /health 200  .*status=200", lines[0])
+    assert "WARNING" in lines[1] and "GET /ready 503" in lines[1]
+    assert "_aws" not in out and not out.lstrip().startswith("{")
+
+
+def test_on_lambda_api_gateways_request_id_is_returned_and_logged(output: Output) -> None:
+    # The REST proxy event API Gateway sends, with its own request id.
+    event = {
+        "resource": "/health", "path": "/health", "httpMethod": "GET",
+        "headers": {"Host": "abc.execute-api.eu-west-1.amazonaws.com"},
+        "multiValueHeaders": {}, "queryStringParameters": None,
+        "multiValueQueryStringParameters": None, "pathParameters": None,
+        "stageVariables": None, "body": None, "isBase64Encoded": False,
+        "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
+                           "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+                           "identity": {"sourceIp": "203.0.113.9"}},
+    }  # fmt: skip
+    response = app_module.app(event, None)
+
+    assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+    assert only_log(output)["correlation_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"

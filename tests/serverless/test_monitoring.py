@@ -1,0 +1,180 @@
+"""The serverless stack's monitoring: Powertools layer, alarms, topic, dashboard."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from chalicelib import observability
+from scripts import deploy_serverless as ds
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_NAME = {"Ref": "AWS::StackName"}
+
+# Every alarm docs/operations.md documents, by logical id.
+ALARMS = {
+    "ApiErrorRateAlarm",
+    "ApiLatencyAlarm",
+    "LambdaErrorsAlarm",
+    "LambdaThrottlesAlarm",
+    "LambdaDurationAlarm",
+    "DynamoDbThrottlesAlarm",
+    "DynamoDbSystemErrorsAlarm",
+    "AuthFailuresAlarm",
+}
+
+
+def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return dict(resources[logical_id]["Properties"])
+
+
+def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:
+    return {key: r for key, r in resources.items() if r["Type"] == kind}
+
+
+def metric_stats(alarm: dict[str, Any]) -> list[dict[str, Any]]:
+    """The metrics an alarm reads: its own, or those of its math expression."""
+    if "MetricName" in alarm:
+        return [alarm]
+    return [query["MetricStat"]["Metric"] for query in alarm["Metrics"] if "MetricStat" in query]
+
+
+def dimensions(metric: dict[str, Any]) -> dict[str, Any]:
+    return {d["Name"]: d["Value"] for d in metric["Dimensions"]}
+
+
+def test_every_documented_alarm_exists_and_notifies_the_topic(resources: dict[str, Any]) -> None:
+    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
+    assert set(alarms) == ALARMS
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    for logical_id, alarm in alarms.items():
+        p = alarm["Properties"]
+        assert p["AlarmActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert p["OKActions"] == [{"Ref": "AlarmTopic"}], logical_id
+        assert len(p["AlarmDescription"]) > 40, logical_id  # what it means and what to do
+        assert p["TreatMissingData"] == "notBreaching", logical_id
+        suffix = p["AlarmName"]["Fn::Sub"].removeprefix("${AWS::StackName}-")
+        assert f"`{suffix}`" in operations, f"docs/operations.md lacks the alarm {suffix}"
+
+
+def test_api_alarms_watch_this_stacks_rest_api(resources: dict[str, Any]) -> None:
+    api_name = props(resources, "RestAPI")["Name"]
+    for logical_id in ("ApiErrorRateAlarm", "ApiLatencyAlarm"):
+        for metric in metric_stats(props(resources, logical_id)):
+            assert metric["Namespace"] == "AWS/ApiGateway"
+            assert dimensions(metric) == {"ApiName": api_name, "Stage": "api"}
+    latency = props(resources, "ApiLatencyAlarm")
+    assert latency["ExtendedStatistic"] == "p99"
+    rate = props(resources, "ApiErrorRateAlarm")
+    (expression,) = [q for q in rate["Metrics"] if q.get("ReturnData")]
+    assert expression["Expression"] == "IF(requests >= 20, errors / requests, 0)"
+
+
+def test_lambda_alarms_watch_the_function_and_its_timeout(resources: dict[str, Any]) -> None:
+    for logical_id in ("LambdaErrorsAlarm", "LambdaThrottlesAlarm", "LambdaDurationAlarm"):
+        (metric,) = metric_stats(props(resources, logical_id))
+        assert dimensions(metric) == {"FunctionName": {"Ref": "APIHandler"}}
+    duration = props(resources, "LambdaDurationAlarm")
+    timeout_ms = props(resources, "APIHandler")["Timeout"] * 1000
+    assert duration["Threshold"] == 0.8 * timeout_ms
+    assert duration["Statistic"] == "Maximum"
+
+
+def test_dynamodb_alarms_cover_every_operation_the_app_is_allowed(
+    resources: dict[str, Any],
+) -> None:
+    throttles = metric_stats(props(resources, "DynamoDbThrottlesAlarm"))
+    assert {m["MetricName"] for m in throttles} == {"ReadThrottleEvents", "WriteThrottleEvents"}
+    errors = metric_stats(props(resources, "DynamoDbSystemErrorsAlarm"))
+    assert {m["MetricName"] for m in errors} == {"SystemErrors"}
+    for metric in throttles + errors:
+        assert dimensions(metric)["TableName"] == {"Ref": "TodoTable"}
+    (policy,) = props(resources, "ApiHandlerRole")["Policies"]
+    (table,) = [s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "TodoTableItems"]
+    allowed = {action.removeprefix("dynamodb:") for action in table["Action"]}
+    watched = {dimensions(m)["Operation"] for m in errors}
+    # TransactWriteItems is authorised by PutItem (the idempotent create).
+    assert allowed - {"BatchWriteItem"} <= watched and "TransactWriteItems" in watched
+
+
+def test_auth_failure_alarm_reads_the_apps_metric_for_this_stack(
+    resources: dict[str, Any],
+) -> None:
+    alarm = props(resources, "AuthFailuresAlarm")
+    assert alarm["Namespace"] == observability.METRICS_NAMESPACE
+    assert alarm["MetricName"] == observability.AUTH_FAILURES
+    assert dimensions(alarm) == {"service": STACK_NAME}
+    # ... which is the service the function's metrics carry.
+    variables = props(resources, "APIHandler")["Environment"]["Variables"]
+    assert variables["POWERTOOLS_SERVICE_NAME"] == STACK_NAME
+
+
+def test_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_email_is_optional(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    topic = props(resources, "AlarmTopic")
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
+    key = props(resources, "AlarmTopicKey")
+    assert key["EnableKeyRotation"] is True
+    principals = [s["Principal"] for s in key["KeyPolicy"]["Statement"]]
+    assert {"Service": "cloudwatch.amazonaws.com"} in principals
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+    assert sam_template["Parameters"]["AlarmEmail"]["Default"] == ""
+    assert ds.parse_parameters([], {"ALARM_EMAIL": "ops@example.com"}) == [
+        {"ParameterKey": "AlarmEmail", "ParameterValue": "ops@example.com"}
+    ]
+
+
+def test_dashboard_shows_traffic_errors_latency_dynamodb_and_the_apps_metrics(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    template, _variables = props(resources, "Dashboard")["DashboardBody"]["Fn::Sub"]
+    body = json.loads(re.sub(r"\$\{[^}]+\}", "X", template))
+    text = json.dumps(body)
+    for metric in ("5XXError", "Latency", "p99", "ConsumedReadCapacityUnits", "Duration"):
+        assert metric in text
+    for name in (
+        observability.REQUESTS,
+        observability.DYNAMODB_REQUESTS,
+        observability.DYNAMODB_THROTTLES,
+        observability.AUTH_FAILURES,
+        *observability.TODO_EVENTS,
+    ):
+        assert f'"{name}"' in text or f'\\"{name}\\"' in text, name
+    for alarm in ALARMS:
+        assert f"${{{alarm}.Arn}}" in template
+    url = sam_template["Outputs"]["DashboardUrl"]["Value"]["Fn::Sub"]
+    assert url.endswith("#dashboards:name=${Dashboard}")
+    assert {"DashboardUrl", "AppLogGroup"} <= set(ds.OUTPUT_KEYS)
+
+
+def pinned_version(package: str) -> str:
+    for line in (ROOT / "requirements-server.txt").read_text().splitlines():
+        if line.startswith(f"{package}=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError(f"{package} is not pinned in requirements-server.txt")
+
+
+def test_powertools_comes_from_the_aws_managed_layer_at_the_pinned_version(
+    sam_template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    function = props(resources, "APIHandler")
+    assert function["Layers"] == [{"Ref": "PowertoolsLayerArn"}]
+    parameter = sam_template["Parameters"]["PowertoolsLayerArn"]
+    assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
+    runtime = function["Runtime"]  # python3.11
+    version = pinned_version("aws-lambda-powertools")
+    assert parameter["Default"] == f"/aws/service/powertools/python/x86_64/{runtime}/{version}"
+
+
+def test_the_function_zip_leaves_powertools_to_the_layer(package_dir: Path) -> None:
+    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.startswith("aws_lambda_powertools")]
+    assert "chalicelib/observability.py" in names
+    assert (package_dir / "deployment.zip").stat().st_size < ds.MAX_PACKAGE_BYTES
