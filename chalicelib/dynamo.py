@@ -9,7 +9,6 @@ item (``ReturnValues``) instead of reading first.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import time
 from collections.abc import Callable, Iterator

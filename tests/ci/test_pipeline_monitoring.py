@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.ci.test_pipeline_template import RESOURCES, TEMPLATE, as_list, role_policy_statements
+from tests.ci.cfn import as_list, policy_statements
+from tests.ci.test_pipeline_template import RESOURCES, TEMPLATE
 
 
 def granted(policy: str) -> dict[str, list[Any]]:
     """Each allowed action of a deploy policy, with the resources it is allowed on."""
     actions: dict[str, list[Any]] = {}
-    for where, statement in role_policy_statements():
+    for where, statement in policy_statements(TEMPLATE):
         if where == policy and statement["Effect"] == "Allow":
             for action in as_list(statement["Action"]):
                 actions.setdefault(action, []).extend(as_list(statement["Resource"]))
@@ -30,7 +31,7 @@ def test_the_deploy_may_create_the_monitoring_of_its_own_stack_only() -> None:
     common = granted("CommonDeployPolicy")
     for action in ("sns:CreateTopic", "sns:Subscribe"):
         (resource,) = common[action]
-        assert resource["Fn::Sub"].endswith(":${ProjectName}-${Stage}-alarms*")
+        assert resource["Fn::Sub"].endswith(":${ProjectName}-${Stage}-*")
     for action in ("cloudwatch:PutMetricAlarm", "cloudwatch:PutDashboard"):
         subs = [r["Fn::Sub"] for r in common[action]]
         assert all("${ProjectName}-${Stage}" in sub for sub in subs)
@@ -40,10 +41,11 @@ def test_the_deploy_may_create_the_monitoring_of_its_own_stack_only() -> None:
 
 
 def test_the_serverless_deploy_may_read_only_the_powertools_layer() -> None:
-    serverless = granted("ServerlessDeployPolicy")
-    (parameter, layer) = (r["Fn::Sub"] for r in serverless["ssm:GetParameters"])
+    common = granted("CommonDeployPolicy")
+    (parameter,) = (r["Fn::Sub"] for r in common["ssm:GetParameters"])
     assert parameter.endswith("::parameter/aws/service/powertools/python/*")
-    assert layer.endswith(":017000801446:layer:AWSLambdaPowertoolsPythonV3-*")
+    (layer,) = (r["Fn::Sub"] for r in common["lambda:GetLayerVersion"])
+    assert layer.endswith(":017000801446:layer:AWSLambdaPowertoolsPythonV3-*:*")
 
 
 def test_the_serverful_deploy_may_turn_on_the_groups_metrics() -> None:

@@ -327,7 +327,7 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     assert all(value == STACK for value in tag_conditions.values())
     # Terraform tags every resource with the stack name (var.name, which the
     # deploy sets to STACK_NAME = <project>-<stage>).
-    providers = (REPO / "terraform" / "providers.tf").read_text()
+    providers = (REPO / "terraform" / "shared" / "stack.tf").read_text()
     default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", providers, re.S)
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 import requests
+from scripts.serverful import new_user, serverful_stack
 
 from scripts.local_stack import background_process, on_free_ports
-from scripts.serverful import new_user, serverful_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

@@ -1,11 +1,6 @@
 variable "name" {
   description = "Stack name: prefixes every resource, names the dashboard, and is the app's metrics `service` dimension (POWERTOOLS_SERVICE_NAME)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,25}$", var.name))
-    error_message = "name must be 2-26 lowercase letters, digits or hyphens, starting with a letter."
-  }
 }
 
 variable "alarm_email" {

@@ -1,11 +1,6 @@
 variable "name" {
   description = "Prefix for the web ACL, its metrics and its log group (the stack name)."
   type        = string
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,30}$", var.name))
-    error_message = "name must be 2-31 lowercase letters, digits or hyphens, starting with a letter."
-  }
 }
 
 variable "resource_arn" {
