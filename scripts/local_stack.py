@@ -233,8 +233,10 @@ def run_serialized_moto(port: int) -> None:
     )
     from werkzeug.serving import run_simple
 
+    from scripts.local_cognito import CognitoGaps
+
     os.environ.setdefault("MOTO_PORT", str(port))
-    moto_app = DomainDispatcherApplication(create_backend_app)
+    moto_app = CognitoGaps(DomainDispatcherApplication(create_backend_app))
     one_at_a_time = threading.Lock()
 
     def serialized(environ: dict[str, Any], start_response: Any) -> list[bytes]:
