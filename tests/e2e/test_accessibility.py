@@ -121,11 +121,9 @@ def assert_no_axe_violations(page: Any, where: str) -> None:
     assert violations == [], f"axe-core violations on {where}: {violations}"
 
 
-def test_axe_dark_mode_and_small_screens(browser: Any, stack: Any) -> None:
+def test_axe_dark_mode_and_small_screens(new_context: Any) -> None:
     for scheme in ("light", "dark"):
-        context = browser.new_context(
-            base_url=stack.web_url, viewport={"width": 360, "height": 740}, color_scheme=scheme
-        )
+        context = new_context(viewport={"width": 360, "height": 740}, color_scheme=scheme)
         try:
             page = context.new_page()
             page.goto("/")
