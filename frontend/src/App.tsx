@@ -5,7 +5,7 @@ import { useAuth } from "./auth/AuthContext";
 import { currentIdToken } from "./auth/session";
 import type { AppConfig } from "./config";
 import { NoticeList } from "./ui/notices";
-import { ThemeToggle } from "./ui/theme";
+import { ThemeSelect } from "./ui/theme";
 
 // Each screen is its own chunk: the first page loads only what it shows.
 const AuthScreens = lazy(() => import("./auth/AuthScreens"));
@@ -43,9 +43,9 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
   if (state.status === "signedOut") {
     return (
       <Suspense fallback={<Loading />}>
-        <div className="fixed top-3 right-3">
-          <ThemeToggle />
-        </div>
+        <header className="fixed top-3 right-3">
+          <ThemeSelect />
+        </header>
         <AuthScreens />
       </Suspense>
     );
@@ -70,7 +70,7 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
             <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline dark:text-slate-400" title={state.user.email}>
               {state.user.email}
             </span>
-            <ThemeToggle />
+            <ThemeSelect />
             <button
               type="button"
               onClick={() => void signOut()}

@@ -80,3 +80,27 @@ def api_fetch(page: Any, method: str, path: str, body: Any = None) -> Any:
         }""",
         [method, path, body],
     )
+
+
+# WCAG contrast of an element's border against what is behind it (its nearest
+# ancestor with a background), for 1.4.11 non-text contrast.
+_BORDER_CONTRAST_JS = """element => {
+    const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => [r, g, b]
+        .map(c => c / 255)
+        .map(c => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    let behind = element.parentElement;
+    const transparent = c => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+    while (behind && transparent(getComputedStyle(behind).backgroundColor)) {
+        behind = behind.parentElement;
+    }
+    const back = behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)';
+    const [a, b] = [lum(rgb(getComputedStyle(element).borderTopColor)), lum(rgb(back))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def border_contrast(locator: Any) -> float:
+    ratio: float = locator.evaluate(_BORDER_CONTRAST_JS)
+    return ratio

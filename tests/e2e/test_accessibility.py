@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import run_axe, screenshot
-from tests.e2e.helpers import PASSWORD, add_todo, new_email, row, sign_up, titles
+from tests.e2e.helpers import (
+    PASSWORD,
+    add_todo,
+    border_contrast,
+    new_email,
+    row,
+    sign_up,
+    titles,
+)
 
 FOCUSED_NAME = """() => {
     const el = document.activeElement;
@@ -160,15 +168,30 @@ def test_axe_dark_mode_and_small_screens(new_context: Any) -> None:
             context.close()
 
 
-def test_theme_toggle_overrides_the_system(page: Any) -> None:
+def test_theme_choice_overrides_the_system(page: Any) -> None:
     sign_up(page, new_email("theme"))
-    toggle = page.get_by_role("button", name="Theme: System", exact=False)
-    toggle.click()  # system -> light
-    toggle = page.get_by_role("button", name="Theme: Light", exact=False)
-    toggle.click()  # light -> dark
+    theme = page.get_by_label("Theme")
+    assert theme.input_value() == "system"
+    theme.select_option("Light")
+    assert not page.evaluate("document.documentElement.classList.contains('dark')")
+    theme.select_option("Dark")
     assert page.evaluate("document.documentElement.classList.contains('dark')")
     page.reload()
-    page.get_by_role("button", name="Theme: Dark", exact=False).wait_for()
+    assert page.get_by_label("Theme").input_value() == "dark"
     assert page.evaluate("document.documentElement.classList.contains('dark')")
     add_todo(page, "Looks good in the dark")
     screenshot(page, "12-list-dark-desktop")
+
+
+def test_checkboxes_are_big_enough_and_visible_in_both_themes(new_context: Any) -> None:
+    """WCAG 2.2 target size (24 x 24 px) and 1.4.11 non-text contrast (3:1) of an
+    unchecked checkbox, light and dark."""
+    for scheme in ("light", "dark"):
+        page = new_context(color_scheme=scheme).new_page()
+        sign_up(page, new_email(f"box-{scheme}"))
+        add_todo(page, "Unchecked")
+        box = row(page, "Unchecked").get_by_role("checkbox")
+        size = box.bounding_box()
+        assert size["width"] >= 24 and size["height"] >= 24, size
+        ratio = border_contrast(box)
+        assert ratio >= 3, f"unchecked checkbox contrast {ratio:.2f}:1 in {scheme}"

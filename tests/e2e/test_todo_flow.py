@@ -201,7 +201,10 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
     dialog = page.get_by_role("dialog", name="Please sign in again")
     dialog.wait_for()
     screenshot(page, "05-session-expired")
-    dialog.get_by_label("Password", exact=True).fill(PASSWORD)
+    # The email is known: the password is what to type, so it has focus.
+    password = dialog.get_by_label("Password", exact=True)
+    page.wait_for_function("document.activeElement?.type === 'password'")
+    password.fill(PASSWORD)
     dialog.get_by_role("button", name="Sign in").click()
     dialog.wait_for(state="detached")
     assert box.input_value() == "Typed while signed out"
