@@ -2,9 +2,18 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import tailwindcss from "@tailwindcss/vite";
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+
+// The API contract is the one source of the todo field limits (see src/api/types.ts).
+const spec = parse(readFileSync(new URL("../openapi.yaml", import.meta.url), "utf8"));
+const todoFields = spec.components.schemas.Todo.properties;
 
 export default defineConfig({
   plugins: [react(), tailwindcss()],
+  define: {
+    __TODO_LIMITS__: JSON.stringify({ title: todoFields.title.maxLength, notes: todoFields.notes.maxLength }),
+  },
   build: {
     // Source maps stay out of the deployed bucket; the budget counts shipped bytes only.
     sourcemap: false,

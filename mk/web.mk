@@ -14,7 +14,8 @@ web-install: frontend/node_modules/.ci-stamp ## Install the web app's npm packag
 web-build: web-install ## Production build of the web app into frontend/dist
 	$(NPM_WEB) run build
 
-web-lint: web-install ## ESLint (no warnings allowed) and the TypeScript strict type check
+web-lint: web-install ## ESLint (no warnings allowed), the TypeScript strict type check, API types current
+	$(NPM_WEB) run check:api
 	$(NPM_WEB) run lint
 	$(NPM_WEB) run typecheck
 

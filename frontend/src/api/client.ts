@@ -1,4 +1,18 @@
-import type { NewTodo, Todo, TodoPage, TodoPatch } from "./types";
+import type { paths } from "./schema";
+import type { ErrorBody, NewTodo, Todo, TodoPage, TodoPatch } from "./types";
+
+// The routes, checked against openapi.yaml by the type checker.
+const TODOS = "/todos" satisfies keyof paths;
+const TODO = "/todos/{todo_id}" satisfies keyof paths;
+type CompletedFilter = NonNullable<NonNullable<paths[typeof TODOS]["delete"]["parameters"]["query"]>["completed"]>;
+
+function todoPath(id: string): string {
+  return TODO.replace("{todo_id}", encodeURIComponent(id));
+}
+
+function withQuery(path: string, query: Record<string, string | number>): string {
+  return `${path}?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()}`;
+}
 
 /** An error answer from the API, `{"error": {"code", "message", "fields"?}}`, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -93,27 +107,28 @@ export function createApiClient(options: ApiClientOptions) {
 
   return {
     async listTodos(pageUrl: string | null): Promise<TodoPage> {
-      const { response, url } = await request("GET", pageUrl ?? `/todos?limit=${PAGE_SIZE}`);
+      const { response, url } = await request("GET", pageUrl ?? withQuery(TODOS, { limit: PAGE_SIZE }));
       const todos = (await response.json()) as Todo[];
       return { todos, next: parseNextLink(response.headers.get("Link"), url) };
     },
     async createTodo(input: NewTodo, idempotencyKey: string = newIdempotencyKey()): Promise<Todo> {
-      const { response } = await request("POST", "/todos", input, { "Idempotency-Key": idempotencyKey });
+      const { response } = await request("POST", TODOS, input, { "Idempotency-Key": idempotencyKey });
       return (await response.json()) as Todo;
     },
     async updateTodo(id: string, patch: TodoPatch, version?: number): Promise<Todo> {
       const headers: Record<string, string> = version === undefined ? {} : { "If-Match": etagFor(version) };
-      const { response } = await request("PATCH", `/todos/${encodeURIComponent(id)}`, patch, headers);
+      const { response } = await request("PATCH", todoPath(id), patch, headers);
       return (await response.json()) as Todo;
     },
     async deleteTodo(id: string): Promise<void> {
-      await request("DELETE", `/todos/${encodeURIComponent(id)}`);
+      await request("DELETE", todoPath(id));
     },
     async clearCompleted(): Promise<void> {
-      await request("DELETE", "/todos?completed=true");
+      const completed: CompletedFilter = "true";
+      await request("DELETE", withQuery(TODOS, { completed }));
     },
     async setAllCompleted(completed: boolean): Promise<void> {
-      await request("PATCH", "/todos", { completed });
+      await request("PATCH", TODOS, { completed });
     },
   };
 }
@@ -125,7 +140,7 @@ async function errorFrom(response: Response): Promise<ApiError> {
   let message = "";
   let fields: Record<string, string> | undefined;
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; fields?: Record<string, string> } };
+    const body = (await response.json()) as Partial<ErrorBody>;
     code = body.error?.code ?? code;
     message = body.error?.message ?? "";
     fields = body.error?.fields;

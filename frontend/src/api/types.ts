@@ -1,32 +1,19 @@
-export type Priority = "low" | "normal" | "high";
+/**
+ * The API's types, limits and values, all taken from openapi.yaml: the types from the
+ * file `npm run gen:api` generates (src/api/schema.ts, checked current by `make web-lint`),
+ * the length limits from the spec at build time (vite.config.ts), so none can drift.
+ */
+import { priorityValues, type components } from "./schema";
 
-export const PRIORITIES: readonly Priority[] = ["low", "normal", "high"];
+type Schemas = components["schemas"];
 
-export interface Todo {
-  id: string;
-  url: string;
-  title: string;
-  completed: boolean;
-  order: number;
-  notes: string | null;
-  due: string | null;
-  priority: Priority;
-  created_at: string;
-  updated_at: string;
-  completed_at: string | null;
-  version: number;
-}
+export type Priority = Schemas["Priority"];
+export type Todo = Schemas["Todo"];
+export type NewTodo = Schemas["TodoCreate"];
+export type TodoPatch = Schemas["TodoPatch"];
+export type ErrorBody = Schemas["Error"];
 
-export interface NewTodo {
-  title: string;
-  completed?: boolean;
-  order?: number;
-  notes?: string | null;
-  due?: string | null;
-  priority?: Priority;
-}
-
-export type TodoPatch = Partial<Pick<Todo, "title" | "completed" | "order" | "notes" | "due" | "priority">>;
+export const PRIORITIES: readonly Priority[] = priorityValues;
 
 export interface TodoPage {
   todos: Todo[];
@@ -35,5 +22,5 @@ export interface TodoPage {
 }
 
 /** Limits the API enforces; checked here too so the user hears about them before a round trip. */
-export const TITLE_MAX = 500;
-export const NOTES_MAX = 10000;
+export const TITLE_MAX: number = __TODO_LIMITS__.title;
+export const NOTES_MAX: number = __TODO_LIMITS__.notes;
