@@ -111,6 +111,10 @@ export function createApiClient(options: ApiClientOptions) {
       const todos = (await response.json()) as Todo[];
       return { todos, next: parseNextLink(response.headers.get("Link"), url) };
     },
+    async getTodo(id: string): Promise<Todo> {
+      const { response } = await request("GET", todoPath(id));
+      return (await response.json()) as Todo;
+    },
     async createTodo(input: NewTodo, idempotencyKey: string = newIdempotencyKey()): Promise<Todo> {
       const { response } = await request("POST", TODOS, input, { "Idempotency-Key": idempotencyKey });
       return (await response.json()) as Todo;

@@ -1,0 +1,108 @@
+/** The offline layer on screen: a small sync indicator and the conflict dialog. */
+import { useEffect, useRef } from "react";
+import type { TodoPatch } from "../api/types";
+import type { Conflict } from "./outbox";
+import type { OfflineSync } from "./useOfflineSync";
+
+function changes(count: number): string {
+  return `${count} ${count === 1 ? "change" : "changes"} waiting`;
+}
+
+/** "Offline · 2 changes waiting" / "Syncing…" / "Saved": unobtrusive, announced politely. */
+export function SyncStatus({ sync }: { sync: OfflineSync }) {
+  const text =
+    sync.state === "offline"
+      ? `Offline${sync.waiting ? ` · ${changes(sync.waiting)}` : ""}`
+      : sync.state === "syncing"
+        ? "Syncing…"
+        : sync.state === "waiting"
+          ? changes(sync.waiting)
+          : "Saved";
+  const dot = sync.state === "offline" ? "bg-amber-500" : sync.state === "saved" ? "bg-emerald-500" : "bg-indigo-500";
+  return (
+    <p role="status" className="inline-flex items-center gap-1.5 text-sm whitespace-nowrap text-slate-600 dark:text-slate-400">
+      <span aria-hidden="true" className={`size-2 rounded-full ${dot}`} />
+      {text}
+    </p>
+  );
+}
+
+const FIELD_LABEL: Record<string, string> = {
+  title: "Title",
+  notes: "Notes",
+  due: "Due date",
+  priority: "Priority",
+  completed: "Completed",
+  order: "Position",
+};
+
+function show(value: unknown): string {
+  if (value === null || value === undefined || value === "") return "(none)";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  return String(value);
+}
+
+/** A change made offline that someone else's change overtook: the user picks which stays. */
+export function ConflictDialog({ conflict, onResolve }: { conflict: Conflict; onResolve: (keep: "mine" | "theirs") => void }) {
+  const mineRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => mineRef.current?.focus(), [conflict.write.key]);
+  const fields = Object.keys(conflict.write.patch) as (keyof TodoPatch)[];
+  const button =
+    "rounded-lg px-3 py-2 text-sm font-semibold focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500";
+  return (
+    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="conflict-title"
+        aria-describedby="conflict-text"
+        className="w-full max-w-md space-y-4 rounded-2xl bg-white p-6 shadow-2xl dark:bg-slate-900"
+      >
+        <h2 id="conflict-title" className="text-lg font-semibold">
+          Changed on another device
+        </h2>
+        <p id="conflict-text" className="text-sm text-slate-700 dark:text-slate-300">
+          While you were offline, “{conflict.server.title}” was changed somewhere else. Which version should stay?
+        </p>
+        <table className="w-full text-left text-sm">
+          <thead>
+            <tr className="text-slate-600 dark:text-slate-400">
+              <th scope="col" className="py-1 pr-2 font-medium">
+                <span className="sr-only">Field</span>
+              </th>
+              <th scope="col" className="py-1 pr-2 font-medium">
+                Yours
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Theirs
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {fields.map((field) => (
+              <tr key={field} className="border-t border-slate-200 align-top dark:border-slate-700">
+                <th scope="row" className="py-1.5 pr-2 font-medium">
+                  {FIELD_LABEL[field] ?? field}
+                </th>
+                <td className="py-1.5 pr-2 break-words">{show(conflict.write.patch[field])}</td>
+                <td className="py-1.5 break-words">{show(conflict.server[field])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <div className="flex justify-end gap-2">
+          <button
+            type="button"
+            onClick={() => onResolve("theirs")}
+            className={`${button} text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100 dark:text-slate-200 dark:ring-slate-600 dark:hover:bg-slate-800`}
+          >
+            Keep theirs
+          </button>
+          <button ref={mineRef} type="button" onClick={() => onResolve("mine")} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
+            Keep mine
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
