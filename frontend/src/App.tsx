@@ -4,6 +4,7 @@ import { createApiClient } from "./api/client";
 import { useAuth } from "./auth/AuthContext";
 import { currentIdToken } from "./auth/session";
 import type { AppConfig } from "./config";
+import { Button } from "./ui/Button";
 import { NoticeList } from "./ui/notices";
 import { ThemeSelect } from "./ui/theme";
 
@@ -71,13 +72,9 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
               {state.user.email}
             </span>
             <ThemeSelect />
-            <button
-              type="button"
-              onClick={() => void signOut()}
-              className="h-9 rounded-lg px-3 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-white focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-200 dark:ring-slate-700 dark:hover:bg-slate-800"
-            >
+            <Button variant="secondary" className="h-9" onClick={() => void signOut()}>
               Sign out
-            </button>
+            </Button>
           </div>
         </header>
         <main className="flex-1">

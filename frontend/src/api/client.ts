@@ -22,6 +22,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields?: Record<string, string>,
+    /** Seconds from a 503's Retry-After header. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -64,7 +66,8 @@ export function etagFor(version: number): string {
   return `"${version}"`;
 }
 
-function newIdempotencyKey(): string {
+/** A fresh key for one user action; a retry of that action sends the same key. */
+export function newIdempotencyKey(): string {
   return typeof crypto !== "undefined" && "randomUUID" in crypto
     ? crypto.randomUUID()
     : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
@@ -115,7 +118,8 @@ export function createApiClient(options: ApiClientOptions) {
       const { response } = await request("GET", todoPath(id));
       return (await response.json()) as Todo;
     },
-    async createTodo(input: NewTodo, idempotencyKey: string = newIdempotencyKey()): Promise<Todo> {
+    /** `idempotencyKey`: one per user action, the same on every retry of it. */
+    async createTodo(input: NewTodo, idempotencyKey: string): Promise<Todo> {
       const { response } = await request("POST", TODOS, input, { "Idempotency-Key": idempotencyKey });
       return (await response.json()) as Todo;
     },
@@ -151,7 +155,14 @@ async function errorFrom(response: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy's error page, say): the status alone decides the message.
   }
-  return new ApiError(response.status, code, message || defaultMessage(response.status), fields);
+  const retryAfter = Number(response.headers.get("Retry-After") ?? Number.NaN);
+  return new ApiError(
+    response.status,
+    code,
+    message || defaultMessage(response.status),
+    fields,
+    Number.isFinite(retryAfter) ? retryAfter : undefined,
+  );
 }
 
 function defaultMessage(status: number): string {

@@ -4,7 +4,8 @@
  * when opened.
  */
 import { lazy, Suspense, useState, type FormEvent } from "react";
-import { FormMessage, Spinner, linkButton } from "../ui/forms";
+import { FormMessage, Spinner } from "../ui/forms";
+import { Button } from "../ui/Button";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
 import { EmailField, Heading, Submit, useSubmit, type Go, type Screen } from "./formParts";
@@ -90,12 +91,12 @@ export function SignInForm({
       <Submit busy={busy}>Sign in</Submit>
       {go ? (
         <div className="flex flex-wrap justify-between gap-2 text-sm">
-          <button type="button" className={linkButton} onClick={() => go({ name: "forgot", email })}>
+          <Button variant="link" size="inline" onClick={() => go({ name: "forgot", email })}>
             Forgot password?
-          </button>
-          <button type="button" className={linkButton} onClick={() => go({ name: "signUp", email })}>
+          </Button>
+          <Button variant="link" size="inline" onClick={() => go({ name: "signUp", email })}>
             Create an account
-          </button>
+          </Button>
         </div>
       ) : null}
     </form>

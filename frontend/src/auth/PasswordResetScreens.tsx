@@ -1,6 +1,7 @@
 /** Forgot password and set a new one: loaded only when someone opens them. */
 import { useState, type FormEvent } from "react";
-import { Field, FormMessage, linkButton } from "../ui/forms";
+import { Field, FormMessage } from "../ui/forms";
+import { Button } from "../ui/Button";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
 import { EmailField, Heading, Submit, useSubmit, type Go } from "./formParts";
@@ -30,9 +31,9 @@ export default function ForgotForm({ initialEmail = "", go }: { initialEmail?: s
       {error ? <FormMessage tone="error">{error}</FormMessage> : null}
       <EmailField value={email} onChange={setEmail} autoFocus />
       <Submit busy={busy}>Send code</Submit>
-      <button type="button" className={`${linkButton} text-sm`} onClick={() => go({ name: "signIn", email })}>
+      <Button variant="link" size="inline" className="text-sm" onClick={() => go({ name: "signIn", email })}>
         Back to sign in
-      </button>
+      </Button>
     </form>
   );
 }
@@ -70,9 +71,9 @@ export function ResetForm({ email, go }: { email: string; go: Go }) {
       <Field label="Code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={(event) => setCode(event.target.value)} required autoFocus />
       <PasswordField label="New password" value={password} onChange={setPassword} autoComplete="new-password" showRules error={passwordError} />
       <Submit busy={busy}>Save and sign in</Submit>
-      <button type="button" className={`${linkButton} text-sm`} onClick={() => go({ name: "signIn", email })}>
+      <Button variant="link" size="inline" className="text-sm" onClick={() => go({ name: "signIn", email })}>
         Back to sign in
-      </button>
+      </Button>
     </form>
   );
 }

@@ -1,3 +1,4 @@
+import { Button } from "../ui/Button";
 import { useAuth } from "./AuthContext";
 import { SignInForm } from "./AuthScreens";
 
@@ -24,13 +25,9 @@ export default function SessionExpiredDialog({ email }: { email: string }) {
           Your session has ended. Sign in to carry on; nothing you typed has been lost.
         </p>
         <SignInForm initialEmail={email} lockedEmail />
-        <button
-          type="button"
-          onClick={() => void auth.signOut()}
-          className="w-full rounded-lg px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-        >
+        <Button variant="ghost" className="w-full" onClick={() => void auth.signOut()}>
           Sign out instead
-        </button>
+        </Button>
       </div>
     </div>
   );

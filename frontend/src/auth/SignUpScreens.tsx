@@ -1,6 +1,7 @@
 /** Sign up and confirm the email: loaded only when someone opens them. */
 import { useState, type FormEvent } from "react";
-import { Field, FormMessage, linkButton } from "../ui/forms";
+import { Field, FormMessage } from "../ui/forms";
+import { Button } from "../ui/Button";
 import * as cognito from "./actions";
 import { useAuth } from "./AuthContext";
 import { EmailField, Heading, Submit, useSubmit, type Go } from "./formParts";
@@ -40,9 +41,9 @@ export default function SignUpForm({ initialEmail = "", go }: { initialEmail?: s
       <Submit busy={busy}>Create account</Submit>
       <p className="text-sm text-slate-600 dark:text-slate-400">
         Already have an account?{" "}
-        <button type="button" className={linkButton} onClick={() => go({ name: "signIn", email })}>
+        <Button variant="link" size="inline" onClick={() => go({ name: "signIn", email })}>
           Sign in
-        </button>
+        </Button>
       </p>
     </form>
   );
@@ -99,12 +100,12 @@ export function ConfirmForm({ email, password, go }: { email: string; password?:
       />
       <Submit busy={busy}>Confirm</Submit>
       <div className="flex flex-wrap justify-between gap-2 text-sm">
-        <button type="button" className={linkButton} onClick={resend} disabled={busy}>
+        <Button variant="link" size="inline" onClick={resend} disabled={busy}>
           Send a new code
-        </button>
-        <button type="button" className={linkButton} onClick={() => go({ name: "signIn", email })}>
+        </Button>
+        <Button variant="link" size="inline" onClick={() => go({ name: "signIn", email })}>
           Back to sign in
-        </button>
+        </Button>
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 /** Pieces every sign-in/up/password screen uses. */
 import { useState, type ReactNode } from "react";
-import { Field, Spinner, buttonPrimary } from "../ui/forms";
+import { Button } from "../ui/Button";
+import { Field, Spinner } from "../ui/forms";
 import { authErrorMessage } from "./messages";
 
 export type Screen =
@@ -37,10 +38,10 @@ export function useSubmit() {
 
 export function Submit({ busy, children }: { busy: boolean; children: ReactNode }) {
   return (
-    <button type="submit" className={buttonPrimary} disabled={busy}>
+    <Button type="submit" variant="primary" size="lg" className="w-full" disabled={busy}>
       {busy ? <Spinner /> : null}
       {children}
-    </button>
+    </Button>
   );
 }
 

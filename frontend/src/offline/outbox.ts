@@ -190,7 +190,7 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
     async listTodos(pageUrl) {
       return overlay(await api.listTodos(pageUrl), outbox.current.writes);
     },
-    createTodo(input, idempotencyKey = newKey()) {
+    createTodo(input, idempotencyKey) {
       const tempId = `temp-${idempotencyKey}`;
       return write(
         { key: idempotencyKey, kind: "create", input, tempId },

@@ -3,7 +3,10 @@ import type { Todo } from "../api/types";
 
 export interface Failure {
   method: string;
+  /** 0: the request never gets an answer (network error). */
   status: number;
+  /** 1: fail after the server did the work (the answer is lost on the way back). */
+  afterWork?: boolean;
   code?: string;
   message?: string;
 }
@@ -31,6 +34,7 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
   const failures: Failure[] = [];
   const calls: { method: string; url: string; headers: Record<string, string>; body: unknown }[] = [];
   let nextId = 1000;
+  const byIdempotencyKey = new Map<string, Todo>();
   // While set, list reads wait for it: a refetch that is still on its way.
   let heldGets: Promise<void> | null = null;
 
@@ -46,11 +50,18 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
     const headers = (init.headers ?? {}) as Record<string, string>;
     const body = init.body ? JSON.parse(String(init.body)) : undefined;
     calls.push({ method, url: url.toString(), headers, body });
-    const failure = failures.findIndex((f) => f.method === method);
-    if (failure >= 0) {
-      const [f] = failures.splice(failure, 1) as [Failure];
+    const index = failures.findIndex((f) => f.method === method);
+    const failure = index >= 0 ? (failures.splice(index, 1)[0] as Failure) : undefined;
+    const fail = (f: Failure) => {
+      if (f.status === 0) throw new TypeError("Failed to fetch");
       return json(f.status, { error: { code: f.code ?? "failed", message: f.message ?? "It broke." } });
-    }
+    };
+    if (failure && !failure.afterWork) return fail(failure);
+    const answer = await serve(url, method, headers, body);
+    return failure ? fail(failure) : answer;
+  };
+
+  const serve = async (url: URL, method: string, headers: Record<string, string>, body: Todo) => {
     const sorted = [...todos.values()].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : 1));
     const id = url.pathname.split("/")[2];
     if (url.pathname === "/todos" && method === "GET") {
@@ -64,8 +75,12 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
       return json(200, page, link);
     }
     if (url.pathname === "/todos" && method === "POST") {
+      const key = headers["Idempotency-Key"];
+      const replayed = key ? byIdempotencyKey.get(key) : undefined;
+      if (replayed) return json(201, replayed, { Location: replayed.url, "Idempotent-Replayed": "true" });
       const todo = makeTodo(`t${nextId++}`, body.title, { ...body });
       todos.set(todo.id, todo);
+      if (key) byIdempotencyKey.set(key, todo);
       return json(201, todo, { Location: todo.url });
     }
     if (url.pathname === "/todos" && method === "PATCH") {

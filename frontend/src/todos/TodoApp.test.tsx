@@ -59,6 +59,28 @@ describe("TodoApp", () => {
     expect(await screen.findByText("1 item left")).toBeInTheDocument();
   });
 
+  it("retries an add whose answer was lost, or that met a busy server, with the same Idempotency-Key: one todo each", async () => {
+    const server = fakeApi();
+    const { user } = setup(server);
+    await screen.findByText("Nothing to do yet");
+    // The server saves the todo but the answer never arrives; then the retry meets a 503.
+    server.failNext({ method: "POST", status: 0, afterWork: true });
+    server.failNext({ method: "POST", status: 503 });
+    await user.type(screen.getByLabelText("New todo"), "Call mum{Enter}");
+    await waitFor(() => expect(writes(server)).toHaveLength(3), { timeout: 8000 });
+    const keys = writes(server).map((c) => c.headers["Idempotency-Key"]);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toBeTruthy();
+    expect([...server.todos.values()].map((t) => t.title)).toEqual(["Call mum"]);
+    expect(await screen.findByText("1 item left")).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+
+    // The next add is another action: a new key.
+    await user.type(screen.getByLabelText("New todo"), "Water plants{Enter}");
+    await waitFor(() => expect(writes(server)).toHaveLength(4));
+    expect(writes(server)[3]?.headers["Idempotency-Key"]).not.toBe(keys[0]);
+  }, 15_000);
+
   it("rolls a failed toggle back and shows a dismissible error", async () => {
     const server = fakeApi([makeTodo("t1", "Buy milk")]);
     const { user } = setup(server);

@@ -3,8 +3,16 @@ import { useEffect, useRef, useState, type FormEvent } from "react";
 import { SessionExpiredError, type ApiClient } from "../api/client";
 import { TITLE_MAX, type Todo } from "../api/types";
 import { FILTERS, applyFilter, itemsLeftLabel, useFilter, type Filter } from "./filter";
+import { Button } from "../ui/Button";
+import { useClearCompleted } from "./mutations/useClearCompleted";
+import { useCreateTodo } from "./mutations/useCreateTodo";
+import { useDeleteTodo } from "./mutations/useDeleteTodo";
+import { useMoveTodo } from "./mutations/useMoveTodo";
+import { useToggleAll } from "./mutations/useToggleAll";
+import { useUpdateTodo } from "./mutations/useUpdateTodo";
 import { TodoItem } from "./TodoItem";
-import { useTodoActions, useTodoList } from "./useTodos";
+import { useTodoList } from "./useTodoList";
+import { TodoWritesProvider } from "./writes";
 
 const DRAFT_KEY = "todos:new-draft";
 
@@ -26,8 +34,21 @@ function writeDraft(value: string): void {
 }
 
 export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; sessionEpoch?: number }) {
-  const list = useTodoList(api);
-  const actions = useTodoActions(api, sessionEpoch);
+  return (
+    <TodoWritesProvider api={api} sessionEpoch={sessionEpoch}>
+      <TodoList />
+    </TodoWritesProvider>
+  );
+}
+
+function TodoList() {
+  const list = useTodoList();
+  const createTodo = useCreateTodo();
+  const updateTodo = useUpdateTodo();
+  const deleteTodo = useDeleteTodo();
+  const moveTodo = useMoveTodo();
+  const toggleAll = useToggleAll();
+  const clearCompleted = useClearCompleted();
   const filter = useFilter();
   const [draft, setDraft] = useState(readDraft);
   const [dragged, setDragged] = useState<Todo | null>(null);
@@ -49,14 +70,14 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
     if (!title) return;
     setDraft("");
     // On failure (offline, session ended) the text goes back into the box.
-    actions.create({ title }, () => setDraft((current) => current || title));
+    createTodo({ title }, () => setDraft((current) => current || title));
   };
 
   const step = (todo: Todo, direction: -1 | 1) => {
     const index = visible.findIndex((t) => t.id === todo.id);
     const target = visible[index + direction];
     if (!target) return;
-    actions.move(todo, target);
+    moveTodo(todo, target);
     setMovedId(todo.id);
     setAnnouncement(`“${todo.title}” moved to position ${index + direction + 1} of ${visible.length}.`);
   };
@@ -78,7 +99,7 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
               <input
                 type="checkbox"
                 checked={allCompleted}
-                onChange={(event) => actions.toggleAll(event.target.checked)}
+                onChange={(event) => toggleAll(event.target.checked)}
                 aria-label="Mark all as complete"
                 title="Mark all as complete"
                 className="size-5 cursor-pointer accent-emerald-600"
@@ -99,12 +120,9 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
             autoFocus
             className="min-w-0 flex-1 rounded-lg border-0 bg-transparent px-2 py-2.5 text-base sm:text-lg text-slate-900 placeholder:text-slate-500 focus:outline-2 focus:outline-indigo-500/50 dark:text-white dark:placeholder:text-slate-400"
           />
-          <button
-            type="submit"
-            className="shrink-0 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-          >
+          <Button type="submit" variant="primary" className="shrink-0">
             Add
-          </button>
+          </Button>
         </form>
 
         {list.isPending ? (
@@ -113,13 +131,9 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
           <div role="alert" className="space-y-3 p-8 text-center">
             <p className="font-medium">Couldn't load your todos.</p>
             <p className="text-sm text-slate-600 dark:text-slate-400">{loadError.message}</p>
-            <button
-              type="button"
-              onClick={() => void list.refetch()}
-              className="rounded-lg bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
-            >
+            <Button variant="primary" onClick={() => void list.refetch()}>
               Try again
-            </button>
+            </Button>
           </div>
         ) : visible.length === 0 ? (
           <EmptyState filter={filter} hasTodos={todos.length > 0} />
@@ -131,9 +145,9 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
                 todo={todo}
                 position={index + 1}
                 count={visible.length}
-                onUpdate={actions.update}
+                onUpdate={updateTodo}
                 onRemove={(removed) => {
-                  actions.remove(removed);
+                  deleteTodo(removed);
                   // Keep keyboard users in the list rather than dropping focus to the page.
                   if (document.activeElement?.closest("#todo-list")) {
                     requestAnimationFrame(() => newTodoRef.current?.focus());
@@ -142,7 +156,7 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
                 onStep={step}
                 onDragStart={setDragged}
                 onDropOn={(target) => {
-                  if (dragged && dragged.id !== target.id) actions.move(dragged, target);
+                  if (dragged && dragged.id !== target.id) moveTodo(dragged, target);
                   setDragged(null);
                 }}
                 focusHandle={movedId === todo.id}
@@ -176,13 +190,9 @@ export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; ses
             </nav>
             <span className="sm:min-w-32 sm:text-right">
               {completedCount > 0 ? (
-                <button
-                  type="button"
-                  onClick={actions.clearCompleted}
-                  className="rounded-md px-2 py-1 font-medium text-slate-700 hover:bg-slate-100 hover:text-red-700 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800 dark:hover:text-red-300"
-                >
+                <Button variant="danger" size="sm" onClick={clearCompleted}>
                   Clear completed
-                </button>
+                </Button>
               ) : null}
             </span>
           </footer>
@@ -247,15 +257,9 @@ function LoadMore({ onLoad, loading }: { onLoad: () => void; loading: boolean })
   }, []);
   return (
     <div className="border-t border-slate-200 p-3 text-center dark:border-slate-800">
-      <button
-        ref={ref}
-        type="button"
-        onClick={onLoad}
-        disabled={loading}
-        className="rounded-lg px-4 py-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-indigo-500 disabled:opacity-60 dark:text-indigo-300 dark:hover:bg-indigo-950"
-      >
+      <Button ref={ref} variant="accent" onClick={onLoad} disabled={loading}>
         {loading ? "Loading…" : "Load more"}
-      </button>
+      </Button>
     </div>
   );
 }

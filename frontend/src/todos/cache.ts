@@ -1,6 +1,6 @@
 /** Pure helpers over the cached pages of the todo list (kept apart so they are easy to test). */
 import type { InfiniteData } from "@tanstack/react-query";
-import type { Todo, TodoPage } from "../api/types";
+import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
 
 export type TodoPages = InfiniteData<TodoPage, string | null>;
 
@@ -94,4 +94,37 @@ const ORDER_EPOCH_MS = Date.UTC(2020, 0, 1);
 export function nextOrder(todos: readonly Todo[], now: number = Date.now()): number {
   const clock = Math.floor((now - ORDER_EPOCH_MS) / 1000);
   return todos.reduce((max, t) => Math.max(max, t.order + 1), clock);
+}
+
+/** How a todo being created looks until the server answers. */
+export function placeholder(id: string, input: NewTodo): Todo {
+  const now = new Date().toISOString();
+  return {
+    id,
+    url: "",
+    title: input.title,
+    completed: input.completed ?? false,
+    order: input.order ?? 0,
+    notes: input.notes ?? null,
+    due: input.due ?? null,
+    priority: input.priority ?? "normal",
+    created_at: now,
+    updated_at: now,
+    completed_at: null,
+    version: 0,
+  };
+}
+
+/** A todo being created has a temporary id until the server answers; it can't be changed meanwhile. */
+export function isTemporary(id: string): boolean {
+  return id.startsWith("temp-");
+}
+
+/** `todo` with `patch` applied as the server would (completing sets `completed_at`). */
+export function applyPatch(todo: Todo, patch: TodoPatch): Todo {
+  const next = { ...todo, ...patch };
+  if (patch.completed !== undefined && patch.completed !== todo.completed) {
+    next.completed_at = patch.completed ? new Date().toISOString() : null;
+  }
+  return next;
 }

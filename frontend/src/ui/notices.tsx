@@ -1,3 +1,4 @@
+import { Button } from "./Button";
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
 
 export interface Notice {
@@ -49,13 +50,9 @@ export function NoticeList() {
             ⚠
           </span>
           <p className="flex-1 text-slate-800 dark:text-slate-100">{notice.message}</p>
-          <button
-            type="button"
-            onClick={() => dismiss(notice.id)}
-            className="rounded-md px-2 py-0.5 font-medium text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-          >
+          <Button variant="ghost" size="sm" onClick={() => dismiss(notice.id)}>
             Dismiss
-          </button>
+          </Button>
         </div>
       ))}
     </div>

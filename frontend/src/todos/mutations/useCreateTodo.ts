@@ -1,0 +1,46 @@
+import { useMutation } from "@tanstack/react-query";
+import { ApiError, SessionExpiredError, newIdempotencyKey } from "../../api/client";
+import type { NewTodo } from "../../api/types";
+import { useNotices } from "../../ui/notices";
+import { appendTodo, flatten, mapTodos, nextOrder, placeholder, removeTodos } from "../cache";
+import { errorDetail } from "../messages";
+import { useTodoCache } from "../useTodoCache";
+import { useTodoWrites } from "../writes";
+
+/** A network error or a busy server may pass; anything else will not. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 0 || error.status === 503);
+}
+
+/**
+ * Adds a todo: shown at once under a temporary id, replaced by the server's answer.
+ * One Idempotency-Key per add, kept through retries, so a retry never makes a second todo.
+ */
+export function useCreateTodo() {
+  const { api, enqueue } = useTodoWrites();
+  const cache = useTodoCache();
+  const { report } = useNotices();
+  const mutation = useMutation({
+    mutationFn: ({ input, key }: { input: NewTodo; tempId: string; key: string }) => enqueue(() => api.createTodo(input, key)),
+    retry: (failures, error) => failures < 2 && isRetryable(error),
+    retryDelay: (failures, error) => retryAfterMs(error) ?? 300 * 2 ** failures,
+    onSuccess: (todo, { tempId }) => cache.write((data) => mapTodos(data, (t) => (t.id === tempId ? todo : t))),
+    onError: (error, { tempId, input }) => {
+      cache.write((data) => removeTodos(data, (t) => t.id === tempId));
+      if (!(error instanceof SessionExpiredError)) report(`Couldn't add “${input.title}”. ${errorDetail(error)}`);
+    },
+    onSettled: cache.refreshWhenIdle,
+  });
+
+  /** `onFailure`: called when the todo could not be saved (the caller puts the text back). */
+  return (input: NewTodo, onFailure?: () => void) => {
+    const withOrder = { ...input, order: input.order ?? nextOrder(flatten(cache.read())) };
+    const tempId = `temp-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+    cache.optimistic((data) => appendTodo(data, placeholder(tempId, withOrder)));
+    mutation.mutate({ input: withOrder, tempId, key: newIdempotencyKey() }, { onError: () => onFailure?.() });
+  };
+}
+
+function retryAfterMs(error: unknown): number | undefined {
+  return error instanceof ApiError && error.retryAfter !== undefined ? error.retryAfter * 1000 : undefined;
+}
