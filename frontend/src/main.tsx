@@ -21,6 +21,9 @@ const queryClient = new QueryClient({
       // A 4xx will not fix itself; a network blip may.
       retry: (failures, error) => failures < 2 && !(error as { status?: number }).status,
     },
+    // Writes always run: offline, the outbox (src/offline) keeps them for the replay
+    // instead of TanStack Query pausing them in memory, where a reload would lose them.
+    mutations: { networkMode: "always" },
   },
 });
 

@@ -88,10 +88,17 @@ it("two offline edits of one todo: the second's If-Match follows the first's new
   expect(server.todos.get("t1")).toMatchObject({ title: "One", notes: "Two", version: 3 });
 });
 
-it("a write that fails for lack of network joins the outbox, and later ones wait behind it", async () => {
-  const { server, api, outbox, setNetwork } = setup();
-  setNetwork(false); // the browser still believes it is online
-  await api.updateTodo("t1", { completed: true });
+it("a write cut off by going offline joins the outbox, and later ones wait behind it", async () => {
+  const { server, api, outbox, setOnline, setNetwork } = setup();
+  setNetwork(false);
+  // A network error while the browser says online: the caller's retries deal with it.
+  await expect(api.updateTodo("t1", { completed: true })).rejects.toMatchObject({ status: 0 });
+  expect(outbox.current.writes).toEqual([]);
+
+  const sent = api.updateTodo("t1", { completed: true });
+  setOnline(false); // the connection drops while the request is on its way
+  await sent;
+  setOnline(true);
   setNetwork(true);
   await api.updateTodo("t2", { completed: true });
   expect(outbox.current.writes.map((w) => w.kind === "update" && w.id)).toEqual(["t1", "t2"]);

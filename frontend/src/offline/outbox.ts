@@ -5,7 +5,7 @@
  *
  * `withOutbox` wraps the API client: a write goes to the network unless it cannot
  * (offline, or earlier writes still waiting: order is kept), and a write that fails
- * for lack of a network joins the outbox instead of failing. Lists read from the
+ * because the browser went offline joins the outbox instead of failing. Lists read from the
  * server get the waiting writes laid over them, so a refetch never hides them.
  */
 import { ApiError, type ApiClient } from "../api/client";
@@ -179,7 +179,10 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
     try {
       return await send();
     } catch (error) {
-      if (!isNetworkError(error)) throw error;
+      // The connection dropped while this was on its way: keep it for the replay. A
+      // network error while the browser says it is online is left to the caller's
+      // retries (and, failing those, reported).
+      if (!isNetworkError(error) || !isOffline()) throw error;
       outbox.add(queued);
       return answerOffline();
     }

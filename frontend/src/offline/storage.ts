@@ -10,6 +10,11 @@ export function cacheKey(user: string): string {
   return `todos:cache:${user}`;
 }
 
+/** Deletes waiting out their Undo toast (todos/undo.tsx). */
+export function pendingDeletesKey(user: string): string {
+  return `todos:pending-deletes:${user}`;
+}
+
 /** Changes made offline that are not saved yet (what signing out now would discard). */
 export function waitingChanges(user: string): number {
   try {
@@ -25,7 +30,23 @@ export function clearOfflineData(user: string): void {
   try {
     localStorage.removeItem(cacheKey(user));
     localStorage.removeItem(outboxKey(user));
+    localStorage.removeItem(pendingDeletesKey(user));
   } catch {
     // Storage blocked: nothing was stored.
   }
+}
+
+const flushers = new Set<() => void>();
+
+/** Registers what to send at once when the user signs out (pending deletes); returns the unregister. */
+export function onFlush(flush: () => void): () => void {
+  flushers.add(flush);
+  return () => {
+    flushers.delete(flush);
+  };
+}
+
+/** Sends what is waiting (sign-out calls it while the session is still valid). */
+export function flushPendingWrites(): void {
+  flushers.forEach((flush) => flush());
 }

@@ -1,7 +1,8 @@
 import { act, render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { Todo } from "../api/types";
-import { deletedLabel, flushPendingDeletes, UndoToast, usePendingDeletes } from "./undo";
+import { flushPendingWrites } from "../offline/storage";
+import { deletedLabel, UndoToast, usePendingDeletes } from "./undo";
 
 const KEY = "todos:pending-deletes:sub-1";
 
@@ -94,7 +95,7 @@ it("undoes with Ctrl+Z outside text fields, and sign-out sends what is pending",
   expect(screen.getByText("Buy milk")).toBeInTheDocument();
 
   await events.click(screen.getByRole("button", { name: "Delete Walk the dog" }));
-  act(() => flushPendingDeletes());
+  act(() => flushPendingWrites());
   expect(commit).toHaveBeenCalledWith([ALL[1]]);
   expect(localStorage.getItem(KEY)).toBeNull();
 });

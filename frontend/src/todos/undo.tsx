@@ -6,11 +6,12 @@
  * re-created with its id, its version and its place, so deferring is the only undo
  * that loses nothing. Pending deletes are kept in localStorage (per user), so closing
  * the tab loses nothing either: the next load shows the toast again for the time left,
- * or sends the delete if the time is up. Sign-out sends them first (flushPendingDeletes),
+ * or sends the delete if the time is up. Sign-out sends them first (flushPendingWrites),
  * so no todo text stays in the browser after it.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Todo } from "../api/types";
+import { onFlush } from "../offline/storage";
 
 export const UNDO_MS = 6000;
 /** After the pointer or focus leaves the toast, this long again before it goes. */
@@ -44,11 +45,6 @@ function write(storageKey: string, pending: PendingDelete[]): void {
   }
 }
 
-/** Sends every pending delete now (sign-out calls it while the session is still valid). */
-const flushers = new Set<() => void>();
-export function flushPendingDeletes(): void {
-  flushers.forEach((flush) => flush());
-}
 
 export interface PendingDeletes {
   /** The latest pending delete: what the toast offers to undo. */
@@ -104,13 +100,7 @@ export function usePendingDeletes(storageKey: string, commit: (todos: Todo[]) =>
     return () => timers.forEach(clearTimeout);
   }, [pending, held, send]);
 
-  useEffect(() => {
-    const flush = () => send("all");
-    flushers.add(flush);
-    return () => {
-      flushers.delete(flush);
-    };
-  }, [send]);
+  useEffect(() => onFlush(() => send("all")), [send]);
 
   const schedule = useCallback(
     (todos: Todo[], label: string) => {

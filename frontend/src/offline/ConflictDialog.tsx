@@ -1,31 +1,7 @@
-/** The offline layer on screen: a small sync indicator and the conflict dialog. */
+/** A change made offline that someone else's change overtook: the user picks which stays. Loaded only when one happens. */
 import { useEffect, useRef } from "react";
 import type { TodoPatch } from "../api/types";
 import type { Conflict } from "./outbox";
-import type { OfflineSync } from "./useOfflineSync";
-
-function changes(count: number): string {
-  return `${count} ${count === 1 ? "change" : "changes"} waiting`;
-}
-
-/** "Offline · 2 changes waiting" / "Syncing…" / "Saved": unobtrusive, announced politely. */
-export function SyncStatus({ sync }: { sync: OfflineSync }) {
-  const text =
-    sync.state === "offline"
-      ? `Offline${sync.waiting ? ` · ${changes(sync.waiting)}` : ""}`
-      : sync.state === "syncing"
-        ? "Syncing…"
-        : sync.state === "waiting"
-          ? changes(sync.waiting)
-          : "Saved";
-  const dot = sync.state === "offline" ? "bg-amber-500" : sync.state === "saved" ? "bg-emerald-500" : "bg-indigo-500";
-  return (
-    <p role="status" className="inline-flex items-center gap-1.5 text-sm whitespace-nowrap text-slate-600 dark:text-slate-400">
-      <span aria-hidden="true" className={`size-2 rounded-full ${dot}`} />
-      {text}
-    </p>
-  );
-}
 
 const FIELD_LABEL: Record<string, string> = {
   title: "Title",
@@ -42,8 +18,7 @@ function show(value: unknown): string {
   return String(value);
 }
 
-/** A change made offline that someone else's change overtook: the user picks which stays. */
-export function ConflictDialog({ conflict, onResolve }: { conflict: Conflict; onResolve: (keep: "mine" | "theirs") => void }) {
+export default function ConflictDialog({ conflict, onResolve }: { conflict: Conflict; onResolve: (keep: "mine" | "theirs") => void }) {
   const mineRef = useRef<HTMLButtonElement>(null);
   useEffect(() => mineRef.current?.focus(), [conflict.write.key]);
   const fields = Object.keys(conflict.write.patch) as (keyof TodoPatch)[];
