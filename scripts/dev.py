@@ -198,6 +198,8 @@ def write_web_config(stack: dict[str, Any], endpoint: str) -> None:
         "userPoolId": stack["user_pool_id"],
         "userPoolClientId": stack["client_id"],
         "cognitoEndpoint": endpoint,
+        # moto answers SRP without checking the password; the deployed stacks use SRP.
+        "authFlow": "USER_PASSWORD_AUTH",
     }
     public = FRONTEND / "public"
     public.mkdir(exist_ok=True)

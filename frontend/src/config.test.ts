@@ -4,7 +4,13 @@ describe("runtime config", () => {
   it("accepts a stack's config.json, trimming the API URL's trailing slash", () => {
     expect(
       parseConfig({ apiUrl: "https://api.test/api/", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c" }),
-    ).toEqual({ apiUrl: "https://api.test/api", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c" });
+    ).toEqual({ apiUrl: "https://api.test/api", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c", authFlow: "USER_SRP_AUTH" });
+  });
+
+  it("takes the sign-in flow from config.json (SRP unless told otherwise) and refuses unknown ones", () => {
+    const base = { apiUrl: "a", region: "r", userPoolId: "p", userPoolClientId: "c" };
+    expect(parseConfig({ ...base, authFlow: "USER_PASSWORD_AUTH" }).authFlow).toBe("USER_PASSWORD_AUTH");
+    expect(() => parseConfig({ ...base, authFlow: "CUSTOM_AUTH" })).toThrow(ConfigError);
   });
 
   it("keeps the local Cognito endpoint when given", () => {

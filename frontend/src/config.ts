@@ -9,7 +9,15 @@ export interface AppConfig {
   userPoolClientId: string;
   /** Only set locally, where moto stands in for Cognito. */
   cognitoEndpoint?: string;
+  /**
+   * How sign-in proves the password: SRP (the default; the password never leaves the
+   * browser) or USER_PASSWORD_AUTH (the local stack, whose moto skips SRP's password check).
+   */
+  authFlow: AuthFlow;
 }
+
+export const AUTH_FLOWS = ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"] as const;
+export type AuthFlow = (typeof AUTH_FLOWS)[number];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -27,12 +35,17 @@ export function parseConfig(raw: unknown): AppConfig {
     throw new ConfigError(`config.json is missing ${missing.join(", ")}.`);
   }
   const endpoint = record.cognitoEndpoint;
+  const authFlow = record.authFlow ?? "USER_SRP_AUTH";
+  if (!AUTH_FLOWS.includes(authFlow as AuthFlow)) {
+    throw new ConfigError(`config.json's authFlow must be one of ${AUTH_FLOWS.join(", ")}.`);
+  }
   return {
     apiUrl: (record.apiUrl as string).replace(/\/+$/, ""),
     region: record.region as string,
     userPoolId: record.userPoolId as string,
     userPoolClientId: record.userPoolClientId as string,
     ...(typeof endpoint === "string" && endpoint !== "" ? { cognitoEndpoint: endpoint } : {}),
+    authFlow: authFlow as AuthFlow,
   };
 }
 

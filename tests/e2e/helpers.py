@@ -66,11 +66,11 @@ def api_fetch(page: Any, method: str, path: str, body: Any = None) -> Any:
     return page.evaluate(
         """async ([method, path, body]) => {
             const config = await (await fetch('/config.json')).json();
-            const key = Object.keys(localStorage).find(k => k.endsWith('.idToken'));
+            const session = JSON.parse(sessionStorage.getItem('auth:session'));
             const response = await fetch(config.apiUrl + path, {
                 method,
                 headers: {
-                    Authorization: 'Bearer ' + localStorage.getItem(key),
+                    Authorization: 'Bearer ' + session.idToken,
                     'Content-Type': 'application/json',
                 },
                 body: body === null ? undefined : JSON.stringify(body),

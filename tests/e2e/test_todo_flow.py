@@ -191,10 +191,7 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
     sign_up(page, email)
     add_todo(page, "Kept")
     # The session ends (tokens revoked/expired): nothing left to refresh with.
-    page.evaluate(
-        "Object.keys(localStorage).filter(k => k.startsWith('CognitoIdentityServiceProvider'))"
-        ".forEach(k => localStorage.removeItem(k))"
-    )
+    page.evaluate("sessionStorage.removeItem('auth:session')")
     box = page.get_by_label("New todo")
     box.fill("Typed while signed out")
     box.press("Enter")
@@ -216,16 +213,16 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
 def test_session_survives_reload_and_refreshes_silently(page: Any) -> None:
     sign_up(page, new_email("fay"))
     add_todo(page, "Still here")
-    id_token_key = "Object.keys(localStorage).find(k => k.endsWith('.idToken'))"
-    before = page.evaluate(f"localStorage.getItem({id_token_key})")
-    # Make the stored tokens look two hours old (Amplify compares expiry with the clock
-    # plus this drift), so the next use must go through the refresh token.
-    page.evaluate(
-        "Object.keys(localStorage).filter(k => k.endsWith('.clockDrift'))"
-        ".forEach(k => localStorage.setItem(k, String(2 * 60 * 60 * 1000)))"
-    )
+    session = "JSON.parse(sessionStorage.getItem('auth:session'))"
+    before = page.evaluate(session)
+    # The refresh token stays out of localStorage (it ends with the tab).
+    assert before["refreshToken"] not in page.evaluate("JSON.stringify(localStorage)")
+    # Make the stored tokens due for refresh, so the next use goes through the refresh token.
+    due = f"JSON.stringify({{...{session}, refreshAt: 0}})"
+    page.evaluate(f"sessionStorage.setItem('auth:session', {due})")
     page.reload()
     page.get_by_text("1 item left").wait_for()
     assert page.get_by_role("heading", name="Sign in").count() == 0
-    after = page.evaluate(f"localStorage.getItem({id_token_key})")
-    assert after and after != before
+    after = page.evaluate(session)
+    assert after["idToken"] != before["idToken"]
+    assert after["refreshAt"] > 0

@@ -60,6 +60,24 @@ describe("createApiClient", () => {
     expect(expired).toHaveBeenCalledTimes(2);
   });
 
+  it("follows a next link only on the API's own origin and never sends the token elsewhere", async () => {
+    const calls: string[] = [];
+    const fetchImpl = (async (input: RequestInfo | URL) => {
+      calls.push(String(input));
+      const link = '<https://evil.test/todos?cursor=2>; rel="next"';
+      return new Response("[]", { status: 200, headers: { "Content-Type": "application/json", Link: link } });
+    }) as typeof fetch;
+    const api = createApiClient({ apiUrl: "https://api.test/api", getToken: async () => "tok", fetchImpl });
+    const page = await api.listTodos(null);
+    expect(page.next).toBeNull();
+    await expect(api.listTodos("https://evil.test/todos?cursor=2")).rejects.toBeInstanceOf(ApiError);
+    await expect(api.listTodos("https://api.test.evil.test/api/todos")).rejects.toBeInstanceOf(ApiError);
+    expect(calls).toEqual(["https://api.test/api/todos?limit=50"]);
+    // Another path on the API's origin (a stage's own link) is followed.
+    await api.listTodos("https://api.test/api/todos?cursor=2");
+    expect(calls).toHaveLength(2);
+  });
+
   it("says plainly when the server can't be reached", async () => {
     const api = createApiClient({
       apiUrl: "http://api.test",

@@ -76,14 +76,18 @@ export function newIdempotencyKey(): string {
 export function createApiClient(options: ApiClientOptions) {
   const fetchImpl = options.fetchImpl ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const base = options.apiUrl.replace(/\/+$/, "");
+  const apiOrigin = new URL(base).origin;
+  /** Only the API's own origin gets the token: a link to anywhere else is not followed. */
+  const onApiOrigin = (url: string) => new URL(url).origin === apiOrigin;
 
   async function request(method: string, target: string, body?: unknown, headers: Record<string, string> = {}) {
+    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
+    if (!onApiOrigin(url)) throw new ApiError(0, "foreign_link", "The server pointed somewhere other than the API.");
     const token = await options.getToken();
     if (!token) {
       options.onSessionExpired?.();
       throw new SessionExpiredError();
     }
-    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
     let response: Response;
     try {
       response = await fetchImpl(url, {
@@ -112,7 +116,8 @@ export function createApiClient(options: ApiClientOptions) {
     async listTodos(pageUrl: string | null): Promise<TodoPage> {
       const { response, url } = await request("GET", pageUrl ?? withQuery(TODOS, { limit: PAGE_SIZE }));
       const todos = (await response.json()) as Todo[];
-      return { todos, next: parseNextLink(response.headers.get("Link"), url) };
+      const next = parseNextLink(response.headers.get("Link"), url);
+      return { todos, next: next && onApiOrigin(next) ? next : null };
     },
     async getTodo(id: string): Promise<Todo> {
       const { response } = await request("GET", todoPath(id));

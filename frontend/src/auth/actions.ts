@@ -1,64 +1,89 @@
 /**
- * Cognito calls behind the sign-in, sign-up and password screens.
+ * Cognito calls behind the sign-in, sign-up and password screens (loaded with them).
  *
- * Sign-in uses USER_PASSWORD_AUTH (the app client allows it, and TLS protects
- * the password): moto, the local Cognito, answers SRP without checking the
- * password at all, so one flow that really verifies passwords both locally
- * and on AWS is this one.
+ * Sign-in uses the flow config.json names: USER_SRP_AUTH (the default, and what the
+ * deployed stacks use: the password never leaves the browser) or USER_PASSWORD_AUTH
+ * (the local stack, because moto answers SRP without checking the password).
  */
-import {
-  confirmResetPassword,
-  confirmSignUp as amplifyConfirmSignUp,
-  resendSignUpCode,
-  resetPassword,
-  signIn as amplifySignIn,
-  signUp as amplifySignUp,
-} from "aws-amplify/auth";
+import type { AuthenticationResult } from "./cognito";
+import { cognito, signInSettings, storeSession } from "./session";
+import { newEphemeral, paddedHex, passwordClaim, type PasswordVerifierChallenge } from "./srp";
 
 export type SignInResult = { kind: "signedIn" } | { kind: "needsConfirmation" };
 
+interface InitiateAuthAnswer {
+  AuthenticationResult?: AuthenticationResult;
+  ChallengeName?: string;
+  ChallengeParameters?: Record<string, string>;
+  Session?: string;
+}
+
+async function authenticate(username: string, password: string): Promise<InitiateAuthAnswer> {
+  const { flow, userPoolId } = signInSettings();
+  if (flow === "USER_PASSWORD_AUTH") {
+    return cognito("InitiateAuth", { AuthFlow: flow, AuthParameters: { USERNAME: username, PASSWORD: password } });
+  }
+  const ephemeral = newEphemeral();
+  const challenge = await cognito<InitiateAuthAnswer>("InitiateAuth", {
+    AuthFlow: "USER_SRP_AUTH",
+    AuthParameters: { USERNAME: username, SRP_A: paddedHex(ephemeral.A) },
+  });
+  if (challenge.ChallengeName !== "PASSWORD_VERIFIER") return challenge;
+  const claim = await passwordClaim(
+    userPoolId,
+    password,
+    ephemeral,
+    challenge.ChallengeParameters as unknown as PasswordVerifierChallenge,
+  );
+  return cognito("RespondToAuthChallenge", {
+    ChallengeName: "PASSWORD_VERIFIER",
+    ChallengeResponses: claim,
+    ...(challenge.Session ? { Session: challenge.Session } : {}),
+  });
+}
+
+/** An error named like Cognito's, for what the form can tell before asking. */
+function missing(name: string): Error {
+  return Object.assign(new Error(name), { name });
+}
+
 export async function signIn(email: string, password: string): Promise<SignInResult> {
+  if (!email.trim()) throw missing("EmptySignInUsername");
+  if (!password) throw missing("EmptySignInPassword");
   try {
-    const result = await amplifySignIn({
-      username: email.trim(),
-      password,
-      options: { authFlowType: "USER_PASSWORD_AUTH" },
-    });
-    if (result.isSignedIn) return { kind: "signedIn" };
-    if (result.nextStep.signInStep === "CONFIRM_SIGN_UP") return { kind: "needsConfirmation" };
-    throw new Error(`This account needs a sign-in step the app doesn't support (${result.nextStep.signInStep}).`);
-  } catch (error) {
-    if (error instanceof Error && error.name === "UserNotConfirmedException") {
-      return { kind: "needsConfirmation" };
-    }
-    if (error instanceof Error && error.name === "UserAlreadyAuthenticatedException") {
+    const answer = await authenticate(email.trim(), password);
+    if (answer.AuthenticationResult) {
+      storeSession(answer.AuthenticationResult);
       return { kind: "signedIn" };
     }
+    throw new Error(`This account needs a sign-in step the app doesn't support (${answer.ChallengeName ?? "unknown"}).`);
+  } catch (error) {
+    if (error instanceof Error && error.name === "UserNotConfirmedException") return { kind: "needsConfirmation" };
     throw error;
   }
 }
 
 export async function signUp(email: string, password: string): Promise<{ confirmed: boolean }> {
-  const result = await amplifySignUp({
-    username: email.trim(),
-    password,
-    options: { userAttributes: { email: email.trim() } },
+  const answer = await cognito<{ UserConfirmed?: boolean }>("SignUp", {
+    Username: email.trim(),
+    Password: password,
+    UserAttributes: [{ Name: "email", Value: email.trim() }],
   });
-  return { confirmed: result.isSignUpComplete };
+  return { confirmed: answer.UserConfirmed === true };
 }
 
 export async function confirmSignUp(email: string, code: string): Promise<void> {
-  await amplifyConfirmSignUp({ username: email.trim(), confirmationCode: code.trim() });
+  await cognito("ConfirmSignUp", { Username: email.trim(), ConfirmationCode: code.trim() });
 }
 
 export async function resendCode(email: string): Promise<void> {
-  await resendSignUpCode({ username: email.trim() });
+  await cognito("ResendConfirmationCode", { Username: email.trim() });
 }
 
 export async function requestPasswordReset(email: string): Promise<void> {
-  await resetPassword({ username: email.trim() });
+  await cognito("ForgotPassword", { Username: email.trim() });
 }
 
 export async function setNewPassword(email: string, code: string, newPassword: string): Promise<void> {
-  await confirmResetPassword({ username: email.trim(), confirmationCode: code.trim(), newPassword });
+  await cognito("ConfirmForgotPassword", { Username: email.trim(), ConfirmationCode: code.trim(), Password: newPassword });
 }

@@ -1,4 +1,4 @@
-/** Cognito and Amplify errors in plain words. */
+/** Cognito errors (and the sign-in form's own checks) in plain words. */
 const MESSAGES: Record<string, string> = {
   NotAuthorizedException: "That email and password don't match. Check them and try again.",
   UserNotFoundException: "That email and password don't match. Check them and try again.",

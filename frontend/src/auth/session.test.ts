@@ -1,0 +1,106 @@
+import type { AppConfig } from "../config";
+import { configureAuth, currentIdToken, currentUser, signOut, storeSession } from "./session";
+
+const config: AppConfig = {
+  apiUrl: "https://api.test",
+  region: "eu-west-1",
+  userPoolId: "eu-west-1_Pool",
+  userPoolClientId: "client-1",
+  cognitoEndpoint: "https://cognito.test/",
+  authFlow: "USER_SRP_AUTH",
+};
+
+function jwt(claims: Record<string, unknown>): string {
+  const part = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${part({ alg: "RS256" })}.${part(claims)}.signature`;
+}
+
+function idToken(n: number): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return jwt({ sub: "user-1", email: "ann@example.com", iat, exp: iat + 3600, n });
+}
+
+type Call = { target: string; body: Record<string, unknown> };
+
+/** Cognito's endpoint: answers each call with `answer(target)`. */
+function cognito(answer: (target: string) => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  vi.stubGlobal(
+    "fetch",
+    vi.fn(async (_url: string, init: RequestInit) => {
+      const target = String((init.headers as Record<string, string>)["X-Amz-Target"]).split(".").pop() ?? "";
+      calls.push({ target, body: JSON.parse(String(init.body)) as Record<string, unknown> });
+      return answer(target);
+    }),
+  );
+  return calls;
+}
+
+const ok = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
+const refused = () => new Response(JSON.stringify({ __type: "NotAuthorizedException", message: "Refresh Token has been revoked" }), { status: 400 });
+
+describe("session", () => {
+  beforeEach(() => {
+    sessionStorage.clear();
+    localStorage.clear();
+    vi.useRealTimers();
+    configureAuth(config);
+  });
+  afterEach(() => vi.unstubAllGlobals());
+
+  it("uses the stored ID token until it is due, then refreshes it once for all callers", async () => {
+    let n = 1;
+    const calls = cognito(() => ok({ AuthenticationResult: { IdToken: idToken(++n), AccessToken: "access-2" } }));
+    const first = idToken(1);
+    storeSession({ IdToken: first, AccessToken: "access-1", RefreshToken: "refresh-1" });
+    expect(await currentIdToken()).toBe(first);
+    expect(await currentUser()).toEqual({ sub: "user-1", email: "ann@example.com" });
+    expect(calls).toHaveLength(0);
+
+    vi.useFakeTimers({ now: Date.now() + 3600_000, toFake: ["Date"] });
+    const tokens = await Promise.all([currentIdToken(), currentIdToken(), currentIdToken()]);
+    expect(calls).toEqual([{ target: "GetTokensFromRefreshToken", body: { ClientId: "client-1", RefreshToken: "refresh-1" } }]);
+    expect(new Set(tokens).size).toBe(1);
+    expect(tokens[0]).not.toBe(first);
+    expect(await currentIdToken()).toBe(tokens[0]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("keeps the refresh token out of localStorage", () => {
+    storeSession({ IdToken: idToken(1), AccessToken: "access-1", RefreshToken: "refresh-secret" });
+    expect(JSON.stringify({ ...localStorage })).not.toContain("refresh-secret");
+    expect(sessionStorage.getItem("auth:session")).toContain("refresh-secret");
+  });
+
+  it("ends the session when Cognito refuses the refresh token, but keeps it when offline", async () => {
+    storeSession({ IdToken: idToken(1), AccessToken: "a", RefreshToken: "r" });
+    vi.useFakeTimers({ now: Date.now() + 3600_000, toFake: ["Date"] });
+    vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
+    expect(await currentIdToken()).toBeNull();
+    expect(sessionStorage.getItem("auth:session")).not.toBeNull();
+    cognito(refused);
+    expect(await currentIdToken()).toBeNull();
+    expect(sessionStorage.getItem("auth:session")).toBeNull();
+  });
+
+  it("signs out by forgetting the tokens and revoking the refresh token", async () => {
+    const calls = cognito(() => ok({}));
+    storeSession({ IdToken: idToken(1), AccessToken: "a", RefreshToken: "refresh-1" });
+    await signOut();
+    expect(calls).toEqual([{ target: "RevokeToken", body: { ClientId: "client-1", Token: "refresh-1" } }]);
+    expect(await currentUser()).toBeNull();
+  });
+
+  it("a new tab takes the session an open tab hands over", async () => {
+    const token = idToken(7);
+    const openTab = new BroadcastChannel("auth");
+    openTab.onmessage = (event: MessageEvent<{ type: string }>) => {
+      if (event.data.type === "ask") {
+        openTab.postMessage({ type: "session", tokens: { idToken: token, accessToken: "a", refreshToken: "r", refreshAt: Date.now() + 60_000 } });
+      }
+    };
+    configureAuth(config);
+    expect(await currentIdToken()).toBe(token);
+    openTab.close();
+  });
+});
