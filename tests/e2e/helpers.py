@@ -44,13 +44,23 @@ def add_todo(page: Any, title: str) -> None:
     box.fill(title)
     box.press("Enter")
     title = title.strip()
-    # Saved: the row's controls are enabled once the server has answered.
-    row(page, title).get_by_role("button", name=f"Delete “{title}”").wait_for()
+    # Saved: the row's checkbox is enabled once the server has answered.
     page.wait_for_function(
-        "title => [...document.querySelectorAll('#todo-list button[aria-label]')]"
-        ".some(b => b.getAttribute('aria-label') === `Delete “${title}”` && !b.disabled)",
+        "title => [...document.querySelectorAll('#todo-list > li')].some(li =>"
+        " li.querySelector('span[id]')?.textContent === title"
+        " && !li.querySelector('input[type=checkbox]').disabled)",
         arg=title,
     )
+
+
+def open_details(page: Any, title: str) -> None:
+    """The details form of a todo: its own button on desktop, behind ⋯ on phones."""
+    details = row(page, title).get_by_role("button", name=f"Details for “{title}”")
+    if not details.is_visible():
+        details = row(page, title).get_by_role("button", name="Details", exact=True)
+        if not details.is_visible():
+            row(page, title).get_by_role("button", name=f"Actions for “{title}”").click()
+    details.click()
 
 
 def row(page: Any, title: str) -> Any:

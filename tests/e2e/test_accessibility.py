@@ -10,6 +10,7 @@ from tests.e2e.helpers import (
     add_todo,
     border_contrast,
     new_email,
+    open_details,
     row,
     sign_up,
     titles,
@@ -95,6 +96,14 @@ def test_keyboard_only_from_sign_up_to_sign_out(page: Any) -> None:
     tab_to(page, "Clear completed")
     page.keyboard.press("Enter")
     page.get_by_text("Nothing completed yet").wait_for()
+    # The Undo toast is announced and reachable with Tab.
+    assert page.get_by_role("status").filter(has_text="Cleared 1 completed todo.").count() == 1
+    tab_to(page, "Undo")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 1")
+    tab_to(page, "Clear completed")
+    page.keyboard.press("Enter")
+    page.get_by_text("Nothing completed yet").wait_for()
 
     # Delete with the keyboard; focus goes back to the new-todo box.
     tab_to(page, "All")
@@ -149,17 +158,13 @@ def test_axe_dark_mode_and_small_screens(new_context: Any) -> None:
             assert is_dark == (scheme == "dark")
             add_todo(page, "A rather long todo title that has to wrap on a small phone screen")
             add_todo(page, "Pay the rent")
-            row(page, "Pay the rent").get_by_role(
-                "button", name="Details for “Pay the rent”"
-            ).click()
+            open_details(page, "Pay the rent")
             row(page, "Pay the rent").get_by_label("Due date").fill("2020-02-01")
             row(page, "Pay the rent").get_by_label("Priority").select_option("high")
             row(page, "Pay the rent").get_by_role("button", name="Save details").click()
             row(page, "Pay the rent").get_by_text("Overdue:").wait_for()
             row(page, "Pay the rent").get_by_role("checkbox").check()
-            row(page, "Pay the rent").get_by_role(
-                "button", name="Details for “Pay the rent”"
-            ).click()
+            open_details(page, "Pay the rent")
             assert_no_axe_violations(page, f"todo list ({scheme})")
             # Nothing sticks out sideways at 360 px.
             assert page.evaluate("document.documentElement.scrollWidth") <= 360

@@ -77,13 +77,12 @@ def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) ->
     assert page.get_by_role("link", name="Active").get_attribute("aria-current") == "page"
     assert titles(page) == ["Walk the dog twice", "Write report"]
 
-    # What the server has is what the page showed.
+    # What the server has is what the page showed, once the Undo time is over.
+    page.get_by_role("button", name="Undo").wait_for(state="detached", timeout=10_000)
     listed = api_fetch(page, "GET", "/todos", None)
     assert [t["title"] for t in listed["body"]] == ["Walk the dog twice", "Write report"]
 
-    refresh_token = page.evaluate(
-        "localStorage.getItem(Object.keys(localStorage).find(k => k.endsWith('.refreshToken')))"
-    )
+    refresh_token = page.evaluate("JSON.parse(sessionStorage.getItem('auth:session')).refreshToken")
     sign_out(page)
     # Sign-out revoked the refresh token (scripts/local_cognito.py answers RevokeToken).
     refreshed = requests.post(
