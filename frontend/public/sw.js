@@ -27,6 +27,8 @@ self.addEventListener("install", (event) => {
       }
       const cache = await caches.open(SHELL);
       await cache.addAll([...files].map((url) => new Request(url, { cache: "reload" })));
+      // The copy the app starts from when offline (online, it is always fetched afresh).
+      await (await caches.open(CONFIG)).add(new Request("/config.json", { cache: "no-store" }));
       await self.skipWaiting();
     })(),
   );

@@ -186,6 +186,10 @@ def test_theme_choice_overrides_the_system(page: Any) -> None:
     assert page.evaluate("document.documentElement.classList.contains('dark')")
     add_todo(page, "Looks good in the dark")
     screenshot(page, "12-list-dark-desktop")
+    assert run_axe(page) == [], "axe on the list, dark, desktop"
+    row(page, "Looks good in the dark").get_by_role("button", name="Delete", exact=False).click()
+    page.get_by_role("button", name="Undo").wait_for()
+    assert run_axe(page) == [], "axe with the Undo toast, dark, desktop"
 
 
 def test_checkboxes_are_big_enough_and_visible_in_both_themes(new_context: Any) -> None:

@@ -96,8 +96,8 @@ def test_a_conflict_on_replay_is_shown_and_resolved(
     page.context.set_offline(False)
     dialog = page.get_by_role("dialog", name="Changed on another device")
     dialog.wait_for(timeout=20_000)
-    dialog.get_by_text("Theirs, online").wait_for()
-    dialog.get_by_text("Mine, offline").wait_for()
+    dialog.get_by_role("cell", name="Theirs, online").wait_for()
+    dialog.get_by_role("cell", name="Mine, offline").wait_for()
     screenshot(page, "21-conflict-on-replay")
     assert run_axe(page) == []
     dialog.get_by_role("button", name="Keep mine").click()
