@@ -45,10 +45,10 @@ def files_of(manifest: dict[str, dict], keys: set[str]) -> tuple[set[str], set[s
     return js, css
 
 
-def main() -> int:
-    manifest_path = DIST / ".vite" / "manifest.json"
+def main(dist: Path = DIST) -> int:
+    manifest_path = dist / ".vite" / "manifest.json"
     if not manifest_path.exists():
-        print(f"No build at {DIST}: run `make web-build` first.", file=sys.stderr)
+        print(f"No build at {dist}: run `make web-build` first.", file=sys.stderr)
         return 2
     manifest = json.loads(manifest_path.read_text())
     entry = next(k for k, v in manifest.items() if v.get("isEntry"))
@@ -56,14 +56,14 @@ def main() -> int:
     entry_js, entry_css = files_of(manifest, entry_keys)
 
     def total(files: set[str]) -> float:
-        return sum(gzipped_kb(DIST / f) for f in files)
+        return sum(gzipped_kb(dist / f) for f in files)
 
     print("every chunk (gzip):")
     for file in sorted(
         {c["file"] for c in manifest.values()}
         | {f for c in manifest.values() for f in c.get("css", [])}
     ):
-        print(f"  {file:48} {gzipped_kb(DIST / file):6.1f} KB")
+        print(f"  {file:48} {gzipped_kb(dist / file):6.1f} KB")
 
     print(f"entry (index.html): JS {total(entry_js):6.1f} KB gz, CSS {total(entry_css):5.1f} KB gz")
     worst = 0.0
@@ -82,7 +82,7 @@ def main() -> int:
         print(f"first page, {label}: JS {js_kb:6.1f} KB gz, CSS {total(css):5.1f} KB gz")
     on_demand = {k for chunk in manifest.values() for k in chunk.get("dynamicImports", [])}
     lazy = sorted(
-        (manifest[k]["file"], gzipped_kb(DIST / manifest[k]["file"]))
+        (manifest[k]["file"], gzipped_kb(dist / manifest[k]["file"]))
         for k in on_demand
         if manifest[k]["name"] not in FIRST_SCREENS.values()
     )

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.e2e.helpers import PASSWORD, new_email, sign_in, sign_out, sign_up
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,3 +42,28 @@ def test_theme_applies_before_first_paint_under_the_deployed_csp(page: Any, stac
     assert page.evaluate("document.documentElement.classList.contains('dark')")
     page.get_by_role("heading", name="Sign in").wait_for()
     assert not violations, violations
+
+
+def test_srp_sign_in_the_deployed_flow_speaks_cognitos_protocol(page: Any) -> None:
+    """The deployed stacks sign in with SRP (config.json's authFlow left out). moto does
+    not check the SRP proof, so this checks the exchange itself; srp.test.ts checks the
+    proof against an SRP verifier."""
+    sent: list[str] = []
+
+    def srp_config(route: Any) -> None:
+        response = route.fetch()
+        config = {k: v for k, v in response.json().items() if k != "authFlow"}
+        route.fulfill(response=response, json=config)
+
+    page.route("**/config.json", srp_config)
+    page.on("request", lambda request: sent.append(request.post_data or ""))
+    email = new_email("srp")
+    sign_up(page, email)  # signs in right after confirming, with the password it has
+    sign_out(page)
+    sent.clear()
+    sign_in(page, email)
+    page.get_by_text("Nothing to do yet").wait_for()
+    initiations = [body for body in sent if '"AuthFlow"' in body]
+    assert initiations and all('"USER_SRP_AUTH"' in body for body in initiations)
+    # Only a proof of the password went out, never the password.
+    assert not any(PASSWORD in body for body in sent)

@@ -91,6 +91,25 @@ describe("session", () => {
     expect(await currentUser()).toBeNull();
   });
 
+  it("takes another tab's refreshed tokens, but never another user's session", async () => {
+    const mine = idToken(1);
+    storeSession({ IdToken: mine, AccessToken: "a", RefreshToken: "r" });
+    const otherTab = new BroadcastChannel("auth");
+    const refreshed = idToken(2);
+    const stranger = jwt({ sub: "user-2", iat: 1, exp: 9999999999 });
+    otherTab.postMessage({ type: "session", tokens: { idToken: refreshed, accessToken: "a", refreshToken: "r", refreshAt: Date.now() + 60_000 } });
+    otherTab.postMessage({ type: "session", tokens: { idToken: stranger, accessToken: "a", refreshToken: "r2", refreshAt: Date.now() + 60_000 } });
+    // Asked after both arrived (messages keep their order), this tab answers with what it kept.
+    const answer = new Promise<string>((resolve) => {
+      otherTab.onmessage = (event: MessageEvent<{ type: string; tokens?: { idToken: string } }>) => {
+        if (event.data.type === "session" && event.data.tokens) resolve(event.data.tokens.idToken);
+      };
+    });
+    otherTab.postMessage({ type: "ask" });
+    expect(await answer).toBe(refreshed);
+    otherTab.close();
+  });
+
   it("a new tab takes the session an open tab hands over", async () => {
     const token = idToken(7);
     const openTab = new BroadcastChannel("auth");

@@ -45,7 +45,8 @@ export function configureAuth(config: AppConfig): void {
     const message = event.data;
     const mine = read();
     if (message.type === "ask" && mine) channel?.postMessage({ type: "session", tokens: mine } satisfies Message);
-    else if (message.type === "session") write(message.tokens);
+    // Another tab signed in or refreshed: take it, unless this tab is someone else's session.
+    else if (message.type === "session" && (!mine || subject(mine) === subject(message.tokens))) write(message.tokens);
     else if (message.type === "signedOut") clear();
   });
   ready = read() || !channel ? Promise.resolve() : askOtherTabs();
@@ -116,10 +117,14 @@ export function storeSession(result: AuthenticationResult): void {
   channel?.postMessage({ type: "session", tokens } satisfies Message);
 }
 
-export function jwtPayload(token: string): Record<string, unknown> {
+function jwtPayload(token: string): Record<string, unknown> {
   const part = token.split(".")[1] ?? "";
   const json = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
+}
+
+function subject(tokens: Tokens): unknown {
+  return jwtPayload(tokens.idToken).sub;
 }
 
 /** The tokens from Cognito's answer, to be refreshed a little before the ID token's lifetime ends. */

@@ -82,6 +82,25 @@ describe("TodoApp", () => {
     expect(writes(server)[3]?.headers["Idempotency-Key"]).not.toBe(keys[0]);
   }, 15_000);
 
+  it("an add that failed for good and is sent again is the same add: same key and body, still one todo", async () => {
+    const server = fakeApi();
+    const { user } = setup(server);
+    await screen.findByText("Nothing to do yet");
+    // Saved by the server each time, but no answer ever arrives: after its retries the add fails.
+    for (let i = 0; i < 3; i++) server.failNext({ method: "POST", status: 0, afterWork: true });
+    const box = screen.getByLabelText("New todo");
+    await user.type(box, "Pay rent{Enter}");
+    await waitFor(() => expect(box).toHaveValue("Pay rent"), { timeout: 8000 });
+    expect(await screen.findByRole("alert")).toHaveTextContent("Couldn't add “Pay rent”");
+    await user.type(box, "{Enter}");
+    await waitFor(() => expect(writes(server)).toHaveLength(4));
+    const [first, , , again] = writes(server);
+    expect(again?.headers["Idempotency-Key"]).toBe(first?.headers["Idempotency-Key"]);
+    expect(again?.body).toEqual(first?.body);
+    expect(await screen.findByText("1 item left")).toBeInTheDocument();
+    expect([...server.todos.values()].map((t) => t.title)).toEqual(["Pay rent"]);
+  }, 15_000);
+
   it("rolls a failed toggle back and shows a dismissible error", async () => {
     const server = fakeApi([makeTodo("t1", "Buy milk")]);
     const { user } = setup(server);
