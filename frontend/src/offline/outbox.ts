@@ -8,8 +8,9 @@
  * because the browser went offline joins the outbox instead of failing. Lists read from the
  * server get the waiting writes laid over them, so a refetch never hides them.
  */
-import { ApiError, type ApiClient } from "../api/client";
+import { ApiError, newIdempotencyKey, type ApiClient } from "../api/client";
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
+import { placeholder } from "../todos/cache";
 
 export type QueuedWrite =
   | { key: string; kind: "create"; input: NewTodo; tempId: string }
@@ -124,14 +125,9 @@ function isOffline(): boolean {
   return typeof navigator !== "undefined" && navigator.onLine === false;
 }
 
-function newKey(): string {
-  return typeof crypto !== "undefined" && "randomUUID" in crypto
-    ? crypto.randomUUID()
-    : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
-}
 
 /** The page as it will be once the waiting writes are saved. */
-export function overlay(page: TodoPage, writes: readonly QueuedWrite[], now = new Date().toISOString()): TodoPage {
+export function overlay(page: TodoPage, writes: readonly QueuedWrite[]): TodoPage {
   let todos = page.todos;
   for (const write of writes) {
     if (write.kind === "update") {
@@ -141,28 +137,10 @@ export function overlay(page: TodoPage, writes: readonly QueuedWrite[], now = ne
     } else if (write.kind === "setAll") {
       todos = todos.map((t) => ({ ...t, completed: write.completed }));
     } else if (page.next === null && !todos.some((t) => t.id === write.tempId)) {
-      todos = [...todos, pendingTodo(write.tempId, write.input, now)];
+      todos = [...todos, placeholder(write.tempId, write.input)];
     }
   }
   return { ...page, todos };
-}
-
-/** How a todo created offline shows until it is saved (its id says it is not yet). */
-export function pendingTodo(id: string, input: NewTodo, now: string): Todo {
-  return {
-    id,
-    url: "",
-    title: input.title,
-    completed: input.completed ?? false,
-    order: input.order ?? 0,
-    notes: input.notes ?? null,
-    due: input.due ?? null,
-    priority: input.priority ?? "normal",
-    created_at: now,
-    updated_at: now,
-    completed_at: null,
-    version: 0,
-  };
 }
 
 /**
@@ -198,12 +176,13 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
       return write(
         { key: idempotencyKey, kind: "create", input, tempId },
         () => api.createTodo(input, idempotencyKey),
-        () => pendingTodo(tempId, input, new Date().toISOString()),
+        // Shown dimmed, its controls waiting, until it is saved (its id says so).
+        () => placeholder(tempId, input),
       );
     },
     updateTodo(id, patch, version) {
       const todo = cached(id);
-      const queued: QueuedWrite = { key: newKey(), kind: "update", id, patch, title: todo?.title ?? "" };
+      const queued: QueuedWrite = { key: newIdempotencyKey(), kind: "update", id, patch, title: todo?.title ?? "" };
       if (version !== undefined) queued.ifMatch = version;
       return write(
         queued,
@@ -214,10 +193,10 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
     },
     deleteTodo(id) {
       const title = cached(id)?.title ?? "";
-      return write({ key: newKey(), kind: "delete", id, title }, () => api.deleteTodo(id), () => undefined);
+      return write({ key: newIdempotencyKey(), kind: "delete", id, title }, () => api.deleteTodo(id), () => undefined);
     },
     setAllCompleted(completed) {
-      return write({ key: newKey(), kind: "setAll", completed }, () => api.setAllCompleted(completed), () => undefined);
+      return write({ key: newIdempotencyKey(), kind: "setAll", completed }, () => api.setAllCompleted(completed), () => undefined);
     },
   };
 }

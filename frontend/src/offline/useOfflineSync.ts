@@ -73,7 +73,6 @@ export function useOfflineSync(
       updateTodo: told(saved.updateTodo),
       deleteTodo: told(saved.deleteTodo),
       setAllCompleted: told(saved.setAllCompleted),
-      clearCompleted: told(saved.clearCompleted),
     };
   }, [api, outbox, queryClient, tellOtherTabs]);
 
