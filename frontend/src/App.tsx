@@ -95,7 +95,7 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
       <NoticeList />
       {expired ? (
         <Suspense fallback={null}>
-          <SessionExpiredDialog email={state.user.email} />
+          <SessionExpiredDialog email={state.user.email} onSignOut={() => void signOut(state.user.sub)} />
         </Suspense>
       ) : null}
     </>

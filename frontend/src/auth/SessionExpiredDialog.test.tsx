@@ -8,7 +8,7 @@ it("focuses the password field: the email is known, the password is what to type
   const session = { currentUser: vi.fn(async () => null), signOut: vi.fn(async () => {}) };
   render(
     <AuthProvider session={session}>
-      <SessionExpiredDialog email="ann@example.com" />
+      <SessionExpiredDialog email="ann@example.com" onSignOut={() => {}} />
     </AuthProvider>,
   );
   expect(screen.getByRole("dialog", { name: "Please sign in again" })).toBeInTheDocument();

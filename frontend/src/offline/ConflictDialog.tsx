@@ -1,6 +1,8 @@
 /** A change made offline that someone else's change overtook: the user picks which stays. Loaded only when one happens. */
 import { useEffect, useRef } from "react";
 import type { TodoPatch } from "../api/types";
+import { Button } from "../ui/Button";
+import { Modal } from "../ui/Modal";
 import type { Conflict } from "./outbox";
 
 const FIELD_LABEL: Record<string, string> = {
@@ -22,62 +24,46 @@ export default function ConflictDialog({ conflict, onResolve }: { conflict: Conf
   const mineRef = useRef<HTMLButtonElement>(null);
   useEffect(() => mineRef.current?.focus(), [conflict.write.key]);
   const fields = Object.keys(conflict.write.patch) as (keyof TodoPatch)[];
-  const button =
-    "rounded-lg px-3 py-2 text-sm font-semibold focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500";
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="conflict-title"
-        aria-describedby="conflict-text"
-        className="w-full max-w-md space-y-4 rounded-2xl bg-white p-6 shadow-2xl dark:bg-slate-900"
-      >
-        <h2 id="conflict-title" className="text-lg font-semibold">
-          Changed on another device
-        </h2>
-        <p id="conflict-text" className="text-sm text-slate-700 dark:text-slate-300">
-          While you were offline, “{conflict.server.title}” was changed somewhere else. Which version should stay?
-        </p>
-        <table className="w-full text-left text-sm">
-          <thead>
-            <tr className="text-slate-600 dark:text-slate-400">
-              <th scope="col" className="py-1 pr-2 font-medium">
-                <span className="sr-only">Field</span>
+    <Modal labelledBy="conflict-title" describedBy="conflict-text" width="max-w-md">
+      <h2 id="conflict-title" className="text-lg font-semibold">
+        Changed on another device
+      </h2>
+      <p id="conflict-text" className="text-sm text-slate-700 dark:text-slate-300">
+        While you were offline, “{conflict.server.title}” was changed somewhere else. Which version should stay?
+      </p>
+      <table className="w-full text-left text-sm">
+        <thead>
+          <tr className="text-slate-600 dark:text-slate-400">
+            <th scope="col" className="py-1 pr-2 font-medium">
+              <span className="sr-only">Field</span>
+            </th>
+            <th scope="col" className="py-1 pr-2 font-medium">
+              Yours
+            </th>
+            <th scope="col" className="py-1 font-medium">
+              Theirs
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {fields.map((field) => (
+            <tr key={field} className="border-t border-slate-200 align-top dark:border-slate-700">
+              <th scope="row" className="py-1.5 pr-2 font-medium">
+                {FIELD_LABEL[field] ?? field}
               </th>
-              <th scope="col" className="py-1 pr-2 font-medium">
-                Yours
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Theirs
-              </th>
+              <td className="py-1.5 pr-2 break-words">{show(conflict.write.patch[field])}</td>
+              <td className="py-1.5 break-words">{show(conflict.server[field])}</td>
             </tr>
-          </thead>
-          <tbody>
-            {fields.map((field) => (
-              <tr key={field} className="border-t border-slate-200 align-top dark:border-slate-700">
-                <th scope="row" className="py-1.5 pr-2 font-medium">
-                  {FIELD_LABEL[field] ?? field}
-                </th>
-                <td className="py-1.5 pr-2 break-words">{show(conflict.write.patch[field])}</td>
-                <td className="py-1.5 break-words">{show(conflict.server[field])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        <div className="flex justify-end gap-2">
-          <button
-            type="button"
-            onClick={() => onResolve("theirs")}
-            className={`${button} text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100 dark:text-slate-200 dark:ring-slate-600 dark:hover:bg-slate-800`}
-          >
-            Keep theirs
-          </button>
-          <button ref={mineRef} type="button" onClick={() => onResolve("mine")} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
-            Keep mine
-          </button>
-        </div>
+          ))}
+        </tbody>
+      </table>
+      <div className="flex justify-end gap-2">
+        <Button onClick={() => onResolve("theirs")}>Keep theirs</Button>
+        <Button ref={mineRef} variant="primary" onClick={() => onResolve("mine")}>
+          Keep mine
+        </Button>
       </div>
-    </div>
+    </Modal>
   );
 }
