@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.e2e.conftest import run_axe, screenshot
 from tests.e2e.helpers import (
     PASSWORD,
@@ -204,3 +206,51 @@ def test_checkboxes_are_big_enough_and_visible_in_both_themes(new_context: Any) 
         assert size["width"] >= 24 and size["height"] >= 24, size
         ratio = border_contrast(box)
         assert ratio >= 3, f"unchecked checkbox contrast {ratio:.2f}:1 in {scheme}"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1024, 360])
+def test_axe_on_every_screen(new_context: Any, scheme: str, width: int) -> None:
+    """Sign-in, sign-up, password reset, confirm, the list (details open, overdue, the
+    Undo toast) and the session-expired dialog, at this width and in this scheme."""
+    page = new_context(viewport={"width": width, "height": 800}, color_scheme=scheme).new_page()
+    where = f"({scheme}, {width} px)"
+    page.goto("/")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert_no_axe_violations(page, f"sign-in {where}")
+    page.get_by_role("button", name="Forgot password?").click()
+    page.get_by_role("heading", name="Reset your password").wait_for()
+    assert_no_axe_violations(page, f"password reset {where}")
+    page.goto("/")
+    page.get_by_role("button", name="Create an account").click()
+    page.get_by_role("heading", name="Create your account").wait_for()
+    assert_no_axe_violations(page, f"sign-up {where}")
+
+    email = new_email(f"axe-{scheme}-{width}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert_no_axe_violations(page, f"confirm {where}")
+    page.get_by_label("Confirmation code").fill("123456")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Nothing to do yet").wait_for()
+    assert_no_axe_violations(page, f"empty list {where}")
+
+    for title in ("Overdue one", "Gone soon", "Open"):
+        add_todo(page, title)
+    open_details(page, "Overdue one")
+    row(page, "Overdue one").get_by_label("Due date").fill("2020-03-01")
+    row(page, "Overdue one").get_by_role("button", name="Save details").click()
+    row(page, "Overdue one").get_by_text("Overdue:").wait_for()
+    row(page, "Open").get_by_role("checkbox").check()
+    open_details(page, "Open")
+    page.get_by_role("button", name="Clear completed").click()
+    page.get_by_role("button", name="Undo").wait_for()
+    assert_no_axe_violations(page, f"list with details and the Undo toast {where}")
+
+    page.evaluate("sessionStorage.removeItem('auth:session')")
+    page.get_by_label("New todo").fill("Typed while signed out")
+    page.get_by_label("New todo").press("Enter")
+    page.get_by_role("dialog", name="Please sign in again").wait_for()
+    assert_no_axe_violations(page, f"session-expired dialog {where}")
