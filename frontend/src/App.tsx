@@ -74,14 +74,15 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
         <header className="mx-auto flex w-full max-w-2xl items-center gap-2 px-3 py-4 sm:px-4 sm:py-6">
           <div className="flex items-center gap-2 text-xl font-bold tracking-tight text-slate-900 dark:text-white">
             <img src="/favicon.svg" alt="" className="size-8" />
-            Todos
+            {/* On a phone the logo alone: the theme choice and Sign out keep their words. */}
+            <span className="max-sm:sr-only">Todos</span>
           </div>
           <div className="ml-auto flex min-w-0 items-center gap-1 sm:gap-2">
             <span className="hidden min-w-0 truncate text-sm text-slate-600 sm:inline dark:text-slate-400" title={state.user.email}>
               {state.user.email}
             </span>
             <ThemeSelect />
-            <Button variant="secondary" className="h-9" onClick={() => void signOut(state.user.sub)}>
+            <Button variant="secondary" className="h-9 whitespace-nowrap" onClick={() => void signOut(state.user.sub)}>
               Sign out
             </Button>
           </div>

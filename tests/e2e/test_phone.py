@@ -35,6 +35,8 @@ def test_touch_layout_at_360px(new_context: Any) -> None:
         page = new_context(color_scheme=scheme, **PHONE).new_page()
         sign_up(page, new_email(f"phone-{scheme}"))
         assert page.evaluate(PLACEHOLDER_FITS)
+        # The header fits on one line: no "Sign / out".
+        assert page.get_by_role("button", name="Sign out").bounding_box()["height"] <= 40
         add_todo(page, "Short")
         add_todo(page, "Pay the rent before the landlord calls again")
 
