@@ -1,6 +1,11 @@
 /**
- * Where the offline layer keeps a user's data in localStorage. Small on purpose: the
- * sign-out path needs it, the rest of the offline layer loads with the todo list.
+ * Where the offline layer keeps a user's data. Small on purpose: the sign-out path
+ * needs it, the rest of the offline layer loads with the todo list.
+ *
+ * The outbox and pending deletes are in localStorage: they are changes the user made,
+ * and must outlive a closed tab (the session does not: they are sent after the next
+ * sign-in). The last synced list is only a copy, so it lives in sessionStorage and
+ * goes with the tab, like the tokens.
  */
 export function outboxKey(user: string): string {
   return `todos:outbox:${user}`;
@@ -28,7 +33,7 @@ export function waitingChanges(user: string): number {
 /** Forgets this user's offline data (at sign-out: nothing of theirs stays in the browser). */
 export function clearOfflineData(user: string): void {
   try {
-    localStorage.removeItem(cacheKey(user));
+    sessionStorage.removeItem(cacheKey(user));
     localStorage.removeItem(outboxKey(user));
     localStorage.removeItem(pendingDeletesKey(user));
   } catch {

@@ -1,8 +1,9 @@
 /**
  * The offline layer's wiring for a signed-in user:
  * - the API client with the outbox in front of its writes (outbox.ts);
- * - the list as last synced, kept in localStorage and shown at start (offline, it is
- *   what there is; online, it shows at once and is refreshed);
+ * - the list as last synced, kept in sessionStorage (like the session, it goes with
+ *   the tab) and shown at start: offline it is what there is, online it shows at once
+ *   and is refreshed;
  * - replaying the outbox on reconnect (replay.ts), one tab at a time (Web Locks);
  * - other tabs told of every saved change (BroadcastChannel), so they refetch.
  */
@@ -94,7 +95,7 @@ export function useOfflineSync(
   useEffect(() => {
     if (!queryClient.getQueryData(TODOS_KEY)) {
       try {
-        const stored = localStorage.getItem(cacheKey(user));
+        const stored = sessionStorage.getItem(cacheKey(user));
         if (stored) queryClient.setQueryData(TODOS_KEY, JSON.parse(stored) as TodoPages, { updatedAt: 0 });
       } catch {
         // Nothing usable stored: the list loads as usual.
@@ -107,7 +108,7 @@ export function useOfflineSync(
       timer = setTimeout(() => {
         const data = queryClient.getQueryData<TodoPages>(TODOS_KEY);
         try {
-          if (data) localStorage.setItem(cacheKey(user), JSON.stringify(data));
+          if (data) sessionStorage.setItem(cacheKey(user), JSON.stringify(data));
         } catch {
           // Full or blocked: the next successful load is still shown online.
         }
