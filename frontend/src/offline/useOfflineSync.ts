@@ -101,23 +101,16 @@ export function useOfflineSync(
         // Nothing usable stored: the list loads as usual.
       }
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const unsubscribe = queryClient.getQueryCache().subscribe((event) => {
+    // Written at every change, not later: a reload right after a change must find it.
+    return queryClient.getQueryCache().subscribe((event) => {
       if (event.query.queryHash !== JSON.stringify(TODOS_KEY) || event.type !== "updated") return;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        const data = queryClient.getQueryData<TodoPages>(TODOS_KEY);
-        try {
-          if (data) sessionStorage.setItem(cacheKey(user), JSON.stringify(data));
-        } catch {
-          // Full or blocked: the next successful load is still shown online.
-        }
-      }, 300);
+      const data = queryClient.getQueryData<TodoPages>(TODOS_KEY);
+      try {
+        if (data) sessionStorage.setItem(cacheKey(user), JSON.stringify(data));
+      } catch {
+        // Full or blocked: the next successful load is still shown online.
+      }
     });
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
   }, [queryClient, user]);
 
   const replay = useCallback(async () => {
