@@ -1,12 +1,13 @@
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useMemo } from "react";
 import { createApiClient } from "./api/client";
 import { useAuth } from "./auth/AuthContext";
 import { currentIdToken } from "./auth/session";
 import type { AppConfig } from "./config";
+import { clearOfflineData, flushPendingWrites, waitingChanges } from "./offline/storage";
 import { Button } from "./ui/Button";
 import { NoticeList } from "./ui/notices";
-import { ThemeToggle } from "./ui/theme";
+import { ThemeSelect } from "./ui/theme";
 
 // Each screen is its own chunk: the first page loads only what it shows.
 const AuthScreens = lazy(() => import("./auth/AuthScreens"));
@@ -27,7 +28,15 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
     [config.apiUrl, getToken, sessionExpired],
   );
 
-  const signOut = async () => {
+  const signOut = async (user: string) => {
+    // Deletes waiting out their Undo go now, while the session is valid.
+    flushPendingWrites();
+    await writesSettled(queryClient);
+    const waiting = waitingChanges(user);
+    if (waiting > 0 && !window.confirm(`${waiting} ${waiting === 1 ? "change" : "changes"} made offline ${waiting === 1 ? "is" : "are"} not saved yet. Sign out and discard ${waiting === 1 ? "it" : "them"}?`)) {
+      return;
+    }
+    clearOfflineData(user);
     await auth.signOut();
     // The next person at this browser must not see a trace of this user's list.
     queryClient.clear();
@@ -44,9 +53,9 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
   if (state.status === "signedOut") {
     return (
       <Suspense fallback={<Loading />}>
-        <div className="fixed top-3 right-3">
-          <ThemeToggle />
-        </div>
+        <header className="fixed top-3 right-3">
+          <ThemeSelect />
+        </header>
         <AuthScreens />
       </Suspense>
     );
@@ -65,32 +74,41 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
         <header className="mx-auto flex w-full max-w-2xl items-center gap-2 px-3 py-4 sm:px-4 sm:py-6">
           <div className="flex items-center gap-2 text-xl font-bold tracking-tight text-slate-900 dark:text-white">
             <img src="/favicon.svg" alt="" className="size-8" />
-            Todos
+            {/* On a phone the logo alone: the theme choice and Sign out keep their words. */}
+            <span className="max-sm:sr-only">Todos</span>
           </div>
           <div className="ml-auto flex min-w-0 items-center gap-1 sm:gap-2">
-            <span className="hidden max-w-48 truncate text-sm text-slate-600 md:inline dark:text-slate-400" title={state.user.email}>
+            <span className="hidden min-w-0 truncate text-sm text-slate-600 sm:inline dark:text-slate-400" title={state.user.email}>
               {state.user.email}
             </span>
-            <ThemeToggle />
-            <Button variant="secondary" className="h-9" onClick={() => void signOut()}>
+            <ThemeSelect />
+            <Button variant="secondary" className="h-9 whitespace-nowrap" onClick={() => void signOut(state.user.sub)}>
               Sign out
             </Button>
           </div>
         </header>
         <main className="flex-1">
           <Suspense fallback={<Loading />}>
-            <TodoApp key={state.user.sub} api={api} sessionEpoch={auth.sessionEpoch} />
+            <TodoApp key={state.user.sub} api={api} user={state.user.sub} sessionEpoch={auth.sessionEpoch} />
           </Suspense>
         </main>
       </div>
       <NoticeList />
       {expired ? (
         <Suspense fallback={null}>
-          <SessionExpiredDialog email={state.user.email} />
+          <SessionExpiredDialog email={state.user.email} onSignOut={() => void signOut(state.user.sub)} />
         </Suspense>
       ) : null}
     </>
   );
+}
+
+/** Resolves once no write is on its way (at most a few seconds: sign-out must not hang). */
+async function writesSettled(queryClient: QueryClient, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (queryClient.isMutating() > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 function Loading() {

@@ -21,6 +21,9 @@ const queryClient = new QueryClient({
       // A 4xx will not fix itself; a network blip may.
       retry: (failures, error) => failures < 2 && !(error as { status?: number }).status,
     },
+    // Writes always run: offline, the outbox (src/offline) keeps them for the replay
+    // instead of TanStack Query pausing them in memory, where a reload would lose them.
+    mutations: { networkMode: "always" },
   },
 });
 
@@ -51,3 +54,12 @@ loadConfig()
       </main>,
     );
   });
+
+// The app shell offline (public/sw.js). One service worker per build: its URL names
+// this build's entry file, so a deploy installs a new one. Not in `npm run dev`.
+if (import.meta.env.PROD && "serviceWorker" in navigator) {
+  const build = new URL(import.meta.url).pathname.split("/").pop() ?? "";
+  void navigator.serviceWorker.register(`/sw.js?build=${encodeURIComponent(build)}`).catch(() => {
+    // No service worker (private mode, say): the app works, only not offline.
+  });
+}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -100,16 +101,78 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+@dataclass
+class BrowserProblems:
+    """Everything that went wrong in a test's pages: uncaught errors, console errors,
+    failed requests and 4xx/5xx answers. A test fails on any it did not `expect`."""
+
+    seen: list[str] = field(default_factory=list)
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def expect(self, pattern: str) -> None:
+        """Allow problems matching `pattern` (a regex): the test causes them on purpose."""
+        self.expected.append(re.compile(pattern))
+
+    def watch(self, context: Any) -> None:
+        context.on("page", self._watch_page)
+        for page in context.pages:
+            self._watch_page(page)
+
+    def _watch_page(self, page: Any) -> None:
+        page.on("pageerror", lambda error: self.seen.append(f"uncaught error: {error}"))
+        page.on("console", self._console)
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self.seen.append(f"console error: {message.text} (at {message.location.get('url')})")
+
+    def _request_failed(self, request: Any) -> None:
+        failure = request.failure or ""
+        # A reload or navigation cancels what is in flight: the browser's doing, not a fault.
+        if "ERR_ABORTED" not in failure:
+            self.seen.append(f"request failed: {request.method} {request.url} ({failure})")
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.seen.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+    def unexpected(self) -> list[str]:
+        return [p for p in self.seen if not any(e.search(p) for e in self.expected)]
+
+
 @pytest.fixture
-def page(browser: Any, stack: Stack) -> Iterator[Any]:
-    context = browser.new_context(base_url=stack.web_url, viewport={"width": 1024, "height": 800})
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+def problems() -> Iterator[BrowserProblems]:
+    found = BrowserProblems()
+    yield found
+    unexpected = found.unexpected()
+    assert not unexpected, "problems in the browser:\n" + "\n".join(unexpected)
+
+
+@pytest.fixture
+def new_context(
+    browser: Any, stack: Stack, problems: BrowserProblems
+) -> Iterator[Callable[..., Any]]:
+    """Opens browser contexts on the web app whose problems fail the test; closed after it."""
+    opened: list[Any] = []
+
+    def open_context(**options: Any) -> Any:
+        options = {"viewport": {"width": 1024, "height": 800}, **options}
+        context = browser.new_context(base_url=stack.web_url, **options)
+        context.set_default_timeout(15_000)
+        problems.watch(context)
+        opened.append(context)
+        return context
+
+    yield open_context
+    for context in opened:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., Any]) -> Any:
+    return new_context().new_page()
 
 
 _screenshots: dict[str, bytes] = {}

@@ -44,13 +44,23 @@ def add_todo(page: Any, title: str) -> None:
     box.fill(title)
     box.press("Enter")
     title = title.strip()
-    # Saved: the row's controls are enabled once the server has answered.
-    row(page, title).get_by_role("button", name=f"Delete “{title}”").wait_for()
+    # Saved: the row's checkbox is enabled once the server has answered.
     page.wait_for_function(
-        "title => [...document.querySelectorAll('#todo-list button[aria-label]')]"
-        ".some(b => b.getAttribute('aria-label') === `Delete “${title}”` && !b.disabled)",
+        "title => [...document.querySelectorAll('#todo-list > li')].some(li =>"
+        " li.querySelector('span[id]')?.textContent === title"
+        " && !li.querySelector('input[type=checkbox]').disabled)",
         arg=title,
     )
+
+
+def open_details(page: Any, title: str) -> None:
+    """The details form of a todo: its own button on desktop, behind ⋯ on phones."""
+    details = row(page, title).get_by_role("button", name=f"Details for “{title}”")
+    if not details.is_visible():
+        details = row(page, title).get_by_role("button", name="Details", exact=True)
+        if not details.is_visible():
+            row(page, title).get_by_role("button", name=f"Actions for “{title}”").click()
+    details.click()
 
 
 def row(page: Any, title: str) -> Any:
@@ -80,3 +90,27 @@ def api_fetch(page: Any, method: str, path: str, body: Any = None) -> Any:
         }""",
         [method, path, body],
     )
+
+
+# WCAG contrast of an element's border against what is behind it (its nearest
+# ancestor with a background), for 1.4.11 non-text contrast.
+_BORDER_CONTRAST_JS = """element => {
+    const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+    const lum = ([r, g, b]) => [r, g, b]
+        .map(c => c / 255)
+        .map(c => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4))
+        .reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+    let behind = element.parentElement;
+    const transparent = c => c === 'transparent' || c === 'rgba(0, 0, 0, 0)';
+    while (behind && transparent(getComputedStyle(behind).backgroundColor)) {
+        behind = behind.parentElement;
+    }
+    const back = behind ? getComputedStyle(behind).backgroundColor : 'rgb(255, 255, 255)';
+    const [a, b] = [lum(rgb(getComputedStyle(element).borderTopColor)), lum(rgb(back))];
+    return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+}"""
+
+
+def border_contrast(locator: Any) -> float:
+    ratio: float = locator.evaluate(_BORDER_CONTRAST_JS)
+    return ratio

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
+
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import (
     PASSWORD,
@@ -18,7 +20,7 @@ from tests.e2e.helpers import (
 )
 
 
-def test_todomvc_journey_and_privacy(page: Any, browser: Any, stack: Any) -> None:
+def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) -> None:
     ann = new_email("ann")
     sign_up(page, ann)
     screenshot(page, "01-empty-list")
@@ -75,27 +77,40 @@ def test_todomvc_journey_and_privacy(page: Any, browser: Any, stack: Any) -> Non
     assert page.get_by_role("link", name="Active").get_attribute("aria-current") == "page"
     assert titles(page) == ["Walk the dog twice", "Write report"]
 
-    # What the server has is what the page showed.
+    # What the server has is what the page showed, once the Undo time is over.
+    page.get_by_role("button", name="Undo").wait_for(state="detached", timeout=10_000)
     listed = api_fetch(page, "GET", "/todos", None)
     assert [t["title"] for t in listed["body"]] == ["Walk the dog twice", "Write report"]
 
+    refresh_token = page.evaluate("JSON.parse(sessionStorage.getItem('auth:session')).refreshToken")
     sign_out(page)
+    # Sign-out revoked the refresh token (scripts/local_cognito.py answers RevokeToken).
+    refreshed = requests.post(
+        stack.moto_url,
+        json={
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "ClientId": stack.client_id,
+            "AuthParameters": {"REFRESH_TOKEN": refresh_token},
+        },
+        headers={
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+        timeout=5,
+    )
+    assert refreshed.status_code == 400 and "NotAuthorized" in refreshed.text
     sign_in(page, ann)
     page.get_by_text("2 items left").wait_for()
     sign_out(page)
 
     # A second person in another browser sees none of the first person's todos.
-    other = browser.new_context(base_url=stack.web_url)
-    try:
-        bob_page = other.new_page()
-        sign_up(bob_page, new_email("bob"))
-        assert titles(bob_page) == []
-        assert api_fetch(bob_page, "GET", "/todos", None)["body"] == []
-    finally:
-        other.close()
+    bob_page = new_context().new_page()
+    sign_up(bob_page, new_email("bob"))
+    assert titles(bob_page) == []
+    assert api_fetch(bob_page, "GET", "/todos", None)["body"] == []
 
 
-def test_details_order_toggle_all_and_conflict(page: Any) -> None:
+def test_details_order_toggle_all_and_conflict(page: Any, problems: Any) -> None:
     sign_up(page, new_email("cy"))
     for title in ("First", "Second", "Third"):
         add_todo(page, title)
@@ -140,6 +155,7 @@ def test_details_order_toggle_all_and_conflict(page: Any) -> None:
 
     # Someone else changes "Second" while this page is editing it: the stale edit must not win.
     row(page, "Second").get_by_text("Second", exact=True).dblclick()
+    problems.expect(r"(HTTP 412: PATCH|status of 412).*/todos/")
     second = next(t for t in saved if t["title"] == "Second")
     changed = api_fetch(page, "PATCH", f"/todos/{second['id']}", {"title": "Second (elsewhere)"})
     assert changed["status"] == 200
@@ -181,7 +197,10 @@ def test_expired_session_keeps_what_was_typed(page: Any) -> None:
     dialog = page.get_by_role("dialog", name="Please sign in again")
     dialog.wait_for()
     screenshot(page, "05-session-expired")
-    dialog.get_by_label("Password", exact=True).fill(PASSWORD)
+    # The email is known: the password is what to type, so it has focus.
+    password = dialog.get_by_label("Password", exact=True)
+    page.wait_for_function("document.activeElement?.type === 'password'")
+    password.fill(PASSWORD)
     dialog.get_by_role("button", name="Sign in").click()
     dialog.wait_for(state="detached")
     assert box.input_value() == "Typed while signed out"

@@ -119,6 +119,10 @@ export function createApiClient(options: ApiClientOptions) {
       const next = parseNextLink(response.headers.get("Link"), url);
       return { todos, next: next && onApiOrigin(next) ? next : null };
     },
+    async getTodo(id: string): Promise<Todo> {
+      const { response } = await request("GET", todoPath(id));
+      return (await response.json()) as Todo;
+    },
     /** `idempotencyKey`: one per user action, the same on every retry of it. */
     async createTodo(input: NewTodo, idempotencyKey: string): Promise<Todo> {
       const { response } = await request("POST", TODOS, input, { "Idempotency-Key": idempotencyKey });

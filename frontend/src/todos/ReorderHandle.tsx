@@ -48,7 +48,8 @@ export function ReorderHandle({ todo, position, count, rowRef, onDragStart, onSt
       onKeyDown={onKeyDown}
       disabled={pending || count < 2}
       aria-label={`Move “${todo.title}”, position ${position} of ${count}. Use the up and down arrow keys.`}
-      className="w-6 cursor-grab text-slate-400 sm:w-7"
+      // No dragging on touch screens: Move up/down (in the row's actions) instead.
+      className="w-6 cursor-grab text-slate-400 pointer-coarse:hidden sm:w-7"
     >
       <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="currentColor">
         <circle cx="7" cy="5" r="1.5" /><circle cx="13" cy="5" r="1.5" /><circle cx="7" cy="10" r="1.5" />

@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createApiClient } from "../api/client";
+import { flushPendingWrites } from "../offline/storage";
 import { fakeApi, makeTodo } from "../test/fakeApi";
 import { NoticeList, NoticesProvider } from "../ui/notices";
 import TodoApp from "./TodoApp";
@@ -12,7 +13,7 @@ function setup(server: ReturnType<typeof fakeApi>, queryClient = newQueryClient(
   render(
     <QueryClientProvider client={queryClient}>
       <NoticesProvider>
-        <TodoApp api={api} />
+        <TodoApp api={api} user="sub-1" />
         <NoticeList />
       </NoticesProvider>
     </QueryClientProvider>,
@@ -162,6 +163,19 @@ describe("TodoApp", () => {
     expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 
+  it("a long paste is cut visibly, never silently: only what was shown is saved", async () => {
+    const server = fakeApi();
+    const { user } = setup(server);
+    await screen.findByText("Nothing to do yet");
+    const box = screen.getByLabelText("New todo");
+    box.focus();
+    fireEvent.paste(box, { clipboardData: { getData: () => "y".repeat(5000) } });
+    expect(box).toHaveValue("y".repeat(500));
+    expect(box).toHaveAccessibleDescription(/4,500 characters were left out/);
+    await user.type(box, "{Enter}");
+    await waitFor(() => expect([...server.todos.values()].map((t) => t.title.length)).toEqual([500]));
+  });
+
   it("Escape cancels an edit; an emptied title deletes the todo", async () => {
     const server = fakeApi([makeTodo("t1", "Keep me"), makeTodo("t2", "Remove me")]);
     const { user } = setup(server);
@@ -174,6 +188,10 @@ describe("TodoApp", () => {
     await user.clear(screen.getByRole("textbox", { name: "Edit “Remove me”" }));
     await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.queryByText("Remove me")).not.toBeInTheDocument());
+    // Sent when the Undo toast goes (or at sign-out, as here).
+    expect(screen.getByText("Deleted “Remove me”.")).toBeInTheDocument();
+    expect(writes(server)).toEqual([]);
+    act(() => flushPendingWrites());
     await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["DELETE"]));
   });
 
@@ -190,6 +208,8 @@ describe("TodoApp", () => {
     expect(toggleAll).not.toBeChecked();
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
     await waitFor(() => expect(screen.queryByText("Two")).not.toBeInTheDocument());
+    expect(screen.getByText("Cleared 1 completed todo.")).toBeInTheDocument();
+    act(() => flushPendingWrites());
     // The writes reached the server in the order they were made.
     await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["PATCH", "PATCH", "DELETE"]));
   });

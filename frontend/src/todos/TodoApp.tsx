@@ -1,10 +1,15 @@
 /** The todo list: TodoMVC's behaviour plus notes, due dates, priorities, reordering and paging. */
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { SessionExpiredError, type ApiClient } from "../api/client";
 import { TITLE_MAX, type Todo } from "../api/types";
-import { FILTERS, applyFilter, itemsLeftLabel, useFilter, type Filter } from "./filter";
+import { pendingDeletesKey } from "../offline/storage";
+import { SyncStatus } from "../offline/SyncStatus";
+import { useOfflineSync, type OfflineSync } from "../offline/useOfflineSync";
 import { Button } from "../ui/Button";
-import { useClearCompleted } from "./mutations/useClearCompleted";
+import { useNotices } from "../ui/notices";
+import { LimitHint, useTextLimit } from "../ui/textLimit";
+import { FILTERS, applyFilter, itemsLeftLabel, useFilter, type Filter } from "./filter";
 import { useCreateTodo } from "./mutations/useCreateTodo";
 import { useDeleteTodo } from "./mutations/useDeleteTodo";
 import { useMoveTodo } from "./mutations/useMoveTodo";
@@ -12,7 +17,10 @@ import { useToggleAll } from "./mutations/useToggleAll";
 import { useUpdateTodo } from "./mutations/useUpdateTodo";
 import { TodoItem } from "./TodoItem";
 import { useTodoList } from "./useTodoList";
+import { deletedLabel, UndoToast, usePendingDeletes } from "./undo";
 import { TodoWritesProvider } from "./writes";
+
+const ConflictDialog = lazy(() => import("../offline/ConflictDialog"));
 
 const DRAFT_KEY = "todos:new-draft";
 
@@ -33,32 +41,41 @@ function writeDraft(value: string): void {
   }
 }
 
-export default function TodoApp({ api, sessionEpoch = 0 }: { api: ApiClient; sessionEpoch?: number }) {
+/** @param user the signed-in user's id: their offline data is kept under it. */
+export default function TodoApp({ api, user, sessionEpoch = 0 }: { api: ApiClient; user: string; sessionEpoch?: number }) {
+  const sync = useOfflineSync(api, user, useQueryClient(), useNotices().report);
   return (
-    <TodoWritesProvider api={api} sessionEpoch={sessionEpoch}>
-      <TodoList />
+    <TodoWritesProvider api={sync.api} sessionEpoch={sessionEpoch}>
+      <TodoList user={user} sync={sync} />
+      {sync.conflict ? (
+        <Suspense fallback={null}>
+          <ConflictDialog conflict={sync.conflict} onResolve={sync.resolve} />
+        </Suspense>
+      ) : null}
     </TodoWritesProvider>
   );
 }
 
-function TodoList() {
+function TodoList({ user, sync }: { user: string; sync: OfflineSync }) {
   const list = useTodoList();
   const createTodo = useCreateTodo();
   const updateTodo = useUpdateTodo();
   const deleteTodo = useDeleteTodo();
   const moveTodo = useMoveTodo();
   const toggleAll = useToggleAll();
-  const clearCompleted = useClearCompleted();
   const filter = useFilter();
   const [draft, setDraft] = useState(readDraft);
   const [dragged, setDragged] = useState<Todo | null>(null);
   const [movedId, setMovedId] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
   const newTodoRef = useRef<HTMLInputElement>(null);
+  const titleLimit = useTextLimit(draft, setDraft, TITLE_MAX);
+  // Deletes wait out their Undo toast before they are sent (see undo.tsx).
+  const deletes = usePendingDeletes(pendingDeletesKey(user), (gone) => gone.forEach(deleteTodo));
 
   useEffect(() => writeDraft(draft), [draft]);
 
-  const todos = list.todos;
+  const todos = list.todos.filter((t) => !deletes.hidden.has(t.id));
   const visible = applyFilter(todos, filter);
   const activeCount = todos.filter((t) => !t.completed).length;
   const completedCount = todos.length - activeCount;
@@ -86,6 +103,9 @@ function TodoList() {
 
   return (
     <div className="mx-auto w-full max-w-2xl px-3 pb-24 sm:px-4">
+      <div className="mb-2 flex min-h-6 justify-end px-1">
+        <SyncStatus sync={sync} />
+      </div>
       <section
         aria-labelledby="todos-heading"
         className="overflow-hidden rounded-2xl bg-white shadow-xl shadow-slate-900/5 ring-1 ring-slate-900/5 dark:bg-slate-900 dark:ring-white/10"
@@ -93,19 +113,7 @@ function TodoList() {
         <h1 id="todos-heading" className="sr-only">
           Your todos
         </h1>
-        <form onSubmit={addTodo} className="flex items-center gap-2 border-b border-slate-200 p-2 pl-3 sm:p-3 dark:border-slate-800">
-          <span className="flex size-9 shrink-0 items-center justify-center">
-            {todos.length > 0 ? (
-              <input
-                type="checkbox"
-                checked={allCompleted}
-                onChange={(event) => toggleAll(event.target.checked)}
-                aria-label="Mark all as complete"
-                title="Mark all as complete"
-                className="size-5 cursor-pointer accent-emerald-600"
-              />
-            ) : null}
-          </span>
+        <form onSubmit={addTodo} className="flex items-center gap-2 p-2 pl-3 sm:p-3">
           <label htmlFor="new-todo" className="sr-only">
             New todo
           </label>
@@ -114,6 +122,8 @@ function TodoList() {
             ref={newTodoRef}
             value={draft}
             onChange={(event) => setDraft(event.target.value)}
+            onPaste={titleLimit.onPaste}
+            aria-describedby={titleLimit.hintId}
             maxLength={TITLE_MAX}
             placeholder="What needs to be done?"
             autoComplete="off"
@@ -124,6 +134,16 @@ function TodoList() {
             Add
           </Button>
         </form>
+        <LimitHint limit={titleLimit} value={draft} className="px-4" />
+        <div className="flex min-h-11 items-center border-t border-slate-200 px-4 py-1.5 dark:border-slate-800">
+          {todos.length > 0 ? (
+            // Labelled in words: a bare checkbox here looked like a todo's own.
+            <label className="inline-flex cursor-pointer items-center gap-2.5 text-sm font-medium text-slate-700 dark:text-slate-300">
+              <input type="checkbox" checked={allCompleted} onChange={(event) => toggleAll(event.target.checked)} />
+              Mark all as complete
+            </label>
+          ) : null}
+        </div>
 
         {list.isPending ? (
           <Skeleton />
@@ -147,7 +167,7 @@ function TodoList() {
                 count={visible.length}
                 onUpdate={updateTodo}
                 onRemove={(removed) => {
-                  deleteTodo(removed);
+                  deletes.schedule([removed], deletedLabel([removed], false));
                   // Keep keyboard users in the list rather than dropping focus to the page.
                   if (document.activeElement?.closest("#todo-list")) {
                     requestAnimationFrame(() => newTodoRef.current?.focus());
@@ -168,19 +188,19 @@ function TodoList() {
         {list.hasNextPage ? <LoadMore onLoad={() => void list.fetchNextPage()} loading={list.isFetchingNextPage} /> : null}
 
         {todos.length > 0 ? (
-          <footer className="flex flex-col gap-3 border-t border-slate-200 px-4 py-3 text-sm text-slate-600 sm:flex-row sm:items-center sm:justify-between dark:border-slate-800 dark:text-slate-400">
+          <footer className="flex flex-wrap items-center justify-between gap-x-3 gap-y-2 border-t border-slate-200 px-4 py-2.5 text-sm text-slate-600 dark:border-slate-800 dark:text-slate-400">
             <span aria-live="polite" className="font-medium">
               {itemsLeftLabel(activeCount)}
               {list.hasNextPage ? " (more to load)" : ""}
             </span>
-            <nav aria-label="Filter todos">
+            <nav aria-label="Filter todos" className="order-last w-full sm:order-none sm:w-auto">
               <ul className="flex gap-1">
                 {FILTERS.map((f) => (
                   <li key={f.value}>
                     <a
                       href={f.hash}
                       aria-current={filter === f.value ? "page" : undefined}
-                      className="block rounded-md px-2.5 py-1 text-slate-700 ring-indigo-500/40 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-800 aria-[current=page]:ring-1 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-200"
+                      className="block min-h-7 rounded-md px-2.5 py-1 text-slate-700 ring-indigo-500/40 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-indigo-500 aria-[current=page]:bg-indigo-50 aria-[current=page]:font-semibold aria-[current=page]:text-indigo-800 aria-[current=page]:ring-1 dark:text-slate-300 dark:hover:bg-slate-800 dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-200"
                     >
                       {f.label}
                     </a>
@@ -188,9 +208,16 @@ function TodoList() {
                 ))}
               </ul>
             </nav>
-            <span className="sm:min-w-32 sm:text-right">
+            <span className="text-right sm:min-w-32">
               {completedCount > 0 ? (
-                <Button variant="danger" size="sm" onClick={clearCompleted}>
+                <Button
+                  variant="danger"
+                  size="sm"
+                  onClick={() => {
+                    const done = todos.filter((t) => t.completed);
+                    deletes.schedule(done, deletedLabel(done, true));
+                  }}
+                >
                   Clear completed
                 </Button>
               ) : null}
@@ -198,8 +225,13 @@ function TodoList() {
           </footer>
         ) : null}
       </section>
-      <p className="mt-4 text-center text-xs text-slate-600 dark:text-slate-400">
+      <UndoToast deletes={deletes} />
+      {/* Hints for the input method in use: no double-click or dragging on touch screens. */}
+      <p className="mt-4 hidden text-center text-xs text-slate-600 pointer-fine:block dark:text-slate-400">
         Double-click a todo to edit it. Drag the handle, or focus it and use the arrow keys, to reorder.
+      </p>
+      <p className="mt-4 text-center text-xs text-slate-600 pointer-fine:hidden dark:text-slate-400">
+        Tap ⋯ on a todo to edit, move or delete it.
       </p>
       <div aria-live="polite" className="sr-only">
         {announcement}

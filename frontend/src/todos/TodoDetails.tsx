@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from "react";
 import { NOTES_MAX, PRIORITIES, type Priority, type Todo, type TodoPatch } from "../api/types";
 import { Button } from "../ui/Button";
 import { inputClass } from "../ui/forms";
+import { LimitHint, useTextLimit } from "../ui/textLimit";
 import { PRIORITY_LABEL } from "./TodoSummary";
 
 interface TodoDetailsProps {
@@ -25,6 +26,7 @@ export function TodoDetails({ id, todo, onSave, onClose, onStep, canMoveUp, canM
   const [due, setDue] = useState(todo.due ?? "");
   const [priority, setPriority] = useState<Priority>(todo.priority);
   const fieldId = useId();
+  const notesLimit = useTextLimit(notes, setNotes, NOTES_MAX);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -50,8 +52,11 @@ export function TodoDetails({ id, todo, onSave, onClose, onStep, canMoveUp, canM
           maxLength={NOTES_MAX}
           rows={3}
           onChange={(event) => setNotes(event.target.value)}
+          onPaste={notesLimit.onPaste}
+          aria-describedby={notesLimit.hintId}
           className={inputClass}
         />
+        <LimitHint limit={notesLimit} value={notes} className="mt-1" />
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
@@ -80,7 +85,7 @@ export function TodoDetails({ id, todo, onSave, onClose, onStep, canMoveUp, canM
       </div>
       <div className="flex flex-wrap items-center justify-end gap-2">
         {onStep ? (
-          <div className="mr-auto flex gap-1">
+          <div className="mr-auto flex gap-1 pointer-fine:hidden">
             <Button size="sm" onClick={() => onStep(-1)} disabled={!canMoveUp}>
               ↑ Move up
             </Button>

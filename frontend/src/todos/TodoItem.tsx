@@ -3,6 +3,8 @@ import { useId, useRef, useState } from "react";
 import { TITLE_MAX, type Todo, type TodoPatch } from "../api/types";
 import { Button } from "../ui/Button";
 import { inputClass } from "../ui/forms";
+import { LimitHint, useTextLimit } from "../ui/textLimit";
+import { isOverdue } from "./dates";
 import { ReorderHandle } from "./ReorderHandle";
 import { TodoDetails } from "./TodoDetails";
 import { TodoSummary } from "./TodoSummary";
@@ -26,17 +28,23 @@ interface TodoItemProps {
 
 export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDropOn, focusHandle, position, count }: TodoItemProps) {
   const [detailsOpen, setDetailsOpen] = useState(false);
+  // Phones and touch screens: the row's actions sit behind one "⋯" control.
+  const [actionsOpen, setActionsOpen] = useState(false);
   const rowRef = useRef<HTMLLIElement>(null);
   const { editing, startEditing, editButtonRef, editorProps } = useTitleEditor(todo, onUpdate, onRemove);
   const drop = useDropTarget(() => onDropOn(todo));
   const titleId = useId();
   const detailsId = useId();
   const pending = todo.id.startsWith("temp-");
+  const overdue = isOverdue(todo.due, todo.completed);
+  const setEditorValue = (value: string) => editorProps.onChange({ target: { value } });
+  const titleLimit = useTextLimit(editorProps.value, setEditorValue, TITLE_MAX);
+  const actionsId = useId();
 
   return (
     <li
       ref={rowRef}
-      className={`group border-b border-slate-200 last:border-b-0 dark:border-slate-800 ${drop.over ? "bg-indigo-50 dark:bg-indigo-950/40" : ""} ${pending ? "opacity-60" : ""}`}
+      className={`group border-b border-l-4 border-b-slate-200 last:border-b-0 dark:border-b-slate-800 ${overdue ? "border-l-red-500 bg-red-50/60 dark:border-l-red-400 dark:bg-red-950/30" : "border-l-transparent"} ${drop.over ? "bg-indigo-50 dark:bg-indigo-950/40" : ""} ${pending ? "opacity-60" : ""}`}
       {...drop.rowProps}
     >
       <div className="flex min-h-14 items-center gap-1 py-1.5 pr-2 pl-1 sm:gap-2 sm:pr-3">
@@ -58,10 +66,26 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
           className="size-5 shrink-0 cursor-pointer rounded accent-emerald-600"
         />
         {editing ? (
-          <input {...editorProps} maxLength={TITLE_MAX} className={`${inputClass} mx-1 min-w-0 flex-1`} />
+          <div className="mx-1 min-w-0 flex-1">
+            <input {...editorProps} onPaste={titleLimit.onPaste} aria-describedby={titleLimit.hintId} maxLength={TITLE_MAX} className={inputClass} />
+            <LimitHint limit={titleLimit} value={editorProps.value} />
+          </div>
         ) : (
           <>
             <TodoSummary todo={todo} titleId={titleId} onDoubleClick={startEditing} />
+            <Button
+              variant="icon"
+              size="icon"
+              onClick={() => setActionsOpen((open) => !open)}
+              disabled={pending}
+              aria-expanded={actionsOpen}
+              aria-controls={actionsId}
+              aria-label={`Actions for “${todo.title}”`}
+              className="text-lg sm:pointer-fine:hidden"
+            >
+              <span aria-hidden="true">⋯</span>
+            </Button>
+            <div className="hidden items-center gap-1 sm:gap-2 sm:pointer-fine:flex">
             <Button ref={editButtonRef} variant="icon" size="icon" onClick={startEditing} disabled={pending} aria-label={`Edit “${todo.title}”`}>
               <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4" fill="none" stroke="currentColor" strokeWidth="1.8">
                 <path d="M13.5 3.5l3 3L7 16H4v-3l9.5-9.5z" strokeLinejoin="round" />
@@ -85,9 +109,30 @@ export function TodoItem({ todo, onUpdate, onRemove, onStep, onDragStart, onDrop
                 <path d="M5 5l10 10M15 5L5 15" strokeLinecap="round" />
               </svg>
             </Button>
+            </div>
           </>
         )}
       </div>
+      {actionsOpen && !editing ? (
+        <div id={actionsId} className="flex flex-wrap gap-2 px-3 pb-3 pl-10 sm:pointer-fine:hidden">
+          <Button size="sm" onClick={() => { setActionsOpen(false); startEditing(); }}>
+            Edit
+          </Button>
+          <Button size="sm" aria-expanded={detailsOpen} aria-controls={detailsId} onClick={() => setDetailsOpen((open) => !open)}>
+            Details
+          </Button>
+          {/* Reordering by buttons where dragging does not work (touch). */}
+          <Button size="sm" className="pointer-fine:hidden" onClick={() => onStep(todo, -1)} disabled={position <= 1}>
+            ↑ Move up
+          </Button>
+          <Button size="sm" className="pointer-fine:hidden" onClick={() => onStep(todo, 1)} disabled={position >= count}>
+            ↓ Move down
+          </Button>
+          <Button size="sm" variant="danger" className="ml-auto" onClick={() => onRemove(todo)}>
+            Delete
+          </Button>
+        </div>
+      ) : null}
       {detailsOpen && !editing && (
         <TodoDetails
           id={detailsId}

@@ -3,9 +3,8 @@ import { useEffect, useState } from "react";
 export type ThemeChoice = "system" | "light" | "dark";
 
 const STORAGE_KEY = "theme";
-const NEXT: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
+const CHOICES: readonly ThemeChoice[] = ["light", "dark", "system"];
 const LABEL: Record<ThemeChoice, string> = { system: "System", light: "Light", dark: "Dark" };
-const ICON: Record<ThemeChoice, string> = { system: "◐", light: "☀", dark: "☾" };
 
 function readChoice(): ThemeChoice {
   try {
@@ -21,8 +20,11 @@ function apply(choice: ThemeChoice): void {
   document.documentElement.classList.toggle("dark", choice === "dark" || (choice === "system" && systemDark));
 }
 
-/** Follows the system's light/dark setting unless the user picks one; the choice is remembered. */
-export function ThemeToggle() {
+/**
+ * A labelled Light / Dark / System choice. System follows the device's setting;
+ * a picked theme is remembered.
+ */
+export function ThemeSelect() {
   const [choice, setChoice] = useState<ThemeChoice>(readChoice);
 
   useEffect(() => {
@@ -41,17 +43,19 @@ export function ThemeToggle() {
   }, [choice]);
 
   return (
-    <button
-      type="button"
-      onClick={() => setChoice(NEXT[choice])}
-      aria-label={`Theme: ${LABEL[choice]}. Switch to ${LABEL[NEXT[choice]]}`}
-      title={`Theme: ${LABEL[choice]}`}
-      className="inline-flex h-9 items-center gap-1.5 rounded-lg px-2.5 text-sm font-medium text-slate-700 hover:bg-slate-200/70 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:text-slate-300 dark:hover:bg-slate-800"
-    >
-      <span aria-hidden="true" className="text-base leading-none">
-        {ICON[choice]}
-      </span>
-      <span className="hidden sm:inline">{LABEL[choice]}</span>
-    </button>
+    <label className="inline-flex h-9 items-center gap-1.5 text-sm font-medium text-slate-700 dark:text-slate-300">
+      Theme
+      <select
+        value={choice}
+        onChange={(event) => setChoice(event.target.value as ThemeChoice)}
+        className="h-9 rounded-lg border border-slate-300 bg-white px-2 text-sm text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+      >
+        {CHOICES.map((value) => (
+          <option key={value} value={value}>
+            {LABEL[value]}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

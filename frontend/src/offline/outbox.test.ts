@@ -1,0 +1,160 @@
+import { createApiClient } from "../api/client";
+import { fakeApi, makeTodo } from "../test/fakeApi";
+import { Outbox, overlay, withOutbox } from "./outbox";
+import { replayOutbox } from "./replay";
+
+const KEY = "todos:outbox:sub-1";
+
+function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the dog")]) {
+  const server = fakeApi(initial);
+  // `online`: what the browser believes; `network`: whether requests get through.
+  let online = true;
+  let network = true;
+  vi.spyOn(navigator, "onLine", "get").mockImplementation(() => online);
+  // The fake API answers one todo's GET too (the conflict dialog shows the server's version).
+  const fetchImpl: typeof fetch = async (input, init = {}) => {
+    if (!online || !network) throw new TypeError("Failed to fetch");
+    const url = new URL(String(input));
+    const id = /^\/todos\/([^/]+)$/.exec(url.pathname)?.[1];
+    if (id && (init.method ?? "GET") === "GET") {
+      const todo = server.todos.get(id);
+      return new Response(JSON.stringify(todo ?? { error: { code: "not_found", message: "Gone" } }), {
+        status: todo ? 200 : 404,
+      });
+    }
+    return server.fetchImpl(input, init);
+  };
+  const raw = createApiClient({ apiUrl: "http://api.test", getToken: async () => "token", fetchImpl });
+  const outbox = new Outbox(KEY);
+  const api = withOutbox(raw, outbox, (id) => server.todos.get(id));
+  const reports: string[] = [];
+  const replay = () => replayOutbox(raw, outbox, (message) => reports.push(message));
+  return {
+    server, raw, api, outbox, replay, reports,
+    setOnline: (value: boolean) => (online = value),
+    setNetwork: (value: boolean) => (network = value),
+  };
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+const writes = (server: ReturnType<typeof fakeApi>) => server.calls.filter((c) => c.method !== "GET");
+
+it("queues what is done offline, shows it, and replays it in order with its keys on reconnect", async () => {
+  const { server, api, outbox, replay, setOnline } = setup();
+  setOnline(false);
+  const created = await api.createTodo({ title: "Offline add", order: 9 }, "add-key");
+  expect(created.id).toMatch(/^temp-/);
+  await api.updateTodo("t1", { title: "Buy oat milk" }, 1);
+  await api.updateTodo("t1", { completed: true });
+  await api.deleteTodo("t2");
+  expect(server.calls).toHaveLength(0);
+  expect(outbox.current.writes.map((w) => w.kind)).toEqual(["create", "update", "update", "delete"]);
+
+  // A reload: the outbox is read back from storage.
+  const reloaded = new Outbox(KEY);
+  expect(reloaded.current.writes).toHaveLength(4);
+
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  const sent = writes(server);
+  expect(sent.map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+    "POST /todos",
+    "PATCH /todos/t1",
+    "PATCH /todos/t1",
+    "DELETE /todos/t2",
+  ]);
+  expect(sent[0]?.headers["Idempotency-Key"]).toBe("add-key");
+  expect(sent[1]?.headers["If-Match"]).toBe('"1"');
+  expect([...server.todos.values()].map((t) => [t.title, t.completed])).toEqual([
+    ["Buy oat milk", true],
+    ["Offline add", false],
+  ]);
+  expect(outbox.current.writes).toEqual([]);
+  expect(localStorage.getItem(KEY)).toBeNull();
+  // Nothing left to send twice.
+  expect(await replay()).toBe("done");
+  expect(writes(server)).toHaveLength(4);
+});
+
+it("two offline edits of one todo: the second's If-Match follows the first's new version", async () => {
+  const { server, api, replay, setOnline } = setup();
+  setOnline(false);
+  await api.updateTodo("t1", { title: "One" }, 1);
+  await api.updateTodo("t1", { notes: "Two" }, 1);
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(writes(server).map((c) => c.headers["If-Match"])).toEqual(['"1"', '"2"']);
+  expect(server.todos.get("t1")).toMatchObject({ title: "One", notes: "Two", version: 3 });
+});
+
+it("a write cut off by going offline joins the outbox, and later ones wait behind it", async () => {
+  const { server, api, outbox, setOnline, setNetwork } = setup();
+  setNetwork(false);
+  // A network error while the browser says online: the caller's retries deal with it.
+  await expect(api.updateTodo("t1", { completed: true })).rejects.toMatchObject({ status: 0 });
+  expect(outbox.current.writes).toEqual([]);
+
+  const sent = api.updateTodo("t1", { completed: true });
+  setOnline(false); // the connection drops while the request is on its way
+  await sent;
+  setOnline(true);
+  setNetwork(true);
+  await api.updateTodo("t2", { completed: true });
+  expect(outbox.current.writes.map((w) => w.kind === "update" && w.id)).toEqual(["t1", "t2"]);
+  expect(writes(server)).toHaveLength(0);
+});
+
+it("a list read shows the waiting writes over the server's data", () => {
+  const page = { todos: [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk")], next: null };
+  const result = overlay(page, [
+    { key: "a", kind: "update", id: "t1", patch: { completed: true }, title: "Buy milk" },
+    { key: "b", kind: "delete", id: "t2", title: "Walk" },
+    { key: "c", kind: "create", input: { title: "New" }, tempId: "temp-c" },
+  ]);
+  expect(result.todos.map((t) => [t.id, t.title, t.completed])).toEqual([
+    ["t1", "Buy milk", true],
+    ["temp-c", "New", false],
+  ]);
+});
+
+it("a 412 on replay stops for the user's choice; keep mine sends it over the server's version", async () => {
+  const { server, api, outbox, replay, setOnline } = setup();
+  setOnline(false);
+  await api.updateTodo("t1", { title: "Mine" }, 1);
+  await api.deleteTodo("t2");
+  server.todos.set("t1", { ...makeTodo("t1", "Theirs"), version: 2 });
+  setOnline(true);
+
+  expect(await replay()).toBe("conflict");
+  expect(outbox.current.conflict?.server).toMatchObject({ title: "Theirs", version: 2 });
+  expect(server.todos.has("t2")).toBe(true); // later writes wait: order is kept
+
+  outbox.resolve("mine");
+  expect(await replay()).toBe("done");
+  expect(server.todos.get("t1")).toMatchObject({ title: "Mine", version: 3 });
+  expect(server.todos.has("t2")).toBe(false);
+});
+
+it("keep theirs drops the offline change and carries on", async () => {
+  const { server, api, outbox, replay, setOnline } = setup();
+  setOnline(false);
+  await api.updateTodo("t1", { title: "Mine" }, 1);
+  server.todos.set("t1", { ...makeTodo("t1", "Theirs"), version: 2 });
+  setOnline(true);
+  expect(await replay()).toBe("conflict");
+  outbox.resolve("theirs");
+  expect(await replay()).toBe("done");
+  expect(server.todos.get("t1")).toMatchObject({ title: "Theirs", version: 2 });
+  expect(outbox.current).toEqual({ writes: [], conflict: null });
+});
+
+it("a change to a todo deleted elsewhere is reported, not lost silently", async () => {
+  const { server, api, replay, reports, setOnline } = setup();
+  setOnline(false);
+  await api.updateTodo("t1", { completed: true });
+  server.todos.delete("t1");
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(reports).toEqual(["“Buy milk” was deleted on another device, so a change you made offline couldn't be saved."]);
+});

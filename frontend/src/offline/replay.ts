@@ -1,0 +1,86 @@
+/** Sends the outbox's writes in order once the connection is back. */
+import { ApiError, SessionExpiredError, type ApiClient } from "../api/client";
+import { isNetworkError, type Outbox, type QueuedWrite } from "./outbox";
+
+export type ReplayResult = "done" | "offline" | "conflict" | "sessionExpired" | "retryLater";
+
+/**
+ * Replays until the outbox is empty or something stops it: no network (try again on
+ * reconnect), a 412 (the user chooses, see Outbox.resolve), an ended session, or a
+ * server error (try again later). Writes the server refuses for good (404, 4xx) are
+ * dropped and reported, never silently.
+ */
+export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (message: string) => void): Promise<ReplayResult> {
+  // Versions our own replayed writes produced (each write adds exactly 1): a second
+  // offline edit of a todo made at version 3 is still current at 4 if we made 4.
+  const own = new Set<string>();
+  const latest = (id: string, base: number) => {
+    let version = base;
+    while (own.has(`${id}:${version + 1}`)) version += 1;
+    return version;
+  };
+  for (;;) {
+    const state = outbox.current;
+    if (state.conflict) return "conflict";
+    const write = state.writes[0];
+    if (!write) return "done";
+    try {
+      if (write.kind === "create") await api.createTodo(write.input, write.key);
+      else if (write.kind === "delete") await deleteIfThere(api, write.id);
+      else if (write.kind === "setAll") await api.setAllCompleted(write.completed);
+      else {
+        const version = write.ifMatch === undefined ? undefined : latest(write.id, write.ifMatch);
+        const saved = await api.updateTodo(write.id, write.patch, version);
+        own.add(`${write.id}:${saved.version}`);
+      }
+      outbox.remove(write.key);
+    } catch (error) {
+      if (isNetworkError(error)) return "offline";
+      if (error instanceof SessionExpiredError) return "sessionExpired";
+      if (!(error instanceof ApiError) || error.status >= 500 || error.status === 429) return "retryLater";
+      if (error.status === 412 && write.kind === "update") {
+        const stopped = await holdConflict(api, outbox, write, report);
+        if (stopped) return "conflict";
+        continue;
+      }
+      outbox.remove(write.key);
+      report(refusal(write, error));
+    }
+  }
+}
+
+async function deleteIfThere(api: ApiClient, id: string): Promise<void> {
+  try {
+    await api.deleteTodo(id);
+  } catch (error) {
+    // Already gone is what the user wanted.
+    if (!(error instanceof ApiError && error.status === 404)) throw error;
+  }
+}
+
+/** Keeps the refused write with the server's version for the user to decide; false if the todo is gone. */
+async function holdConflict(
+  api: ApiClient,
+  outbox: Outbox,
+  write: Extract<QueuedWrite, { kind: "update" }>,
+  report: (message: string) => void,
+): Promise<boolean> {
+  try {
+    outbox.setConflict({ write, server: await api.getTodo(write.id) });
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      outbox.remove(write.key);
+      report(refusal(write, error));
+      return false;
+    }
+    throw error;
+  }
+}
+
+function refusal(write: QueuedWrite, error: ApiError): string {
+  const name = write.kind === "create" ? write.input.title : write.kind === "setAll" ? "" : write.title;
+  const what = name ? `“${name.length > 40 ? `${name.slice(0, 40)}…` : name}”` : "your todos";
+  if (error.status === 404) return `${what} was deleted on another device, so a change you made offline couldn't be saved.`;
+  return `A change you made offline to ${what} couldn't be saved: ${error.message}`;
+}

@@ -1,0 +1,157 @@
+/**
+ * The offline layer's wiring for a signed-in user:
+ * - the API client with the outbox in front of its writes (outbox.ts);
+ * - the list as last synced, kept in sessionStorage (like the session, it goes with
+ *   the tab) and shown at start: offline it is what there is, online it shows at once
+ *   and is refreshed;
+ * - replaying the outbox on reconnect (replay.ts), one tab at a time (Web Locks);
+ * - other tabs told of every saved change (BroadcastChannel), so they refetch.
+ */
+import type { QueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
+import type { ApiClient } from "../api/client";
+import type { TodoPages } from "../todos/cache";
+import { TODOS_KEY, findTodo } from "../todos/cache";
+import { Outbox, withOutbox, type Conflict } from "./outbox";
+import { cacheKey, outboxKey } from "./storage";
+
+const CHANNEL = "todos";
+const RETRY_MS = 20_000;
+
+export type SyncState = "offline" | "syncing" | "waiting" | "saved";
+
+export interface OfflineSync {
+  api: ApiClient;
+  state: SyncState;
+  waiting: number;
+  conflict: Conflict | null;
+  resolve: (keep: "mine" | "theirs") => void;
+}
+
+function useOnline(): boolean {
+  return useSyncExternalStore(
+    (changed) => {
+      window.addEventListener("online", changed);
+      window.addEventListener("offline", changed);
+      return () => {
+        window.removeEventListener("online", changed);
+        window.removeEventListener("offline", changed);
+      };
+    },
+    () => navigator.onLine,
+  );
+}
+
+export function useOfflineSync(
+  api: ApiClient,
+  user: string,
+  queryClient: QueryClient,
+  report: (message: string) => void,
+): OfflineSync {
+  const outbox = useMemo(() => new Outbox(outboxKey(user)), [user]);
+  const state = useSyncExternalStore(outbox.subscribe, () => outbox.current);
+  const online = useOnline();
+  const [syncing, setSyncing] = useState(false);
+  const channel = useRef<BroadcastChannel | null>(null);
+  const tellOtherTabs = useCallback(() => channel.current?.postMessage({ user, type: "changed" }), [user]);
+
+  const refetch = useCallback(() => {
+    // Not while this tab's own writes are on their way: they would be shown undone for a moment.
+    if (queryClient.isMutating() === 0) void queryClient.invalidateQueries({ queryKey: TODOS_KEY });
+  }, [queryClient]);
+
+  const wrapped = useMemo(() => {
+    const saved = withOutbox(api, outbox, (id) => findTodo(queryClient.getQueryData<TodoPages>(TODOS_KEY), id));
+    const told = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        const result = await write(...args);
+        tellOtherTabs();
+        return result;
+      };
+    return {
+      ...saved,
+      createTodo: told(saved.createTodo),
+      updateTodo: told(saved.updateTodo),
+      deleteTodo: told(saved.deleteTodo),
+      setAllCompleted: told(saved.setAllCompleted),
+    };
+  }, [api, outbox, queryClient, tellOtherTabs]);
+
+  // Another tab saved something: show it here too.
+  useEffect(() => {
+    if (typeof BroadcastChannel === "undefined") return;
+    const opened = new BroadcastChannel(CHANNEL);
+    opened.addEventListener("message", (event: MessageEvent<{ user: string; type: string }>) => {
+      if (event.data.user === user) refetch();
+    });
+    channel.current = opened;
+    return () => {
+      channel.current = null;
+      opened.close();
+    };
+  }, [user, refetch]);
+
+  // The list as last synced, shown at once (and the only copy while offline).
+  useEffect(() => {
+    if (!queryClient.getQueryData(TODOS_KEY)) {
+      try {
+        const stored = sessionStorage.getItem(cacheKey(user));
+        if (stored) queryClient.setQueryData(TODOS_KEY, JSON.parse(stored) as TodoPages, { updatedAt: 0 });
+      } catch {
+        // Nothing usable stored: the list loads as usual.
+      }
+    }
+    // Written at every change, not later: a reload right after a change must find it.
+    return queryClient.getQueryCache().subscribe((event) => {
+      if (event.query.queryHash !== JSON.stringify(TODOS_KEY) || event.type !== "updated") return;
+      const data = queryClient.getQueryData<TodoPages>(TODOS_KEY);
+      try {
+        if (data) sessionStorage.setItem(cacheKey(user), JSON.stringify(data));
+      } catch {
+        // Full or blocked: the next successful load is still shown online.
+      }
+    });
+  }, [queryClient, user]);
+
+  const replay = useCallback(async () => {
+    if (!navigator.onLine || outbox.current.writes.length === 0 || outbox.current.conflict) return;
+    const run = async () => {
+      setSyncing(true);
+      try {
+        // Loaded when first needed: most sessions never replay anything.
+        const { replayOutbox } = await import("./replay");
+        const result = await replayOutbox(api, outbox, report);
+        if (result === "done") {
+          refetch();
+          tellOtherTabs();
+        }
+      } finally {
+        setSyncing(false);
+      }
+    };
+    // One tab replays at a time; the others see the outbox empty through `storage` events.
+    if (navigator.locks) await navigator.locks.request(`todos-replay:${user}`, { ifAvailable: true }, (lock) => (lock ? run() : undefined));
+    else await run();
+  }, [api, outbox, report, refetch, tellOtherTabs, user]);
+
+  // Replay on start, on reconnect, after a conflict is resolved, and now and then while writes wait.
+  const waiting = state.writes.length;
+  const hasWaiting = waiting > 0;
+  useEffect(() => {
+    if (!online || !hasWaiting || state.conflict) return;
+    void replay();
+    const timer = setInterval(() => void replay(), RETRY_MS);
+    return () => clearInterval(timer);
+  }, [online, hasWaiting, state.conflict, replay]);
+
+  const resolve = useCallback(
+    (keep: "mine" | "theirs") => {
+      outbox.resolve(keep);
+      if (keep === "theirs") refetch();
+    },
+    [outbox, refetch],
+  );
+
+  const syncState: SyncState = !online ? "offline" : syncing ? "syncing" : waiting > 0 ? "waiting" : "saved";
+  return { api: wrapped, state: syncState, waiting, conflict: state.conflict, resolve };
+}
