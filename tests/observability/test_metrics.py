@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib import observability
-from chalicelib.dynamo import bind_models
+from chalicelib.dynamo import MAX_RETRY_ATTEMPTS, bind_models
 from tests.observability.conftest import Output
 from tests.observability.emf import emf_problems
 from tests.runtimes.base import User
@@ -27,6 +27,10 @@ def api() -> Iterator[ChaliceRuntime]:
 @pytest.fixture(scope="module")
 def user(api: ChaliceRuntime) -> User:
     return api.new_user()
+
+
+# The GetItem's attempts: one, plus the retries chalicelib.dynamo allows.
+ATTEMPTS = 1 + MAX_RETRY_ATTEMPTS
 
 
 def metric_values(documents: list[dict[str, Any]]) -> dict[str, float]:
@@ -169,12 +173,12 @@ def test_dynamodb_throttles_are_counted_per_attempt(
 
     assert response.status == 503 and response.headers["Retry-After"]
     (line,) = output.logs()
-    # PynamoDB tries three times (max_retry_attempts=2), each one throttled.
-    assert line["dynamodb_requests"] == 3
-    assert line["dynamodb_throttles"] == 3
+    # Every attempt the client makes (chalicelib.dynamo bounds them), each throttled.
+    assert line["dynamodb_requests"] == ATTEMPTS
+    assert line["dynamodb_throttles"] == ATTEMPTS
     (document,) = output.metrics()
     assert emf_problems(document) == []
-    assert document["DynamoDBThrottles"] == [3.0]
+    assert document["DynamoDBThrottles"] == [float(ATTEMPTS)]
     assert document["status_class"] == "5xx"
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 import requests
-from scripts.serverful import new_user, serverful_stack
 
+from scripts.gunicorn_server import gunicorn_stack
 from scripts.local_stack import background_process, on_free_ports
+from scripts.local_users import new_user
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
@@ -44,8 +45,8 @@ def app_lines_for(path: Path, request_id: str, timeout: float = 10.0) -> list[di
 def test_gunicorn_writes_one_json_line_per_request_with_the_shims_request_id(
     tmp_path: Path,
 ) -> None:
-    with serverful_stack(workers=1, log_dir=tmp_path) as served:
-        user = new_user(served, "obs")
+    with gunicorn_stack(workers=1, log_dir=tmp_path) as served:
+        user = new_user(served.cognito, served.stack, "obs")
         headers = user.auth_headers
         created = requests.post(
             f"{served.base_url}/todos", json={"title": "top secret"}, headers=headers, timeout=30

@@ -24,6 +24,8 @@ STACK_OUTPUTS = {
     "UserPoolId": "eu-west-1_abc",
     "UserPoolClientId": "client123",
     "DistributionId": "E123",
+    "DashboardUrl": "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=s",
+    "AppLogGroup": "/aws/lambda/s-api",
     "EndpointURL": "ignored",
 }
 TEMPLATE = {
@@ -255,6 +257,8 @@ def test_outputs_are_mapped_to_the_agreed_names_and_missing_ones_named() -> None
         "user_pool_client_id": "client123",
         "web_bucket": "web",
         "distribution_id": "E123",
+        "dashboard_url": STACK_OUTPUTS["DashboardUrl"],
+        "log_group": STACK_OUTPUTS["AppLogGroup"],
     }
     stack["Outputs"] = [
         o for o in stack["Outputs"] if o["OutputKey"] not in ("WebUrl", "DistributionId")

@@ -125,9 +125,9 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use_and_email_is_optional(
     assert subscription["Condition"] == "HasAlarmEmail"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
     assert sam_template["Parameters"]["AlarmEmail"]["Default"] == ""
-    assert ds.parse_parameters([], {"ALARM_EMAIL": "ops@example.com"}) == [
-        {"ParameterKey": "AlarmEmail", "ParameterValue": "ops@example.com"}
-    ]
+    assert ds.parse_parameters([], {"ALARM_EMAIL": "ops@example.com"})["AlarmEmail"] == (
+        "ops@example.com"
+    )
 
 
 def test_dashboard_shows_traffic_errors_latency_dynamodb_and_the_apps_metrics(
