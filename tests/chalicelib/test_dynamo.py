@@ -3,12 +3,15 @@ page, no Scan, and correct paging."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from pynamodb.constants import BINARY, BINARY_SET
 
 from chalicelib.dynamo import (
     IDEMPOTENCY_PREFIX,
+    MODELS,
     WORST_CASE_REQUEST_SECONDS,
     DynamoTodoRepository,
     IdempotencyRecord,
@@ -222,3 +225,31 @@ def test_bulk_writes_in_chunks_of_one_transaction_each(
     dynamodb_requests.reset()
     assert repo.delete_all(OWNER, completed=None).count == 150
     assert dynamodb_requests.calls["TransactWriteItems"] == 2  # 99 + 51, each with the count
+
+
+def test_reads_answers_need_no_parsing_as_no_item_holds_binary() -> None:
+    # Query and GetItem answers reach PynamoDB as DynamoDB's JSON, unparsed by
+    # botocore, whose parsing changes only binary values (base64 -> bytes).
+    for model in MODELS:
+        for name, attribute in model.get_attributes().items():
+            assert attribute.attr_type not in {BINARY, BINARY_SET}, (model.__name__, name)
+
+
+@pytest.mark.parametrize("kind", ["throttle", "5xx"])
+def test_failed_reads_are_unavailable(
+    repo: DynamoTodoRepository, faults: FaultPlan, kind: str
+) -> None:
+    faults.add(fault(kind, operation="Query", count=100))
+    faults.add(fault(kind, operation="GetItem", count=100))
+    with pytest.raises(StorageUnavailable):
+        repo.list(OWNER, completed=None, limit=20, after=None)
+    with pytest.raises(StorageUnavailable):
+        repo.get(OWNER, new_ulid())
+
+
+def test_a_new_client_reads_as_the_first_did(repo: DynamoTodoRepository) -> None:
+    todo = make_todo(notes="n", due=dt.date(2030, 1, 2))
+    repo.add(todo)
+    bind_models("todos-test", "us-east-1", None)  # PynamoDB makes a new connection and client
+    assert repo.get(OWNER, todo.id) == todo
+    assert repo.list(OWNER, completed=None, limit=5, after=None) == ([todo], None)
