@@ -157,17 +157,29 @@ class TodoItem(Model):
     def to_todo(self) -> Todo:
         return _todo(self.attribute_values)
 
-    @classmethod
-    def todo_from_raw(cls, raw: dict[str, dict[str, Any]]) -> Todo:
-        """``from_raw_data(raw).to_todo()`` without the model instance: each
-        attribute's own ``deserialize`` (a page reads 20 items, and an instance
-        and its attribute descriptors cost more than the values themselves)."""
-        values = {}
-        for name, attribute in cls.get_attributes().items():
-            stored = raw.get(attribute.attr_name)
-            if stored and NULL not in stored:
-                values[name] = attribute.deserialize(attribute.get_value(stored))
-        return _todo(values)
+
+# What reads ask DynamoDB for: every attribute of the API's todo but the keys
+# the reader knows already (user_id, the owner asked about; order_key, order and id).
+_TODO_READ = tuple(
+    (name, attribute.attr_name, attribute.attr_type, attribute.deserialize)
+    for name, attribute in TodoItem.get_attributes().items()
+    if name not in ("user_id", "order_key")
+)
+_TODO_PROJECTION = [attr_name for _, attr_name, _, _ in _TODO_READ]
+
+
+def todo_from_raw(owner: str, raw: dict[str, dict[str, Any]]) -> Todo:
+    """An item read with _TODO_PROJECTION, as DynamoDB sent it, as the owner's Todo.
+
+    ``TodoItem.from_raw_data(raw).to_todo()`` without the model instance, with
+    each attribute's own ``deserialize``: a page reads 20 items, and instances
+    and their attribute descriptors cost more than the values themselves."""
+    values: dict[str, Any] = {"user_id": owner}
+    for name, attr_name, attr_type, deserialize in _TODO_READ:
+        stored = raw.get(attr_name)
+        if stored and NULL not in stored:
+            values[name] = deserialize(stored[attr_type])
+    return _todo(values)
 
 
 def _todo(values: dict[str, Any]) -> Todo:
@@ -358,9 +370,11 @@ class DynamoTodoRepository:
 
     def get(self, owner: str, todo_id: str) -> Todo | None:
         with _storage_errors():
-            data = _reads_connection().get_item(owner, todo_id, consistent_read=True)
+            data = _reads_connection().get_item(
+                owner, todo_id, consistent_read=True, attributes_to_get=_TODO_PROJECTION
+            )
         item = data.get("Item")
-        return TodoItem.todo_from_raw(item) if item else None
+        return todo_from_raw(owner, item) if item else None
 
     def update(
         self,
@@ -415,8 +429,9 @@ class DynamoTodoRepository:
                 index_name=ORDER_INDEX,
                 consistent_read=True,
                 limit=limit + 1,
+                attributes_to_get=_TODO_PROJECTION,
             )
-        todos = [TodoItem.todo_from_raw(raw) for raw in data.get("Items", [])]
+        todos = [todo_from_raw(owner, raw) for raw in data.get("Items", [])]
         if len(todos) > limit:
             todos = todos[:limit]
             next_after = Position(todos[-1].order, todos[-1].id)

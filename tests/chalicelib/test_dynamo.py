@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from pynamodb.constants import BINARY, BINARY_SET
@@ -253,3 +254,31 @@ def test_a_new_client_reads_as_the_first_did(repo: DynamoTodoRepository) -> None
     bind_models("todos-test", "us-east-1", None)  # PynamoDB makes a new connection and client
     assert repo.get(OWNER, todo.id) == todo
     assert repo.list(OWNER, completed=None, limit=5, after=None) == ([todo], None)
+
+
+def test_reads_ask_only_for_what_a_todo_holds_beyond_the_keys_known(
+    repo: DynamoTodoRepository,
+) -> None:
+    asked: list[set[str]] = []
+
+    def projected(params: dict[str, Any], **_: object) -> None:
+        names = params.get("ExpressionAttributeNames", {})
+        asked.append(
+            {names.get(n.strip(), n.strip()) for n in params["ProjectionExpression"].split(",")}
+        )
+
+    todo = make_todo()
+    repo.add(todo)
+    events = dynamodb_client().meta.events
+    for operation in ("Query", "GetItem"):
+        events.register(f"provide-client-params.dynamodb.{operation}", projected)
+    try:
+        repo.get(OWNER, todo.id)
+        repo.list(OWNER, completed=None, limit=5, after=None)
+    finally:
+        for operation in ("Query", "GetItem"):
+            events.unregister(f"provide-client-params.dynamodb.{operation}", projected)
+    # Not user_id (the owner asked about) nor order_key (order and id tell it).
+    todo_fields = {"item_id", "title", "completed", "order", "notes", "due", "priority",
+                   "created_at", "updated_at", "completed_at", "version"}  # fmt: skip
+    assert asked == [todo_fields, todo_fields]
