@@ -431,9 +431,9 @@ class DynamoTodoRepository:
                 limit=limit + 1,
                 attributes_to_get=_TODO_PROJECTION,
             )
-        todos = [todo_from_raw(owner, raw) for raw in data.get("Items", [])]
-        if len(todos) > limit:
-            todos = todos[:limit]
+        items = data.get("Items", [])
+        todos = [todo_from_raw(owner, raw) for raw in items[:limit]]
+        if len(items) > limit:
             next_after = Position(todos[-1].order, todos[-1].id)
         elif "LastEvaluatedKey" in data:
             # A filter hid some of what was read; more may match further on.
