@@ -116,6 +116,21 @@ class ByOrderIndex(LocalSecondaryIndex["TodoItem"]):
     order_key = UnicodeAttribute(range_key=True)
 
 
+class IntegerAttribute(NumberAttribute):
+    """A whole number, read with ``int`` (NumberAttribute's ``json.loads`` is 10x slower)."""
+
+    def deserialize(self, value: str) -> int:
+        return int(value)
+
+
+class UTCTimestampAttribute(UTCDateTimeAttribute):
+    """UTCDateTimeAttribute read with the C ``datetime.fromisoformat`` (10x faster
+    than PynamoDB's parser; the stored format, ``...%f+0000``, is ISO 8601)."""
+
+    def deserialize(self, value: str) -> dt.datetime:
+        return dt.datetime.fromisoformat(value)
+
+
 class TodoItem(Model):
     class Meta(_TableMeta):
         pass
@@ -124,15 +139,15 @@ class TodoItem(Model):
     item_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     completed = BooleanAttribute()
-    order = NumberAttribute()
+    order = IntegerAttribute()
     order_key = UnicodeAttribute()
     notes = UnicodeAttribute(null=True)
     due = UnicodeAttribute(null=True)
     priority = UnicodeAttribute()
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    completed_at = UTCDateTimeAttribute(null=True)
-    version = NumberAttribute()
+    created_at = UTCTimestampAttribute()
+    updated_at = UTCTimestampAttribute()
+    completed_at = UTCTimestampAttribute(null=True)
+    version = IntegerAttribute()
 
     by_order = ByOrderIndex()
 
@@ -192,14 +207,14 @@ def _todo(values: dict[str, Any]) -> Todo:
         owner=values["user_id"],
         title=values["title"],
         completed=values["completed"],
-        order=int(values["order"]),
+        order=values["order"],
         notes=values.get("notes"),
         due=dt.date.fromisoformat(due) if due else None,
         priority=Priority(values["priority"]),
         created_at=values["created_at"],
         updated_at=values["updated_at"],
         completed_at=values.get("completed_at"),
-        version=int(values["version"]),
+        version=values["version"],
     )
 
 

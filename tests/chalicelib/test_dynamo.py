@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.constants import BINARY, BINARY_SET
 
 from chalicelib.dynamo import (
@@ -279,3 +280,24 @@ def test_a_page_asks_only_for_what_a_todo_holds_beyond_the_keys_known(
     todo_fields = {"item_id", "title", "completed", "order", "notes", "due", "priority",
                    "created_at", "updated_at", "completed_at", "version"}  # fmt: skip
     assert asked == [todo_fields]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=dt.UTC),
+        dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC),
+    ],
+)
+def test_timestamps_read_as_pynamodb_reads_them(moment: dt.datetime) -> None:
+    stored = TodoItem.created_at.serialize(moment)
+    read = TodoItem.created_at.deserialize(stored)
+    assert read == UTCDateTimeAttribute().deserialize(stored) == moment
+    assert read.tzinfo == dt.UTC
+
+
+def test_whole_numbers_read_as_ints() -> None:
+    for number in (-1_000_000_000, 0, 7, 1_000_000_000):
+        read = TodoItem.order.deserialize(TodoItem.order.serialize(number))
+        assert read == number and type(read) is int
