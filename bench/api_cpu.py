@@ -15,8 +15,7 @@ from __future__ import annotations
 import io
 import json
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Any
@@ -25,19 +24,10 @@ from botocore.awsrequest import AWSResponse
 from moto.core.botocore_stubber import MockRawResponse
 from moto.core.models import botocore_stubber
 
+from bench.serverful import cpu_us
+
 PAGE = 20
 TARGET_US = {"GET /todos?limit=20": 1650.0, "GET /todos/{id}": 600.0}
-
-
-def cpu_us(call: Callable[[], Any], number: int, rounds: int = 5) -> float:
-    """Best of `rounds` of this process's CPU per call, in µs."""
-    best = float("inf")
-    for _ in range(rounds):
-        started = time.process_time()
-        for _ in range(number):
-            call()
-        best = min(best, (time.process_time() - started) / number * 1e6)
-    return best
 
 
 @contextmanager
