@@ -60,8 +60,9 @@ test-fast: install ## Unit tests in a few seconds (no servers): the edit-test lo
 pytest: install ## Run the pytest suite only
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install ## DynamoDB requests per API operation and app import time
+bench: install ## DynamoDB requests and our CPU per API operation, app import time
 	$(BIN)/python bench/api_requests.py
+	$(BIN)/python -m bench.api_cpu
 
 # checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
 # lives in a venv of its own, shared by every area's template checks.
