@@ -11,13 +11,40 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness check (also the ALB health check). No token needed. */
+        /**
+         * Liveness check (also the ALB health check). No token needed.
+         * @description Calls no dependency, so a DynamoDB or Cognito problem never takes instances out of the load balancer (see GET /ready).
+         */
         get: operations["health"];
         put?: never;
         post?: never;
         delete?: never;
         /** CORS preflight. */
         options: operations["healthPreflight"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness check for deploy steps and smoke tests. No token needed.
+         * @description Ready when DynamoDB answers one cheap read and, where the app verifies
+         *     tokens itself (EC2, local), the user pool's JWKS can be fetched. One
+         *     answer is reused for a few seconds. docs/operations.md says which checker
+         *     uses /health and which /ready.
+         */
+        get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        /** CORS preflight. */
+        options: operations["readyPreflight"];
         head?: never;
         patch?: never;
         trace?: never;
@@ -40,12 +67,21 @@ export interface paths {
         put?: never;
         /** Create a todo. */
         post: operations["createTodo"];
-        /** Delete all of the caller's todos, or only completed/active ones. */
+        /**
+         * Delete all of the caller's todos, or only completed/active ones.
+         * @description At most 500 todos per call; `more` is true when others remain: call
+         *     again. A todo that no longer matches (reopened meanwhile, say) is kept.
+         *     After a 503 some todos may be gone and the rest not: calling again is safe.
+         */
         delete: operations["deleteTodos"];
         /** CORS preflight. */
         options: operations["todosPreflight"];
         head?: never;
-        /** Mark all of the caller's todos completed, or all active. */
+        /**
+         * Mark all of the caller's todos completed, or all active.
+         * @description At most 500 todos per call; `more` is true when others remain to
+         *     change: call again. A todo changed meanwhile is left as it is.
+         */
         patch: operations["completeAll"];
         trace?: never;
     };
@@ -64,7 +100,10 @@ export interface paths {
         post?: never;
         /** Delete a todo. */
         delete: operations["deleteTodo"];
-        /** CORS preflight. */
+        /**
+         * CORS preflight.
+         * @description Answered for any id, as browsers send it before the request itself.
+         */
         options: operations["todoPreflight"];
         head?: never;
         /**
@@ -133,7 +172,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "validation_error" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "service_unavailable" | "internal_error";
+                code: "bad_request" | "validation_error" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "precondition_failed" | "payload_too_large" | "unsupported_media_type" | "idempotency_key_reused" | "idempotency_key_in_use" | "quota_exceeded" | "service_unavailable" | "internal_error";
                 message: string;
                 /** @description The offending fields (or query parameters / headers) and what is wrong. */
                 fields?: {
@@ -171,7 +210,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The If-Match ETag is stale. */
+        /** @description The If-Match ETag is stale, or weak. */
         PreconditionFailed: {
             headers: {
                 [name: string]: unknown;
@@ -220,7 +259,10 @@ export interface components {
         };
     };
     parameters: {
-        /** @description The ETag from a previous response, e.g. `"3"`; `*` matches any version. */
+        /**
+         * @description The ETag from a previous response, e.g. `"3"`; `*` matches any version.
+         *     Compared strongly (RFC 9110): a weak tag (`W/"3"`) never matches (412).
+         */
         IfMatch: string;
     };
     requestBodies: never;
@@ -253,6 +295,42 @@ export interface operations {
         };
     };
     healthPreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["Preflight"];
+        };
+    };
+    ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description This instance can serve requests. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ready";
+                    };
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    readyPreflight: {
         parameters: {
             query?: never;
             header?: never;
@@ -299,9 +377,12 @@ export interface operations {
             query?: never;
             header?: {
                 /**
-                 * @description Retrying with the same key (for 24 hours) returns the original todo
-                 *     with `Idempotent-Replayed: true` instead of creating another.
-                 *     Reusing a key with a different body is a 422.
+                 * @description Retrying with the same key (for 24 hours) answers the todo it
+                 *     created, as it is now (its current ETag; as created if it has since
+                 *     been deleted), with `Idempotent-Replayed: true`, instead of
+                 *     creating another. Reusing a key with a different body is a 422; a
+                 *     retry while the first request is still being written is a 409
+                 *     `idempotency_key_in_use` (retry it shortly).
                  */
                 "Idempotency-Key"?: string;
             };
@@ -328,6 +409,19 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            /**
+             * @description `quota_exceeded`: the caller already has 5000 todos (the per-user
+             *     quota); or `idempotency_key_in_use`: a request with this
+             *     Idempotency-Key is in progress.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             /** @description The Idempotency-Key was already used with another body. */
@@ -354,12 +448,17 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted. */
-            204: {
+            /** @description How many todos were deleted. */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        deleted: number;
+                        more: boolean;
+                    };
+                };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -401,6 +500,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         updated: number;
+                        more: boolean;
                     };
                 };
             };
@@ -441,7 +541,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag from a previous response, e.g. `"3"`; `*` matches any version. */
+                /**
+                 * @description The ETag from a previous response, e.g. `"3"`; `*` matches any version.
+                 *     Compared strongly (RFC 9110): a weak tag (`W/"3"`) never matches (412).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -483,7 +586,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag from a previous response, e.g. `"3"`; `*` matches any version. */
+                /**
+                 * @description The ETag from a previous response, e.g. `"3"`; `*` matches any version.
+                 *     Compared strongly (RFC 9110): a weak tag (`W/"3"`) never matches (412).
+                 */
                 "If-Match"?: components["parameters"]["IfMatch"];
             };
             path: {
@@ -526,8 +632,9 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsHealthGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/health"]["get"]["responses"]["200"]["content"]["application/json"]["status"]> = ["ok"];
+export const pathsReadyGetResponses200ContentApplicationJsonStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/ready"]["get"]["responses"]["200"]["content"]["application/json"]["status"]> = ["ready"];
 export const pathsTodosGetParametersQueryCompletedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/todos"]["get"]["parameters"]["query"]["completed"]> = ["true", "false"];
 export const pathsTodosPostResponses201HeadersIdempotentReplayedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/todos"]["post"]["responses"]["201"]["headers"]["Idempotent-Replayed"]> = ["true"];
 export const pathsTodosDeleteParametersQueryCompletedValues: ReadonlyArray<FlattenedDeepRequired<paths>["/todos"]["delete"]["parameters"]["query"]["completed"]> = ["true", "false"];
 export const priorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Priority"]> = ["low", "normal", "high"];
-export const errorErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Error"]["error"]["code"]> = ["bad_request", "validation_error", "invalid_json", "unauthorized", "forbidden", "not_found", "method_not_allowed", "precondition_failed", "payload_too_large", "unsupported_media_type", "idempotency_key_reused", "service_unavailable", "internal_error"];
+export const errorErrorCodeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Error"]["error"]["code"]> = ["bad_request", "validation_error", "invalid_json", "unauthorized", "forbidden", "not_found", "method_not_allowed", "precondition_failed", "payload_too_large", "unsupported_media_type", "idempotency_key_reused", "idempotency_key_in_use", "quota_exceeded", "service_unavailable", "internal_error"];
