@@ -31,6 +31,7 @@ from pynamodb.connection import TableConnection
 from pynamodb.constants import MAP, NULL
 from pynamodb.exceptions import (
     CancellationReason,
+    DoesNotExist,
     PynamoDBException,
     TransactWriteError,
 )
