@@ -83,6 +83,9 @@ TEMPLATE_VALUES = {
     "autoscaling_group_name": "todo-prod-app",
     "launch_hook_name": "app-ready",
     "ready_timeout_seconds": 600,
+    "service_name": "todo-prod",
+    "app_log_file": "/var/log/todo/app.log",
+    "cloudwatch_agent": '{"logs":{"logs_collected":{"files":{"collect_list":[]}}}}',
 }
 
 
