@@ -14,9 +14,9 @@ from scripts.deploy_serverful import (
     DeployError,
     Deployment,
     StackSettings,
+    recorded_outputs,
     root_variables,
     var_flags,
-    recorded_outputs,
     web_deploy_outputs,
 )
 
