@@ -75,6 +75,7 @@ artifact: install $(SERVERFUL_ARTIFACT) ## Build the EC2 app artifact (code + ha
 
 deploy-serverful-backend: install artifact ## terraform apply the persistent root, then the app root; writes .deploy/serverful-outputs.json
 	$(BIN)/python -m scripts.deploy_serverful apply --artifact $(SERVERFUL_ARTIFACT)
+	$(MAKE) --no-print-directory ready ARCHITECTURE=serverful
 
 deploy-serverful: deploy-serverful-backend ## Serverful backend + web app (build, sync, invalidate, print URLs)
 	$(MAKE) --no-print-directory web-build

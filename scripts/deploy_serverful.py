@@ -7,7 +7,8 @@
 
 terraform/persistent (table, user pool) is applied first; terraform/app reads its
 outputs from its state. Settings (environment) and state locations: docs/serverful.md.
-`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py.
+`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py, plus the
+dashboard URL and the app log group for operators (docs/operations.md).
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ PERSISTENT, APP = "persistent", "app"
 
 # The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
 WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
+# For operators: recorded beside them and printed after a deploy.
+OPERATIONS_KEYS = ("dashboard_url", "log_group")
 
 # Deploy settings (environment) -> Terraform variables, per root; unset means the default.
 SETTING_VARIABLES = {
@@ -44,7 +47,11 @@ SETTING_VARIABLES = {
         "EMAIL_FROM": "email_from",
         "THREAT_PROTECTION": "threat_protection",
     },
-    APP: {"AMI_ID": "ami_id", "PERMISSIONS_BOUNDARY_ARN": "permissions_boundary_arn"},
+    APP: {
+        "AMI_ID": "ami_id",
+        "PERMISSIONS_BOUNDARY_ARN": "permissions_boundary_arn",
+        "ALARM_EMAIL": "alarm_email",
+    },
 }
 
 
@@ -223,6 +230,12 @@ def web_deploy_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(outputs[key]) for key in WEB_DEPLOY_KEYS}
 
 
+def recorded_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
+    """What .deploy/serverful-outputs.json holds: the web deploy's keys and the operators'."""
+    operations = {key: str(outputs[key]) for key in OPERATIONS_KEYS if outputs.get(key)}
+    return {**web_deploy_outputs(outputs), **operations}
+
+
 @dataclass
 class Deployment:
     """The two roots of one stack, their states and their variables."""
@@ -275,7 +288,7 @@ class Deployment:
         self.app.apply({**self.variables[APP], "artifact_path": str(artifact.resolve())})
         outputs = self.app.outputs()
         outputs_file.parent.mkdir(parents=True, exist_ok=True)
-        outputs_file.write_text(json.dumps(web_deploy_outputs(outputs), indent=2) + "\n")
+        outputs_file.write_text(json.dumps(recorded_outputs(outputs), indent=2) + "\n")
         print(f"wrote {outputs_file}")
         return outputs
 
@@ -318,6 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "apply":
             outputs = deployment.apply(args.artifact)
             print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
+            print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
         elif args.command == "destroy":
             deployment.destroy()
         else:

@@ -16,6 +16,7 @@ import json
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -185,7 +186,35 @@ def check_monitoring(endpoint: str) -> list[str]:
     found = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     if [g.get("retentionInDays") for g in found] != [30]:
         problems.append(f"app log group {group}: {found}")
+    else:
+        problems += check_instance_log_access(endpoint, found[0]["arn"].removesuffix(":*"))
     return problems
+
+
+def check_instance_log_access(endpoint: str, group_arn: str) -> list[str]:
+    """The instance role may write to the app log group's streams, and to nothing else."""
+    iam = aws_client("iam", endpoint, REGION)
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"]]
+    instance_roles = [name for name in roles if name.startswith(f"{STACK_NAME}-app-")]
+    if len(instance_roles) != 1:
+        return [f"instance roles: {instance_roles}"]
+    policy = iam.get_role_policy(RoleName=instance_roles[0], PolicyName="todo-app")
+    document = policy["PolicyDocument"]
+    if isinstance(document, str):
+        document = json.loads(urllib.parse.unquote(document))
+    log_statements = [
+        s for s in document["Statement"] if any(a.startswith("logs:") for a in _list(s["Action"]))
+    ]
+    expected_actions = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}
+    if [(set(_list(s["Action"])), _list(s["Resource"])) for s in log_statements] != [
+        (expected_actions, [f"{group_arn}:*"])
+    ]:
+        return [f"the instance role's log permissions are {log_statements}"]
+    return []
+
+
+def _list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
 
 
 def check_app_destroyed(endpoint: str, outputs: Mapping[str, Any]) -> list[str]:

@@ -80,8 +80,9 @@ module "api" {
   log_retention_days          = var.log_retention_days
 }
 
+# Alarms, the alarm topic, the dashboard and the app log group (docs/operations.md).
 module "monitoring" {
-  source = "./modules/monitoring"
+  source = "../modules/monitoring"
 
   name                   = var.name
   alarm_email            = var.alarm_email
@@ -91,7 +92,7 @@ module "monitoring" {
   target_group_arn       = module.alb.target_group_arn
   autoscaling_group_name = module.compute.autoscaling_group_name
   min_size               = var.min_size
-  table_name             = module.data.table_name
+  table_name             = local.persistent.table_name
 }
 
 module "frontend" {

@@ -52,13 +52,16 @@ provider "aws" {
     apigatewayv2   = var.local_endpoint
     autoscaling    = var.local_endpoint
     cloudfront     = var.local_endpoint
+    cloudwatch     = var.local_endpoint
     cloudwatchlogs = var.local_endpoint
     cognitoidp     = var.local_endpoint
     dynamodb       = var.local_endpoint
     ec2            = var.local_endpoint
     elbv2          = var.local_endpoint
     iam            = var.local_endpoint
+    kms            = var.local_endpoint
     s3             = var.local_endpoint
+    sns            = var.local_endpoint
     sts            = var.local_endpoint
     wafv2          = var.local_endpoint
   }

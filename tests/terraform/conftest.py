@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,8 +28,12 @@ def _newest_source_mtime() -> float:
 @pytest.fixture(scope="session")
 def artifact() -> Path:
     """The app artifact of `make artifact`, rebuilt here if missing or older than the code."""
-    if not ARTIFACT.exists() or ARTIFACT.stat().st_mtime < _newest_source_mtime():
-        build_artifact.build(ARTIFACT)
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time: xdist workers share the file.
+    with open(ARTIFACT.parent / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not ARTIFACT.exists() or ARTIFACT.stat().st_mtime < _newest_source_mtime():
+            build_artifact.build(ARTIFACT)
     return ARTIFACT
 
 
@@ -35,8 +41,11 @@ def initialised_module(name: str) -> Terraform:
     """terraform, initialised (offline, from the provider mirror) in one module."""
     if shutil.which("terraform") is None:
         pytest.fail("terraform not found: install Terraform >= 1.5 (see docs/serverful.md)")
+    # One data directory per xdist worker: two `init`s in one directory would race.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     terraform = Terraform(
-        data_dir=TF_WORK / "pytest" / name, working_dir=ROOT / "terraform" / "modules" / name
+        data_dir=TF_WORK / "pytest" / worker / name,
+        working_dir=ROOT / "terraform" / "modules" / name,
     )
     terraform.data_dir.mkdir(parents=True, exist_ok=True)
     terraform.run("init", "-backend=false", "-no-color", capture=True)
@@ -56,7 +65,14 @@ def api_module() -> Terraform:
 def run_console(terraform: Terraform, expression: str) -> str:
     """Evaluate one expression with `terraform console`; returns its printed value."""
     result = subprocess.run(
-        ["terraform", f"-chdir={terraform.working_dir}", "console"],
+        # Its own (empty) state: console locks the state, and another worker may be
+        # evaluating in the same module.
+        [
+            "terraform",
+            f"-chdir={terraform.working_dir}",
+            "console",
+            f"-state={terraform.data_dir / 'console.tfstate'}",
+        ],
         input=expression + "\n",
         env=terraform.environment(),
         capture_output=True,
@@ -83,6 +99,9 @@ TEMPLATE_VALUES = {
     "autoscaling_group_name": "todo-prod-app",
     "launch_hook_name": "app-ready",
     "ready_timeout_seconds": 600,
+    "service_name": "todo-prod",
+    "app_log_file": "/var/log/todo/app.log",
+    "cloudwatch_agent": '{"logs":{"logs_collected":{"files":{"collect_list":[]}}}}',
 }
 
 

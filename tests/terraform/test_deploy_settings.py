@@ -14,6 +14,7 @@ from scripts.deploy_serverful import (
     DeployError,
     Deployment,
     StackSettings,
+    recorded_outputs,
     root_variables,
     var_flags,
     web_deploy_outputs,
@@ -62,6 +63,7 @@ def test_deploy_settings_reach_the_root_that_uses_them() -> None:
         "EMAIL_FROM": "",
         "AMI_ID": "ami-0123456789abcdef0",
         "PERMISSIONS_BOUNDARY_ARN": "arn:aws:iam::123456789012:policy/todo-boundary",
+        "ALARM_EMAIL": "ops@example.com",
     }
     assert root_variables(PROD, PERSISTENT, env) == {
         "name": "todo-prod",
@@ -73,7 +75,9 @@ def test_deploy_settings_reach_the_root_that_uses_them() -> None:
         "region": "eu-west-1",
         "ami_id": env["AMI_ID"],
         "permissions_boundary_arn": env["PERMISSIONS_BOUNDARY_ARN"],
+        "alarm_email": "ops@example.com",
     }
+    assert "alarm_email" not in root_variables(PROD, APP, {"ALARM_EMAIL": ""})
 
 
 def test_app_root_is_told_where_the_persistent_state_is(tmp_path: Path) -> None:
@@ -112,3 +116,15 @@ def test_outputs_file_has_exactly_what_deploy_web_needs() -> None:
     assert set(web_deploy_outputs(outputs)) == set(deploy_serverful.WEB_DEPLOY_KEYS)
     with pytest.raises(DeployError, match="distribution_id"):
         web_deploy_outputs({**outputs, "distribution_id": ""})
+
+
+def test_outputs_file_also_tells_operators_where_to_look() -> None:
+    outputs = {
+        **dict.fromkeys(deploy_serverful.WEB_DEPLOY_KEYS, "x"),
+        "dashboard_url": "https://us-east-1.console.aws.amazon.com/cloudwatch/home#dashboards:name=t",
+        "log_group": "/todo/todo-prod/app",
+        "alarm_topic_arn": "arn:aws:sns:us-east-1:123456789012:todo-prod-alarms",
+    }
+    recorded = recorded_outputs(outputs)
+    assert set(recorded) == set(deploy_serverful.WEB_DEPLOY_KEYS) | {"dashboard_url", "log_group"}
+    assert recorded["log_group"] == "/todo/todo-prod/app"

@@ -53,8 +53,8 @@ run "stack_composes_the_promises" {
   }
 
   assert {
-    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE" }
-    error_message = "Every route except GET /health must require a JWT."
+    condition     = { for key, auth in module.api.route_authorization : key => auth if auth != "JWT" } == { "GET /health" = "NONE", "GET /ready" = "NONE" }
+    error_message = "Every route except GET /health and GET /ready must require a JWT."
   }
 
   assert {
@@ -80,6 +80,36 @@ run "stack_composes_the_promises" {
   assert {
     condition     = output.web_url == "https://d111111abcdef8.cloudfront.net"
     error_message = "web_url must be the CloudFront distribution's HTTPS URL."
+  }
+}
+
+# The monitoring module wired in: the compute module's CloudWatch agent ships to its
+# log group, its alarms watch this stack, operators find it in the outputs.
+run "stack_ships_app_logs_to_the_monitoring_log_group" {
+  command = plan
+
+  variables {
+    alarm_email = "ops@example.com"
+  }
+
+  assert {
+    condition     = toset([for entry in jsondecode(module.compute.cloudwatch_agent_config).logs.logs_collected.files.collect_list : entry.log_group_name]) == toset([module.monitoring.app_log_group_name])
+    error_message = "The CloudWatch agent must ship to the stack's app log group, and only there."
+  }
+
+  assert {
+    condition     = output.dashboard_url == module.monitoring.dashboard_url && output.log_group == "/todo/todo-test/app"
+    error_message = "The dashboard URL and the log group must be stack outputs."
+  }
+
+  assert {
+    condition     = module.monitoring.alarm_names.asg_in_service == "todo-test-asg-in-service-below-min" && output.alarm_topic_arn == module.monitoring.alarm_topic_arn
+    error_message = "The stack must include the monitoring module's alarms and their topic."
+  }
+
+  assert {
+    condition     = strcontains(module.compute.user_data, "POWERTOOLS_SERVICE_NAME=todo-test\n")
+    error_message = "The app's metrics must carry the stack's name, the service the alarms watch."
   }
 }
 

@@ -14,6 +14,25 @@ locals {
   autoscaling_group_name = "${var.name}-app"
   launch_hook_name       = "app-ready"
 
+  # The CloudWatch agent ships gunicorn's output (the app's JSON log lines and EMF
+  # metrics documents; CloudWatch Logs extracts the metrics, so the agent needs no
+  # cloudwatch:PutMetricData) and the bootstrap log, one stream per instance. The
+  # group and its retention are Terraform's (the monitoring module).
+  app_log_file = "/var/log/todo/app.log"
+  cloudwatch_agent_config = jsonencode({
+    agent = { region = data.aws_region.current.name, logfile = "/opt/aws/amazon-cloudwatch-agent/logs/amazon-cloudwatch-agent.log" }
+    logs = {
+      logs_collected = {
+        files = {
+          collect_list = [
+            { file_path = local.app_log_file, log_group_name = var.app_log_group_name, log_stream_name = "{instance_id}", timezone = "UTC" },
+            { file_path = "/var/log/todo-bootstrap.log", log_group_name = var.app_log_group_name, log_stream_name = "{instance_id}/bootstrap", timezone = "UTC" },
+          ]
+        }
+      }
+    }
+  })
+
   user_data = templatefile("${path.module}/templates/user_data.sh.tftpl", {
     region              = data.aws_region.current.name
     artifact_bucket     = module.artifacts.id
@@ -26,6 +45,9 @@ locals {
     cors_origins        = join(",", var.cors_origins)
     public_api_origin   = var.public_api_origin
     app_port            = var.app_port
+    service_name        = var.name
+    app_log_file        = local.app_log_file
+    cloudwatch_agent    = local.cloudwatch_agent_config
 
     autoscaling_group_name = local.autoscaling_group_name
     launch_hook_name       = local.launch_hook_name
@@ -73,8 +95,9 @@ data "aws_iam_policy_document" "assume_ec2" {
 }
 
 # Least privilege: the app's DynamoDB actions on its table, the one artifact object,
-# completing its own group's launch hook, and what the SSM agent needs for Session
-# Manager (those ssmmessages actions do not support resource-level permissions).
+# completing its own group's launch hook, the CloudWatch agent's writes to the app log
+# group, and what the SSM agent needs for Session Manager (those ssmmessages actions
+# do not support resource-level permissions).
 data "aws_iam_policy_document" "instance" {
   statement {
     sid = "TodoTable"
@@ -99,6 +122,14 @@ data "aws_iam_policy_document" "instance" {
     sid       = "CompleteLaunchHook"
     actions   = ["autoscaling:CompleteLifecycleAction"]
     resources = ["arn:${data.aws_partition.current.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/${local.autoscaling_group_name}"]
+  }
+
+  # The agent creates its streams and writes events in the one group; Terraform
+  # made the group and owns its retention.
+  statement {
+    sid       = "AppLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${var.app_log_group_arn}:*"]
   }
 
   statement {
@@ -247,6 +278,9 @@ resource "aws_autoscaling_group" "app" {
   health_check_grace_period = 300
   default_instance_warmup   = 120
   wait_for_capacity_timeout = var.wait_for_capacity_timeout
+  # For the monitoring module's "in service below minimum" alarm and dashboard.
+  enabled_metrics     = ["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"]
+  metrics_granularity = "1Minute"
 
   launch_template {
     id      = aws_launch_template.app.id

@@ -42,3 +42,13 @@ output "instance_role_boundary" {
   description = "Permissions boundary of the instance role (null: none)."
   value       = aws_iam_role.instance.permissions_boundary
 }
+
+output "cloudwatch_agent_config" {
+  description = "The CloudWatch agent's configuration the user data installs (checked by the tests)."
+  value       = local.cloudwatch_agent_config
+}
+
+output "instance_policy" {
+  description = "The instance role's policy document (checked by the tests)."
+  value       = data.aws_iam_policy_document.instance.json
+}

@@ -79,3 +79,12 @@ mock_resource "aws_lb" {
 mock_resource "aws_wafv2_web_acl" {
   defaults = { arn = "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/todo-mock-api/0123" }
 }
+mock_resource "aws_sns_topic" {
+  defaults = { arn = "arn:aws:sns:us-east-1:123456789012:todo-mock-alarms" }
+}
+mock_resource "aws_kms_key" {
+  defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab" }
+}
+mock_resource "aws_cloudwatch_metric_alarm" {
+  defaults = { arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:todo-mock" }
+}

@@ -20,6 +20,8 @@ variables {
   user_pool_client_id   = "testclientid0123456789"
   cors_origins          = ["https://d111111abcdef8.cloudfront.net"]
   public_api_origin     = "https://abc123.execute-api.us-east-1.amazonaws.com"
+  app_log_group_name    = "/todo/todo-test/app"
+  app_log_group_arn     = "arn:aws:logs:us-east-1:123456789012:log-group:/todo/todo-test/app"
 }
 
 run "compute_instances_are_locked_down" {
@@ -118,6 +120,53 @@ run "compute_rolls_out_safely" {
       strcontains(local.user_data, "complete_launch CONTINUE")
     )
     error_message = "The user data must complete the launch hook only after GET /ready answered."
+  }
+}
+
+run "compute_ships_the_app_output_with_the_cloudwatch_agent" {
+  command = plan
+
+  assert {
+    condition     = toset([for entry in jsondecode(output.cloudwatch_agent_config).logs.logs_collected.files.collect_list : entry.log_group_name]) == toset(["/todo/todo-test/app"])
+    error_message = "The CloudWatch agent must ship to the given app log group, and only there."
+  }
+
+  assert {
+    condition     = contains([for entry in jsondecode(output.cloudwatch_agent_config).logs.logs_collected.files.collect_list : entry.file_path], "/var/log/todo/app.log")
+    error_message = "The agent must ship gunicorn's output file."
+  }
+
+  assert {
+    condition     = !can(jsondecode(output.cloudwatch_agent_config).metrics)
+    error_message = "The agent publishes no metrics of its own (the app's EMF lines become metrics in CloudWatch Logs)."
+  }
+
+  assert {
+    condition     = strcontains(local.user_data, "amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s") && strcontains(local.user_data, "StandardOutput=append:/var/log/todo/app.log") && strcontains(local.user_data, "POWERTOOLS_SERVICE_NAME=todo-test\n")
+    error_message = "The user data must install and start the agent, send gunicorn's output to the shipped file, and name the metrics' service after the stack."
+  }
+
+  # The statements are the data source's inputs, so the plan knows them despite the mock.
+  assert {
+    condition = [
+      for statement in data.aws_iam_policy_document.instance.statement : {
+        actions = statement.actions, resources = statement.resources
+      } if anytrue([for action in statement.actions : startswith(action, "logs:")])
+      ] == [{
+        actions   = toset(["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"])
+        resources = toset(["arn:aws:logs:us-east-1:123456789012:log-group:/todo/todo-test/app:*"])
+    }]
+    error_message = "The instance role may create streams in and write to the app log group, and nothing else in CloudWatch Logs."
+  }
+
+  assert {
+    condition     = !anytrue([for statement in data.aws_iam_policy_document.instance.statement : anytrue([for action in statement.actions : startswith(action, "cloudwatch:")])])
+    error_message = "The instance role needs no cloudwatch:PutMetricData (EMF in the logs becomes metrics)."
+  }
+
+  assert {
+    condition     = toset(aws_autoscaling_group.app.enabled_metrics) == toset(["GroupInServiceInstances", "GroupDesiredCapacity", "GroupMinSize", "GroupMaxSize"])
+    error_message = "The group must publish the metrics the in-service alarm and the dashboard read."
   }
 }
 

@@ -30,6 +30,8 @@ module "compute" {
   user_pool_id          = "us-east-1_Example1"
   user_pool_client_id   = "exampleclientid0123456789"
   public_api_origin     = "https://abc123.execute-api.us-east-1.amazonaws.com"
+  app_log_group_name    = "/todo/todo-example/app"
+  app_log_group_arn     = "arn:aws:logs:us-east-1:123456789012:log-group:/todo/todo-example/app"
 }
 
 output "autoscaling_group_name" {
