@@ -109,3 +109,16 @@ def test_the_cursor_schema_is_the_apps_own_pattern() -> None:
     assert schema["pattern"] == CURSOR_PATTERN
     for position in (Position(ORDER_MIN, "7" + "Z" * 25), Position(ORDER_MAX, "0" * 26)):
         assert decode_cursor(encode_cursor(position)) == position
+
+
+def test_a_title_the_spec_calls_blank_is_exactly_one_the_app_trims_to_nothing() -> None:
+    """The title pattern names Python's whitespace (what str.strip removes) code point
+    by code point, so regex engines with other \\s sets (ECMA-262's) agree with the app."""
+    schemas = yaml.safe_load(SPEC_PATH.read_text())["components"]["schemas"]
+    patterns = {
+        schemas[name]["properties"]["title"]["pattern"] for name in ("TodoCreate", "TodoPatch")
+    }
+    (pattern,) = patterns
+    for code in range(0x3100):
+        char = chr(code)
+        assert (re.search(pattern, char) is None) == char.isspace(), hex(code)

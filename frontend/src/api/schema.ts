@@ -161,6 +161,7 @@ export interface components {
             priority?: components["schemas"]["Priority"];
         };
         TodoPatch: {
+            /** @description Trimmed; must not be blank. */
             title?: string;
             completed?: boolean;
             order?: number;
