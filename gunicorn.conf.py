@@ -13,13 +13,9 @@ instances (systemd unit) run the same file:
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import time
 from typing import Any
-
-from gunicorn import glogging
 
 
 def _usable_cores() -> int:
@@ -30,15 +26,11 @@ def _usable_cores() -> int:
 
 
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")]
-# Threaded workers (measured, docs/wsgi.md "Speed"): the app still runs one request
-# at a time per process (the shim's lock: Chalice keeps the current request on the
-# app object), but connections are kept alive and parsed beside it, which cuts the
-# CPU per request by about a third against sync workers that close every connection.
-worker_class = "gthread"
-threads = 4
-# Longer than the ALB's idle timeout (60 s), so the ALB, not gunicorn, closes an idle
-# connection (else a request can meet a connection gunicorn is closing: a 502).
-keepalive = 75
+# Sync workers (measured, docs/wsgi.md "Speed"): the app runs one request at a time
+# per process anyway (Chalice keeps the current request on the app object), and on
+# 2 cores a sync worker costs half the CPU per request of a gthread one, whose
+# threads contend for the GIL. The ALB in front buffers slow clients.
+worker_class = "sync"
 workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _usable_cores() + 1)
 # API Gateway HTTP API gives up after 30 s, so a longer request helps nobody.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
@@ -63,39 +55,9 @@ control_socket_disable = True
 
 loglevel = os.environ.get("LOG_LEVEL", "info")
 errorlog = "-"
-accesslog = "-"
-
-
-class JsonAccessLogger(glogging.Logger):
-    """One JSON object per request on the access log, with the request id."""
-
-    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
-        if not self.access_log_enabled:
-            return
-        response_headers = {name.lower(): value for name, value in resp.headers}
-        status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
-        record = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            # Set by ChaliceWSGIAdapter; the same id the app sees as the request id.
-            "request_id": response_headers.get("x-amzn-requestid"),
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO"),
-            "query": environ.get("QUERY_STRING") or None,
-            "status": int(status),
-            "bytes": getattr(resp, "sent", None),
-            "duration_ms": round(request_time.total_seconds() * 1000, 3),
-            "remote_addr": environ.get("REMOTE_ADDR"),
-            "forwarded_for": environ.get("HTTP_X_FORWARDED_FOR"),
-            "user_agent": environ.get("HTTP_USER_AGENT"),
-            "pid": os.getpid(),
-        }
-        try:
-            self.access_log.info(json.dumps(record, separators=(",", ":")))
-        except Exception:
-            self.exception("access log failed")
-
-
-logger_class = JsonAccessLogger
+# No access log: the app writes one JSON line per request (chalicelib/observability.py);
+# what never reaches the app is in the API Gateway access log.
+accesslog = None
 
 
 def _entry_point() -> Any:

@@ -33,7 +33,7 @@ def json_lines(path: Path) -> list[dict[str, Any]]:
 
 
 def app_lines_for(path: Path, request_id: str, timeout: float = 10.0) -> list[dict[str, Any]]:
-    """The app's log lines for one request (gunicorn's access log names it request_id)."""
+    """The app's log lines for one request."""
     deadline = time.monotonic() + timeout
     while True:
         found = [line for line in json_lines(path) if line.get("correlation_id") == request_id]
@@ -59,6 +59,11 @@ def test_gunicorn_writes_one_json_line_per_request_with_the_shims_request_id(
     assert request_id == created.headers["x-amzn-RequestId"]
     (line,) = app_lines_for(log, request_id)
     assert (line["method"], line["route"], line["status"]) == ("POST", "/todos", 201)
+    # One line per request: gunicorn writes no access line of its own beside it.
+    naming_it = [
+        raw for raw in log.read_text().splitlines() if request_id in raw and "_aws" not in raw
+    ]
+    assert len(naming_it) == 1, naming_it
     assert line["dynamodb_requests"] == 1 and line["user"]
     assert "top secret" not in log.read_text() and user.email not in log.read_text()
     emf = [doc for doc in json_lines(log) if "_aws" in doc and doc["request_id"] == request_id]

@@ -1,9 +1,8 @@
-"""gunicorn.conf.py: settings from the environment, JSON access log with the
-request id, graceful stop, and no control socket left behind."""
+"""gunicorn.conf.py: settings from the environment, graceful stop, and no control
+socket left behind. (The one log line per request is the app's: tests/observability.)"""
 
 from __future__ import annotations
 
-import json
 import os
 import runpy
 import subprocess
@@ -33,8 +32,8 @@ def test_defaults_bind_locally_and_size_workers_from_cores() -> None:
     config = load_config({})
     assert config["bind"] == ["127.0.0.1:8080"]
     assert config["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
-    assert config["worker_class"] == "gthread" and config["threads"] > 1
-    assert config["keepalive"] > 60  # above the ALB idle timeout
+    assert config["worker_class"] == "sync"
+    assert config["accesslog"] is None  # the app logs each request once
     assert config["control_socket_disable"] is True
     assert config["preload_app"] is True
     # Recycling, if any, far above a load run: never a restart on the request path.
@@ -50,7 +49,7 @@ def test_bind_and_workers_come_from_the_environment() -> None:
 
 
 @pytest.mark.integration
-def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Path) -> None:
+def test_real_gunicorn_serves_and_stops_cleanly(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
     port = free_port()
@@ -70,17 +69,9 @@ def test_real_gunicorn_logs_json_with_request_id_and_stops_cleanly(tmp_path: Pat
         response = HttpClient(base_url).request("GET", "/plain/a%20b?tag=x")
         assert response.status == 200
         assert response.json() == {"name": "a b", "tags": ["x"]}
-        request_id = response.headers["x-amzn-requestid"]
     # background_process stopped it with SIGTERM: a graceful, clean exit.
     output = log_path.read_text()
     assert process.returncode == 0, output
-    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
-    mine = [record for record in records if record.get("request_id") == request_id]
-    assert len(mine) == 1, output
-    assert mine[0]["method"] == "GET"
-    assert mine[0]["status"] == 200
-    assert mine[0]["query"] == "tag=x"
-    assert mine[0]["duration_ms"] >= 0
     leftovers = list(home.rglob("*"))
     assert leftovers == [], f"gunicorn left files behind: {leftovers}"
 
