@@ -92,11 +92,11 @@ def chalice_local(log_path: Path) -> Iterator[str]:
 def test_chalice_local_answers_with_a_generated_request_id_and_logs_it(tmp_path: Path) -> None:
     log = tmp_path / "chalice.log"
     with chalice_local(log) as url:
-        response = requests.get(f"{url}/health", timeout=10)
+        response = requests.get(f"{url}/todos", timeout=10)  # no token: 401
         request_id = response.headers["X-Request-Id"]
         lines = app_lines_for(log, request_id)
 
-    assert response.status_code == 200
+    assert response.status_code == 401
     assert len(request_id) == 36  # chalice local has no request id of its own: a UUID
     (line,) = lines
-    assert (line["route"], line["status"]) == ("/health", 200)
+    assert (line["route"], line["status"]) == ("/todos", 401)

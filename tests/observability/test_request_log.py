@@ -105,13 +105,15 @@ def test_every_response_carries_a_request_id_even_an_error(api: Runtime, output:
 
     ids = [response.headers["X-Request-Id"] for response in responses]
     assert len(set(ids)) == 3
-    assert [line["correlation_id"] for line in output.logs()] == ids
-    assert [line["status"] for line in output.logs()] == [200, 401, 401]
+    # A healthy liveness probe is answered but neither logged nor counted.
+    assert [line["correlation_id"] for line in output.logs()] == ids[1:]
+    assert [line["status"] for line in output.logs()] == [401, 401]
+    assert ids[0] not in output.stream.getvalue()
 
 
 def test_the_wsgi_shims_request_id_is_the_one_returned_and_logged(output: Output) -> None:
     with wsgi_runtime() as api:
-        response = api.request("GET", "/health")
+        response = api.request("GET", "/todos")
     # The shim names each request (x-amzn-RequestId, as API Gateway does).
     assert response.headers["X-Request-Id"] == response.headers["x-amzn-RequestId"]
     assert only_log(output)["correlation_id"] == response.headers["X-Request-Id"]
@@ -168,18 +170,18 @@ def test_an_unhandled_exception_logs_its_stack_trace_and_answers_the_json_500(
     assert any(frame["function"] == "explode" for frame in line["stack_trace"]["frames"])
 
 
-HEALTH_IN_A_FRESH_PROCESS = """
+REQUESTS_IN_A_FRESH_PROCESS = """
 from chalice.test import Client
 import app
 with Client(app.app) as client:
-    client.http.get("/health")
+    client.http.get("/todos")  # no token: 401
     client.http.get("/ready")  # no DynamoDB here: 503
 """
 
 
 def run_app(env: dict[str, str]) -> str:
     result = subprocess.run(
-        [sys.executable, "-c", HEALTH_IN_A_FRESH_PROCESS],
+        [sys.executable, "-c", REQUESTS_IN_A_FRESH_PROCESS],
         cwd=ROOT,
         env={"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1",
              "DYNAMODB_ENDPOINT": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
@@ -204,7 +206,7 @@ def test_the_text_format_is_readable_and_leaves_metrics_out() -> None:
     out = run_app({"LOG_FORMAT": "text"})
     lines = out.splitlines()
     assert len(lines) == 2
-    assert re.match(r"^\d\d:\d\d:\d\d\.\d{3} INFO +GET /health 200  .*status=200", lines[0])
+    assert re.match(r"^\d\d:\d\d:\d\d\.\d{3} INFO +GET /todos 401  .*status=401", lines[0])
     assert "WARNING" in lines[1] and "GET /ready 503" in lines[1]
     assert "_aws" not in out and not out.lstrip().startswith("{")
 
@@ -212,12 +214,12 @@ def test_the_text_format_is_readable_and_leaves_metrics_out() -> None:
 def test_on_lambda_api_gateways_request_id_is_returned_and_logged(output: Output) -> None:
     # The REST proxy event API Gateway sends, with its own request id.
     event = {
-        "resource": "/health", "path": "/health", "httpMethod": "GET",
+        "resource": "/todos", "path": "/todos", "httpMethod": "GET",
         "headers": {"Host": "abc.execute-api.eu-west-1.amazonaws.com"},
         "multiValueHeaders": {}, "queryStringParameters": None,
         "multiValueQueryStringParameters": None, "pathParameters": None,
         "stageVariables": None, "body": None, "isBase64Encoded": False,
-        "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "api",
+        "requestContext": {"resourcePath": "/todos", "httpMethod": "GET", "stage": "api",
                            "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
                            "identity": {"sourceIp": "203.0.113.9"}},
     }  # fmt: skip
