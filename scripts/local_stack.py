@@ -225,10 +225,12 @@ def run_serialized_moto(port: int) -> None:
     )
     from werkzeug.serving import run_simple
 
+    from scripts import local_dynamodb
     from scripts.local_cognito import CognitoGaps
     from scripts.local_faults import FaultInjection
 
     os.environ.setdefault("MOTO_PORT", str(port))
+    local_dynamodb.install()
     moto_app = CognitoGaps(DomainDispatcherApplication(create_backend_app))
     one_at_a_time = threading.Lock()
 
