@@ -12,7 +12,7 @@ import gc
 import io
 import logging
 
-from app import app, dependencies
+from app import app, dependencies, observability, watch_storage
 from chalicelib.config import ConfigError
 from chalicelib.errors import ApiError
 from chalicelib.wsgi import ChaliceWSGIAdapter
@@ -29,21 +29,23 @@ def prepare() -> None:
         # Behind API Gateway + ALB the request's Host is the ALB's: links need this.
         raise ConfigError("PUBLIC_API_ORIGIN must be set: the URL clients call the API at")
     ready.authenticator.prefetch()  # a failure is retried on the first request
-    from chalicelib.dynamo import dynamodb_client
-
-    dynamodb_client()  # builds the botocore client (no connection is opened)
+    # The botocore client (no connection is opened) with the request log's hooks: a
+    # hook added later would empty botocore's event caches on a request.
+    watch_storage()
     # Objects made so far live as long as the process: keep the collector off their
     # pages, so forked workers share them instead of copying them.
     gc.freeze()
 
 
 def warm_worker() -> None:
-    """A request through the app and a read through the service, in a new worker
-    before it takes requests: opens its DynamoDB connection and touches (copies) the
-    memory pages a request needs, which a forked process otherwise pays for on its
-    first real request."""
+    """A request through the app, a token check, a request log line (to nowhere) and
+    a read through the service, in a new worker before it takes requests: opens its
+    DynamoDB connection and touches (copies) the memory pages a request needs, which
+    a forked process otherwise pays for on its first real request."""
     health = {"REQUEST_METHOD": "GET", "PATH_INFO": "/health", "wsgi.input": io.BytesIO()}
     b"".join(application(health, lambda status, headers: None))
+    dependencies().authenticator.warm_up()
+    observability.warm_up()
     try:
         dependencies().service.get("warm-up", WARM_UP_TODO_ID)
     except ApiError:

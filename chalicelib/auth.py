@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import logging
@@ -100,6 +101,9 @@ class JwksCache:
         """Fetch the keys now (at start-up, before serving); a failure is retried later."""
         self.refresh_if_due()
 
+    def kids(self) -> list[str]:
+        return list(self._keys)
+
     def refresh_if_due(self) -> None:
         with self._state:
             if self._fetching or self._clock() < self._next_fetch:
@@ -138,8 +142,20 @@ def rsa_keys(document: Any) -> dict[str, Any]:
         except Exception:  # noqa: S112 - one bad entry must not cost the good ones
             continue
         if isinstance(kid, str) and kid:
-            keys[kid] = key
+            keys[kid] = prepared(key)
     return keys
+
+
+def prepared(key: Any) -> Any:
+    """OpenSSL readies a public key's arithmetic on its first verification (~1 ms):
+    do it here, when the keys are fetched (before gunicorn forks), not on a request."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    with contextlib.suppress(InvalidSignature, ValueError):  # as expected: no key signs this
+        key.verify(b"\0" * (key.key_size // 8), b"", padding.PKCS1v15(), hashes.SHA256())
+    return key
 
 
 class VerifiedTokens:
@@ -194,6 +210,15 @@ class TokenVerifier:
         from cryptography.hazmat.primitives.asymmetric import padding  # noqa: F401 - warm import
 
         self._jwks.prefetch()
+
+    def warm_up(self) -> None:
+        """Check a token per key as a request would, with a signature the key did not
+        make (refused, as it must be): a new worker's first request then finds the
+        code and memory it needs ready (a forked worker copies each page it touches)."""
+        for kid in self._jwks.kids():
+            header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid}).encode())
+            with contextlib.suppress(Unauthorized, ServiceUnavailable):
+                self.verify(f"{header.decode().rstrip('=')}.e30.{'A' * 342}")
 
     def verify(self, token: str) -> Identity:
         now = self._clock()
@@ -300,6 +325,10 @@ class Authenticator:
         worker's first request is as fast as the next."""
         if self._verifier is not None:
             self._verifier.prefetch()
+
+    def warm_up(self) -> None:
+        if self._verifier is not None:
+            self._verifier.warm_up()
 
     def identify(self, headers: Mapping[str, str], context: Mapping[str, Any]) -> Identity:
         if self._verifier is None:

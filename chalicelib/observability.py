@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import logging
 import sys
@@ -188,6 +189,18 @@ class Observability:
         handler = self.logger.registered_handler
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(stream)
+
+    def warm_up(self) -> None:
+        """One request's line and metrics, written to nowhere: a new worker's first
+        real request then finds the logging code and its memory ready."""
+        stream = self._stream
+        self.set_stream(io.StringIO())
+        try:
+            with self.request(None, "GET", "/warm-up") as record:
+                record.user = self.user_key("warm-up")
+            self.finish(record, 200)
+        finally:
+            self.set_stream(stream)
 
     # -- the request scope ------------------------------------------------------
 
