@@ -1,20 +1,14 @@
-"""Build the serverful app artifact (`make artifact`): one reproducible zip.
-
-Contents, all the EC2 user data needs to run the API with no package index:
+"""Build the serverful app artifact (`make artifact`): one reproducible zip of all the
+EC2 user data needs to run the API with no package index:
 
   app.py, chalicelib/, wsgi.py, gunicorn.conf.py   the code
-  requirements.txt                                  requirements-server.lock.txt: every
-                                                    package pinned (==) with its hash
-  wheels/                                           those packages as wheels for
-                                                    CPython 3.11 on manylinux x86_64
+  requirements.txt    requirements-server.lock.txt: every package, pinned with its hash
+  wheels/             those wheels, for CPython 3.11 on manylinux x86_64
 
-The instances install with `pip install --require-hashes`, and the build downloads with
-the same hashes, so a wheel that differs from the one locked never runs.
-`python -m scripts.build_artifact --lock` (`make artifact-lock`) rewrites the lock
-from requirements-server.txt; review its diff like code.
-
-The zip is deterministic (sorted entries, fixed timestamps), so the same sources
-give the same SHA-256 and Terraform rolls the instances only when something changed.
+The instances install with `pip install --require-hashes`. `--lock` (`make artifact-lock`)
+rewrites the lock from requirements-server.txt; review its diff like code. The zip is
+deterministic (sorted entries, fixed timestamps), so the same sources give the same
+SHA-256 and Terraform rolls the instances only when something changed.
 """
 
 from __future__ import annotations

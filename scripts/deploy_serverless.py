@@ -1,15 +1,10 @@
 """Package, deploy and destroy the serverless stack (Chalice -> SAM -> CloudFormation).
 
-    python -m scripts.deploy_serverless lock | wheelhouse [--dest build/wheelhouse]
-    python -m scripts.deploy_serverless package [--out build/serverless]
-    python -m scripts.deploy_serverless deploy  [--stage prod] [--stack-name S] [--region R]
-    python -m scripts.deploy_serverless destroy [--stage prod] [--stack-name S] [--region R]
-
-`package` is this project's own step (an offline-vendored zip of ~0.1 MB); deploying
-and deleting are `sam deploy` / `sam delete` (.venv-sam, `make sam-install`). Around
-them: the artifact bucket's owner check, the stack policy that protects the data,
-.deploy/serverless-outputs.json, and emptying the web bucket before a delete.
-Credentials come from the standard AWS chain. See docs/serverless.md.
+`lock`, `wheelhouse` and `package` are this project's own steps (a hash-locked,
+offline-vendored zip of ~0.1 MB); `deploy` and `destroy` are `sam deploy` / `sam delete`
+(.venv-sam, `make sam-install`) with, around them, the artifact bucket's owner check,
+the stack policy that protects the data, .deploy/serverless-outputs.json, and emptying
+the web bucket before a delete. Credentials: the standard AWS chain. docs/serverless.md.
 """
 
 from __future__ import annotations
@@ -24,6 +19,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import distributions
 from pathlib import Path
 from typing import Any
+
+import boto3
 
 from scripts.shared_rules import STACK_NAME_PATTERN
 from scripts.wheels import DeployError, check_lock, normalize, pins, pip, run, write_lock
@@ -76,10 +73,14 @@ Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fa
 # ---------------------------------------------------------------- package
 
 
-def lambda_pins(project: Path) -> dict[str, str]:
-    """The pins of requirements.txt the Lambda package vendors (name -> version)."""
+def lambda_pins(project: Path, checked: bool = True) -> dict[str, str]:
+    """The pins of requirements.txt the Lambda package vendors (name -> version); if
+    `checked`, the lock must pin exactly these."""
     skip = RUNTIME_PROVIDED | NOT_NEEDED_ON_LAMBDA
-    return {n: v for n, v in pins(project / "requirements.txt").items() if n not in skip}
+    wanted = {n: v for n, v in pins(project / "requirements.txt").items() if n not in skip}
+    if checked:
+        check_lock(project / LOCK_FILE, wanted, "make lambda-lock", exact=True)
+    return wanted
 
 
 def missing_dependencies(vendor: Path) -> list[str]:
@@ -101,16 +102,9 @@ def missing_dependencies(vendor: Path) -> list[str]:
     ]
 
 
-def lambda_lock(project: Path) -> dict[str, str]:
-    """What the Lambda package vendors, checked against the lock (it must pin exactly that)."""
-    wanted = lambda_pins(project)
-    check_lock(project / LOCK_FILE, wanted, "make lambda-lock", exact=True)
-    return wanted
-
-
 def package(project: Path, out: Path) -> Path:
     """Build out/package/{deployment.zip,sam.yaml}; returns the package directory."""
-    wanted = lambda_lock(project)
+    wanted = lambda_pins(project)
     stage_dir, package_dir = out.resolve() / "stage", out.resolve() / "package"
     for directory in (stage_dir, package_dir):
         shutil.rmtree(directory, ignore_errors=True)
@@ -316,10 +310,11 @@ def main(
     args = parser.parse_args(argv)
 
     if args.command == "lock":
-        write_lock(ROOT / LOCK_FILE, LOCK_HEADER, lambda_pins(ROOT), LAMBDA_PLATFORMS, "--no-deps")
+        wanted = lambda_pins(ROOT, checked=False)
+        write_lock(ROOT / LOCK_FILE, LOCK_HEADER, wanted, LAMBDA_PLATFORMS, "--no-deps")
     elif args.command == "wheelhouse":
         args.dest.mkdir(parents=True, exist_ok=True)
-        if lambda_lock(ROOT):
+        if lambda_pins(ROOT):
             pip("download", LAMBDA_PLATFORMS, "--dest", str(args.dest), lock=ROOT / LOCK_FILE)
     elif args.command == "package":
         package(ROOT, args.out)
@@ -327,8 +322,6 @@ def main(
         args.stack = stack_name(args.stage, args.stack_name)
         if not Path(args.sam).exists():
             raise DeployError(f"{args.sam} not found: run `make sam-install` (or set SAM)")
-        import boto3
-
         session = (session_factory or boto3.Session)(region_name=args.region or None)
         if not session.region_name:
             raise DeployError("no AWS region: set AWS_REGION or a region in your AWS profile")

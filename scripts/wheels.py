@@ -1,9 +1,6 @@
-"""Wheels for another machine, pinned by hash: the rules the Lambda package
-(scripts/deploy_serverless.py) and the EC2 artifact (scripts/build_artifact.py) share.
-
-A lock file is one `name==version \\ --hash=sha256:<wheel's digest>` entry per wheel,
-installed with `pip --require-hashes`, so a wheel that differs from the locked one
-never runs.
+"""Wheels for another machine, locked by hash: what the Lambda package
+(deploy_serverless.py) and the EC2 artifact (build_artifact.py) share. A lock has one
+`name==version \\ --hash=sha256:<the wheel's digest>` entry per wheel.
 """
 
 from __future__ import annotations
