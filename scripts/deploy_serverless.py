@@ -178,8 +178,9 @@ def parse_parameters(
             parameters[key] = env[setting]
     parameters.setdefault("EnableWaf", "true" if stage == "prod" else "false")
     # `sam deploy --parameter-overrides` takes KEY="VALUE" (values may hold spaces).
-    if any('"' in value or "\\" in value for value in parameters.values()):
-        raise DeployError("a parameter may not contain a double quote or a backslash")
+    for key, value in parameters.items():
+        if '"' in value or "\\" in value:
+            raise DeployError(f"parameter {key} may not contain a double quote or a backslash")
     return parameters
 
 
