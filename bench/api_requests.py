@@ -38,7 +38,7 @@ def package_bytes() -> int:
     if any(WHEELHOUSE.glob("*.whl")):
         os.environ.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
     with tempfile.TemporaryDirectory(prefix="bench-package-") as out:
-        zip_path = package(ROOT, Path(out), "us-east-1") / "deployment.zip"
+        zip_path = package(ROOT, Path(out)) / "deployment.zip"
         return zip_path.stat().st_size
 
 

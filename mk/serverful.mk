@@ -65,7 +65,7 @@ tf-test: tf-init ## terraform test: plan-mode promises of each root and module (
 tf-checkov: checkov-install ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
 	$(CHECKOV) --config-file terraform/.checkov.yaml
 
-$(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py
+$(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py scripts/wheels.py
 	$(BIN)/python -m scripts.build_artifact --output $@
 
 artifact-lock: install ## Rewrite requirements-server.lock.txt (hash-pinned wheels the EC2 artifact installs) from requirements-server.txt

@@ -60,10 +60,10 @@ def test_modules_take_the_name_from_the_root_without_checking_it_again() -> None
 @pytest.mark.parametrize("name", PROBES)
 def test_the_serverless_deploy_accepts_exactly_the_names_the_rule_accepts(name: str) -> None:
     if follows_the_rule(name):
-        assert deploy_serverless.resolve_target("prod", name, None).stack_name == name
+        assert deploy_serverless.stack_name("prod", name) == name
     else:
         with pytest.raises(deploy_serverless.DeployError):
-            deploy_serverless.resolve_target("prod", name, None)
+            deploy_serverless.stack_name("prod", name)
 
 
 def longest_accepted(pattern: str) -> int:

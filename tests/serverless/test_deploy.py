@@ -101,8 +101,7 @@ def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
     _package(tmp_path)
     outputs_file = tmp_path / ".deploy" / "serverless-outputs.json"
     sam = FakeSam()
-    code = ds.main(["deploy", *_argv(tmp_path, "--outputs", str(outputs_file))], run_sam=sam)
-    assert code == 0
+    ds.main(["deploy", *_argv(tmp_path, "--outputs", str(outputs_file))], run_sam=sam)
     (command,) = sam.commands
     assert command[:2] == [str(tmp_path / "sam"), "deploy"]
     assert option(command, "--template-file") == str(tmp_path / "build" / "package" / "sam.yaml")
@@ -122,16 +121,14 @@ def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
     assert policy == json.loads(ds.STACK_POLICY.read_text())
 
 
-def test_a_given_artifact_bucket_must_be_this_accounts(
-    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_given_artifact_bucket_must_be_this_accounts(account: None, tmp_path: Path) -> None:
     _package(tmp_path)
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket="artifacts", CreateBucketConfiguration={"LocationConstraint": REGION})
     sessions, sam = S3CallRecorder(), FakeSam()
     argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "artifacts")]
     argv += ["--outputs", str(tmp_path / "outputs.json")]
-    assert ds.main(argv, session_factory=sessions, run_sam=sam) == 0
+    ds.main(argv, session_factory=sessions, run_sam=sam)
     assert sessions.calls and sessions.without_expected_owner() == []
     (command,) = sam.commands
     assert option(command, "--s3-bucket") == "artifacts"
@@ -139,8 +136,8 @@ def test_a_given_artifact_bucket_must_be_this_accounts(
     assert "--resolve-s3" not in command
 
     argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "someone-elses")]
-    assert ds.main(argv, run_sam=sam) == 1
-    assert "must exist and belong to this account" in capsys.readouterr().err
+    with pytest.raises(ds.DeployError, match="must exist and belong to this account"):
+        ds.main(argv, run_sam=sam)
     assert len(sam.commands) == 1  # sam never ran for it
 
 
@@ -152,7 +149,7 @@ def test_deploy_settings_become_parameter_overrides(
     monkeypatch.setenv("PERMISSIONS_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/boundary")
     sam = FakeSam()
     argv = ["deploy", *_argv(tmp_path, "--parameter", "LogRetentionDays=90")]
-    assert ds.main([*argv, "--outputs", str(tmp_path / "o.json")], run_sam=sam) == 0
+    ds.main([*argv, "--outputs", str(tmp_path / "o.json")], run_sam=sam)
     overrides = sam.commands[0][sam.commands[0].index("--parameter-overrides") + 1 :]
     assert overrides == [
         'LogRetentionDays="90"',
@@ -179,7 +176,7 @@ def test_parameters_are_key_value_pairs_and_given_ones_win() -> None:
     with pytest.raises(ds.DeployError, match="KEY=VALUE"):
         ds.parse_parameters(["LogRetentionDays"])
     with pytest.raises(ds.DeployError, match="double quote"):
-        ds.parameter_overrides({"EmailFrom": 'a "b"'})
+        ds.parse_parameters(['EmailFrom=a "b"'])
 
 
 def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
@@ -188,57 +185,53 @@ def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
     _package(tmp_path)
     sam = FakeSam()
     argv = ["deploy", *_argv(tmp_path), "--outputs", str(tmp_path / "outputs.json")]
-    assert ds.main(argv, run_sam=sam) == 0
+    ds.main(argv, run_sam=sam)
     bucket = json.loads((tmp_path / "outputs.json").read_text())["web_bucket"]
     s3 = boto3.client("s3", region_name=REGION)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     for body in (b"one", b"two"):
         s3.put_object(Bucket=bucket, Key="index.html", Body=body)
     sessions = S3CallRecorder()
-    assert ds.main(["destroy", *_argv(tmp_path)], session_factory=sessions, run_sam=sam) == 0
+    ds.main(["destroy", *_argv(tmp_path)], session_factory=sessions, run_sam=sam)
     assert "2 object versions" in capsys.readouterr().out
     assert sessions.without_expected_owner() == []
     delete = sam.commands[-1]
     assert delete[1:] == ["delete", "--stack-name", "todo-test", "--region", REGION, "--no-prompts"]
-    assert ds.main(["destroy", *_argv(tmp_path)], run_sam=sam) == 0
+    ds.main(["destroy", *_argv(tmp_path)], run_sam=sam)
     assert "nothing to do" in capsys.readouterr().out
     assert len(sam.commands) == 2
 
 
-def test_deploy_refuses_an_account_without_the_api_logging_role(
-    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_deploy_refuses_an_account_without_the_api_logging_role(aws: None, tmp_path: Path) -> None:
     _package(tmp_path)
     sam = FakeSam()
-    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=sam) == 1
-    assert "make deploy-serverless-account" in capsys.readouterr().err
+    with pytest.raises(ds.DeployError, match="make deploy-serverless-account"):
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=sam)
     assert sam.commands == []
 
 
 def test_deploy_without_sam_says_how_to_install_it(
-    aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+    aws: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _package(tmp_path)
     monkeypatch.setenv("SAM", str(tmp_path / "no-sam"))
-    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam()) == 1
-    assert "make sam-install" in capsys.readouterr().err
+    with pytest.raises(ds.DeployError, match="make sam-install"):
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam())
 
 
-def test_deploy_without_a_region_or_a_package_is_a_clear_error(
-    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert ds.main(["deploy", "--out", str(tmp_path / "build")], run_sam=FakeSam()) == 1
-    assert "no AWS region" in capsys.readouterr().err
-    assert ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam()) == 1
-    assert "make package-serverless" in capsys.readouterr().err
+def test_deploy_without_a_region_or_a_package_is_a_clear_error(aws: None, tmp_path: Path) -> None:
+    with pytest.raises(ds.DeployError, match="no AWS region"):
+        ds.main(["deploy", "--out", str(tmp_path / "build")], run_sam=FakeSam())
+    with pytest.raises(ds.DeployError, match="make package-serverless"):
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam())
 
 
-def test_target_defaults_and_names() -> None:
-    assert ds.resolve_target(None, None, None) == ds.Target("prod", "todo-prod", None)
-    assert ds.resolve_target("dev", "mine", "") == ds.Target("dev", "mine", None)
+def test_stack_name_defaults_to_the_stage_and_both_are_checked() -> None:
+    assert ds.stack_name("prod", None) == "todo-prod"
+    assert ds.stack_name("dev", "mine") == "mine"
     for stage, stack in [("Prod", None), ("prod;rm", None), ("prod", "1bad"), ("prod", "a_b")]:
         with pytest.raises(ds.DeployError):
-            ds.resolve_target(stage, stack, None)
+            ds.stack_name(stage, stack)
 
 
 def test_outputs_are_mapped_to_the_agreed_names_and_missing_ones_named() -> None:

@@ -30,34 +30,10 @@ def test_package_has_the_app_and_pynamodb_but_not_what_lambda_provides(package_d
     assert not any("__pycache__" in name for name in names)
 
 
-def test_lambda_requirements_leave_out_runtime_and_lazy_packages() -> None:
-    text = (
-        "# comment\nboto3==1.0\nBotoCore==1.0\npynamodb==6.1.0  # orm\nPyJWT==2\ncryptography>=1\n"
-    )
-    assert ds.lambda_requirements(text) == ["pynamodb==6.1.0"]
-
-
-def test_lambda_requirements_of_the_project_are_only_pure_python_pynamodb() -> None:
-    wanted = ds.lambda_requirements((ROOT / "requirements.txt").read_text())
-    assert [ds.requirement_name(line) for line in wanted] == ["pynamodb"]
-
-
-def test_lambda_requirements_refuse_pip_options() -> None:
-    with pytest.raises(ds.DeployError, match="unsupported option"):
-        ds.lambda_requirements("-e .\n")
-
-
-def test_the_lock_pins_with_hashes_exactly_what_requirements_txt_asks_of_the_package() -> None:
-    lock = ds.locked_requirements(ROOT)
-    assert lock is not None
-    entries = lock.read_text().split("\n    --hash=")
-    assert len(entries) - 1 == len(ds.lambda_requirements((ROOT / "requirements.txt").read_text()))
-    assert all(entry.startswith("sha256:") for entry in entries[1:])
-
-
-def _project(tmp_path: Path, requirements: str, lock: str) -> Path:
+def _project(tmp_path: Path, requirements: str, lock: str = "") -> Path:
     project = tmp_path / "project"
     (project / ".chalice").mkdir(parents=True)
+    (project / "chalicelib").mkdir()
     for name in ("config.json", "policy-prod.json"):
         (project / ".chalice" / name).write_text((ROOT / ".chalice" / name).read_text())
     (project / "app.py").write_text("")
@@ -66,10 +42,44 @@ def _project(tmp_path: Path, requirements: str, lock: str) -> Path:
     return project
 
 
-def test_a_lock_out_of_step_with_requirements_txt_is_refused(tmp_path: Path) -> None:
-    project = _project(tmp_path, "pynamodb==6.2.0\n", (ROOT / ds.LOCK_FILE).read_text())
+def test_lambda_pins_leave_out_runtime_and_lazy_packages(tmp_path: Path) -> None:
+    text = (
+        "# comment\nboto3==1.0\nBotoCore==1.0\npynamodb==6.1.0  # orm\nPyJWT==2\ncryptography==1\n"
+    )
+    assert ds.lambda_pins(_project(tmp_path, text), checked=False) == {"pynamodb": "6.1.0"}
+
+
+def test_lambda_pins_of_the_project_are_only_pure_python_pynamodb() -> None:
+    assert list(ds.lambda_pins(ROOT)) == ["pynamodb"]
+
+
+def test_requirements_must_be_pinned(tmp_path: Path) -> None:
+    for line in ("-e .", "pynamodb>=6"):
+        with pytest.raises(ds.DeployError, match="not pinned"):
+            ds.lambda_pins(_project(tmp_path / line, line + "\n"), checked=False)
+
+
+def test_the_lock_pins_with_hashes_exactly_what_requirements_txt_asks_of_the_package() -> None:
+    wanted = ds.lambda_pins(ROOT)
+    entries = (ROOT / ds.LOCK_FILE).read_text().split("\n    --hash=")
+    assert len(entries) - 1 == len(wanted) > 0
+    assert all(entry.startswith("sha256:") for entry in entries[1:])
+
+
+@pytest.mark.parametrize(
+    ("requirements", "extra"),
+    [
+        ("pynamodb==6.2.0\n", ""),
+        ("", ""),
+        ("pynamodb==6.1.0\n", "six==1.0 \\\n    --hash=sha256:" + "0" * 64),
+    ],
+)
+def test_a_lock_out_of_step_with_requirements_txt_is_refused(
+    tmp_path: Path, requirements: str, extra: str
+) -> None:
+    project = _project(tmp_path, requirements, (ROOT / ds.LOCK_FILE).read_text() + extra + "\n")
     with pytest.raises(ds.DeployError, match="make lambda-lock"):
-        ds.stage_project(project, tmp_path / "stage")
+        ds.package(project, tmp_path / "out")
 
 
 def test_a_wheel_that_is_not_the_locked_one_is_refused(
@@ -81,7 +91,7 @@ def test_a_wheel_that_is_not_the_locked_one_is_refused(
     tampered = re.sub(r"sha256:[0-9a-f]{64}", "sha256:" + "0" * 64, locked)
     requirements = (ROOT / "requirements.txt").read_text()
     with pytest.raises(ds.DeployError, match="command failed"):
-        ds.stage_project(_project(tmp_path, requirements, tampered), tmp_path / "stage")
+        ds.package(_project(tmp_path, requirements, tampered), tmp_path / "out")
 
 
 def _fake_dist(vendor: Path, name: str, requires: list[str]) -> None:

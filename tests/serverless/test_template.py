@@ -381,11 +381,9 @@ def test_waf_limits_each_token_and_each_address_on_the_api_stage(
 def test_the_account_wide_logging_role_is_not_in_the_app_stack(
     resources: dict[str, Any],
 ) -> None:
-    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
-
     types = {r["Type"] for r in resources.values()}
     assert "AWS::ApiGateway::Account" not in types
-    account = read_template(ACCOUNT_TEMPLATE)
+    account = read_template(ROOT / "serverless" / "account.yaml")
     assert {r["Type"] for r in account["Resources"].values()} == {
         "AWS::IAM::Role",
         "AWS::ApiGateway::Account",
@@ -395,8 +393,6 @@ def test_the_account_wide_logging_role_is_not_in_the_app_stack(
 def test_every_role_the_stack_creates_takes_the_permissions_boundary(
     sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scripts.deploy_serverless import ACCOUNT_TEMPLATE
-
     parameter = sam_template["Parameters"]["PermissionsBoundaryArn"]
     assert parameter["Default"] == ""
     expected = {
@@ -406,7 +402,7 @@ def test_every_role_the_stack_creates_takes_the_permissions_boundary(
             {"Ref": "AWS::NoValue"},
         ]
     }
-    account = read_template(ACCOUNT_TEMPLATE)
+    account = read_template(ROOT / "serverless" / "account.yaml")
     for template in (to_cloudformation(sam_template, monkeypatch), account):
         roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
         assert roles

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import build_artifact
+from scripts import build_artifact, wheels
 from scripts.deploy_serverful import ROOT, TF_WORK, Terraform
 
 ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
@@ -21,7 +21,7 @@ def _newest_source_mtime() -> float:
     sources = [ROOT / name for name in build_artifact.CODE_FILES]
     sources += list((ROOT / "chalicelib").rglob("*.py"))
     sources += list(ROOT.glob("requirements*.txt"))
-    sources.append(Path(build_artifact.__file__))
+    sources += [Path(build_artifact.__file__), Path(wheels.__file__)]
     return max(path.stat().st_mtime for path in sources if path.exists())
 
 

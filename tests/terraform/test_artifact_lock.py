@@ -11,6 +11,7 @@ import pytest
 
 from scripts import build_artifact
 from scripts.deploy_serverful import ROOT
+from scripts.wheels import check_lock, locked, pins
 
 INSTALL_SCRIPT = ROOT / "terraform" / "modules" / "compute" / "templates" / "install_app.sh"
 
@@ -18,17 +19,24 @@ INSTALL_SCRIPT = ROOT / "terraform" / "modules" / "compute" / "templates" / "ins
 def test_lock_pins_every_package_with_a_hash() -> None:
     text = build_artifact.SERVER_LOCK.read_text()
     entries = [line for line in text.splitlines() if line and not line.startswith(("#", " "))]
-    assert len(build_artifact.locked_versions(text)) == len(entries) > 0
+    assert len(locked(text)) == len(entries) > 0
 
 
 def test_lock_agrees_with_requirements_server() -> None:
-    build_artifact.check_lock_matches_requirements(build_artifact.SERVER_LOCK.read_text())
+    check_lock(build_artifact.SERVER_LOCK, pins(build_artifact.SERVER_REQUIREMENTS), "fix")
 
 
-def test_a_stale_lock_is_refused_with_the_fix() -> None:
-    lock = build_artifact.SERVER_LOCK.read_text().replace("gunicorn==", "gunicorn==0.0.1+", 1)
-    with pytest.raises(SystemExit, match="make artifact-lock"):
-        build_artifact.check_lock_matches_requirements(lock)
+def test_a_stale_lock_is_refused_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lock = tmp_path / build_artifact.SERVER_LOCK.name
+    lock.write_text(
+        build_artifact.SERVER_LOCK.read_text().replace("gunicorn==", "gunicorn==0.0.1+", 1)
+    )
+    monkeypatch.setattr(build_artifact, "SERVER_LOCK", lock)
+    with pytest.raises(SystemExit, match=r"gunicorn==.*make artifact-lock"):
+        build_artifact.build(tmp_path / "app.zip")
+    assert not (tmp_path / "app.zip").exists()
 
 
 def test_artifact_carries_the_lock_as_its_requirements(artifact: Path) -> None:
@@ -36,7 +44,7 @@ def test_artifact_carries_the_lock_as_its_requirements(artifact: Path) -> None:
         requirements = archive.read("requirements.txt").decode()
         wheels = [n for n in archive.namelist() if n.startswith("wheels/")]
     assert requirements == build_artifact.SERVER_LOCK.read_text()
-    assert len(wheels) == len(build_artifact.locked_versions(requirements))
+    assert len(wheels) == len(locked(requirements))
 
 
 @pytest.mark.integration
