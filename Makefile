@@ -60,9 +60,10 @@ test-fast: install ## Unit tests in a few seconds (no servers): the edit-test lo
 pytest: install ## Run the pytest suite only
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-bench: install ## DynamoDB requests and our CPU per API operation, app import time
+bench: install package-serverless-offline lambda-runtime ## DynamoDB requests and our CPU per API operation, app import time, the Lambda package's cold start
 	$(BIN)/python bench/api_requests.py
 	$(BIN)/python -m bench.api_cpu
+	$(BIN)/python -m bench.lambda_cold_start
 
 # checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
 # lives in a venv of its own, shared by every area's template checks.
