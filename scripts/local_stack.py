@@ -309,24 +309,21 @@ def provision(
 def _find_or_create_pool(cognito: Any) -> str:
     for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == USER_POOL_NAME:
-            pool_id: str = pool["Id"]
-            return pool_id
+            return str(pool["Id"])
     created = cognito.create_user_pool(
         PoolName=USER_POOL_NAME,
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         Policies={"PasswordPolicy": PASSWORD_POLICY},
     )
-    pool_id = created["UserPool"]["Id"]
-    return pool_id
+    return str(created["UserPool"]["Id"])
 
 
 def _find_or_create_client(cognito: Any, pool_id: str) -> str:
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
     for client in clients["UserPoolClients"]:
         if client["ClientName"] == APP_CLIENT_NAME:
-            client_id: str = client["ClientId"]
-            return client_id
+            return str(client["ClientId"])
     created = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=APP_CLIENT_NAME,
@@ -337,8 +334,7 @@ def _find_or_create_client(cognito: Any, pool_id: str) -> str:
             "ALLOW_REFRESH_TOKEN_AUTH",
         ],
     )
-    client_id = created["UserPoolClient"]["ClientId"]
-    return client_id
+    return str(created["UserPoolClient"]["ClientId"])
 
 
 def create_user(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, str]:
