@@ -66,7 +66,8 @@ class Upload:
     body: bytes
 
 
-def load_outputs(path: Path) -> dict[str, str]:
+def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict[str, str]:
+    """A backend deploy's outputs file, with every `required` output."""
     try:
         outputs = json.loads(path.read_text())
     except FileNotFoundError:
@@ -78,7 +79,7 @@ def load_outputs(path: Path) -> dict[str, str]:
         raise PublishError(f"{path} is not JSON: {error}") from None
     if not isinstance(outputs, dict):
         raise PublishError(f"{path} must hold a JSON object")
-    missing = [key for key in REQUIRED_OUTPUTS if not outputs.get(key)]
+    missing = [key for key in required if not outputs.get(key)]
     if missing:
         raise PublishError(f"{path} lacks {', '.join(missing)}")
     return {key: str(value) for key, value in outputs.items()}

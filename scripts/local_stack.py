@@ -67,13 +67,12 @@ class Stack:
     @classmethod
     def from_file(cls, path: Path) -> Stack:
         """The stack `make dev` runs, from its stack.json."""
-        try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
+        if not path.exists():
             raise SystemExit(
                 f"{path} not found: start the local stack first with `make dev` "
                 "(or point DEV_STATE_DIR at its state directory)"
-            ) from None
+            )
+        data = json.loads(path.read_text())
         return cls(**{field.name: data[field.name] for field in fields(cls) if field.name in data})
 
     def app_environment(self, cors_origins: str = "") -> dict[str, str]:

@@ -7,7 +7,6 @@ how long to wait (Retry-After); anything else is retried too, until the timeout.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import urllib.error
@@ -15,6 +14,8 @@ import urllib.request
 from collections.abc import Callable
 from email.message import Message
 from pathlib import Path
+
+from scripts.deploy_web import PublishError, load_outputs
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 REQUEST_TIMEOUT_SECONDS = 10
@@ -64,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs", type=Path, required=True, help="a deploy's outputs file")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS)
     args = parser.parse_args(argv)
-    api_url = json.loads(args.outputs.read_text())["api_url"]
+    try:
+        api_url = load_outputs(args.outputs, required=["api_url"])["api_url"]
+    except PublishError as error:
+        sys.exit(f"error: {error}")
     return 0 if wait_until_ready(api_url, args.timeout) else 1
 
 
