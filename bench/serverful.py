@@ -36,8 +36,7 @@ from unittest import mock
 
 from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
 from scripts.http_client import HttpClient
-from scripts.local_stack import Stack, aws_client, wait_for_http
-from scripts.local_users import LocalUser, new_user
+from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 # Issue 13's reference: FastAPI + uvicorn, same moto, 1 worker, wrk -t2 -c8 -d10s.

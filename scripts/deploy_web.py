@@ -1,15 +1,9 @@
 #!/usr/bin/env python3
-"""Publish the built web app (frontend/dist) to a stack's bucket behind CloudFront.
-
-    deploy_web.py --outputs .deploy/serverless-outputs.json [--dist frontend/dist]
-
-Works for either architecture: the outputs file ({region, api_url, web_url,
-user_pool_id, user_pool_client_id, web_bucket, distribution_id}) is written by
-the serverless or the serverful backend deploy. Steps: build the web app if
-frontend/dist is missing (`make web-build`), write the runtime config.json from
-the outputs, upload every file with its Content-Type and Cache-Control (hashed
-assets cached for a year, everything else revalidated), remove files the new
-build no longer has, invalidate CloudFront, print the URLs.
+"""Publish the built web app (frontend/dist, built first if missing) to a stack's
+bucket behind CloudFront, for either architecture: from the backend deploy's outputs
+file, a runtime config.json and a CSP connect-src pinned to this stack; every file
+with its Content-Type and Cache-Control; files the new build no longer has removed;
+then a CloudFront invalidation.
 """
 
 from __future__ import annotations
@@ -26,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+import boto3
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIST = ROOT / "frontend" / "dist"
@@ -50,17 +46,13 @@ REVALIDATE = "no-cache"
 # previous build (the bucket is versioned, so nothing is lost before that either).
 STALE_ASSET_GRACE = timedelta(days=7)
 
+# What the system's MIME table (mimetypes reads it) may lack or name the old way.
 CONTENT_TYPES = {
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".json": "application/json",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
     ".map": "application/json",
-    ".svg": "image/svg+xml",
     ".webmanifest": "application/manifest+json",
     ".woff2": "font/woff2",
-    ".txt": "text/plain; charset=utf-8",
 }
 
 
@@ -72,11 +64,10 @@ class PublishError(RuntimeError):
 class Upload:
     key: str
     body: bytes
-    content_type: str
-    cache_control: str
 
 
-def load_outputs(path: Path) -> dict[str, str]:
+def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict[str, str]:
+    """A backend deploy's outputs file, with every `required` output."""
     try:
         outputs = json.loads(path.read_text())
     except FileNotFoundError:
@@ -88,7 +79,7 @@ def load_outputs(path: Path) -> dict[str, str]:
         raise PublishError(f"{path} is not JSON: {error}") from None
     if not isinstance(outputs, dict):
         raise PublishError(f"{path} must hold a JSON object")
-    missing = [key for key in REQUIRED_OUTPUTS if not outputs.get(key)]
+    missing = [key for key in required if not outputs.get(key)]
     if missing:
         raise PublishError(f"{path} lacks {', '.join(missing)}")
     return {key: str(value) for key, value in outputs.items()}
@@ -128,18 +119,14 @@ def cache_control(key: str) -> str:
 
 
 def content_type(key: str) -> str:
-    suffix = Path(key).suffix.lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    guessed, _ = mimetypes.guess_type(key)
-    return guessed or "application/octet-stream"
+    known = CONTENT_TYPES.get(Path(key).suffix.lower()) or mimetypes.guess_type(key)[0]
+    guessed = known or "application/octet-stream"
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
 def plan_uploads(dist: Path, config: dict[str, str]) -> list[Upload]:
-    """Every file to upload, in a safe order: assets first, index.html last.
-
-    A browser that loads the new index.html then finds every asset it names.
-    """
+    """Every file to upload, assets first and index.html last: a browser that loads
+    the new index.html then finds every asset it names."""
     if not (dist / "index.html").is_file():
         raise PublishError(f"{dist} has no index.html: build the web app (make web-build)")
     uploads = []
@@ -150,28 +137,21 @@ def plan_uploads(dist: Path, config: dict[str, str]) -> list[Upload]:
         body = path.read_bytes()
         if key == "index.html":
             body = pin_connect_src(body, config)
-        uploads.append(Upload(key, body, content_type(key), cache_control(key)))
-    config_body = (json.dumps(config, indent=2) + "\n").encode()
-    uploads.append(Upload(RUNTIME_CONFIG, config_body, content_type(RUNTIME_CONFIG), REVALIDATE))
-
-    def order(upload: Upload) -> tuple[int, str]:
-        if upload.key == "index.html":
-            return (2, upload.key)
-        return (0 if upload.key.startswith(HASHED_PREFIX) else 1, upload.key)
-
-    return sorted(uploads, key=order)
+        uploads.append(Upload(key, body))
+    uploads.append(Upload(RUNTIME_CONFIG, (json.dumps(config, indent=2) + "\n").encode()))
+    return sorted(
+        uploads, key=lambda u: (u.key == "index.html", not u.key.startswith(HASHED_PREFIX), u.key)
+    )
 
 
 def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime) -> list[str]:
     """Objects the new build no longer has; recent hashed assets wait out the grace period."""
-    stale = []
-    for key, modified in existing.items():
-        if key in uploaded:
-            continue
-        if key.startswith(HASHED_PREFIX) and now - modified < STALE_ASSET_GRACE:
-            continue
-        stale.append(key)
-    return sorted(stale)
+    return sorted(
+        key
+        for key, modified in existing.items()
+        if key not in uploaded
+        and not (key.startswith(HASHED_PREFIX) and now - modified < STALE_ASSET_GRACE)
+    )
 
 
 def publish(
@@ -194,8 +174,8 @@ def publish(
             Bucket=bucket,
             Key=upload.key,
             Body=upload.body,
-            ContentType=upload.content_type,
-            CacheControl=upload.cache_control,
+            ContentType=content_type(upload.key),
+            CacheControl=cache_control(upload.key),
             **owner,
         )
     removed = stale_keys(existing, {u.key for u in uploads}, now())
@@ -217,24 +197,21 @@ def publish(
     }
 
 
-def ensure_built(dist: Path, build: Callable[[], None]) -> None:
-    if (dist / "index.html").is_file():
-        return
-    print(f"{dist} is missing: running make web-build")
-    build()
-    if not (dist / "index.html").is_file():
-        raise PublishError(f"make web-build did not produce {dist}/index.html")
-
-
 def make_web_build() -> None:
-    result = subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
-    if result.returncode != 0:
-        raise PublishError("make web-build failed")
+    subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
+
+
+def ensure_built(dist: Path, build: Callable[[], None]) -> None:
+    if not (dist / "index.html").is_file():
+        print(f"{dist} is missing: running make web-build")
+        build()
+        if not (dist / "index.html").is_file():
+            raise PublishError(f"make web-build did not produce {dist}/index.html")
 
 
 def main(
     argv: Sequence[str] | None = None,
-    session_factory: Callable[..., Any] | None = None,
+    session_factory: Callable[..., Any] = boto3.Session,
     build: Callable[[], None] = make_web_build,
 ) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -244,12 +221,7 @@ def main(
     try:
         outputs = load_outputs(args.outputs)
         ensure_built(args.dist, build)
-        if session_factory is None:
-            import boto3
-
-            session_factory = boto3.Session
-        session = session_factory(region_name=outputs["region"])
-        result = publish(session, outputs, args.dist)
+        result = publish(session_factory(region_name=outputs["region"]), outputs, args.dist)
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

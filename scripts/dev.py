@@ -1,8 +1,7 @@
-"""`make dev`: the whole stack on this machine, no AWS account needed.
-
-Starts moto server (the local AWS), creates the table, user pool and app
-client, writes .dev/stack.json, then runs `chalice local` and the web app.
-Ctrl-C (or SIGTERM) stops everything it started.
+"""`make dev`: the whole stack on this machine, no AWS account needed. Starts moto
+server (the local AWS) with the table, user pool and app client, writes
+.dev/stack.json, then runs `chalice local` (restarted when the API's code
+changes) and the web app. Ctrl-C (or SIGTERM) stops everything it started.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ import subprocess
 import sys
 import time
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
     FAKE_CREDENTIALS,
     ServerDidNotStart,
+    background_process,
+    local_cors_origins,
     moto_server,
     provision,
-    stop_process,
-    wait_for_http,
 )
 
 FRONTEND = ROOT / "frontend"
@@ -49,26 +48,20 @@ def run() -> int:
     parser.add_argument("--no-web", action="store_true", help="do not start the web app")
     args = parser.parse_args()
 
-    moto_port = int(os.environ.get("MOTO_PORT", "5055"))
-    api_port = int(os.environ.get("API_PORT", "8000"))
-    web_port = int(os.environ.get("WEB_PORT", "5173"))
-    state_dir = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev"))
-    state_dir.mkdir(parents=True, exist_ok=True)
-    web_url = f"http://127.0.0.1:{web_port}"
-    api_url = f"http://127.0.0.1:{api_port}"
-    cors_origins = os.environ.get("CORS_ORIGINS") or f"{web_url},http://localhost:{web_port}"
-
-    ports = {"MOTO_PORT": moto_port, "API_PORT": api_port}
-    if not args.no_web:
-        ports["WEB_PORT"] = web_port
+    defaults = {"MOTO_PORT": 5055, "API_PORT": 8000, "WEB_PORT": 5173}
+    ports = {name: int(os.environ.get(name, default)) for name, default in defaults.items()}
+    api_url = f"http://127.0.0.1:{ports['API_PORT']}"
+    web_url = f"http://127.0.0.1:{ports['WEB_PORT']}"
+    web = not args.no_web and (FRONTEND / "package.json").exists()
     for setting, port in ports.items():
-        if not port_is_free(port):
+        if (web or setting != "WEB_PORT") and not port_is_free(port):
             print(f"port {port} is in use: stop what holds it, or set {setting}", file=sys.stderr)
             return 1
+    state_dir = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev"))
+    state_dir.mkdir(parents=True, exist_ok=True)
 
     # The local stack must never reach a real account, whatever the shell has.
     os.environ.update(FAKE_CREDENTIALS)
-
     # Ctrl-C, SIGINT and SIGTERM all stop the stack, even when a parent
     # started us with SIGINT ignored (as shells do for background jobs).
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -76,105 +69,63 @@ def run() -> int:
 
     with ExitStack() as running:
         endpoint = running.enter_context(
-            moto_server(moto_port, log_path=state_dir / "moto.log", serialized=True)
+            moto_server(ports["MOTO_PORT"], log_path=state_dir / "moto.log", serialized=True)
         )
-        stack = provision(endpoint)
-        stack = type(stack)(**{**stack.to_json(), "api_url": api_url, "web_url": web_url})
+        stack = replace(provision(endpoint), api_url=api_url, web_url=web_url)
         (state_dir / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")
-
         # Links in answers point at the API's own address, never at a client's Host;
         # readable request lines in the terminal (LOG_FORMAT=json shows what AWS gets).
         env = {
             "LOG_FORMAT": "text",
             **os.environ,
-            **stack.app_environment(cors_origins),
+            **stack.app_environment(local_cors_origins()),
             "PUBLIC_API_ORIGIN": api_url,
         }
-        api = ApiServer(api_port, env)
-        running.callback(api.stop)
+        # Chalice's own autoreload polls every file under the project (node_modules,
+        # .venv, logs...), slow and set off by unrelated writes: this watches the code.
+        chalice = [str(Path(sys.executable).parent / "chalice"), "local", "--stage", "local"]
+        chalice += ["--no-autoreload", "--host", "127.0.0.1", "--port", str(ports["API_PORT"])]
+        api_runs = running.enter_context(ExitStack())
+
+        def start_api() -> subprocess.Popen[bytes]:
+            api = background_process(
+                chalice,
+                ready_url=f"{api_url}/health",
+                env=env,
+                cwd=ROOT,
+                show_output=True,
+                start_timeout=60,
+            )
+            return api_runs.enter_context(api)
+
         try:
-            api.start()
+            processes = [start_api()]
         except ServerDidNotStart as error:
             print(f"chalice local did not start: {error}", file=sys.stderr)
             return 1
-
-        web = None
-        if not args.no_web and (FRONTEND / "package.json").exists():
-            write_web_config(stack.to_json(), endpoint)
+        if web:
+            write_web_config(stack.to_json())
             if not (FRONTEND / "node_modules").exists():
                 subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True)
-            web = start(
-                [
-                    "npm",
-                    "run",
-                    "dev",
-                    "--",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(web_port),
-                    "--strictPort",
-                ],
-                env,
-                cwd=FRONTEND,
+            vite = ["npm", "run", "dev", "--", "--host", "127.0.0.1", "--strictPort"]
+            vite += ["--port", str(ports["WEB_PORT"])]
+            web_app = background_process(
+                vite, ready_url=web_url, env=env, cwd=FRONTEND, show_output=True, start_timeout=60
             )
-            running.callback(stop_process, web)
-            wait_for_http(web_url, timeout=60, process=web)
+            processes.append(running.enter_context(web_app))
 
-        print_summary(stack.to_json(), state_dir, web is not None)
-        while api.running() and (web is None or web.poll() is None):
+        print_summary(stack.to_json(), state_dir, web)
+        snapshot = code_snapshot()
+        while all(process.poll() is None for process in processes):
             time.sleep(0.5)
-            api.reload_if_code_changed()
+            latest = code_snapshot()
+            if latest != snapshot:
+                snapshot = latest
+                print("API code changed: restarting chalice local", file=sys.stderr, flush=True)
+                api_runs.close()
+                processes[0] = start_api()
         print("a process exited; stopping the stack", file=sys.stderr)
         return 1
-
-
-class ApiServer:
-    """`chalice local`, restarted when the API's Python code changes.
-
-    Chalice's own autoreload polls every file under the project (node_modules,
-    .venv, logs...), which is slow and restarts on unrelated writes; this
-    watches only the code.
-    """
-
-    def __init__(self, port: int, env: dict[str, str]) -> None:
-        self._port = port
-        self._env = env
-        self._process: subprocess.Popen[Any] | None = None
-        self._snapshot = code_snapshot()
-
-    def start(self) -> None:
-        chalice = str(Path(sys.executable).parent / "chalice")
-        self._process = start(
-            [
-                chalice,
-                "local",
-                "--stage",
-                "local",
-                "--no-autoreload",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self._port),
-            ],
-            self._env,
-        )
-        wait_for_http(f"http://127.0.0.1:{self._port}/health", timeout=60, process=self._process)
-
-    def stop(self) -> None:
-        if self._process is not None:
-            stop_process(self._process)
-
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def reload_if_code_changed(self) -> None:
-        snapshot = code_snapshot()
-        if snapshot != self._snapshot:
-            self._snapshot = snapshot
-            print("API code changed: restarting chalice local", file=sys.stderr, flush=True)
-            self.stop()
-            self.start()
 
 
 def port_is_free(port: int) -> bool:
@@ -193,27 +144,21 @@ def code_snapshot() -> dict[Path, float]:
     return {path: path.stat().st_mtime for path in files if path.exists()}
 
 
-def start(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen[Any]:
-    # Own process group, so stopping it also stops its children (e.g. vite).
-    return subprocess.Popen(command, cwd=cwd, env=env, start_new_session=True)
-
-
-def write_web_config(stack: dict[str, Any], endpoint: str) -> None:
+def write_web_config(stack: dict[str, str]) -> None:
     config = {
         "apiUrl": stack["api_url"],
         "region": stack["region"],
         "userPoolId": stack["user_pool_id"],
         "userPoolClientId": stack["client_id"],
-        "cognitoEndpoint": endpoint,
+        "cognitoEndpoint": stack["endpoint"],
         # moto answers SRP without checking the password; the deployed stacks use SRP.
         "authFlow": "USER_PASSWORD_AUTH",
     }
-    public = FRONTEND / "public"
-    public.mkdir(exist_ok=True)
-    (public / "config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (FRONTEND / "public").mkdir(exist_ok=True)
+    (FRONTEND / "public" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
-def print_summary(stack: dict[str, Any], state_dir: Path, web: bool) -> None:
+def print_summary(stack: dict[str, str], state_dir: Path, web: bool) -> None:
     print(
         f"""
 Local stack is up ({state_dir / "stack.json"}):

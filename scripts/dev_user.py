@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -21,30 +20,18 @@ def main() -> int:
     parser.add_argument("--email", required=True)
     parser.add_argument("--password", required=True)
     args = parser.parse_args()
-
-    stack_file = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev")) / "stack.json"
-    if not stack_file.exists():
-        print(
-            f"{stack_file} not found: start the local stack first with `make dev`", file=sys.stderr
-        )
-        return 1
-    stack = Stack(**json.loads(stack_file.read_text()))
+    stack = Stack.from_file(Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev")) / "stack.json")
     cognito = aws_client("cognito-idp", stack.endpoint, stack.region)
     try:
-        tokens = create_user(cognito, stack, args.email, args.password)
+        print(create_user(cognito, stack, args.email, args.password)["id_token"])
     except EndpointConnectionError:
-        print(
-            f"cannot reach the local AWS at {stack.endpoint}: is `make dev` running?",
-            file=sys.stderr,
-        )
-        return 1
+        sys.exit(f"cannot reach the local AWS at {stack.endpoint}: is `make dev` running?")
     except cognito.exceptions.InvalidPasswordException as exc:
         print(f"password rejected: {exc.response['Error']['Message']}", file=sys.stderr)
         return 2
     except cognito.exceptions.NotAuthorizedException:
         print("that user exists with another password", file=sys.stderr)
         return 2
-    print(tokens["id_token"])
     return 0
 
 

@@ -1,15 +1,10 @@
-"""The API the serverful way on this machine: gunicorn + the WSGI shim.
-
-`make serve` (``python -m scripts.gunicorn_server``) runs gunicorn in the
-foreground against the local stack of `make dev` (``$DEV_STATE_DIR/stack.json``).
-``gunicorn_server`` and ``gunicorn_stack`` start it on free 127.0.0.1 ports for
-the gunicorn test runtime, `make bench-serverful` and `make load`, and stop what
-they started.
+"""The API the serverful way on this machine: gunicorn + the WSGI shim. `make serve`
+runs it in the foreground against `make dev`'s stack; `gunicorn_server` and
+`gunicorn_stack` run it on free 127.0.0.1 ports for tests, benchmarks and `make load`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -24,6 +19,7 @@ from scripts.local_stack import (
     Stack,
     aws_client,
     background_process,
+    local_cors_origins,
     moto_server,
     on_free_ports,
     provision,
@@ -31,31 +27,12 @@ from scripts.local_stack import (
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
-DEFAULT_SERVE_BIND = "127.0.0.1:8080"
 
 
 def gunicorn_command(*options: str) -> list[str]:
     """gunicorn with gunicorn.conf.py; `options` (command-line settings) override it."""
     conf = ["-c", str(GUNICORN_CONF)]
     return [sys.executable, "-m", "gunicorn", *conf, *options, "wsgi:application"]
-
-
-def default_cors_origins(env: Mapping[str, str]) -> str:
-    """The same default `make dev` uses: the local web app's origins."""
-    web_port = env.get("WEB_PORT", "5173")
-    return env.get("CORS_ORIGINS") or (f"http://127.0.0.1:{web_port},http://localhost:{web_port}")
-
-
-def stack_from_file(path: Path) -> Stack:
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SystemExit(
-            f"{path} not found: start the local stack first with `make dev` "
-            "(or point DEV_STATE_DIR at its state directory)"
-        ) from None
-    fields = Stack.__dataclass_fields__
-    return Stack(**{key: value for key, value in data.items() if key in fields})
 
 
 def server_environment(app_environment: Mapping[str, str], bind: str) -> dict[str, str]:
@@ -134,14 +111,10 @@ def gunicorn_stack(
 
 def serve() -> None:
     """`make serve`: gunicorn in the foreground against `make dev`'s stack."""
-    state_dir = Path(os.environ.get("DEV_STATE_DIR", ".dev"))
-    stack = stack_from_file(state_dir / "stack.json")
-    bind = os.environ.get("GUNICORN_BIND", DEFAULT_SERVE_BIND)
-    env = server_environment(
-        stack.app_environment(cors_origins=default_cors_origins(os.environ)), bind
-    )
-    print(f"serving the API with gunicorn on http://{bind} (stack: {stack.endpoint})")
-    sys.stdout.flush()
+    stack = Stack.from_file(Path(os.environ.get("DEV_STATE_DIR", ".dev")) / "stack.json")
+    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")
+    env = server_environment(stack.app_environment(local_cors_origins()), bind)
+    print(f"serving the API with gunicorn on http://{bind} (stack: {stack.endpoint})", flush=True)
     os.chdir(ROOT)
     command = gunicorn_command()
     os.execve(command[0], command, env)  # noqa: S606 - our own interpreter, fixed arguments

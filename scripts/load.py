@@ -1,14 +1,10 @@
-"""`make load`: mixed load through gunicorn, then a consistency check.
-
-Starts a moto server and gunicorn (gunicorn.conf.py, wsgi:application) on free
-127.0.0.1 ports, signs up several users, and runs CONNECTIONS client threads of
-mixed create / list / patch / delete for DURATION seconds. Each thread works on
-its own todos, so every outcome is known. At the end each user's todos are
-listed in full and compared with what that user created minus what it deleted.
-
-Exit status 0 only if there was no 5xx, no failed or unexpected response, no
-lost todo (created, not deleted, not listed), no ghost (listed but deleted or
-never created) and no duplicate (an id created twice or listed twice).
+"""`make load`: mixed load through gunicorn (and moto) on free 127.0.0.1 ports:
+CONNECTIONS client threads, each on its own todos of one of several users, create,
+list, patch and delete for DURATION seconds. Then every user's todos are listed in
+full and compared with what it created minus what it deleted. Exit status 0 only if
+there was no 5xx, no failed or unexpected response, no lost todo (created, not
+deleted, not listed), no ghost (listed but deleted or never created) and no
+duplicate (an id created twice or listed twice).
 """
 
 from __future__ import annotations
@@ -21,14 +17,15 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.service import LIMIT_MAX
 from scripts.gunicorn_server import gunicorn_stack
 from scripts.http_client import HttpClient, HttpResult
-from scripts.local_users import LocalUser, new_user
+from scripts.local_stack import LocalUser, new_user
 
 # Relative weights of the operations once a thread has todos of its own.
 OPERATION_WEIGHTS = {"create": 35, "list": 25, "patch": 25, "delete": 15}
@@ -36,75 +33,64 @@ EXPECTED_STATUS = {"create": 201, "list": 200, "patch": 200, "delete": 204}
 CREATE_ATTEMPTS = 3  # a create whose answer was lost is retried with the same key
 
 
-@dataclass
-class ThreadLog:
-    """What one client thread did; only that thread writes to it."""
-
-    created: list[str] = field(default_factory=list)
-    deleted: list[str] = field(default_factory=list)
-    latencies: dict[str, list[float]] = field(default_factory=dict)
-    statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
-    transport_errors: int = 0
-    unexpected: list[str] = field(default_factory=list)
-
-
 class Worker:
+    """One client thread's todos and what happened to its requests; only it writes here."""
+
     def __init__(self, client: HttpClient, user: LocalUser, seed: int, label: str) -> None:
         self.client = client
         self.user = user
         self.random = random.Random(seed)  # noqa: S311 - picks operations, not secrets
         self.label = label
         self.live: list[str] = []
-        self.log = ThreadLog()
-        self.sequence = 0
-        self.idempotency_key = ""
+        self.created: list[str] = []
+        self.deleted: list[str] = []
+        self.latencies: dict[str, list[float]] = {operation: [] for operation in EXPECTED_STATUS}
+        self.statuses: Counter[tuple[str, int]] = Counter()
+        self.transport_errors = 0
+        self.unexpected: list[str] = []
 
     def run(self, deadline: float) -> None:
         while time.monotonic() < deadline:
-            operation = self.pick()
+            operation = "create"
+            if self.live:
+                operation = self.random.choices(
+                    list(OPERATION_WEIGHTS), weights=list(OPERATION_WEIGHTS.values())
+                )[0]
             try:
                 getattr(self, operation)()
             except OSError as error:
                 # Connection refused/reset or a timeout: the server failed us.
-                self.log.transport_errors += 1
-                self.log.unexpected.append(f"{operation}: {type(error).__name__}: {error}")
+                self.transport_errors += 1
+                self.unexpected.append(f"{operation}: {type(error).__name__}: {error}")
 
-    def pick(self) -> str:
-        if not self.live:
-            return "create"
-        names = list(OPERATION_WEIGHTS)
-        return self.random.choices(names, weights=[OPERATION_WEIGHTS[n] for n in names])[0]
-
-    def send(self, operation: str, method: str, path: str, body: Any = None) -> HttpResult:
-        headers = dict(self.user.auth_headers)
-        if operation == "create":
-            headers["Idempotency-Key"] = self.idempotency_key
+    def send(
+        self, operation: str, method: str, path: str, body: Any = None, key: str = ""
+    ) -> HttpResult:
+        headers = {**self.user.auth_headers, **({"Idempotency-Key": key} if key else {})}
         result = self.client.request(method, path, headers, body)
-        self.log.latencies.setdefault(operation, []).append(result.seconds)
-        self.log.statuses[(operation, result.status)] += 1
+        self.latencies[operation].append(result.seconds)
+        self.statuses[(operation, result.status)] += 1
         if result.status != EXPECTED_STATUS[operation]:
-            self.log.unexpected.append(
+            self.unexpected.append(
                 f"{operation} {method} {path}: {result.status} {result.body[:200]!r}"
             )
         return result
 
     def create(self) -> None:
-        self.sequence += 1
-        self.idempotency_key = str(uuid.uuid4())
-        body = {"title": f"{self.label} #{self.sequence}"}
+        key = str(uuid.uuid4())
+        body = {"title": f"{self.label} #{len(self.created) + 1}"}
         for attempt in range(1, CREATE_ATTEMPTS + 1):
             try:
-                result = self.send("create", "POST", "/todos", body)
+                result = self.send("create", "POST", "/todos", body, key)
                 break
             except OSError:
                 # Did the todo get created? The same key makes the retry safe.
                 if attempt == CREATE_ATTEMPTS:
                     raise
-                self.log.transport_errors += 1
+                self.transport_errors += 1
         if result.status == 201:
-            todo_id = result.json()["id"]
-            self.log.created.append(todo_id)
-            self.live.append(todo_id)
+            self.created.append(result.json()["id"])
+            self.live.append(self.created[-1])
 
     def list(self) -> None:
         self.send("list", "GET", f"/todos?limit={self.random.choice((10, 50, 100))}")
@@ -115,15 +101,14 @@ class Worker:
 
     def delete(self) -> None:
         todo_id = self.live.pop(self.random.randrange(len(self.live)))
-        result = self.send("delete", "DELETE", f"/todos/{todo_id}")
-        if result.status == 204:
-            self.log.deleted.append(todo_id)
+        if self.send("delete", "DELETE", f"/todos/{todo_id}").status == 204:
+            self.deleted.append(todo_id)
         else:
             self.live.append(todo_id)  # still there, as far as we know
 
 
 def list_all(client: HttpClient, user: LocalUser) -> list[str]:
-    """Every todo id of a user, following the Link: rel="next" pages."""
+    """Every todo id of a user, following the Link: <url>; rel="next" pages."""
     ids: list[str] = []
     path: str | None = f"/todos?limit={LIMIT_MAX}"
     while path:
@@ -131,30 +116,20 @@ def list_all(client: HttpClient, user: LocalUser) -> list[str]:
         if result.status != 200:
             raise RuntimeError(f"final listing failed: {result.status} {result.body[:200]!r}")
         ids.extend(todo["id"] for todo in result.json())
-        path = _next_link(result.headers.get("link", ""))
+        link = result.headers.get("link", "")
+        next_url = urlsplit(link.split(";")[0].strip("<> ")) if 'rel="next"' in link else None
+        path = next_url and f"{next_url.path}?{next_url.query}"
     return ids
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(0, min(len(sorted_values) - 1, round(fraction * len(sorted_values)) - 1))
-    return sorted_values[rank]
-
-
-def _next_link(link_header: str) -> str | None:
-    for part in link_header.split(","):
-        if 'rel="next"' in part:
-            url = part.split(";", 1)[0].strip().strip("<>")
-            return "/" + url.split("/", 3)[3] if url.startswith("http") else url
-    return None
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
 
 
 @dataclass
 class Report:
     requests: int
-    seconds: float
     server_errors: int
     transport_errors: int
     unexpected: list[str]
@@ -165,86 +140,65 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return not (
-            self.server_errors
-            or self.transport_errors
-            or self.unexpected
-            or self.lost
-            or self.ghosts
-            or self.duplicates
-        )
+        counts = (self.server_errors, self.transport_errors, self.lost, self.ghosts)
+        return not (any(counts) or self.unexpected or self.duplicates)
 
 
 def run_load(
-    base_url: str,
-    users: list[LocalUser],
-    *,
-    duration: float,
-    connections: int,
-    seed: int,
+    base_url: str, users: list[LocalUser], *, duration: float, connections: int, seed: int
 ) -> tuple[list[Worker], float]:
     """Run the mixed load; returns the workers (what each did) and the seconds taken."""
     client = HttpClient(base_url)
     workers = [
         Worker(client, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
     ]
-    deadline = time.monotonic() + duration
     started = time.monotonic()
-    threads = [threading.Thread(target=w.run, args=(deadline,), daemon=True) for w in workers]
+    threads = [
+        threading.Thread(target=w.run, args=(started + duration,), daemon=True) for w in workers
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
-        # Bounded: a request times out after the client's timeout, so this ends.
-        thread.join()
+        thread.join()  # bounded: every request times out after the client's timeout
     return workers, time.monotonic() - started
 
 
 def check(
     client: HttpClient, users: list[LocalUser], workers: list[Worker], seconds: float
 ) -> Report:
-    statuses: Counter[tuple[str, int]] = Counter()
-    latencies: dict[str, list[float]] = {}
-    unexpected: list[str] = []
-    transport_errors = 0
-    for worker in workers:
-        statuses.update(worker.log.statuses)
-        for operation, values in worker.log.latencies.items():
-            latencies.setdefault(operation, []).extend(values)
-        unexpected.extend(worker.log.unexpected)
-        transport_errors += worker.log.transport_errors
-    requests = sum(statuses.values())
+    statuses = sum((w.statuses for w in workers), Counter[tuple[str, int]]())
+    requests = statuses.total()
     server_errors = sum(count for (_, status), count in statuses.items() if status >= 500)
-
+    transport_errors = sum(w.transport_errors for w in workers)
+    unexpected = [problem for w in workers for problem in w.unexpected]
     lines = [
         f"{requests} requests in {seconds:.1f} s: {requests / seconds:.1f} req/s "
         f"over {len(workers)} connections, {len(users)} users",
         f"{'operation':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}  statuses",
     ]
     for operation in OPERATION_WEIGHTS:
-        values = sorted(latencies.get(operation, []))
+        values = [seconds for w in workers for seconds in w.latencies[operation]]
         seen = {status: n for (op, status), n in sorted(statuses.items()) if op == operation}
         lines.append(
             f"{operation:<10}{len(values):>8}{percentile(values, 0.5) * 1000:>10.1f}"
             f"{percentile(values, 0.99) * 1000:>10.1f}  {seen}"
         )
 
-    lost = ghosts = duplicates = 0
-    total_created = total_deleted = total_listed = 0
+    lost = ghosts = duplicates = listed_count = 0
     for user in users:
-        mine = [w for w in workers if w.user is user]
-        created = [todo_id for w in mine for todo_id in w.log.created]
-        deleted = [todo_id for w in mine for todo_id in w.log.deleted]
+        created = [todo_id for w in workers if w.user is user for todo_id in w.created]
+        deleted = {todo_id for w in workers if w.user is user for todo_id in w.deleted}
         listed = list_all(client, user)
-        expected = set(created) - set(deleted)
+        expected = set(created) - deleted
         duplicates += (len(created) - len(set(created))) + (len(listed) - len(set(listed)))
         lost += len(expected - set(listed))
         ghosts += len(set(listed) - expected)
-        total_created += len(created)
-        total_deleted += len(deleted)
-        total_listed += len(listed)
+        listed_count += len(listed)
+    created_count = sum(len(w.created) for w in workers)
+    deleted_count = sum(len(w.deleted) for w in workers)
     lines.append(
-        f"todos: created {total_created}, deleted {total_deleted}, "
-        f"listed at the end {total_listed} (expected {total_created - total_deleted})"
+        f"todos: created {created_count}, deleted {deleted_count}, listed at the end "
+        f"{listed_count} (expected {created_count - deleted_count})"
     )
     lines.append(
         f"5xx: {server_errors}  transport errors: {transport_errors}  "
@@ -252,15 +206,7 @@ def check(
         f"duplicates: {duplicates}"
     )
     return Report(
-        requests,
-        seconds,
-        server_errors,
-        transport_errors,
-        unexpected,
-        lost,
-        ghosts,
-        duplicates,
-        lines,
+        requests, server_errors, transport_errors, unexpected, lost, ghosts, duplicates, lines
     )
 
 
@@ -269,13 +215,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (60)")
     parser.add_argument("--connections", type=int, default=32, help="client threads (32)")
     parser.add_argument("--users", type=int, default=8, help="distinct users (8)")
-    parser.add_argument(
-        "--workers", type=int, default=None, help="gunicorn workers (gunicorn.conf.py's default)"
-    )
+    parser.add_argument("--workers", type=int, help="gunicorn workers (gunicorn.conf.py's default)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the operation mix")
-    parser.add_argument(
-        "--log-dir", type=Path, default=None, help="keep the gunicorn and moto logs here"
-    )
+    parser.add_argument("--log-dir", type=Path, help="keep the gunicorn and moto logs here")
     args = parser.parse_args(argv)
     if args.duration <= 0 or args.connections < 1 or args.users < 1:
         parser.error("duration, connections and users must be positive")
@@ -300,10 +242,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
                 seed=args.seed,
             )
             report = check(HttpClient(served.base_url), users, workers, seconds)
-        for line in report.lines:
+        for line in report.lines + [f"  unexpected: {p}" for p in report.unexpected[:20]]:
             out(line)
-        for problem in report.unexpected[:20]:
-            out(f"  unexpected: {problem}")
         if not report.ok:
             # The server's side of the failures: error log lines, not access lines.
             gunicorn_log = (log_dir / "gunicorn.log").read_text().splitlines()

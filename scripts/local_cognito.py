@@ -1,18 +1,9 @@
-"""Cognito APIs that moto 5 lacks, answered in front of the local moto server.
-
-The web app's sign-out calls `RevokeToken` and Amplify's refresher calls
-`GetTokensFromRefreshToken`; moto answers both with an HTML 500 and no CORS
-header, so every sign-out in `make dev` logged console errors and the refresh
-token stayed valid. This WSGI middleware answers them against moto's own
-user pools (same process, composed in local_stack's serialized moto):
-
-- RevokeToken really revokes: a later REFRESH_TOKEN_AUTH or
-  GetTokensFromRefreshToken with that token fails with NotAuthorizedException,
-  and access tokens issued from it stop working, as on AWS.
-- GetTokensFromRefreshToken is moto's InitiateAuth REFRESH_TOKEN_AUTH under
-  another name (no refresh-token rotation, like the pools we deploy).
-
-Every other request goes to moto untouched.
+"""Cognito APIs that moto 5 lacks (it answers an HTML 500 without CORS headers),
+answered by WSGI middleware in front of the local moto server, against moto's own
+user pools: the web app's sign-out calls RevokeToken, which really revokes (the
+refresh token, and access tokens issued from it, stop working, as on AWS), and
+Amplify's refresher calls GetTokensFromRefreshToken, which is InitiateAuth
+REFRESH_TOKEN_AUTH under another name (no rotation, like the pools we deploy).
 """
 
 from __future__ import annotations
@@ -23,7 +14,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 
@@ -34,55 +26,16 @@ class CognitoGaps:
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if environ.get("REQUEST_METHOD") != "POST" or not target.startswith(TARGET_PREFIX):
-            return self.app(environ, start_response)
-        action = target.removeprefix(TARGET_PREFIX)
-        if action == "RevokeToken":
-            return self._revoke_token(environ, start_response)
-        if action == "GetTokensFromRefreshToken":
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        action = environ.get("HTTP_X_AMZ_TARGET", "").removeprefix(TARGET_PREFIX)
+        if environ.get("REQUEST_METHOD") == "POST" and action == "RevokeToken":
+            return _answer(environ, start_response, *_revoke_token(_read_json(environ)))
+        if environ.get("REQUEST_METHOD") == "POST" and action == "GetTokensFromRefreshToken":
             return self._tokens_from_refresh_token(environ, start_response)
         return self.app(environ, start_response)
 
-    def _revoke_token(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> list[bytes]:
-        body = _read_json(environ)
-        token, client_id = body.get("Token"), body.get("ClientId")
-        if (
-            not isinstance(token, str)
-            or not isinstance(client_id, str)
-            or not token
-            or not client_id
-        ):
-            return _error(
-                environ,
-                start_response,
-                "InvalidParameterException",
-                "Token and ClientId are required.",
-            )
-        for pool in _user_pools():
-            issued = pool.refresh_tokens.get(token)
-            if issued is None:
-                continue
-            if issued[0] != client_id:
-                # AWS: a token can only be revoked by the client it was issued to.
-                return _error(
-                    environ,
-                    start_response,
-                    "NotAuthorizedException",
-                    "Invalid token for this client.",
-                )
-            pool.refresh_tokens[token] = None  # what moto's own sign-out does
-            _drop_access_tokens(pool, origin_jti=issued[2])
-        # An unknown or already revoked token is not an error (RFC 7009, and AWS).
-        return _json(environ, start_response, "200 OK", {})
-
     def _tokens_from_refresh_token(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
+        self, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         body = _read_json(environ)
         parameters = {"REFRESH_TOKEN": body.get("RefreshToken", "")}
@@ -103,6 +56,24 @@ class CognitoGaps:
         # InitiateAuth's answer ({"AuthenticationResult": {...}} or an error) has
         # GetTokensFromRefreshToken's shape, and moto adds the CORS headers.
         return self.app(environ, start_response)
+
+
+def _revoke_token(body: dict[str, Any]) -> tuple[str, dict[str, str]]:
+    """RevokeToken's HTTP status and answer."""
+    token, client_id = body.get("Token"), body.get("ClientId")
+    if not (token and client_id and isinstance(token, str) and isinstance(client_id, str)):
+        return _error("InvalidParameterException", "Token and ClientId are required.")
+    for pool in _user_pools():
+        issued = pool.refresh_tokens.get(token)
+        if issued is None:
+            continue
+        if issued[0] != client_id:
+            # AWS: a token can only be revoked by the client it was issued to.
+            return _error("NotAuthorizedException", "Invalid token for this client.")
+        pool.refresh_tokens[token] = None  # what moto's own sign-out does
+        _drop_access_tokens(pool, origin_jti=issued[2])
+    # An unknown or already revoked token is not an error (RFC 7009, and AWS).
+    return "200 OK", {}
 
 
 def _user_pools() -> Iterator[Any]:
@@ -141,14 +112,12 @@ def _read_json(environ: dict[str, Any]) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _error(
-    environ: dict[str, Any], start_response: Callable[..., Any], code: str, message: str
-) -> list[bytes]:
-    return _json(environ, start_response, "400 Bad Request", {"__type": code, "message": message})
+def _error(code: str, message: str) -> tuple[str, dict[str, str]]:
+    return "400 Bad Request", {"__type": code, "message": message}
 
 
-def _json(
-    environ: dict[str, Any], start_response: Callable[..., Any], status: str, body: dict[str, Any]
+def _answer(
+    environ: dict[str, Any], start_response: StartResponse, status: str, body: dict[str, Any]
 ) -> list[bytes]:
     payload = json.dumps(body).encode()
     headers = [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(payload)))]

@@ -1,13 +1,13 @@
-"""The local stand-in for AWS: a moto server process and the resources the
-app needs in it (table, user pool, app client), created idempotently.
-
-Used by `make dev` (scripts/dev.py), `make user`, the integration tests and the
-benchmarks. Functions take boto3 clients, so in-process tests can pass clients
-bound to `moto.mock_aws` instead of a server.
+"""The local stand-in for AWS: a moto server process, the resources the app needs
+in it (table, user pool, app client, created idempotently) and signed-in users;
+plus how every local server is started, awaited and stopped. Used by `make dev`,
+`make user`, `make load`, the tests and the benchmarks; functions take boto3
+clients, so in-process tests can pass clients bound to `moto.mock_aws`.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -16,10 +16,11 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,6 +44,7 @@ FAKE_CREDENTIALS = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
+THROWAWAY_PASSWORD = "Load-Test-Passw0rd"  # noqa: S105 - throwaway local users
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,17 @@ class Stack:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_file(cls, path: Path) -> Stack:
+        """The stack `make dev` runs, from its stack.json."""
+        if not path.exists():
+            raise SystemExit(
+                f"{path} not found: start the local stack first with `make dev` "
+                "(or point DEV_STATE_DIR at its state directory)"
+            )
+        data = json.loads(path.read_text())
+        return cls(**{field.name: data[field.name] for field in fields(cls) if field.name in data})
+
     def app_environment(self, cors_origins: str = "") -> dict[str, str]:
         """The environment chalicelib.config reads, pointed at this stack."""
         env = {
@@ -78,6 +91,14 @@ class Stack:
         if self.endpoint:
             env["DYNAMODB_ENDPOINT"] = self.endpoint
         return env
+
+
+def local_cors_origins() -> str:
+    """CORS_ORIGINS, by default the local web app's (`make dev`'s WEB_PORT) origins."""
+    web_port = os.environ.get("WEB_PORT", "5173")
+    return (
+        os.environ.get("CORS_ORIGINS") or f"http://127.0.0.1:{web_port},http://localhost:{web_port}"
+    )
 
 
 def free_port() -> int:
@@ -139,27 +160,30 @@ def background_process(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     log_path: Path | None = None,
+    show_output: bool = False,
+    start_timeout: float = 30.0,
     stop_timeout: float = 10.0,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server process until the block ends; ready once `ready_url` answers."""
+    """Run a server process until the block ends; ready once `ready_url` answers.
+    Its output goes to `log_path`, to this terminal with `show_output`, else nowhere."""
     if log_path:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    log = open(log_path, "ab") if log_path else None  # noqa: SIM115
     process = subprocess.Popen(
         command,
         cwd=cwd,
         env=None if env is None else dict(env),
-        stdout=log,
-        stderr=subprocess.STDOUT,
+        stdout=log or (None if show_output else subprocess.DEVNULL),
+        stderr=subprocess.STDOUT if log or not show_output else None,
         start_new_session=True,  # its own group: stopping it stops its children
     )
     try:
-        wait_for_http(ready_url, process=process)
+        wait_for_http(ready_url, timeout=start_timeout, process=process)
         yield process
     finally:
         stop_process(process, timeout=stop_timeout)
-        if log_path:
-            log.close()  # type: ignore[union-attr]
+        if log:
+            log.close()
 
 
 @contextmanager
@@ -286,24 +310,21 @@ def provision(
 def _find_or_create_pool(cognito: Any) -> str:
     for pool in cognito.list_user_pools(MaxResults=60)["UserPools"]:
         if pool["Name"] == USER_POOL_NAME:
-            pool_id: str = pool["Id"]
-            return pool_id
+            return str(pool["Id"])
     created = cognito.create_user_pool(
         PoolName=USER_POOL_NAME,
         UsernameAttributes=["email"],
         AutoVerifiedAttributes=["email"],
         Policies={"PasswordPolicy": PASSWORD_POLICY},
     )
-    pool_id = created["UserPool"]["Id"]
-    return pool_id
+    return str(created["UserPool"]["Id"])
 
 
 def _find_or_create_client(cognito: Any, pool_id: str) -> str:
     clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)
     for client in clients["UserPoolClients"]:
         if client["ClientName"] == APP_CLIENT_NAME:
-            client_id: str = client["ClientId"]
-            return client_id
+            return str(client["ClientId"])
     created = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName=APP_CLIENT_NAME,
@@ -314,8 +335,7 @@ def _find_or_create_client(cognito: Any, pool_id: str) -> str:
             "ALLOW_REFRESH_TOKEN_AUTH",
         ],
     )
-    client_id = created["UserPoolClient"]["ClientId"]
-    return client_id
+    return str(created["UserPoolClient"]["ClientId"])
 
 
 def create_user(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, str]:
@@ -326,10 +346,6 @@ def create_user(cognito: Any, stack: Stack, email: str, password: str) -> dict[s
         pass
     else:
         cognito.admin_confirm_sign_up(UserPoolId=stack.user_pool_id, Username=email)
-    return sign_in(cognito, stack, email, password)
-
-
-def sign_in(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, str]:
     result = cognito.initiate_auth(
         ClientId=stack.client_id,
         AuthFlow="USER_PASSWORD_AUTH",
@@ -342,8 +358,20 @@ def sign_in(cognito: Any, stack: Stack, email: str, password: str) -> dict[str, 
     }
 
 
-def environment_with(overrides: Mapping[str, str]) -> dict[str, str]:
-    return {**os.environ, **overrides}
+@dataclass(frozen=True)
+class LocalUser:
+    email: str
+    id_token: str
+
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.id_token}"}
+
+
+def new_user(cognito: Any, stack: Stack, label: str = "load") -> LocalUser:
+    """A throwaway confirmed user in the stack's pool, signed in."""
+    email = f"{label}-{uuid.uuid4().hex[:12]}@example.com"
+    return LocalUser(email, create_user(cognito, stack, email, THROWAWAY_PASSWORD)["id_token"])
 
 
 if __name__ == "__main__":

@@ -1,12 +1,7 @@
-"""`make logs`: tail the deployed stack's app log (one JSON line per request).
-
-    python -m scripts.logs [--architecture serverless|serverful] [--since 10m]
-                           [--filter PATTERN] [--no-follow]
-
-The stack is the deploy targets' (STAGE, STACK_NAME, AWS_REGION: the same rules as
-scripts/deploy_serverful.StackSettings); its app log group follows from its name.
-Credentials come from the standard AWS chain. Uses boto3's FilterLogEvents, so the
-AWS CLI is not needed. docs/operations.md describes the lines.
+"""`make logs`: tail the deployed stack's app log (one JSON line per request, see
+docs/operations.md) with boto3's FilterLogEvents. The stack is the deploy targets'
+(STAGE, STACK_NAME, AWS_REGION, as deploy_serverful.StackSettings reads them); its
+app log group follows from its name.
 """
 
 from __future__ import annotations
@@ -58,11 +53,12 @@ def events(
     """The group's events from start_ms on, oldest first; with follow, forever."""
     seen: set[str] = set()
     while True:
-        kwargs: dict[str, Any] = {"logGroupName": group, "startTime": start_ms}
-        if pattern:
-            kwargs["filterPattern"] = pattern
+        query = {"logGroupName": group, "startTime": start_ms}
+        pages = logs.get_paginator("filter_log_events").paginate(
+            **query, **({"filterPattern": pattern} if pattern else {})
+        )
         newest = start_ms
-        for page in logs.get_paginator("filter_log_events").paginate(**kwargs):
+        for page in pages:
             for event in page.get("events", []):
                 if event["eventId"] in seen:
                     continue

@@ -1,45 +1,40 @@
-"""Wait until a deployed API is ready: `GET <api_url>/ready` answers 200.
-
-    python -m scripts.ready --outputs .deploy/serverless-outputs.json [--timeout 300]
-
-The deploy targets run it last (`make ready`), so a deploy finishes only when the
-new stack reaches DynamoDB (and, on EC2, Cognito's JWKS) through its public URL.
-A 503 names what is not ready and how long to wait (Retry-After); anything else
-is retried too, until the timeout.
+"""`make ready`: wait until a deployed API's `GET <api_url>/ready` answers 200.
+The deploy targets run it last, so a deploy finishes only when the new stack
+reaches DynamoDB (and, on EC2, Cognito's JWKS) through its public URL. A 503 says
+how long to wait (Retry-After); anything else is retried too, until the timeout.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from email.message import Message
 from pathlib import Path
+
+from scripts.deploy_web import PublishError, load_outputs
 
 DEFAULT_TIMEOUT_SECONDS = 300.0
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_WAIT_SECONDS = 15.0
 
-Fetch = Callable[[str], tuple[int, dict[str, str], bytes]]
 
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+def fetch(url: str) -> tuple[int, Message, bytes]:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def wait_until_ready(
     api_url: str,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     *,
-    get: Fetch = fetch,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     say: Callable[[str], None] = print,
@@ -48,16 +43,16 @@ def wait_until_ready(
     deadline = clock() + timeout
     while True:
         try:
-            status, headers, body = get(url)
+            status, headers, body = fetch(url)
         except OSError as error:
-            status, headers, body = 0, {}, str(error).encode()
+            status, headers, body = 0, Message(), str(error).encode()
         if status == 200:
             say(f"ready: {url}")
             return True
-        wait = MAX_WAIT_SECONDS
-        retry_after = headers.get("Retry-After") or headers.get("retry-after")
-        if retry_after and retry_after.isdigit():
-            wait = min(float(retry_after), MAX_WAIT_SECONDS)
+        retry_after = headers.get("Retry-After", "")
+        wait = (
+            min(float(retry_after), MAX_WAIT_SECONDS) if retry_after.isdigit() else MAX_WAIT_SECONDS
+        )
         say(f"not ready yet ({status or 'no answer'}): {body[:200].decode(errors='replace')}")
         if clock() + wait > deadline:
             say(f"{url} was not ready within {timeout:.0f} s")
@@ -70,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outputs", type=Path, required=True, help="a deploy's outputs file")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS)
     args = parser.parse_args(argv)
-    api_url = json.loads(args.outputs.read_text())["api_url"]
+    try:
+        api_url = load_outputs(args.outputs, required=["api_url"])["api_url"]
+    except PublishError as error:
+        sys.exit(f"error: {error}")
     return 0 if wait_until_ready(api_url, args.timeout) else 1
 
 

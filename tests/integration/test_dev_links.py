@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from scripts.local_stack import Stack, aws_client
-from scripts.local_users import new_user
+from scripts.local_stack import Stack, aws_client, new_user
 from tests import dev_stack
 
 pytestmark = pytest.mark.integration

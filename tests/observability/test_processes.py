@@ -17,8 +17,7 @@ import pytest
 import requests
 
 from scripts.gunicorn_server import gunicorn_stack
-from scripts.local_stack import background_process, on_free_ports
-from scripts.local_users import new_user
+from scripts.local_stack import background_process, new_user, on_free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration

@@ -69,7 +69,7 @@ class InProcessRuntime(Runtime):
         return self._aws.new_user()
 
     def inject_fault(self, **fault: Any) -> None:
-        self._aws.faults.add(Fault.from_json(fault))
+        self._aws.faults.add(Fault(**fault))
 
     def clear_faults(self) -> None:
         self._aws.faults.clear()

@@ -7,7 +7,7 @@ import pytest
 from scripts.gunicorn_server import gunicorn_stack
 from scripts.http_client import HttpClient
 from scripts.load import check, main, run_load
-from scripts.local_users import new_user
+from scripts.local_stack import new_user
 
 pytestmark = pytest.mark.integration
 
