@@ -84,8 +84,9 @@ deploy-serverful: deploy-serverful-backend ## Serverful backend + web app (build
 destroy-serverful: install ## terraform destroy of the app root (the persistent root, table and user pool, stays)
 	$(BIN)/python -m scripts.deploy_serverful destroy
 
-rehearse-serverful: install artifact ## apply + destroy both roots against a local moto server
-	$(BIN)/python -m scripts.rehearse_serverful --artifact $(SERVERFUL_ARTIFACT)
+# The rehearsal is a pytest test (also run by `make test`); its checks are its asserts.
+rehearse-serverful: install artifact ## apply + check + destroy both roots against a local moto server
+	$(BIN)/pytest -q tests/terraform/test_rehearsal.py
 
 tf-clean: ## Remove Terraform data dirs and build/serverful
 	rm -rf $(TF_WORK) build/serverful
