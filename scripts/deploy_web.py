@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Publish the built web app (frontend/dist, built first if missing) to a stack's
 bucket behind CloudFront, for either architecture: with a runtime config.json and a
 CSP connect-src pinned to the stack in the backend deploy's outputs file, Content-Type
@@ -89,12 +88,9 @@ def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
 
 def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
     """index.html with a CSP <meta> that lets the app fetch only from itself, this
-    stack's API and Cognito in its region.
-
-    The CloudFront response headers policy cannot name the API: the API (its CORS
-    origin) refers to the distribution, and the distribution to its headers policy,
-    so the policy referring to the API would be a cycle. It keeps the region-wide
-    bound; a browser enforces both policies, so this one narrows it.
+    stack's API and Cognito in its region. CloudFront's headers policy cannot name
+    the API (the API's CORS origin names the distribution, which names the policy:
+    a cycle), so it keeps a region-wide bound; browsers enforce both, this narrows it.
     """
     api = urlsplit(config["apiUrl"])
     cognito = f"https://cognito-idp.{config['region']}.amazonaws.com"
@@ -147,10 +143,10 @@ def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
     # The stack's bucket, but named in a file: every call says whose it must be.
     owner = {"ExpectedBucketOwner": session.client("sts").get_caller_identity()["Account"]}
     uploads = plan_uploads(dist, runtime_config(outputs))
-    existing: dict[str, datetime] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner):
-        for obj in page.get("Contents", []):
-            existing[obj["Key"]] = obj["LastModified"]
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner)
+    existing = {
+        obj["Key"]: obj["LastModified"] for page in pages for obj in page.get("Contents", [])
+    }
     for key, body in uploads.items():
         s3.put_object(Bucket=bucket, Key=key, Body=body, **object_headers(key), **owner)
     now = datetime.now(UTC)
@@ -176,11 +172,10 @@ def make_web_build() -> None:
 
 
 def ensure_built(dist: Path, build: Callable[[], None] = make_web_build) -> None:
+    """Runs the build if dist has no index.html; plan_uploads says if it still has none."""
     if not (dist / "index.html").is_file():
         print(f"{dist} is missing: running make web-build")
         build()
-        if not (dist / "index.html").is_file():
-            raise PublishError(f"make web-build did not produce {dist}/index.html")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -127,7 +127,19 @@ def run(web: bool) -> int:
             vite += ["--port", str(ports["WEB_PORT"])]
             processes.append(running.enter_context(serve(vite, ready_url=web_url, cwd=FRONTEND)))
 
-        print_summary(stack.to_json(), web)
+        print(
+            f"""
+Local stack is up ({STATE_DIR / "stack.json"}):
+  local AWS (moto)  {stack.endpoint}
+  API               {api_url}
+  web app           {web_url if web else "(not started)"}
+  user pool         {stack.user_pool_id}  client {stack.client_id}
+
+Create a user and get a token:  make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'
+Press Ctrl-C to stop.
+""",
+            flush=True,
+        )
         snapshot = code_snapshot()
         while all(process.poll() is None for process in processes):
             time.sleep(0.5)
@@ -169,22 +181,6 @@ def write_web_config(stack: dict[str, str]) -> None:
     }
     (FRONTEND / "public").mkdir(exist_ok=True)
     (FRONTEND / "public" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
-
-
-def print_summary(stack: dict[str, str], web: bool) -> None:
-    print(
-        f"""
-Local stack is up ({STATE_DIR / "stack.json"}):
-  local AWS (moto)  {stack["endpoint"]}
-  API               {stack["api_url"]}
-  web app           {stack["web_url"] if web else "(not started)"}
-  user pool         {stack["user_pool_id"]}  client {stack["client_id"]}
-
-Create a user and get a token:  make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'
-Press Ctrl-C to stop.
-""",
-        flush=True,
-    )
 
 
 if __name__ == "__main__":

@@ -20,16 +20,9 @@ from scripts.deploy_serverful import StackSettings
 
 # Where each deployment's app writes (serverless/merge.yaml's APIHandlerLogGroup,
 # terraform/modules/monitoring's aws_cloudwatch_log_group.app).
-LOG_GROUPS = {
-    "serverless": "/aws/lambda/{stack}-api",
-    "serverful": "/todo/{stack}/app",
-}
+LOG_GROUPS = {"serverless": "/aws/lambda/{stack}-api", "serverful": "/todo/{stack}/app"}
 POLL_SECONDS = 2.0
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
-
-
-def log_group(architecture: str, stack_name: str) -> str:
-    return LOG_GROUPS[architecture].format(stack=stack_name)
 
 
 def parse_since(text: str) -> dt.timedelta:
@@ -80,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = StackSettings.from_environment()
-    group = log_group(args.architecture, settings.stack_name)
+    group = LOG_GROUPS[args.architecture].format(stack=settings.stack_name)
     start = dt.datetime.now(dt.UTC) - parse_since(args.since)
     logs = boto3.client("logs", region_name=settings.region)
     print(f"==> {group} ({settings.region}) since {start:%H:%M:%S} UTC", file=sys.stderr)

@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_log_groups_are_the_ones_the_stacks_create() -> None:
     merge = (ROOT / "serverless" / "merge.yaml").read_text()
     assert 'LogGroupName: !Sub "/aws/lambda/${AWS::StackName}-api"' in merge
-    assert logs_command.log_group("serverless", "todo-prod") == "/aws/lambda/todo-prod-api"
+    groups = logs_command.LOG_GROUPS
+    assert groups["serverless"].format(stack="todo-prod") == "/aws/lambda/todo-prod-api"
     monitoring = (ROOT / "terraform" / "modules" / "monitoring" / "main.tf").read_text()
     assert re.search(r'name\s+= "/todo/\$\{var.name\}/app"', monitoring)
-    assert logs_command.log_group("serverful", "todo-prod") == "/todo/todo-prod/app"
+    assert groups["serverful"].format(stack="todo-prod") == "/todo/todo-prod/app"
 
 
 @pytest.fixture

@@ -226,5 +226,6 @@ def test_missing_dist_runs_the_web_build(tmp_path: Path) -> None:
     dw.ensure_built(dist, build)
     dw.ensure_built(dist, lambda: pytest.fail("already built"))
     assert built == [True]
-    with pytest.raises(dw.PublishError, match="did not produce"):
-        dw.ensure_built(tmp_path / "never", lambda: None)
+    dw.ensure_built(tmp_path / "never", lambda: None)  # a build that fails
+    with pytest.raises(dw.PublishError, match="has no index"):
+        dw.plan_uploads(tmp_path / "never", dw.runtime_config(WEB_OUTPUTS))
