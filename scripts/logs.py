@@ -33,20 +33,15 @@ def parse_since(text: str) -> dt.timedelta:
 
 
 def events(
-    logs: Any,
-    group: str,
-    start_ms: int,
-    pattern: str | None,
-    follow: bool,
-    sleep: Callable[[float], None] = time.sleep,
+    logs: Any, query: dict[str, Any], follow: bool, sleep: Callable[[float], None] = time.sleep
 ) -> Iterator[dict[str, Any]]:
-    """The group's events from start_ms on, oldest first; with follow, forever."""
-    query = {"logGroupName": group, **({"filterPattern": pattern} if pattern else {})}
+    """The events a FilterLogEvents query finds, oldest first; with follow, forever."""
     paginator = logs.get_paginator("filter_log_events")
+    query = dict(query)
     seen: set[str] = set()
     while True:
-        newest = start_ms
-        for page in paginator.paginate(startTime=start_ms, **query):
+        newest = query["startTime"]
+        for page in paginator.paginate(**query):
             for event in page.get("events", []):
                 if event["eventId"] not in seen:
                     seen.add(event["eventId"])
@@ -55,7 +50,7 @@ def events(
         if not follow:
             return
         # Ask again from the newest event seen (its ids are remembered, so no repeats).
-        start_ms = newest
+        query["startTime"] = newest
         sleep(POLL_SECONDS)
 
 
@@ -77,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     start = dt.datetime.now(dt.UTC) - parse_since(args.since)
     logs = boto3.client("logs", region_name=settings.region)
     print(f"==> {group} ({settings.region}) since {start:%H:%M:%S} UTC", file=sys.stderr)
-    start_ms = int(start.timestamp() * 1000)
+    query = {"logGroupName": group, "startTime": int(start.timestamp() * 1000)}
+    if args.filter:
+        query["filterPattern"] = args.filter
     try:
-        for event in events(logs, group, start_ms, args.filter, not args.no_follow):
+        for event in events(logs, query, follow=not args.no_follow):
             print(format_event(event), flush=True)
     except logs.exceptions.ResourceNotFoundException:
         print(f"no log group {group}: is the stack deployed in {settings.region}?", file=sys.stderr)

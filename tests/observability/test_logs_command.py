@@ -70,12 +70,10 @@ def test_following_polls_again_without_repeating_lines(stack_logs: object) -> No
         if len(polls) == 2:
             raise KeyboardInterrupt
 
-    start = int(time.time() * 1000) - 60_000
+    query = {"logGroupName": "/todo/todo-dev/app", "startTime": int(time.time() * 1000) - 60_000}
     seen = []
     with pytest.raises(KeyboardInterrupt):
-        for event in logs_command.events(
-            stack_logs, "/todo/todo-dev/app", start, None, follow=True, sleep=sleep
-        ):
+        for event in logs_command.events(stack_logs, query, follow=True, sleep=sleep):
             seen.append(event["message"])
     assert len(seen) == 2 and len(polls) == 2
 
