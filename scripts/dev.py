@@ -25,6 +25,7 @@ from botocore.exceptions import EndpointConnectionError
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.deploy_web import runtime_config  # noqa: E402
 from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
     FAKE_CREDENTIALS,
     ServerDidNotStart,
@@ -120,7 +121,7 @@ def run(web: bool) -> int:
             print(f"chalice local did not start: {error}", file=sys.stderr)
             return 1
         if web:
-            write_web_config(stack.to_json())
+            write_web_config(stack)
             if not (FRONTEND / "node_modules").exists():
                 subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True)
             vite = ["npm", "run", "dev", "--", "--host", "127.0.0.1", "--strictPort"]
@@ -169,16 +170,12 @@ def code_snapshot() -> dict[Path, float]:
     return {path: path.stat().st_mtime for path in files if path.exists()}
 
 
-def write_web_config(stack: dict[str, str]) -> None:
-    config = {
-        "apiUrl": stack["api_url"],
-        "region": stack["region"],
-        "userPoolId": stack["user_pool_id"],
-        "userPoolClientId": stack["client_id"],
-        "cognitoEndpoint": stack["endpoint"],
-        # moto answers SRP without checking the password; the deployed stacks use SRP.
-        "authFlow": "USER_PASSWORD_AUTH",
-    }
+def write_web_config(stack: Stack) -> None:
+    """A deployed stack's config.json, plus moto as Cognito."""
+    config = runtime_config({**stack.to_json(), "user_pool_client_id": stack.client_id})
+    config["cognitoEndpoint"] = str(stack.endpoint)
+    # moto answers SRP without checking the password; the deployed stacks use SRP.
+    config["authFlow"] = "USER_PASSWORD_AUTH"
     (FRONTEND / "public").mkdir(exist_ok=True)
     (FRONTEND / "public" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 
