@@ -77,7 +77,7 @@ def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict
 
 
 def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
-    """What the web app reads at start-up (the same shape `make dev` writes)."""
+    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito)."""
     return {
         "apiUrl": outputs["api_url"].rstrip("/"),
         "region": outputs["region"],
