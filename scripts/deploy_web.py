@@ -12,7 +12,7 @@ import mimetypes
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -138,11 +138,11 @@ def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime)
 
 
 def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
+    uploads = plan_uploads(dist, runtime_config(outputs))
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
     # The stack's bucket, but named in a file: every call says whose it must be.
     owner = {"ExpectedBucketOwner": session.client("sts").get_caller_identity()["Account"]}
-    uploads = plan_uploads(dist, runtime_config(outputs))
     pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner)
     existing = {
         obj["Key"]: obj["LastModified"] for page in pages for obj in page.get("Contents", [])
@@ -167,17 +167,6 @@ def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
     print(f"invalidated CloudFront {distribution} ({invalidation['Invalidation']['Id']})")
 
 
-def make_web_build() -> None:
-    subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
-
-
-def ensure_built(dist: Path, build: Callable[[], None] = make_web_build) -> None:
-    """Runs the build if dist has no index.html; plan_uploads says if it still has none."""
-    if not (dist / "index.html").is_file():
-        print(f"{dist} is missing: running make web-build")
-        build()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outputs", type=Path, required=True, help="the backend deploy's outputs")
@@ -185,7 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         outputs = load_outputs(args.outputs)
-        ensure_built(args.dist)
+        if not (args.dist / "index.html").is_file():
+            print(f"{args.dist} is missing: running make web-build")
+            # If it fails, plan_uploads says the dist still has no index.html.
+            subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
         publish(boto3.Session(region_name=outputs["region"]), outputs, args.dist)
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -214,18 +214,12 @@ def test_publish_names_this_account_as_the_owner_of_the_bucket_on_every_s3_call(
     assert sessions.without_expected_owner() == []
 
 
-def test_missing_dist_runs_the_web_build(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    built: list[bool] = []
-
-    def build() -> None:
-        built.append(True)
-        dist.mkdir()
-        (dist / "index.html").write_text("<!doctype html>")
-
-    dw.ensure_built(dist, build)
-    dw.ensure_built(dist, lambda: pytest.fail("already built"))
-    assert built == [True]
-    dw.ensure_built(tmp_path / "never", lambda: None)  # a build that fails
-    with pytest.raises(dw.PublishError, match="has no index"):
-        dw.plan_uploads(tmp_path / "never", dw.runtime_config(WEB_OUTPUTS))
+def test_a_missing_dist_runs_the_web_build_and_a_failed_build_stops_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commands: list[list[str]] = []
+    monkeypatch.setattr(dw.subprocess, "run", lambda command, **_: commands.append(command))
+    outputs = _outputs_file(tmp_path, WEB_OUTPUTS)
+    assert dw.main(["--outputs", str(outputs), "--dist", str(tmp_path / "never")]) == 1
+    assert commands == [["make", "--no-print-directory", "web-build"]]
+    assert "has no index.html" in capsys.readouterr().err  # before any call to AWS
