@@ -38,7 +38,7 @@ dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stop
 
 user: install ## Create a confirmed local user: make user EMAIL=a@b.c PASSWORD=...
 	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'" >&2; exit 2; }
-	@$(BIN)/python scripts/dev_user.py --email "$(EMAIL)" --password "$(PASSWORD)"
+	@$(BIN)/python scripts/dev.py user --email "$(EMAIL)" --password "$(PASSWORD)"
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

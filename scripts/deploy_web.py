@@ -1,9 +1,7 @@
-#!/usr/bin/env python3
 """Publish the built web app (frontend/dist, built first if missing) to a stack's
-bucket behind CloudFront, for either architecture: from the backend deploy's outputs
-file, a runtime config.json and a CSP connect-src pinned to this stack; every file
-with its Content-Type and Cache-Control; files the new build no longer has removed;
-then a CloudFront invalidation.
+bucket behind CloudFront, for either architecture: with a runtime config.json and a
+CSP connect-src pinned to the stack in the backend deploy's outputs file, Content-Type
+and Cache-Control on every file, stale files removed, then a CloudFront invalidation.
 """
 
 from __future__ import annotations
@@ -14,8 +12,7 @@ import mimetypes
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,12 +57,6 @@ class PublishError(RuntimeError):
     """The web app cannot be published; the message says why."""
 
 
-@dataclass(frozen=True)
-class Upload:
-    key: str
-    body: bytes
-
-
 def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict[str, str]:
     """A backend deploy's outputs file, with every `required` output."""
     try:
@@ -86,7 +77,7 @@ def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict
 
 
 def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
-    """What the web app reads at start-up (the same shape `make dev` writes)."""
+    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito)."""
     return {
         "apiUrl": outputs["api_url"].rstrip("/"),
         "region": outputs["region"],
@@ -97,12 +88,9 @@ def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
 
 def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
     """index.html with a CSP <meta> that lets the app fetch only from itself, this
-    stack's API and Cognito in its region.
-
-    The CloudFront response headers policy cannot name the API: the API (its CORS
-    origin) refers to the distribution, and the distribution to its headers policy,
-    so the policy referring to the API would be a cycle. It keeps the region-wide
-    bound; a browser enforces both policies, so this one narrows it.
+    stack's API and Cognito in its region. CloudFront's headers policy cannot name
+    the API (the API's CORS origin names the distribution, which names the policy:
+    a cycle), so it keeps a region-wide bound; browsers enforce both, this narrows it.
     """
     api = urlsplit(config["apiUrl"])
     cognito = f"https://cognito-idp.{config['region']}.amazonaws.com"
@@ -114,34 +102,29 @@ def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
     return html[:at] + meta + html[at:]
 
 
-def cache_control(key: str) -> str:
-    return IMMUTABLE if key.startswith(HASHED_PREFIX) else REVALIDATE
-
-
-def content_type(key: str) -> str:
+def object_headers(key: str) -> dict[str, str]:
+    """put_object's ContentType and CacheControl for the file at `key`."""
     known = CONTENT_TYPES.get(Path(key).suffix.lower()) or mimetypes.guess_type(key)[0]
-    guessed = known or "application/octet-stream"
-    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
+    content_type = known or "application/octet-stream"
+    if content_type.startswith("text/"):
+        content_type += "; charset=utf-8"
+    cache_control = IMMUTABLE if key.startswith(HASHED_PREFIX) else REVALIDATE
+    return {"ContentType": content_type, "CacheControl": cache_control}
 
 
-def plan_uploads(dist: Path, config: dict[str, str]) -> list[Upload]:
-    """Every file to upload, assets first and index.html last: a browser that loads
-    the new index.html then finds every asset it names."""
+def plan_uploads(dist: Path, config: dict[str, str]) -> dict[str, bytes]:
+    """Key -> body of every file, in upload order: assets first and index.html last,
+    so a browser that loads the new index.html then finds every asset it names."""
     if not (dist / "index.html").is_file():
         raise PublishError(f"{dist} has no index.html: build the web app (make web-build)")
-    uploads = []
-    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
-        key = path.relative_to(dist).as_posix()
-        if key == RUNTIME_CONFIG:
-            continue  # replaced by the one for this stack
-        body = path.read_bytes()
-        if key == "index.html":
-            body = pin_connect_src(body, config)
-        uploads.append(Upload(key, body))
-    uploads.append(Upload(RUNTIME_CONFIG, (json.dumps(config, indent=2) + "\n").encode()))
-    return sorted(
-        uploads, key=lambda u: (u.key == "index.html", not u.key.startswith(HASHED_PREFIX), u.key)
-    )
+    # The build's config.json is replaced by the one for this stack.
+    bodies = {
+        p.relative_to(dist).as_posix(): p.read_bytes() for p in dist.rglob("*") if p.is_file()
+    }
+    bodies[RUNTIME_CONFIG] = (json.dumps(config, indent=2) + "\n").encode()
+    bodies["index.html"] = pin_connect_src(bodies["index.html"], config)
+    order = sorted(bodies, key=lambda k: (k == "index.html", not k.startswith(HASHED_PREFIX), k))
+    return {key: bodies[key] for key in order}
 
 
 def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime) -> list[str]:
@@ -154,31 +137,20 @@ def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime)
     )
 
 
-def publish(
-    session: Any,
-    outputs: dict[str, str],
-    dist: Path,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> dict[str, Any]:
+def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
+    uploads = plan_uploads(dist, runtime_config(outputs))
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
     # The stack's bucket, but named in a file: every call says whose it must be.
     owner = {"ExpectedBucketOwner": session.client("sts").get_caller_identity()["Account"]}
-    uploads = plan_uploads(dist, runtime_config(outputs))
-    existing: dict[str, datetime] = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner):
-        for obj in page.get("Contents", []):
-            existing[obj["Key"]] = obj["LastModified"]
-    for upload in uploads:
-        s3.put_object(
-            Bucket=bucket,
-            Key=upload.key,
-            Body=upload.body,
-            ContentType=content_type(upload.key),
-            CacheControl=cache_control(upload.key),
-            **owner,
-        )
-    removed = stale_keys(existing, {u.key for u in uploads}, now())
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, **owner)
+    existing = {
+        obj["Key"]: obj["LastModified"] for page in pages for obj in page.get("Contents", [])
+    }
+    for key, body in uploads.items():
+        s3.put_object(Bucket=bucket, Key=key, Body=body, **object_headers(key), **owner)
+    now = datetime.now(UTC)
+    removed = stale_keys(existing, set(uploads), now)
     for start in range(0, len(removed), 1000):
         batch = [{"Key": key} for key in removed[start : start + 1000]]
         s3.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True}, **owner)
@@ -186,50 +158,30 @@ def publish(
         DistributionId=outputs["distribution_id"],
         InvalidationBatch={
             "Paths": {"Quantity": 1, "Items": ["/*"]},
-            "CallerReference": f"deploy-web-{now():%Y%m%dT%H%M%S%f}",
+            "CallerReference": f"deploy-web-{now:%Y%m%dT%H%M%S%f}",
         },
     )
-    return {
-        "uploaded": len(uploads),
-        "bytes": sum(len(u.body) for u in uploads),
-        "removed": removed,
-        "invalidation_id": invalidation["Invalidation"]["Id"],
-    }
+    size = f"{sum(map(len, uploads.values())):,} bytes"
+    print(f"s3://{bucket}: uploaded {len(uploads)} files ({size}), removed {len(removed)} stale")
+    distribution = outputs["distribution_id"]
+    print(f"invalidated CloudFront {distribution} ({invalidation['Invalidation']['Id']})")
 
 
-def make_web_build() -> None:
-    subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
-
-
-def ensure_built(dist: Path, build: Callable[[], None]) -> None:
-    if not (dist / "index.html").is_file():
-        print(f"{dist} is missing: running make web-build")
-        build()
-        if not (dist / "index.html").is_file():
-            raise PublishError(f"make web-build did not produce {dist}/index.html")
-
-
-def main(
-    argv: Sequence[str] | None = None,
-    session_factory: Callable[..., Any] = boto3.Session,
-    build: Callable[[], None] = make_web_build,
-) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--outputs", type=Path, required=True, help="the backend deploy's outputs")
     parser.add_argument("--dist", type=Path, default=DEFAULT_DIST, help="the built web app")
     args = parser.parse_args(argv)
     try:
         outputs = load_outputs(args.outputs)
-        ensure_built(args.dist, build)
-        result = publish(session_factory(region_name=outputs["region"]), outputs, args.dist)
+        if not (args.dist / "index.html").is_file():
+            print(f"{args.dist} is missing: running make web-build")
+            # If it fails, plan_uploads says the dist still has no index.html.
+            subprocess.run(["make", "--no-print-directory", "web-build"], cwd=ROOT, check=False)
+        publish(boto3.Session(region_name=outputs["region"]), outputs, args.dist)
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    print(
-        f"uploaded {result['uploaded']} files ({result['bytes']:,} bytes) "
-        f"to s3://{outputs['web_bucket']}, removed {len(result['removed'])} stale"
-    )
-    print(f"invalidated CloudFront {outputs['distribution_id']} ({result['invalidation_id']})")
     print(f"web app: {outputs['web_url']}")
     print(f"API:     {outputs['api_url']}")
     return 0

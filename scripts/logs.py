@@ -1,7 +1,7 @@
 """`make logs`: tail the deployed stack's app log (one JSON line per request, see
-docs/operations.md) with boto3's FilterLogEvents. The stack is the deploy targets'
-(STAGE, STACK_NAME, AWS_REGION, as deploy_serverful.StackSettings reads them); its
-app log group follows from its name.
+docs/operations.md) with FilterLogEvents. The stack is the deploy targets' (STAGE,
+STACK_NAME, AWS_REGION, read by deploy_serverful.StackSettings); its name and the
+architecture give the log group.
 """
 
 from __future__ import annotations
@@ -20,55 +20,37 @@ from scripts.deploy_serverful import StackSettings
 
 # Where each deployment's app writes (serverless/merge.yaml's APIHandlerLogGroup,
 # terraform/modules/monitoring's aws_cloudwatch_log_group.app).
-LOG_GROUPS = {
-    "serverless": "/aws/lambda/{stack}-api",
-    "serverful": "/todo/{stack}/app",
-}
+LOG_GROUPS = {"serverless": "/aws/lambda/{stack}-api", "serverful": "/todo/{stack}/app"}
 POLL_SECONDS = 2.0
-_DURATION = re.compile(r"^(\d+)([smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def log_group(architecture: str, stack_name: str) -> str:
-    if architecture not in LOG_GROUPS:
-        raise SystemExit(f"ARCHITECTURE must be one of {', '.join(LOG_GROUPS)}: {architecture!r}")
-    return LOG_GROUPS[architecture].format(stack=stack_name)
+UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def parse_since(text: str) -> dt.timedelta:
-    match = _DURATION.match(text.strip())
+    match = re.fullmatch(r"(\d+)([smhd])", text.strip())
     if not match:
         raise SystemExit(f"SINCE must look like 30s, 10m, 2h or 1d: {text!r}")
-    return dt.timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+    return dt.timedelta(**{UNITS[match[2]]: int(match[1])})
 
 
 def events(
-    logs: Any,
-    group: str,
-    start_ms: int,
-    pattern: str | None,
-    follow: bool,
-    sleep: Callable[[float], None] = time.sleep,
+    logs: Any, query: dict[str, Any], follow: bool, sleep: Callable[[float], None] = time.sleep
 ) -> Iterator[dict[str, Any]]:
-    """The group's events from start_ms on, oldest first; with follow, forever."""
+    """The events a FilterLogEvents query finds, oldest first; with follow, forever."""
+    paginator = logs.get_paginator("filter_log_events")
+    query = dict(query)
     seen: set[str] = set()
     while True:
-        query = {"logGroupName": group, "startTime": start_ms}
-        pages = logs.get_paginator("filter_log_events").paginate(
-            **query, **({"filterPattern": pattern} if pattern else {})
-        )
-        newest = start_ms
-        for page in pages:
+        newest = query["startTime"]
+        for page in paginator.paginate(**query):
             for event in page.get("events", []):
-                if event["eventId"] in seen:
-                    continue
-                seen.add(event["eventId"])
-                newest = max(newest, event["timestamp"])
-                yield event
+                if event["eventId"] not in seen:
+                    seen.add(event["eventId"])
+                    newest = max(newest, event["timestamp"])
+                    yield event
         if not follow:
             return
         # Ask again from the newest event seen (its ids are remembered, so no repeats).
-        start_ms = newest
+        query["startTime"] = newest
         sleep(POLL_SECONDS)
 
 
@@ -81,19 +63,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--architecture", default="serverless", choices=sorted(LOG_GROUPS))
     parser.add_argument("--since", default="10m", help="how far back to start (10m)")
-    parser.add_argument("--filter", default=None, help="CloudWatch Logs filter pattern")
+    parser.add_argument("--filter", help="CloudWatch Logs filter pattern")
     parser.add_argument("--no-follow", action="store_true", help="print what is there and stop")
     args = parser.parse_args(argv)
 
     settings = StackSettings.from_environment()
-    group = log_group(args.architecture, settings.stack_name)
+    group = LOG_GROUPS[args.architecture].format(stack=settings.stack_name)
     start = dt.datetime.now(dt.UTC) - parse_since(args.since)
     logs = boto3.client("logs", region_name=settings.region)
     print(f"==> {group} ({settings.region}) since {start:%H:%M:%S} UTC", file=sys.stderr)
+    query = {"logGroupName": group, "startTime": int(start.timestamp() * 1000)}
+    if args.filter:
+        query["filterPattern"] = args.filter
     try:
-        for event in events(
-            logs, group, int(start.timestamp() * 1000), args.filter, not args.no_follow
-        ):
+        for event in events(logs, query, follow=not args.no_follow):
             print(format_event(event), flush=True)
     except logs.exceptions.ResourceNotFoundException:
         print(f"no log group {group}: is the stack deployed in {settings.region}?", file=sys.stderr)

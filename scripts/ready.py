@@ -1,7 +1,7 @@
 """`make ready`: wait until a deployed API's `GET <api_url>/ready` answers 200.
 The deploy targets run it last, so a deploy finishes only when the new stack
-reaches DynamoDB (and, on EC2, Cognito's JWKS) through its public URL. A 503 says
-how long to wait (Retry-After); anything else is retried too, until the timeout.
+reaches DynamoDB (and, on EC2, Cognito's JWKS) through its public URL. Anything
+else is retried until the timeout, after the wait a 503's Retry-After names.
 """
 
 from __future__ import annotations
@@ -22,15 +22,6 @@ REQUEST_TIMEOUT_SECONDS = 10
 MAX_WAIT_SECONDS = 15.0
 
 
-def fetch(url: str) -> tuple[int, Message, bytes]:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
 def wait_until_ready(
     api_url: str,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
@@ -40,18 +31,22 @@ def wait_until_ready(
     say: Callable[[str], None] = print,
 ) -> bool:
     url = api_url.rstrip("/") + "/ready"
+    request = urllib.request.Request(url, headers={"Accept": "application/json"})
     deadline = clock() + timeout
     while True:
         try:
-            status, headers, body = fetch(url)
+            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
+                status, headers, body = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:  # an answer, but not a 2xx
+            status, headers, body = error.code, error.headers, error.read()
         except OSError as error:
             status, headers, body = 0, Message(), str(error).encode()
         if status == 200:
             say(f"ready: {url}")
             return True
         retry_after = headers.get("Retry-After", "")
-        wait = (
-            min(float(retry_after), MAX_WAIT_SECONDS) if retry_after.isdigit() else MAX_WAIT_SECONDS
+        wait = min(
+            float(retry_after) if retry_after.isdigit() else MAX_WAIT_SECONDS, MAX_WAIT_SECONDS
         )
         say(f"not ready yet ({status or 'no answer'}): {body[:200].decode(errors='replace')}")
         if clock() + wait > deadline:

@@ -33,7 +33,7 @@ class LocalStack:
 
     def user_token(self, email: str, password: str = "Local-Passw0rd") -> str:
         result = subprocess.run(
-            [sys.executable, "scripts/dev_user.py", "--email", email, "--password", password],
+            [sys.executable, "scripts/dev.py", "user", "--email", email, "--password", password],
             cwd=ROOT,
             env=self.env,
             capture_output=True,

@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_log_groups_are_the_ones_the_stacks_create() -> None:
     merge = (ROOT / "serverless" / "merge.yaml").read_text()
     assert 'LogGroupName: !Sub "/aws/lambda/${AWS::StackName}-api"' in merge
-    assert logs_command.log_group("serverless", "todo-prod") == "/aws/lambda/todo-prod-api"
+    groups = logs_command.LOG_GROUPS
+    assert groups["serverless"].format(stack="todo-prod") == "/aws/lambda/todo-prod-api"
     monitoring = (ROOT / "terraform" / "modules" / "monitoring" / "main.tf").read_text()
     assert re.search(r'name\s+= "/todo/\$\{var.name\}/app"', monitoring)
-    assert logs_command.log_group("serverful", "todo-prod") == "/todo/todo-prod/app"
+    assert groups["serverful"].format(stack="todo-prod") == "/todo/todo-prod/app"
 
 
 @pytest.fixture
@@ -69,12 +70,10 @@ def test_following_polls_again_without_repeating_lines(stack_logs: object) -> No
         if len(polls) == 2:
             raise KeyboardInterrupt
 
-    start = int(time.time() * 1000) - 60_000
+    query = {"logGroupName": "/todo/todo-dev/app", "startTime": int(time.time() * 1000) - 60_000}
     seen = []
     with pytest.raises(KeyboardInterrupt):
-        for event in logs_command.events(
-            stack_logs, "/todo/todo-dev/app", start, None, follow=True, sleep=sleep
-        ):
+        for event in logs_command.events(stack_logs, query, follow=True, sleep=sleep):
             seen.append(event["message"])
     assert len(seen) == 2 and len(polls) == 2
 

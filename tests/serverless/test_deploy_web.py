@@ -26,7 +26,7 @@ from tests.serverless.support import REGION, S3CallRecorder
     ],
 )
 def test_cache_control(key: str, cache: str) -> None:
-    assert dw.cache_control(key) == cache
+    assert dw.object_headers(key)["CacheControl"] == cache
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,7 @@ def test_cache_control(key: str, cache: str) -> None:
     ],
 )
 def test_content_type(key: str, ctype: str) -> None:
-    assert dw.content_type(key) == ctype
+    assert dw.object_headers(key)["ContentType"] == ctype
 
 
 WEB_OUTPUTS = {
@@ -70,13 +70,13 @@ def _dist(tmp_path: Path) -> Path:
 
 def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: Path) -> None:
     plan = dw.plan_uploads(_dist(tmp_path), dw.runtime_config(WEB_OUTPUTS))
-    assert [u.key for u in plan] == [
+    assert list(plan) == [
         "assets/index-abc12345.js",
         "config.json",
         "favicon.ico",
         "index.html",
     ]
-    config = json.loads(next(u for u in plan if u.key == "config.json").body)
+    config = json.loads(plan["config.json"])
     assert config == {
         "apiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api",
         "region": REGION,
@@ -175,13 +175,12 @@ def test_publish_uploads_with_headers_prunes_and_invalidates(
     s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
     outputs = {**WEB_OUTPUTS, "distribution_id": _distribution()}
     code = dw.main(
-        ["--outputs", str(_outputs_file(tmp_path, outputs)), "--dist", str(_dist(tmp_path))],
-        session_factory=boto3.Session,
-        build=lambda: pytest.fail("dist exists"),
+        ["--outputs", str(_outputs_file(tmp_path, outputs)), "--dist", str(_dist(tmp_path))]
     )
     assert code == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
     assert "https://d111.cloudfront.net" in printed and "removed 1 stale" in printed
+    assert "running make web-build" not in printed  # the dist was there
 
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket="todo-web")["Contents"])
     assert keys == ["assets/index-abc12345.js", "config.json", "favicon.ico", "index.html"]
@@ -215,17 +214,12 @@ def test_publish_names_this_account_as_the_owner_of_the_bucket_on_every_s3_call(
     assert sessions.without_expected_owner() == []
 
 
-def test_missing_dist_runs_the_web_build(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
-    built: list[bool] = []
-
-    def build() -> None:
-        built.append(True)
-        dist.mkdir()
-        (dist / "index.html").write_text("<!doctype html>")
-
-    dw.ensure_built(dist, build)
-    dw.ensure_built(dist, lambda: pytest.fail("already built"))
-    assert built == [True]
-    with pytest.raises(dw.PublishError, match="did not produce"):
-        dw.ensure_built(tmp_path / "never", lambda: None)
+def test_a_missing_dist_runs_the_web_build_and_a_failed_build_stops_the_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    commands: list[list[str]] = []
+    monkeypatch.setattr(dw.subprocess, "run", lambda command, **_: commands.append(command))
+    outputs = _outputs_file(tmp_path, WEB_OUTPUTS)
+    assert dw.main(["--outputs", str(outputs), "--dist", str(tmp_path / "never")]) == 1
+    assert commands == [["make", "--no-print-directory", "web-build"]]
+    assert "has no index.html" in capsys.readouterr().err  # before any call to AWS
