@@ -1,16 +1,9 @@
-"""Apply or destroy the serverful stack's two Terraform roots; write the outputs file.
-
-    python -m scripts.deploy_serverful apply --artifact build/serverful/app.zip
-    python -m scripts.deploy_serverful destroy            (the app root; data and users stay)
-    python -m scripts.deploy_serverful destroy-persistent --confirm <stack name>
-    python -m scripts.deploy_serverful cli-config         (the Terraform CLI config only)
+"""Apply or destroy the serverful stack's two Terraform roots and write the outputs file.
 
 terraform/persistent (table, user pool) is applied first; terraform/app reads its
-outputs from its state. Settings (environment) and state locations: docs/serverful.md.
-Terraform gets the variables as a JSON -var-file and the state location with
--backend-config; `TF_VAR_*` set by hand still reach it (the settings win).
-`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py, plus the
-dashboard URL and the app log group for operators (docs/operations.md).
+outputs from its state. Each root gets its variables as a JSON -var-file and its state
+location as -backend-config (settings and state locations: docs/serverful.md). `apply`
+writes .deploy/serverful-outputs.json for scripts/deploy_web.py and for operators.
 """
 
 from __future__ import annotations
@@ -27,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.deploy_web import REQUIRED_OUTPUTS
+from scripts.wheels import DeployError
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_DIR = ROOT / "terraform"
@@ -62,10 +56,6 @@ terraform {
   }
 }
 """
-
-
-class DeployError(RuntimeError):
-    """A step failed; the message says which and how to fix it."""
 
 
 def write_cli_config() -> Path:
@@ -126,14 +116,9 @@ class Terraform:
     def run(self, *args: str, capture: bool = False) -> str:
         command = ["terraform", f"-chdir={self.working_dir}", *args]
         print("+ " + " ".join(command), file=sys.stderr, flush=True)
-        result = subprocess.run(
-            command,
-            env=self.environment(),
-            stdout=subprocess.PIPE if capture else None,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
+        stdout = subprocess.PIPE if capture else None
+        result = subprocess.run(command, env=self.environment(), stdout=stdout, text=True)
+        if result.returncode:
             raise DeployError(f"terraform {args[0]} in {self.working_dir.name} failed")
         return result.stdout or ""
 
@@ -242,7 +227,7 @@ def recorded_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     return {key: str(outputs[key]) for key in keys}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     apply_parser = sub.add_parser("apply", help="apply both roots and write the outputs file")
@@ -257,22 +242,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "cli-config":
         print(write_cli_config())
-        return 0
-    deployment = Deployment.from_environment()
-    try:
-        if args.command == "apply":
-            outputs = deployment.apply(args.artifact)
-            print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
-            print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
-        elif args.command == "destroy":
-            deployment.destroy()
-        else:
-            deployment.destroy_persistent(args.confirm)
-    except DeployError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    elif args.command == "apply":
+        outputs = Deployment.from_environment().apply(args.artifact)
+        print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
+        print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
+    elif args.command == "destroy":
+        Deployment.from_environment().destroy()
+    else:
+        Deployment.from_environment().destroy_persistent(args.confirm)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
