@@ -27,9 +27,7 @@ TERRAFORM_DIR = ROOT / "terraform"
 TF_WORK = ROOT / ".tf"
 OUTPUTS_FILE = ROOT / ".deploy" / "serverful-outputs.json"
 
-# The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
-WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
-# For operators: recorded beside them and printed after a deploy.
+# For operators: recorded beside what scripts/deploy_web.py requires, printed after a deploy.
 OPERATIONS_KEYS = ("dashboard_url", "log_group")
 
 # Deploy settings (environment) -> Terraform variables, per root; unset means the default.
@@ -205,10 +203,6 @@ class Deployment:
         print(f"wrote {outputs_file}")
         return outputs
 
-    def destroy(self) -> None:
-        """`terraform destroy` of the app root; the persistent root is not touched."""
-        self.change("app", "destroy")
-
     def destroy_persistent(self, confirm: str) -> None:
         """Delete the table and the user pool on purpose: protection off, then destroy."""
         if confirm != self.settings.stack_name:
@@ -221,9 +215,9 @@ class Deployment:
 
 def recorded_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     """What .deploy/serverful-outputs.json holds: the web deploy's keys and the operators'."""
-    if missing := [key for key in WEB_DEPLOY_KEYS if not outputs.get(key)]:
+    if missing := [key for key in REQUIRED_OUTPUTS if not outputs.get(key)]:
         raise DeployError(f"terraform outputs missing or empty: {', '.join(missing)}")
-    keys = [*WEB_DEPLOY_KEYS, *(key for key in OPERATIONS_KEYS if outputs.get(key))]
+    keys = [*REQUIRED_OUTPUTS, *(key for key in OPERATIONS_KEYS if outputs.get(key))]
     return {key: str(outputs[key]) for key in keys}
 
 
@@ -233,10 +227,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     apply_parser = sub.add_parser("apply", help="apply both roots and write the outputs file")
     apply_parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
     sub.add_parser("destroy", help="destroy the app root (the table and the users stay)")
-    persistent_parser = sub.add_parser(
-        "destroy-persistent", help="delete the table and the user pool (every user's data)"
-    )
-    persistent_parser.add_argument("--confirm", required=True, metavar="STACK_NAME")
+    persistent = sub.add_parser("destroy-persistent", help="delete every user and todo")
+    persistent.add_argument("--confirm", required=True, metavar="STACK_NAME")
     sub.add_parser("cli-config", help="write the Terraform CLI config (provider mirror)")
     args = parser.parse_args(argv)
 
@@ -247,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
         print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
     elif args.command == "destroy":
-        Deployment.from_environment().destroy()
+        Deployment.from_environment().change("app", "destroy")
     else:
         Deployment.from_environment().destroy_persistent(args.confirm)
 

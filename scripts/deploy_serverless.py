@@ -69,9 +69,6 @@ ENVIRONMENT_PARAMETERS = {
 Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fails
 
 
-# ---------------------------------------------------------------- package
-
-
 def lambda_pins(project: Path, checked: bool = True) -> dict[str, str]:
     """The pins of requirements.txt the Lambda package vendors (name -> version); if
     `checked`, the lock must pin exactly these."""
@@ -83,11 +80,8 @@ def lambda_pins(project: Path, checked: bool = True) -> dict[str, str]:
 
 
 def missing_dependencies(vendor: Path) -> list[str]:
-    """Dependencies of vendored packages that are neither vendored nor on Lambda.
-
-    The packages are installed with --no-deps (their usual dependencies are
-    boto3/botocore), so this catches a new requirement that needs something else.
-    """
+    """Dependencies of vendored packages that are neither vendored nor on Lambda (they are
+    installed with --no-deps, so a new requirement that needs something else shows here)."""
     from packaging.requirements import Requirement
 
     dists = list(distributions(path=[str(vendor)]))
@@ -134,9 +128,6 @@ def package(project: Path, out: Path) -> Path:
     if size > MAX_PACKAGE_BYTES:
         raise DeployError(f"deployment.zip is {size:,} bytes; the budget is {MAX_PACKAGE_BYTES:,}")
     return package_dir
-
-
-# ---------------------------------------------------------------- deploy
 
 
 def stack_name(stage: str, name: str | None) -> str:
@@ -264,9 +255,6 @@ def destroy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
     retained = [by_key[k] for k in ("TableName", "UserPoolId") if by_key.get(k)]
     if retained:
         print(f"retained (DeletionPolicy Retain; delete by hand if you mean it): {retained}")
-
-
-# ---------------------------------------------------------------- CLI
 
 
 def main(
