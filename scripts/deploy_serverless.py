@@ -152,11 +152,8 @@ def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
 def parse_parameters(
     pairs: Iterable[str], env: Mapping[str, str] | None = None, stage: str = "prod"
 ) -> dict[str, str]:
-    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override.
-
-    WAF costs a monthly fee: it is on for the `prod` stage unless ENABLE_WAF says
-    otherwise, and off for other stages unless asked for.
-    """
+    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override. WAF
+    costs a monthly fee: on by default for the `prod` stage only."""
     parameters = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
