@@ -30,18 +30,11 @@ OUTPUTS_FILE = ROOT / ".deploy" / "serverful-outputs.json"
 # For operators: recorded beside what scripts/deploy_web.py requires, printed after a deploy.
 OPERATIONS_KEYS = ("dashboard_url", "log_group")
 
-# Deploy settings (environment) -> Terraform variables, per root; unset means the default.
-SETTING_VARIABLES = {
-    "persistent": {
-        "SES_IDENTITY_ARN": "ses_identity_arn",
-        "EMAIL_FROM": "email_from",
-        "THREAT_PROTECTION": "threat_protection",
-    },
-    "app": {
-        "AMI_ID": "ami_id",
-        "PERMISSIONS_BOUNDARY_ARN": "permissions_boundary_arn",
-        "ALARM_EMAIL": "alarm_email",
-    },
+# Deploy settings (environment) that set the root's variable of the same name in
+# lowercase; unset means the variable's default.
+ROOT_SETTINGS = {
+    "persistent": ("SES_IDENTITY_ARN", "EMAIL_FROM", "THREAT_PROTECTION"),
+    "app": ("AMI_ID", "PERMISSIONS_BOUNDARY_ARN", "ALARM_EMAIL"),
 }
 
 # Written as terraform/<root>/backend_override.tf (git-ignored) when TF_STATE_BUCKET is
@@ -154,8 +147,8 @@ class Deployment:
     def variables(self, root: str) -> dict[str, Any]:
         """The root's variables: name, region, the deploy settings set for it; the app
         root also gets the stage and where to read the persistent root's state."""
-        names = SETTING_VARIABLES[root]
-        chosen = {var: self.env[setting] for setting, var in names.items() if self.env.get(setting)}
+        settings = ROOT_SETTINGS[root]
+        chosen = {name.lower(): self.env[name] for name in settings if self.env.get(name)}
         variables: dict[str, Any] = {
             "name": self.settings.stack_name,
             "region": self.settings.region,
