@@ -76,11 +76,8 @@ class StackSettings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
         stage = env.get("STAGE") or "prod"
-        return cls(
-            stage=stage,
-            stack_name=env.get("STACK_NAME") or f"todo-{stage}",
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        )
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return cls(stage, env.get("STACK_NAME") or f"todo-{stage}", region)
 
 
 @dataclass(frozen=True)
@@ -137,27 +134,20 @@ class Deployment:
         """The root's -backend-config: a local path, or with TF_STATE_BUCKET an S3 key."""
         if not (bucket := self.env.get("TF_STATE_BUCKET")):
             return {"path": str(self.state_dir / f"{root}.tfstate")}
+        key = f"todo/{self.settings.stack_name}/{root}.tfstate"
         region = self.env.get("TF_STATE_REGION") or self.settings.region
-        return {
-            "bucket": bucket,
-            "key": f"todo/{self.settings.stack_name}/{root}.tfstate",
-            "region": region,
-        }
+        return {"bucket": bucket, "key": key, "region": region}
 
     def variables(self, root: str) -> dict[str, Any]:
         """The root's variables: name, region, the deploy settings set for it; the app
         root also gets the stage and where to read the persistent root's state."""
-        settings = ROOT_SETTINGS[root]
-        chosen = {name.lower(): self.env[name] for name in settings if self.env.get(name)}
-        variables: dict[str, Any] = {
-            "name": self.settings.stack_name,
-            "region": self.settings.region,
-            **chosen,
-        }
+        env, stack = self.env, self.settings
+        chosen = {name.lower(): env[name] for name in ROOT_SETTINGS[root] if env.get(name)}
+        variables: dict[str, Any] = {"name": stack.stack_name, "region": stack.region, **chosen}
         if root == "app":
-            backend = "s3" if self.env.get("TF_STATE_BUCKET") else "local"
+            backend = "s3" if env.get("TF_STATE_BUCKET") else "local"
             state = {"backend": backend, "config": self.backend("persistent")}
-            variables |= {"stage": self.settings.stage, "persistent_state": state}
+            variables |= {"stage": stack.stage, "persistent_state": state}
         return variables
 
     def init(self, root: str) -> Terraform:
