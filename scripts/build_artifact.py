@@ -1,14 +1,9 @@
-"""Build the serverful app artifact (`make artifact`): one reproducible zip of all the
-EC2 user data needs to run the API with no package index:
-
-  app.py, chalicelib/, wsgi.py, gunicorn.conf.py   the code
-  requirements.txt    requirements-server.lock.txt: every package, pinned with its hash
-  wheels/             those wheels, for CPython 3.11 on manylinux x86_64
-
-The instances install with `pip install --require-hashes`. `--lock` (`make artifact-lock`)
-rewrites the lock from requirements-server.txt; review its diff like code. The zip is
-deterministic (sorted entries, fixed timestamps), so the same sources give the same
-SHA-256 and Terraform rolls the instances only when something changed.
+"""Build the serverful app artifact (`make artifact`): a reproducible zip of the code
+(app.py, chalicelib/, wsgi.py, gunicorn.conf.py), requirements-server.lock.txt as
+requirements.txt, and its wheels under wheels/, which EC2 installs with
+`pip install --require-hashes` and no package index. Sorted entries and fixed timestamps
+make the same sources give the same SHA-256, so Terraform rolls the instances only on a
+change. `--lock` (`make artifact-lock`) rewrites the lock; review its diff like code.
 """
 
 from __future__ import annotations
@@ -23,9 +18,7 @@ from scripts.wheels import check_lock, pins, pip, write_lock
 
 ROOT = Path(__file__).resolve().parent.parent
 CODE_FILES = ("app.py", "wsgi.py", "gunicorn.conf.py")
-# What the instances install: requirements-server.txt (the API's runtime needs,
-# chalice and boto3, and gunicorn), every line pinned; and exactly what gets
-# installed, with hashes, in the lock (--lock writes it).
+# The API's runtime needs and gunicorn, each pinned; the lock: their wheels, with hashes.
 SERVER_REQUIREMENTS = ROOT / "requirements-server.txt"
 SERVER_LOCK = ROOT / "requirements-server.lock.txt"
 LOCK_HEADER = (

@@ -1,16 +1,9 @@
-"""Apply or destroy the serverful stack's two Terraform roots; write the outputs file.
-
-    python -m scripts.deploy_serverful apply --artifact build/serverful/app.zip
-    python -m scripts.deploy_serverful destroy            (the app root; data and users stay)
-    python -m scripts.deploy_serverful destroy-persistent --confirm <stack name>
-    python -m scripts.deploy_serverful cli-config         (the Terraform CLI config only)
+"""Apply or destroy the serverful stack's two Terraform roots and write the outputs file.
 
 terraform/persistent (table, user pool) is applied first; terraform/app reads its
-outputs from its state. Settings (environment) and state locations: docs/serverful.md.
-Terraform gets the variables as a JSON -var-file and the state location with
--backend-config; `TF_VAR_*` set by hand still reach it (the settings win).
-`apply` writes .deploy/serverful-outputs.json for scripts/deploy_web.py, plus the
-dashboard URL and the app log group for operators (docs/operations.md).
+outputs from its state. Each root gets its variables as a JSON -var-file and its state
+location as -backend-config (settings and state locations: docs/serverful.md). `apply`
+writes .deploy/serverful-outputs.json for scripts/deploy_web.py and for operators.
 """
 
 from __future__ import annotations
@@ -27,29 +20,21 @@ from pathlib import Path
 from typing import Any
 
 from scripts.deploy_web import REQUIRED_OUTPUTS
+from scripts.wheels import DeployError
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_DIR = ROOT / "terraform"
 TF_WORK = ROOT / ".tf"
 OUTPUTS_FILE = ROOT / ".deploy" / "serverful-outputs.json"
 
-# The contract with scripts/deploy_web.py: its REQUIRED_OUTPUTS, all non-empty.
-WEB_DEPLOY_KEYS = REQUIRED_OUTPUTS
-# For operators: recorded beside them and printed after a deploy.
+# For operators: recorded beside what scripts/deploy_web.py requires, printed after a deploy.
 OPERATIONS_KEYS = ("dashboard_url", "log_group")
 
-# Deploy settings (environment) -> Terraform variables, per root; unset means the default.
-SETTING_VARIABLES = {
-    "persistent": {
-        "SES_IDENTITY_ARN": "ses_identity_arn",
-        "EMAIL_FROM": "email_from",
-        "THREAT_PROTECTION": "threat_protection",
-    },
-    "app": {
-        "AMI_ID": "ami_id",
-        "PERMISSIONS_BOUNDARY_ARN": "permissions_boundary_arn",
-        "ALARM_EMAIL": "alarm_email",
-    },
+# Deploy settings (environment) that set the root's variable of the same name in
+# lowercase; unset means the variable's default.
+ROOT_SETTINGS = {
+    "persistent": ("SES_IDENTITY_ARN", "EMAIL_FROM", "THREAT_PROTECTION"),
+    "app": ("AMI_ID", "PERMISSIONS_BOUNDARY_ARN", "ALARM_EMAIL"),
 }
 
 # Written as terraform/<root>/backend_override.tf (git-ignored) when TF_STATE_BUCKET is
@@ -62,10 +47,6 @@ terraform {
   }
 }
 """
-
-
-class DeployError(RuntimeError):
-    """A step failed; the message says which and how to fix it."""
 
 
 def write_cli_config() -> Path:
@@ -95,11 +76,8 @@ class StackSettings:
     @classmethod
     def from_environment(cls, env: Mapping[str, str] = os.environ) -> StackSettings:
         stage = env.get("STAGE") or "prod"
-        return cls(
-            stage=stage,
-            stack_name=env.get("STACK_NAME") or f"todo-{stage}",
-            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
-        )
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1"
+        return cls(stage, env.get("STACK_NAME") or f"todo-{stage}", region)
 
 
 @dataclass(frozen=True)
@@ -126,14 +104,9 @@ class Terraform:
     def run(self, *args: str, capture: bool = False) -> str:
         command = ["terraform", f"-chdir={self.working_dir}", *args]
         print("+ " + " ".join(command), file=sys.stderr, flush=True)
-        result = subprocess.run(
-            command,
-            env=self.environment(),
-            stdout=subprocess.PIPE if capture else None,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
+        stdout = subprocess.PIPE if capture else None
+        result = subprocess.run(command, env=self.environment(), stdout=stdout, text=True)
+        if result.returncode:
             raise DeployError(f"terraform {args[0]} in {self.working_dir.name} failed")
         return result.stdout or ""
 
@@ -161,27 +134,20 @@ class Deployment:
         """The root's -backend-config: a local path, or with TF_STATE_BUCKET an S3 key."""
         if not (bucket := self.env.get("TF_STATE_BUCKET")):
             return {"path": str(self.state_dir / f"{root}.tfstate")}
+        key = f"todo/{self.settings.stack_name}/{root}.tfstate"
         region = self.env.get("TF_STATE_REGION") or self.settings.region
-        return {
-            "bucket": bucket,
-            "key": f"todo/{self.settings.stack_name}/{root}.tfstate",
-            "region": region,
-        }
+        return {"bucket": bucket, "key": key, "region": region}
 
     def variables(self, root: str) -> dict[str, Any]:
         """The root's variables: name, region, the deploy settings set for it; the app
         root also gets the stage and where to read the persistent root's state."""
-        names = SETTING_VARIABLES[root]
-        chosen = {var: self.env[setting] for setting, var in names.items() if self.env.get(setting)}
-        variables: dict[str, Any] = {
-            "name": self.settings.stack_name,
-            "region": self.settings.region,
-            **chosen,
-        }
+        env, stack = self.env, self.settings
+        chosen = {name.lower(): env[name] for name in ROOT_SETTINGS[root] if env.get(name)}
+        variables: dict[str, Any] = {"name": stack.stack_name, "region": stack.region, **chosen}
         if root == "app":
-            backend = "s3" if self.env.get("TF_STATE_BUCKET") else "local"
+            backend = "s3" if env.get("TF_STATE_BUCKET") else "local"
             state = {"backend": backend, "config": self.backend("persistent")}
-            variables |= {"stage": self.settings.stage, "persistent_state": state}
+            variables |= {"stage": stack.stage, "persistent_state": state}
         return variables
 
     def init(self, root: str) -> Terraform:
@@ -220,10 +186,6 @@ class Deployment:
         print(f"wrote {outputs_file}")
         return outputs
 
-    def destroy(self) -> None:
-        """`terraform destroy` of the app root; the persistent root is not touched."""
-        self.change("app", "destroy")
-
     def destroy_persistent(self, confirm: str) -> None:
         """Delete the table and the user pool on purpose: protection off, then destroy."""
         if confirm != self.settings.stack_name:
@@ -236,43 +198,34 @@ class Deployment:
 
 def recorded_outputs(outputs: Mapping[str, Any]) -> dict[str, str]:
     """What .deploy/serverful-outputs.json holds: the web deploy's keys and the operators'."""
-    if missing := [key for key in WEB_DEPLOY_KEYS if not outputs.get(key)]:
+    if missing := [key for key in REQUIRED_OUTPUTS if not outputs.get(key)]:
         raise DeployError(f"terraform outputs missing or empty: {', '.join(missing)}")
-    keys = [*WEB_DEPLOY_KEYS, *(key for key in OPERATIONS_KEYS if outputs.get(key))]
+    keys = [*REQUIRED_OUTPUTS, *(key for key in OPERATIONS_KEYS if outputs.get(key))]
     return {key: str(outputs[key]) for key in keys}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     apply_parser = sub.add_parser("apply", help="apply both roots and write the outputs file")
     apply_parser.add_argument("--artifact", type=Path, default=ROOT / "build/serverful/app.zip")
     sub.add_parser("destroy", help="destroy the app root (the table and the users stay)")
-    persistent_parser = sub.add_parser(
-        "destroy-persistent", help="delete the table and the user pool (every user's data)"
-    )
-    persistent_parser.add_argument("--confirm", required=True, metavar="STACK_NAME")
+    persistent = sub.add_parser("destroy-persistent", help="delete every user and todo")
+    persistent.add_argument("--confirm", required=True, metavar="STACK_NAME")
     sub.add_parser("cli-config", help="write the Terraform CLI config (provider mirror)")
     args = parser.parse_args(argv)
 
     if args.command == "cli-config":
         print(write_cli_config())
-        return 0
-    deployment = Deployment.from_environment()
-    try:
-        if args.command == "apply":
-            outputs = deployment.apply(args.artifact)
-            print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
-            print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
-        elif args.command == "destroy":
-            deployment.destroy()
-        else:
-            deployment.destroy_persistent(args.confirm)
-    except DeployError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    elif args.command == "apply":
+        outputs = Deployment.from_environment().apply(args.artifact)
+        print(f"API: {outputs['api_url']}\nWeb: {outputs['web_url']}")
+        print(f"Dashboard: {outputs['dashboard_url']}\nLogs: {outputs['log_group']}")
+    elif args.command == "destroy":
+        Deployment.from_environment().change("app", "destroy")
+    else:
+        Deployment.from_environment().destroy_persistent(args.confirm)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

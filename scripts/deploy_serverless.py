@@ -1,10 +1,9 @@
 """Package, deploy and destroy the serverless stack (Chalice -> SAM -> CloudFormation).
 
-`lock`, `wheelhouse` and `package` are this project's own steps (a hash-locked,
-offline-vendored zip of ~0.1 MB); `deploy` and `destroy` are `sam deploy` / `sam delete`
-(.venv-sam, `make sam-install`) with, around them, the artifact bucket's owner check,
-the stack policy that protects the data, .deploy/serverless-outputs.json, and emptying
-the web bucket before a delete. Credentials: the standard AWS chain. docs/serverless.md.
+`lock`, `wheelhouse` and `package` build a hash-locked, offline-vendored zip (~0.1 MB);
+`deploy` and `destroy` run `sam deploy` / `sam delete` (`make sam-install`) with the
+artifact bucket's owner check, the stack policy that protects the data, the outputs file
+and emptying the web bucket around them. docs/serverless.md.
 """
 
 from __future__ import annotations
@@ -70,9 +69,6 @@ ENVIRONMENT_PARAMETERS = {
 Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fails
 
 
-# ---------------------------------------------------------------- package
-
-
 def lambda_pins(project: Path, checked: bool = True) -> dict[str, str]:
     """The pins of requirements.txt the Lambda package vendors (name -> version); if
     `checked`, the lock must pin exactly these."""
@@ -84,11 +80,8 @@ def lambda_pins(project: Path, checked: bool = True) -> dict[str, str]:
 
 
 def missing_dependencies(vendor: Path) -> list[str]:
-    """Dependencies of vendored packages that are neither vendored nor on Lambda.
-
-    The packages are installed with --no-deps (their usual dependencies are
-    boto3/botocore), so this catches a new requirement that needs something else.
-    """
+    """Dependencies of vendored packages that are neither vendored nor on Lambda (they are
+    installed with --no-deps, so a new requirement that needs something else shows here)."""
     from packaging.requirements import Requirement
 
     dists = list(distributions(path=[str(vendor)]))
@@ -137,9 +130,6 @@ def package(project: Path, out: Path) -> Path:
     return package_dir
 
 
-# ---------------------------------------------------------------- deploy
-
-
 def stack_name(stage: str, name: str | None) -> str:
     """The stack's name: `name`, else todo-<stage>; both checked."""
     if not re.fullmatch(r"[a-z][a-z0-9-]{0,19}", stage):
@@ -162,11 +152,8 @@ def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
 def parse_parameters(
     pairs: Iterable[str], env: Mapping[str, str] | None = None, stage: str = "prod"
 ) -> dict[str, str]:
-    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override.
-
-    WAF costs a monthly fee: it is on for the `prod` stage unless ENABLE_WAF says
-    otherwise, and off for other stages unless asked for.
-    """
+    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override. WAF
+    costs a monthly fee: on by default for the `prod` stage only."""
     parameters = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -243,9 +230,7 @@ def deploy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
     # No update may replace or delete the table or the user pool (`sam deploy` has
     # no stack-policy option).
     cfn.set_stack_policy(StackName=args.stack, StackPolicyBody=STACK_POLICY.read_text())
-    stack = describe_stack(cfn, args.stack)
-    if stack is None:
-        raise DeployError(f"stack {args.stack} is not there after `sam deploy`")
+    stack = cfn.describe_stacks(StackName=args.stack)["Stacks"][0]
     outputs = json.dumps(parse_outputs(stack, session.region_name), indent=2)
     args.outputs.parent.mkdir(parents=True, exist_ok=True)
     args.outputs.write_text(outputs + "\n")
@@ -269,9 +254,6 @@ def destroy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
         print(f"retained (DeletionPolicy Retain; delete by hand if you mean it): {retained}")
 
 
-# ---------------------------------------------------------------- CLI
-
-
 def main(
     argv: Sequence[str] | None = None,
     session_factory: Callable[..., Any] | None = None,
@@ -291,22 +273,13 @@ def main(
     stack.add_argument("--stage", default=os.environ.get("STAGE") or "prod")
     stack.add_argument("--stack-name", default=os.environ.get("STACK_NAME"))
     stack.add_argument("--sam", default=os.environ.get("SAM") or str(ROOT / ".venv-sam/bin/sam"))
-    deploy_parser = sub.add_parser("deploy", parents=[stack], help="sam deploy the package")
-    deploy_parser.add_argument(
+    deploy_cmd = sub.add_parser("deploy", parents=[stack], help="sam deploy the package")
+    deploy_cmd.add_argument(
         "--outputs", type=Path, default=ROOT / ".deploy/serverless-outputs.json"
     )
-    deploy_parser.add_argument(
-        "--artifact-bucket",
-        default=os.environ.get("ARTIFACT_BUCKET"),
-        help="this account's bucket for the code (default: SAM's own)",
-    )
-    deploy_parser.add_argument(
-        "--parameter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a template parameter (repeatable)",
-    )
+    # Default: SAM's own bucket; a given one must be this account's.
+    deploy_cmd.add_argument("--artifact-bucket", default=os.environ.get("ARTIFACT_BUCKET"))
+    deploy_cmd.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE")
     sub.add_parser("destroy", parents=[stack], help="sam delete the stack (data stays)")
     args = parser.parse_args(argv)
 

@@ -65,15 +65,8 @@ def write_lock(
 ) -> None:
     """Download `wanted` (name -> version) for `platforms` and lock every wheel pip fetched."""
     with tempfile.TemporaryDirectory() as scratch:
-        if wanted:
-            pip(
-                "download",
-                platforms,
-                *pip_args,
-                "--dest",
-                scratch,
-                *(f"{name}=={version}" for name, version in sorted(wanted.items())),
-            )
+        if pinned := [f"{name}=={version}" for name, version in sorted(wanted.items())]:
+            pip("download", platforms, *pip_args, "--dest", scratch, *pinned)
         entries = []
         for wheel in sorted(Path(scratch).glob("*.whl"), key=lambda w: w.name.lower()):
             name, version = wheel.name.split("-")[:2]

@@ -8,12 +8,12 @@ import pytest
 
 from scripts.deploy_serverful import (
     S3_BACKEND,
-    WEB_DEPLOY_KEYS,
     DeployError,
     Deployment,
     StackSettings,
     recorded_outputs,
 )
+from scripts.deploy_web import REQUIRED_OUTPUTS
 
 PROD = {"STAGE": "prod", "AWS_REGION": "eu-west-1"}
 
@@ -108,7 +108,7 @@ def test_outputs_file_has_what_deploy_web_needs_and_where_operators_look() -> No
         "distribution_id": "E123",
         "table_name": "not for the web deploy",
     }
-    assert set(recorded_outputs(outputs)) == set(WEB_DEPLOY_KEYS)
+    assert set(recorded_outputs(outputs)) == set(REQUIRED_OUTPUTS)
     with pytest.raises(DeployError, match="distribution_id"):
         recorded_outputs({**outputs, "distribution_id": ""})
     operations = {
@@ -117,5 +117,5 @@ def test_outputs_file_has_what_deploy_web_needs_and_where_operators_look() -> No
         "alarm_topic_arn": "arn:aws:sns:us-east-1:123456789012:todo-prod-alarms",
     }
     recorded = recorded_outputs({**outputs, **operations})
-    assert set(recorded) == set(WEB_DEPLOY_KEYS) | {"dashboard_url", "log_group"}
+    assert set(recorded) == set(REQUIRED_OUTPUTS) | {"dashboard_url", "log_group"}
     assert recorded["log_group"] == "/todo/todo-prod/app"

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from scripts.deploy_serverful import TERRAFORM_DIR, WEB_DEPLOY_KEYS, Deployment
+from scripts.deploy_serverful import TERRAFORM_DIR, Deployment
+from scripts.deploy_web import REQUIRED_OUTPUTS
 from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
 
 pytestmark = pytest.mark.integration
@@ -52,7 +53,7 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
         persistent = state(deployment, "persistent")
         assert len(persistent) >= 3  # table, pool, client (+ data sources)
         assert len(state(deployment, "app")) > 60
-        assert set(WEB_DEPLOY_KEYS) <= set(outputs)
+        assert set(REQUIRED_OUTPUTS) <= set(outputs)
         assert (tmp_path / "serverful-outputs.json").exists()
         assert [name for name, value in outputs.items() if value in ("", None, [], {})] == []
         check_data(endpoint, outputs)
@@ -63,7 +64,7 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
         # `make destroy-serverful`. No refresh: moto applies the artifact bucket's TLS-only
         # Deny without its SecureTransport condition, so reading the object back would fail.
         monkeypatch.setenv("TF_CLI_ARGS_destroy", "-refresh=false")
-        deployment.destroy()
+        deployment.change("app", "destroy")
         monkeypatch.delenv("TF_CLI_ARGS_destroy")
         assert outputs["table_name"] in tables(endpoint), "the table must outlive the app"
         assert outputs["user_pool_id"] in user_pools(endpoint), "the pool must outlive the app"
