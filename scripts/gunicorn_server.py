@@ -12,10 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from scripts.local_stack import (
-    FAKE_CREDENTIALS,
     Stack,
     aws_client,
     background_process,
@@ -89,12 +87,8 @@ class GunicornStack:
 @contextmanager
 def local_moto_stack(log_dir: Path | None = None) -> Iterator[Stack]:
     """A serialized moto server with the table, pool and client provisioned."""
-    moto_log = log_dir / "moto.log" if log_dir else None
-    with moto_server(log_path=moto_log, serialized=True) as endpoint:
-        # PynamoDB (used to create the table) reads credentials from the environment.
-        with mock.patch.dict(os.environ, FAKE_CREDENTIALS):
-            stack = provision(endpoint)
-        yield stack
+    with moto_server(log_path=log_dir and log_dir / "moto.log", serialized=True) as endpoint:
+        yield provision(endpoint)
 
 
 @contextmanager

@@ -1,11 +1,7 @@
-"""`make load`: mixed load through gunicorn (and moto) on free 127.0.0.1 ports:
-CONNECTIONS client threads, each on its own todos of one of several users, create,
-list, patch and delete for DURATION seconds. Then every user's todos are listed in
-full and compared with what it created minus what it deleted. Exit status 0 only if
-there was no 5xx, no failed or unexpected response, no lost todo (created, not
-deleted, not listed), no ghost (listed but deleted or never created) and no
-duplicate (an id created twice or listed twice).
-"""
+"""`make load`: mixed load through gunicorn (and moto) on free 127.0.0.1 ports, then
+every user's todos listed and checked. Fails on any 5xx, transport error or unexpected
+status, and on any lost (created, not deleted, not listed), ghost (listed but deleted or
+never created) or duplicated todo (an id created or listed twice)."""
 
 from __future__ import annotations
 
@@ -150,9 +146,10 @@ class Report:
 
 
 def run_load(
-    base_url: str, users: list[LocalUser], *, duration: float, connections: int, seed: int
+    base_url: str, users: list[LocalUser], duration: float, connections: int, seed: int
 ) -> tuple[list[Worker], float]:
-    """Run the mixed load; returns the workers (what each did) and the seconds taken."""
+    """CONNECTIONS threads, each on its own todos of one of the users, create, list,
+    patch and delete for DURATION seconds; returns what each did and the seconds taken."""
     workers = [
         Worker(base_url, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
     ]
@@ -229,13 +226,8 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
                 f"load: {args.duration:.0f} s, {args.connections} connections, "
                 f"{len(users)} users -> gunicorn at {served.base_url}"
             )
-            workers, seconds = run_load(
-                served.base_url,
-                users,
-                duration=args.duration,
-                connections=args.connections,
-                seed=args.seed,
-            )
+            load = (args.duration, args.connections, args.seed)
+            workers, seconds = run_load(served.base_url, users, *load)
             report = check(served.base_url, users, workers, seconds)
         for line in report.lines + [f"  unexpected: {p}" for p in report.unexpected[:20]]:
             out(line)

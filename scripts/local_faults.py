@@ -1,13 +1,10 @@
-"""Fault injection for the local AWS stand-in (moto): the next `count` matching
-requests fail the way AWS fails (KINDS), so tests can prove the app still ends in
-a correct result or 503 + Retry-After, never a 500 or a 401 for a valid token.
-Off until planned through the control, which answers only 127.0.0.1 (where the
-moto server listens): `POST /_faults {"target": "dynamodb", "kind": "throttle",
-"count": 2, "operation": "GetItem"}` plans one (operation: any if left out),
-`GET` lists those pending, `DELETE` clears them. `FaultInjection` wraps the moto
-server's WSGI app; `install_in_process` applies a plan to a botocore client over
-in-process moto, so the contract suite faults every runtime alike.
-"""
+"""Fault injection for moto: the next `count` matching requests fail as AWS fails
+(KINDS), to prove the app still ends in a correct result or a 503 + Retry-After.
+The control answers 127.0.0.1 only: `POST /_faults {"target": "dynamodb", "kind":
+"throttle", "count": 2, "operation": "GetItem"}` plans one (any operation if left
+out), `GET` lists those pending, `DELETE` clears them. `FaultInjection` wraps the
+moto server; `install_in_process` fakes the same in a botocore client over in-process
+moto, so the contract suite faults every runtime alike."""
 
 from __future__ import annotations
 
