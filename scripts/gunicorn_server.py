@@ -1,7 +1,5 @@
-"""The API the serverful way on this machine: gunicorn + the WSGI shim. `make serve`
-runs it in the foreground against `make dev`'s stack; `gunicorn_server` and
-`gunicorn_stack` run it on free 127.0.0.1 ports for tests, benchmarks and `make load`.
-"""
+"""gunicorn serving the API (the WSGI shim): in the foreground against `make dev`'s
+stack (`make serve`), or on a free 127.0.0.1 port for tests, benchmarks and `make load`."""
 
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import argparse
 import random
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +43,7 @@ class Worker:
         self.live: list[str] = []
         self.created: list[str] = []
         self.deleted: list[str] = []
-        self.latencies: dict[str, list[float]] = {operation: [] for operation in EXPECTED_STATUS}
-        self.statuses: Counter[tuple[str, int]] = Counter()
+        self.answers: list[tuple[str, int, float]] = []  # operation, status, seconds
         self.transport_errors = 0
         self.unexpected: list[str] = []
 
@@ -69,8 +68,7 @@ class Worker:
         result = self.session.request(
             method, self.base_url + path, headers=headers, json=body, timeout=TIMEOUT
         )
-        self.latencies[operation].append(result.elapsed.total_seconds())
-        self.statuses[(operation, result.status_code)] += 1
+        self.answers.append((operation, result.status_code, result.elapsed.total_seconds()))
         if result.status_code != EXPECTED_STATUS[operation]:
             self.unexpected.append(
                 f"{operation} {method} {path}: {result.status_code} {result.content[:200]!r}"
@@ -154,26 +152,21 @@ def run_load(
         Worker(base_url, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
     ]
     started = time.monotonic()
-    threads = [
-        threading.Thread(target=w.run, args=(started + duration,), daemon=True) for w in workers
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()  # bounded: every request times out after TIMEOUT
+    with ThreadPoolExecutor(len(workers)) as threads:  # bounded: every request has a TIMEOUT
+        list(threads.map(lambda worker: worker.run(started + duration), workers))
     return workers, time.monotonic() - started
 
 
 def check(base_url: str, users: list[LocalUser], workers: list[Worker], seconds: float) -> Report:
     """What the load did, and whether each user's todos are exactly those it should have."""
-    statuses = sum((w.statuses for w in workers), Counter[tuple[str, int]]())
+    statuses = Counter((op, status) for w in workers for op, status, _ in w.answers)
     lines = [
         f"{statuses.total()} requests in {seconds:.1f} s: {statuses.total() / seconds:.1f} "
         f"req/s over {len(workers)} connections, {len(users)} users",
         f"{'operation':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}  statuses",
     ]
     for operation in OPERATION_WEIGHTS:
-        values = [seconds for w in workers for seconds in w.latencies[operation]]
+        values = [took for w in workers for op, _, took in w.answers if op == operation]
         seen = {status: n for (op, status), n in sorted(statuses.items()) if op == operation}
         lines.append(
             f"{operation:<10}{len(values):>8}{percentile(values, 0.5) * 1000:>10.1f}"

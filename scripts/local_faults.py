@@ -18,7 +18,6 @@ from http import HTTPStatus
 from typing import Any
 
 CONTROL_PATH = "/_faults"
-JWKS_SUFFIX = "/.well-known/jwks.json"
 KINDS = {
     "dynamodb": {
         "throttle": "ThrottlingException (HTTP 400), which botocore retries",
@@ -29,7 +28,6 @@ KINDS = {
         "delay": "the request reaches moto only after `seconds`, past the app's read "
         "timeout: the write may land after the client gave up",
     },
-    # The user pool's /.well-known/jwks.json.
     "jwks": {"fail": "HTTP 503", "garbage": "HTTP 200 whose body is not a key set"},
 }
 _DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
@@ -140,7 +138,7 @@ class FaultInjection:
             answer = fault and dynamodb_answer(fault, operation, read_body(environ))
             if answer:
                 return respond(start_response, *answer, "application/x-amz-json-1.0")
-        elif path.endswith(JWKS_SUFFIX) and (fault := self.plan.take("jwks")):
+        elif path.endswith("/.well-known/jwks.json") and (fault := self.plan.take("jwks")):
             if fault.kind == "fail":
                 return respond(start_response, 503, {"message": "injected JWKS failure"})
             return respond(start_response, 200, b"<html>not a key set</html>")
