@@ -94,7 +94,7 @@ def gunicorn_stack(
     *, workers: int | None = 2, log_dir: Path | None = None, cors_origins: str = ""
 ) -> Iterator[GunicornStack]:
     """A moto server with the table/pool/client, and gunicorn pointed at it."""
-    gunicorn_log = log_dir / "gunicorn.log" if log_dir else None
+    gunicorn_log = log_dir and log_dir / "gunicorn.log"
     with local_moto_stack(log_dir) as stack:
         app_env = stack.app_environment(cors_origins=cors_origins)
         with gunicorn_server(app_env, workers=workers, log_path=gunicorn_log) as server:

@@ -208,8 +208,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         parser.error("duration, connections and users must be positive")
 
     with tempfile.TemporaryDirectory(prefix="load-") as temporary_dir:
-        log_dir = args.log_dir or Path(temporary_dir)
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = args.log_dir or Path(temporary_dir)  # background_process makes it
         with gunicorn_stack(workers=args.workers, log_dir=log_dir) as served:
             users = [
                 new_user(served.cognito, served.stack, f"load{i}")

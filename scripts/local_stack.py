@@ -23,13 +23,10 @@ from unittest import mock
 
 import boto3
 
+from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer
+from scripts.shared_rules import PASSWORD_POLICY  # the production pools' policy
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
-    sys.path.insert(0, str(ROOT))
-
-from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
-from scripts.shared_rules import PASSWORD_POLICY  # noqa: E402 - the production pools' policy
-
 T = TypeVar("T")
 # Starts of a server on free ports before giving up (see on_free_ports).
 START_ATTEMPTS = 2
@@ -194,11 +191,11 @@ def moto_server(
     def serve(port: int) -> Iterator[str]:
         endpoint = f"http://127.0.0.1:{port}"
         if serialized:
-            here = str(Path(__file__).resolve())
-            command = [sys.executable, here, "serialized-moto", str(port)]
+            command = [sys.executable, "-m", "scripts.local_stack", "serialized-moto", str(port)]
         else:
             command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-        with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
+        ready_url = f"{endpoint}/moto-api/"
+        with background_process(command, ready_url=ready_url, cwd=ROOT, log_path=log_path):
             yield endpoint
 
     with serve(port) if port else on_free_ports(1, serve) as endpoint:
