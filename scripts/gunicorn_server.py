@@ -1,7 +1,5 @@
-"""The API the serverful way on this machine: gunicorn + the WSGI shim. `make serve`
-runs it in the foreground against `make dev`'s stack; `gunicorn_server` and
-`gunicorn_stack` run it on free 127.0.0.1 ports for tests, benchmarks and `make load`.
-"""
+"""gunicorn serving the API (the WSGI shim): in the foreground against `make dev`'s
+stack (`make serve`), or on a free 127.0.0.1 port for tests, benchmarks and `make load`."""
 
 from __future__ import annotations
 
@@ -12,10 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from scripts.local_stack import (
-    FAKE_CREDENTIALS,
     Stack,
     aws_client,
     background_process,
@@ -89,12 +85,8 @@ class GunicornStack:
 @contextmanager
 def local_moto_stack(log_dir: Path | None = None) -> Iterator[Stack]:
     """A serialized moto server with the table, pool and client provisioned."""
-    moto_log = log_dir / "moto.log" if log_dir else None
-    with moto_server(log_path=moto_log, serialized=True) as endpoint:
-        # PynamoDB (used to create the table) reads credentials from the environment.
-        with mock.patch.dict(os.environ, FAKE_CREDENTIALS):
-            stack = provision(endpoint)
-        yield stack
+    with moto_server(log_path=log_dir and log_dir / "moto.log", serialized=True) as endpoint:
+        yield provision(endpoint)
 
 
 @contextmanager
@@ -102,7 +94,7 @@ def gunicorn_stack(
     *, workers: int | None = 2, log_dir: Path | None = None, cors_origins: str = ""
 ) -> Iterator[GunicornStack]:
     """A moto server with the table/pool/client, and gunicorn pointed at it."""
-    gunicorn_log = log_dir / "gunicorn.log" if log_dir else None
+    gunicorn_log = log_dir and log_dir / "gunicorn.log"
     with local_moto_stack(log_dir) as stack:
         app_env = stack.app_environment(cors_origins=cors_origins)
         with gunicorn_server(app_env, workers=workers, log_path=gunicorn_log) as server:

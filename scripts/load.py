@@ -1,51 +1,49 @@
-"""`make load`: mixed load through gunicorn (and moto) on free 127.0.0.1 ports:
-CONNECTIONS client threads, each on its own todos of one of several users, create,
-list, patch and delete for DURATION seconds. Then every user's todos are listed in
-full and compared with what it created minus what it deleted. Exit status 0 only if
-there was no 5xx, no failed or unexpected response, no lost todo (created, not
-deleted, not listed), no ghost (listed but deleted or never created) and no
-duplicate (an id created twice or listed twice).
-"""
+"""`make load`: mixed load through gunicorn (and moto) on free 127.0.0.1 ports, then
+every user's todos listed and checked. Fails on any 5xx, transport error or unexpected
+status, and on any lost (created, not deleted, not listed), ghost (listed but deleted or
+never created) or duplicated todo (an id created or listed twice)."""
 
 from __future__ import annotations
 
 import argparse
 import random
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from chalicelib.service import LIMIT_MAX
 from scripts.gunicorn_server import gunicorn_stack
-from scripts.http_client import HttpClient, HttpResult
 from scripts.local_stack import LocalUser, new_user
 
 # Relative weights of the operations once a thread has todos of its own.
 OPERATION_WEIGHTS = {"create": 35, "list": 25, "patch": 25, "delete": 15}
 EXPECTED_STATUS = {"create": 201, "list": 200, "patch": 200, "delete": 204}
 CREATE_ATTEMPTS = 3  # a create whose answer was lost is retried with the same key
+TIMEOUT = 30.0
 
 
 class Worker:
     """One client thread's todos and what happened to its requests; only it writes here."""
 
-    def __init__(self, client: HttpClient, user: LocalUser, seed: int, label: str) -> None:
-        self.client = client
+    def __init__(self, base_url: str, user: LocalUser, seed: int, label: str) -> None:
+        self.base_url = base_url
+        self.session = requests.Session()  # one per thread: Session is not thread-safe
         self.user = user
         self.random = random.Random(seed)  # noqa: S311 - picks operations, not secrets
         self.label = label
         self.live: list[str] = []
         self.created: list[str] = []
         self.deleted: list[str] = []
-        self.latencies: dict[str, list[float]] = {operation: [] for operation in EXPECTED_STATUS}
-        self.statuses: Counter[tuple[str, int]] = Counter()
+        self.answers: list[tuple[str, int, float]] = []  # operation, status, seconds
         self.transport_errors = 0
         self.unexpected: list[str] = []
 
@@ -58,21 +56,22 @@ class Worker:
                 )[0]
             try:
                 getattr(self, operation)()
-            except OSError as error:
+            except OSError as error:  # requests' errors are OSErrors
                 # Connection refused/reset or a timeout: the server failed us.
                 self.transport_errors += 1
                 self.unexpected.append(f"{operation}: {type(error).__name__}: {error}")
 
     def send(
         self, operation: str, method: str, path: str, body: Any = None, key: str = ""
-    ) -> HttpResult:
+    ) -> requests.Response:
         headers = {**self.user.auth_headers, **({"Idempotency-Key": key} if key else {})}
-        result = self.client.request(method, path, headers, body)
-        self.latencies[operation].append(result.seconds)
-        self.statuses[(operation, result.status)] += 1
-        if result.status != EXPECTED_STATUS[operation]:
+        result = self.session.request(
+            method, self.base_url + path, headers=headers, json=body, timeout=TIMEOUT
+        )
+        self.answers.append((operation, result.status_code, result.elapsed.total_seconds()))
+        if result.status_code != EXPECTED_STATUS[operation]:
             self.unexpected.append(
-                f"{operation} {method} {path}: {result.status} {result.body[:200]!r}"
+                f"{operation} {method} {path}: {result.status_code} {result.content[:200]!r}"
             )
         return result
 
@@ -83,12 +82,13 @@ class Worker:
             try:
                 result = self.send("create", "POST", "/todos", body, key)
                 break
-            except OSError:
+            except OSError as error:
                 # Did the todo get created? The same key makes the retry safe.
                 if attempt == CREATE_ATTEMPTS:
                     raise
                 self.transport_errors += 1
-        if result.status == 201:
+                self.unexpected.append(f"create (retried): {type(error).__name__}: {error}")
+        if result.status_code == 201:
             self.created.append(result.json()["id"])
             self.live.append(self.created[-1])
 
@@ -101,24 +101,26 @@ class Worker:
 
     def delete(self) -> None:
         todo_id = self.live.pop(self.random.randrange(len(self.live)))
-        if self.send("delete", "DELETE", f"/todos/{todo_id}").status == 204:
+        if self.send("delete", "DELETE", f"/todos/{todo_id}").status_code == 204:
             self.deleted.append(todo_id)
         else:
             self.live.append(todo_id)  # still there, as far as we know
 
 
-def list_all(client: HttpClient, user: LocalUser) -> list[str]:
+def list_all(base_url: str, user: LocalUser) -> list[str]:
     """Every todo id of a user, following the Link: <url>; rel="next" pages."""
     ids: list[str] = []
-    path: str | None = f"/todos?limit={LIMIT_MAX}"
-    while path:
-        result = client.request("GET", path, user.auth_headers)
-        if result.status != 200:
-            raise RuntimeError(f"final listing failed: {result.status} {result.body[:200]!r}")
+    url = f"{base_url}/todos?limit={LIMIT_MAX}"
+    while url:
+        result = requests.get(url, headers=user.auth_headers, timeout=TIMEOUT)
+        if result.status_code != 200:
+            raise RuntimeError(
+                f"final listing failed: {result.status_code} {result.content[:200]!r}"
+            )
         ids.extend(todo["id"] for todo in result.json())
-        link = result.headers.get("link", "")
-        next_url = urlsplit(link.split(";")[0].strip("<> ")) if 'rel="next"' in link else None
-        path = next_url and f"{next_url.path}?{next_url.query}"
+        # Only its path: the link's origin is PUBLIC_API_ORIGIN, not necessarily ours.
+        next_url = urlsplit(result.links.get("next", {}).get("url", ""))
+        url = next_url.path and f"{base_url}{next_url.path}?{next_url.query}"
     return ids
 
 
@@ -130,9 +132,7 @@ def percentile(values: list[float], fraction: float) -> float:
 @dataclass
 class Report:
     requests: int
-    server_errors: int
-    transport_errors: int
-    unexpected: list[str]
+    unexpected: list[str]  # every 5xx and transport error among them
     lost: int
     ghosts: int
     duplicates: int
@@ -140,74 +140,59 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        counts = (self.server_errors, self.transport_errors, self.lost, self.ghosts)
-        return not (any(counts) or self.unexpected or self.duplicates)
+        return not (self.unexpected or self.lost or self.ghosts or self.duplicates)
 
 
 def run_load(
-    base_url: str, users: list[LocalUser], *, duration: float, connections: int, seed: int
+    base_url: str, users: list[LocalUser], duration: float, connections: int, seed: int
 ) -> tuple[list[Worker], float]:
-    """Run the mixed load; returns the workers (what each did) and the seconds taken."""
-    client = HttpClient(base_url)
+    """CONNECTIONS threads, each on its own todos of one of the users, create, list,
+    patch and delete for DURATION seconds; returns what each did and the seconds taken."""
     workers = [
-        Worker(client, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
+        Worker(base_url, users[i % len(users)], seed + i, f"conn{i}") for i in range(connections)
     ]
     started = time.monotonic()
-    threads = [
-        threading.Thread(target=w.run, args=(started + duration,), daemon=True) for w in workers
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()  # bounded: every request times out after the client's timeout
+    with ThreadPoolExecutor(len(workers)) as threads:  # bounded: every request has a TIMEOUT
+        list(threads.map(lambda worker: worker.run(started + duration), workers))
     return workers, time.monotonic() - started
 
 
-def check(
-    client: HttpClient, users: list[LocalUser], workers: list[Worker], seconds: float
-) -> Report:
-    statuses = sum((w.statuses for w in workers), Counter[tuple[str, int]]())
-    requests = statuses.total()
-    server_errors = sum(count for (_, status), count in statuses.items() if status >= 500)
-    transport_errors = sum(w.transport_errors for w in workers)
-    unexpected = [problem for w in workers for problem in w.unexpected]
+def check(base_url: str, users: list[LocalUser], workers: list[Worker], seconds: float) -> Report:
+    """What the load did, and whether each user's todos are exactly those it should have."""
+    statuses = Counter((op, status) for w in workers for op, status, _ in w.answers)
     lines = [
-        f"{requests} requests in {seconds:.1f} s: {requests / seconds:.1f} req/s "
-        f"over {len(workers)} connections, {len(users)} users",
+        f"{statuses.total()} requests in {seconds:.1f} s: {statuses.total() / seconds:.1f} "
+        f"req/s over {len(workers)} connections, {len(users)} users",
         f"{'operation':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}  statuses",
     ]
     for operation in OPERATION_WEIGHTS:
-        values = [seconds for w in workers for seconds in w.latencies[operation]]
+        values = [took for w in workers for op, _, took in w.answers if op == operation]
         seen = {status: n for (op, status), n in sorted(statuses.items()) if op == operation}
         lines.append(
             f"{operation:<10}{len(values):>8}{percentile(values, 0.5) * 1000:>10.1f}"
             f"{percentile(values, 0.99) * 1000:>10.1f}  {seen}"
         )
-
     lost = ghosts = duplicates = listed_count = 0
     for user in users:
         created = [todo_id for w in workers if w.user is user for todo_id in w.created]
-        deleted = {todo_id for w in workers if w.user is user for todo_id in w.deleted}
-        listed = list_all(client, user)
-        expected = set(created) - deleted
+        expected = set(created) - {i for w in workers if w.user is user for i in w.deleted}
+        listed = list_all(base_url, user)
         duplicates += (len(created) - len(set(created))) + (len(listed) - len(set(listed)))
         lost += len(expected - set(listed))
         ghosts += len(set(listed) - expected)
         listed_count += len(listed)
     created_count = sum(len(w.created) for w in workers)
     deleted_count = sum(len(w.deleted) for w in workers)
-    lines.append(
+    unexpected = [problem for w in workers for problem in w.unexpected]
+    server_errors = sum(n for (_, status), n in statuses.items() if status >= 500)
+    lines += [
         f"todos: created {created_count}, deleted {deleted_count}, listed at the end "
-        f"{listed_count} (expected {created_count - deleted_count})"
-    )
-    lines.append(
-        f"5xx: {server_errors}  transport errors: {transport_errors}  "
+        f"{listed_count} (expected {created_count - deleted_count})",
+        f"5xx: {server_errors}  transport errors: {sum(w.transport_errors for w in workers)}  "
         f"unexpected responses: {len(unexpected)}  lost: {lost}  ghosts: {ghosts}  "
-        f"duplicates: {duplicates}"
-    )
-    return Report(
-        requests, server_errors, transport_errors, unexpected, lost, ghosts, duplicates, lines
-    )
+        f"duplicates: {duplicates}",
+    ]
+    return Report(statuses.total(), unexpected, lost, ghosts, duplicates, lines)
 
 
 def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> int:
@@ -223,8 +208,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
         parser.error("duration, connections and users must be positive")
 
     with tempfile.TemporaryDirectory(prefix="load-") as temporary_dir:
-        log_dir = args.log_dir or Path(temporary_dir)
-        log_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = args.log_dir or Path(temporary_dir)  # background_process makes it
         with gunicorn_stack(workers=args.workers, log_dir=log_dir) as served:
             users = [
                 new_user(served.cognito, served.stack, f"load{i}")
@@ -234,14 +218,9 @@ def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> i
                 f"load: {args.duration:.0f} s, {args.connections} connections, "
                 f"{len(users)} users -> gunicorn at {served.base_url}"
             )
-            workers, seconds = run_load(
-                served.base_url,
-                users,
-                duration=args.duration,
-                connections=args.connections,
-                seed=args.seed,
-            )
-            report = check(HttpClient(served.base_url), users, workers, seconds)
+            load = (args.duration, args.connections, args.seed)
+            workers, seconds = run_load(served.base_url, users, *load)
+            report = check(served.base_url, users, workers, seconds)
         for line in report.lines + [f"  unexpected: {p}" for p in report.unexpected[:20]]:
             out(line)
         if not report.ok:

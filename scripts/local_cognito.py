@@ -8,36 +8,41 @@ REFRESH_TOKEN_AUTH under another name (no rotation, like the pools we deploy).
 
 from __future__ import annotations
 
-import base64
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-StartResponse = Callable[..., Any]
-WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+import jwt
+
+from scripts.local_faults import StartResponse, WsgiApp, read_body, respond
+
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
-CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 class CognitoGaps:
     """WSGI middleware: answers RevokeToken and GetTokensFromRefreshToken, passes the rest."""
 
-    def __init__(self, app: WSGIApp) -> None:
+    def __init__(self, app: WsgiApp) -> None:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         action = environ.get("HTTP_X_AMZ_TARGET", "").removeprefix(TARGET_PREFIX)
-        if environ.get("REQUEST_METHOD") == "POST" and action == "RevokeToken":
-            return _answer(environ, start_response, *_revoke_token(_read_json(environ)))
-        if environ.get("REQUEST_METHOD") == "POST" and action == "GetTokensFromRefreshToken":
-            return self._tokens_from_refresh_token(environ, start_response)
-        return self.app(environ, start_response)
-
-    def _tokens_from_refresh_token(
-        self, environ: dict[str, Any], start_response: StartResponse
-    ) -> Iterable[bytes]:
-        body = _read_json(environ)
+        if environ.get("REQUEST_METHOD") != "POST" or action not in (
+            "RevokeToken",
+            "GetTokensFromRefreshToken",
+        ):
+            return self.app(environ, start_response)
+        try:
+            body = json.loads(read_body(environ) or b"{}")
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        if action == "RevokeToken":
+            status, answer = _revoke_token(body)
+            origin = environ.get("HTTP_ORIGIN")  # echoed, as moto's flask-cors answers
+            cors = [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")] if origin else []
+            return respond(start_response, status, answer, "application/x-amz-json-1.1", *cors)
         parameters = {"REFRESH_TOKEN": body.get("RefreshToken", "")}
         if body.get("ClientSecret"):
             parameters["SECRET_HASH"] = body["ClientSecret"]
@@ -58,22 +63,33 @@ class CognitoGaps:
         return self.app(environ, start_response)
 
 
-def _revoke_token(body: dict[str, Any]) -> tuple[str, dict[str, str]]:
+def _revoke_token(body: dict[str, Any]) -> tuple[int, dict[str, str]]:
     """RevokeToken's HTTP status and answer."""
     token, client_id = body.get("Token"), body.get("ClientId")
     if not (token and client_id and isinstance(token, str) and isinstance(client_id, str)):
-        return _error("InvalidParameterException", "Token and ClientId are required.")
+        return 400, {
+            "__type": "InvalidParameterException",
+            "message": "Token and ClientId are required.",
+        }
     for pool in _user_pools():
         issued = pool.refresh_tokens.get(token)
         if issued is None:
             continue
         if issued[0] != client_id:
             # AWS: a token can only be revoked by the client it was issued to.
-            return _error("NotAuthorizedException", "Invalid token for this client.")
+            return 400, {
+                "__type": "NotAuthorizedException",
+                "message": "Invalid token for this client.",
+            }
         pool.refresh_tokens[token] = None  # what moto's own sign-out does
-        _drop_access_tokens(pool, origin_jti=issued[2])
+        # Access tokens issued from a revoked refresh token are revoked with it.
+        for access_token in list(pool.access_tokens):
+            # Unverified: moto issued it, and only its origin_jti is read.
+            claims = jwt.decode(access_token, options={"verify_signature": False})
+            if claims.get("origin_jti") == issued[2]:
+                pool.access_tokens.pop(access_token, None)
     # An unknown or already revoked token is not an error (RFC 7009, and AWS).
-    return "200 OK", {}
+    return 200, {}
 
 
 def _user_pools() -> Iterator[Any]:
@@ -82,47 +98,3 @@ def _user_pools() -> Iterator[Any]:
     for account in list(cognitoidp_backends.values()):
         for backend in list(account.values()):
             yield from list(backend.user_pools.values())
-
-
-def _drop_access_tokens(pool: Any, origin_jti: str) -> None:
-    """Access tokens issued from a revoked refresh token are revoked with it."""
-    for access_token in list(pool.access_tokens):
-        if _claims(access_token).get("origin_jti") == origin_jti:
-            pool.access_tokens.pop(access_token, None)
-
-
-def _claims(jwt: str) -> dict[str, Any]:
-    """A JWT's payload, unverified (moto issued it; only its origin_jti is read)."""
-    try:
-        payload = jwt.split(".")[1]
-        claims: dict[str, Any] = json.loads(
-            base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        )
-        return claims
-    except (IndexError, ValueError):
-        return {}
-
-
-def _read_json(environ: dict[str, Any]) -> dict[str, Any]:
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    try:
-        body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def _error(code: str, message: str) -> tuple[str, dict[str, str]]:
-    return "400 Bad Request", {"__type": code, "message": message}
-
-
-def _answer(
-    environ: dict[str, Any], start_response: StartResponse, status: str, body: dict[str, Any]
-) -> list[bytes]:
-    payload = json.dumps(body).encode()
-    headers = [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(payload)))]
-    origin = environ.get("HTTP_ORIGIN")
-    if origin:  # as moto's flask-cors answers: any origin, echoed
-        headers += [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
-    start_response(status, headers)
-    return [payload]

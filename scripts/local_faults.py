@@ -1,13 +1,10 @@
-"""Fault injection for the local AWS stand-in (moto): the next `count` matching
-requests fail the way AWS fails (KINDS), so tests can prove the app still ends in
-a correct result or 503 + Retry-After, never a 500 or a 401 for a valid token.
-Off until planned through the control, which answers only 127.0.0.1 (where the
-moto server listens): `POST /_faults {"target": "dynamodb", "kind": "throttle",
-"count": 2, "operation": "GetItem"}` plans one (operation: any if left out),
-`GET` lists those pending, `DELETE` clears them. `FaultInjection` wraps the moto
-server's WSGI app; `install_in_process` applies a plan to a botocore client over
-in-process moto, so the contract suite faults every runtime alike.
-"""
+"""Fault injection for moto: the next `count` matching requests fail as AWS fails
+(KINDS), to prove the app still ends in a correct result or a 503 + Retry-After.
+The control answers 127.0.0.1 only: `POST /_faults {"target": "dynamodb", "kind":
+"throttle", "count": 2, "operation": "GetItem"}` plans one (any operation if left
+out), `GET` lists those pending, `DELETE` clears them. `FaultInjection` wraps the
+moto server; `install_in_process` fakes the same in a botocore client over in-process
+moto, so the contract suite faults every runtime alike."""
 
 from __future__ import annotations
 
@@ -21,7 +18,6 @@ from http import HTTPStatus
 from typing import Any
 
 CONTROL_PATH = "/_faults"
-JWKS_SUFFIX = "/.well-known/jwks.json"
 KINDS = {
     "dynamodb": {
         "throttle": "ThrottlingException (HTTP 400), which botocore retries",
@@ -32,7 +28,6 @@ KINDS = {
         "delay": "the request reaches moto only after `seconds`, past the app's read "
         "timeout: the write may land after the client gave up",
     },
-    # The user pool's /.well-known/jwks.json.
     "jwks": {"fail": "HTTP 503", "garbage": "HTTP 200 whose body is not a key set"},
 }
 _DYNAMODB_TARGET_PREFIX = "DynamoDB_20120810."
@@ -140,44 +135,48 @@ class FaultInjection:
         if amz_target.startswith(_DYNAMODB_TARGET_PREFIX):
             operation = amz_target.removeprefix(_DYNAMODB_TARGET_PREFIX)
             fault = self.plan.take("dynamodb", operation)
-            answer = fault and dynamodb_answer(fault, operation, _read_body(environ))
+            answer = fault and dynamodb_answer(fault, operation, read_body(environ))
             if answer:
-                return _respond(start_response, *answer, "application/x-amz-json-1.0")
-        elif path.endswith(JWKS_SUFFIX) and (fault := self.plan.take("jwks")):
+                return respond(start_response, *answer, "application/x-amz-json-1.0")
+        elif path.endswith("/.well-known/jwks.json") and (fault := self.plan.take("jwks")):
             if fault.kind == "fail":
-                return _respond(start_response, 503, {"message": "injected JWKS failure"})
-            return _respond(start_response, 200, b"<html>not a key set</html>")
+                return respond(start_response, 503, {"message": "injected JWKS failure"})
+            return respond(start_response, 200, b"<html>not a key set</html>")
         return self._app(environ, start_response)
 
     def _control(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REMOTE_ADDR") != "127.0.0.1":
-            return _respond(start_response, 403, {"message": "local only"})
+            return respond(start_response, 403, {"message": "local only"})
         method = environ.get("REQUEST_METHOD")
         if method == "DELETE":
             self.plan.clear()
         elif method == "POST":
             try:
-                self.plan.add(Fault(**json.loads(_read_body(environ))))
+                self.plan.add(Fault(**json.loads(read_body(environ))))
             except (ValueError, TypeError) as exc:  # TypeError: not an object, or unknown keys
-                return _respond(start_response, 400, {"message": str(exc)})
+                return respond(start_response, 400, {"message": str(exc)})
         elif method != "GET":
-            return _respond(start_response, 405, {"message": "GET, POST or DELETE"})
-        return _respond(start_response, 200, {"pending": self.plan.pending()})
+            return respond(start_response, 405, {"message": "GET, POST or DELETE"})
+        return respond(start_response, 200, {"pending": self.plan.pending()})
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
+def read_body(environ: dict[str, Any]) -> bytes:
     """Read the body once and put it back, so the wrapped app can read it too."""
     body: bytes = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
     environ["wsgi.input"] = io.BytesIO(body)
     return body
 
 
-def _respond(
-    start_response: StartResponse, status: int, body: Any, content_type: str = "application/json"
+def respond(
+    start_response: StartResponse,
+    status: int,
+    body: Any,
+    content_type: str = "application/json",
+    *headers: Any,
 ) -> list[bytes]:
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    headers = [("Content-Type", content_type), ("Content-Length", str(len(data)))]
-    start_response(f"{status} {HTTPStatus(status).phrase}", headers)
+    headers = (("Content-Type", content_type), ("Content-Length", str(len(data))), *headers)
+    start_response(f"{status} {HTTPStatus(status).phrase}", list(headers))
     return [data]
 
 

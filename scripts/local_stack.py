@@ -1,9 +1,5 @@
-"""The local stand-in for AWS: a moto server process, the resources the app needs
-in it (table, user pool, app client, created idempotently) and signed-in users;
-plus how every local server is started, awaited and stopped. Used by `make dev`,
-`make user`, `make load`, the tests and the benchmarks; functions take boto3
-clients, so in-process tests can pass clients bound to `moto.mock_aws`.
-"""
+"""The local stand-in for AWS (a moto server, the table, user pool and app client,
+signed-in users) and how every local server is started, awaited and stopped."""
 
 from __future__ import annotations
 
@@ -23,16 +19,14 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
+from unittest import mock
 
 import boto3
 
+from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer
+from scripts.shared_rules import PASSWORD_POLICY  # the production pools' policy
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # also run as a script (serialized-moto)
-    sys.path.insert(0, str(ROOT))
-
-from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer  # noqa: E402
-from scripts.shared_rules import PASSWORD_POLICY  # noqa: E402 - the production pools' policy
-
 T = TypeVar("T")
 # Starts of a server on free ports before giving up (see on_free_ports).
 START_ATTEMPTS = 2
@@ -190,21 +184,18 @@ def background_process(
 def moto_server(
     port: int | None = None, log_path: Path | None = None, *, serialized: bool = False
 ) -> Iterator[str]:
-    """Run moto server on 127.0.0.1 as a real process; yields its endpoint URL.
-
-    `serialized` answers one request at a time (see run_serialized_moto): for
-    anything that sends DynamoDB transactions concurrently.
-    """
+    """moto server on 127.0.0.1, as a process; yields its endpoint URL. `serialized`
+    (see run_serialized_moto): for anything sending DynamoDB transactions concurrently."""
 
     @contextmanager
     def serve(port: int) -> Iterator[str]:
         endpoint = f"http://127.0.0.1:{port}"
         if serialized:
-            here = str(Path(__file__).resolve())
-            command = [sys.executable, here, "serialized-moto", str(port)]
+            command = [sys.executable, "-m", "scripts.local_stack", "serialized-moto", str(port)]
         else:
             command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-        with background_process(command, ready_url=f"{endpoint}/moto-api/", log_path=log_path):
+        ready_url = f"{endpoint}/moto-api/"
+        with background_process(command, ready_url=ready_url, cwd=ROOT, log_path=log_path):
             yield endpoint
 
     with serve(port) if port else on_free_ports(1, serve) as endpoint:
@@ -213,10 +204,9 @@ def moto_server(
 
 @contextmanager
 def on_free_ports(count: int, serve: Callable[..., AbstractContextManager[T]]) -> Iterator[T]:
-    """`serve(*ports)` on `count` ports that are free now, started once more on other
-    ports if it fails to start: another process may take a free port before the
-    server binds it, and nothing can rule that out. A retry is reported as a
-    warning, never silent; a second failure raises with both attempts' reasons."""
+    """`serve(*ports)` on `count` ports free now; on other ports once more if it does not
+    start, as another process may take a free port before the server binds it. A retry
+    is a warning; a second failure raises with both attempts' reasons."""
     failures: list[str] = []
     for attempt in range(1, START_ATTEMPTS + 1):
         with ExitStack() as running:
@@ -233,15 +223,9 @@ def on_free_ports(count: int, serve: Callable[..., AbstractContextManager[T]]) -
 
 
 def run_serialized_moto(port: int) -> None:
-    """moto server on 127.0.0.1:port, answering one request at a time.
-
-    moto's DynamoDB backend is not thread-safe: TransactWriteItems deep-copies the
-    table while other request threads write to it, and the copy fails now and
-    then with "dictionary changed size during iteration" (an HTTP 500 without an
-    AWS error code). Real DynamoDB has no such failure, so the local stack, the
-    load test, the benchmarks and the Terraform rehearsal serialize the stand-in
-    rather than hit its bugs.
-    """
+    """moto server on 127.0.0.1:port, answering one request at a time: moto's DynamoDB
+    is not thread-safe (TransactWriteItems deep-copies a table other threads write to,
+    now and then a 500 "dictionary changed size during iteration"); AWS has no such bug."""
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         MotoRequestHandler,
@@ -279,27 +263,25 @@ def aws_client(service: str, endpoint: str | None, region: str = REGION) -> Any:
     return boto3.client(service, **kwargs)
 
 
-def provision(
-    endpoint: str | None,
-    region: str = REGION,
-    table: str = DEFAULT_TABLE_NAME,
-    jwks_base: str | None = None,
-) -> Stack:
-    """Create (or find) the table, user pool and app client. Idempotent."""
+def provision(endpoint: str | None) -> Stack:
+    """Create (or find) the table, user pool and app client in moto: at `endpoint`, or
+    in-process (`moto.mock_aws`) if None. Idempotent."""
     from chalicelib.dynamo import bind_models, create_table
 
-    bind_models(table, region, endpoint)
-    create_table()
-    cognito = aws_client("cognito-idp", endpoint, region)
+    bind_models(DEFAULT_TABLE_NAME, REGION, endpoint)
+    # PynamoDB reads credentials from the environment; moto's server takes any.
+    with mock.patch.dict(os.environ, FAKE_CREDENTIALS if endpoint else {}):
+        create_table()
+    cognito = aws_client("cognito-idp", endpoint)
     pool_id = _find_or_create_pool(cognito)
     client_id = _find_or_create_client(cognito, pool_id)
-    issuer = cognito_issuer(region, pool_id)
+    issuer = cognito_issuer(REGION, pool_id)
     # moto serves the pool's keys under its own host; AWS under the issuer.
-    jwks_base = jwks_base if jwks_base is not None else (endpoint or issuer.rsplit("/", 1)[0])
+    jwks_base = endpoint or issuer.rsplit("/", 1)[0]
     return Stack(
-        region=region,
+        region=REGION,
         endpoint=endpoint,
-        table=table,
+        table=DEFAULT_TABLE_NAME,
         user_pool_id=pool_id,
         client_id=client_id,
         issuer=issuer,

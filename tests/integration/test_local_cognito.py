@@ -12,14 +12,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from scripts.local_stack import (
-    FAKE_CREDENTIALS,
-    Stack,
-    aws_client,
-    create_user,
-    moto_server,
-    provision,
-)
+from scripts.local_stack import Stack, aws_client, create_user, moto_server, provision
 
 pytestmark = pytest.mark.integration
 ORIGIN = "http://127.0.0.1:5999"
@@ -28,11 +21,8 @@ PASSWORD = "Local-Passw0rd!"
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[Stack, Any]]:
-    with moto_server(serialized=True) as endpoint, pytest.MonkeyPatch.context() as env:
-        for name, value in FAKE_CREDENTIALS.items():
-            env.setenv(name, value)
-        stack = provision(endpoint)
-        yield stack, aws_client("cognito-idp", endpoint)
+    with moto_server(serialized=True) as endpoint:
+        yield provision(endpoint), aws_client("cognito-idp", endpoint)
 
 
 def new_user(served: tuple[Stack, Any]) -> dict[str, str]:

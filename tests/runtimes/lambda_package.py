@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import queue
 import re
 import select
@@ -48,7 +47,6 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from unittest import mock
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import jwt
@@ -646,8 +644,7 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
             archive.extractall(task_root)
         endpoint = running.enter_context(moto_server(log_path=work / "moto.log", serialized=True))
-        with mock.patch.dict(os.environ, FAKE_CREDENTIALS):  # PynamoDB creates the table
-            stack = provision(endpoint)
+        stack = provision(endpoint)
         names = stand_in_names(stack, urlsplit(CORS_ORIGIN).netloc)
         env = {
             # What Lambda sets, then the function's own variables from the template.
