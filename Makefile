@@ -34,11 +34,11 @@ $(VENV)/.installed: requirements.txt requirements-server.txt requirements-dev.tx
 install: $(VENV)/.installed ## Create .venv and install all Python dependencies
 
 dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
-	$(BIN)/python scripts/dev.py
+	$(BIN)/python -m scripts.dev
 
 user: install ## Create a confirmed local user: make user EMAIL=a@b.c PASSWORD=...
 	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'" >&2; exit 2; }
-	@$(BIN)/python scripts/dev.py user --email "$(EMAIL)" --password "$(PASSWORD)"
+	@$(BIN)/python -m scripts.dev user --email "$(EMAIL)" --password "$(PASSWORD)"
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .
@@ -61,7 +61,7 @@ pytest: install ## Run the pytest suite only
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install package-serverless-offline lambda-runtime ## DynamoDB requests and our CPU per API operation, app import time, the Lambda package's cold start
-	$(BIN)/python bench/api_requests.py
+	$(BIN)/python -m bench.api_requests
 	$(BIN)/python -m bench.api_cpu
 	$(BIN)/python -m bench.lambda_cold_start
 

@@ -84,4 +84,4 @@ destroy-serverless: install sam-install ## sam delete the stack (the table and t
 	$(BIN)/python -m scripts.deploy_serverless destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful
-	$(BIN)/python scripts/deploy_web.py --outputs .deploy/$(ARCHITECTURE)-outputs.json
+	$(BIN)/python -m scripts.deploy_web --outputs .deploy/$(ARCHITECTURE)-outputs.json

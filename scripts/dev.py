@@ -22,12 +22,10 @@ from pathlib import Path
 
 from botocore.exceptions import EndpointConnectionError
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from scripts.deploy_web import runtime_config  # noqa: E402
-from scripts.local_stack import (  # noqa: E402 - needs the repo root on sys.path
+from scripts.deploy_web import runtime_config
+from scripts.local_stack import (
     FAKE_CREDENTIALS,
+    ROOT,
     ServerDidNotStart,
     Stack,
     aws_client,

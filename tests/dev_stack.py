@@ -57,7 +57,7 @@ def dev_stack(state_dir: Path, cors_origins: str) -> Iterator[DevStack]:
         log_path = attempt_dir / "dev.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, str(ROOT / "scripts" / "dev.py"), "--no-web"],
+                [sys.executable, "-m", "scripts.dev", "--no-web"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,

@@ -33,7 +33,7 @@ class LocalStack:
 
     def user_token(self, email: str, password: str = "Local-Passw0rd") -> str:
         result = subprocess.run(
-            [sys.executable, "scripts/dev.py", "user", "--email", email, "--password", password],
+            [sys.executable, "-m", "scripts.dev", "user", "--email", email, "--password", password],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -126,7 +126,7 @@ def test_ctrl_c_stops_everything(tmp_path: Path) -> None:
         "DEV_STATE_DIR": str(tmp_path),
     }
     process = subprocess.Popen(
-        [sys.executable, "scripts/dev.py", "--no-web"],
+        [sys.executable, "-m", "scripts.dev", "--no-web"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
