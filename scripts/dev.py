@@ -95,7 +95,7 @@ def run(web: bool) -> int:
 
     with ExitStack() as running:
         endpoint = running.enter_context(
-            moto_server(ports["MOTO_PORT"], log_path=STATE_DIR / "moto.log", serialized=True)
+            moto_server(ports["MOTO_PORT"], log_path=STATE_DIR / "moto.log")
         )
         stack = replace(provision(endpoint), api_url=api_url, web_url=web_url)
         (STATE_DIR / "stack.json").write_text(json.dumps(stack.to_json(), indent=2) + "\n")

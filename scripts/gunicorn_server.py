@@ -85,7 +85,7 @@ class GunicornStack:
 @contextmanager
 def local_moto_stack(log_dir: Path | None = None) -> Iterator[Stack]:
     """A serialized moto server with the table, pool and client provisioned."""
-    with moto_server(log_path=log_dir and log_dir / "moto.log", serialized=True) as endpoint:
+    with moto_server(log_path=log_dir and log_dir / "moto.log") as endpoint:
         yield provision(endpoint)
 
 

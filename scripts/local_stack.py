@@ -181,19 +181,14 @@ def background_process(
 
 
 @contextmanager
-def moto_server(
-    port: int | None = None, log_path: Path | None = None, *, serialized: bool = False
-) -> Iterator[str]:
-    """moto server on 127.0.0.1, as a process; yields its endpoint URL. `serialized`
-    (see run_serialized_moto): for anything sending DynamoDB transactions concurrently."""
+def moto_server(port: int | None = None, log_path: Path | None = None) -> Iterator[str]:
+    """The local stack's moto server (run_serialized_moto) on 127.0.0.1, as a process;
+    yields its endpoint URL."""
 
     @contextmanager
     def serve(port: int) -> Iterator[str]:
         endpoint = f"http://127.0.0.1:{port}"
-        if serialized:
-            command = [sys.executable, "-m", "scripts.local_stack", "serialized-moto", str(port)]
-        else:
-            command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+        command = [sys.executable, "-m", "scripts.local_stack", "serialized-moto", str(port)]
         ready_url = f"{endpoint}/moto-api/"
         with background_process(command, ready_url=ready_url, cwd=ROOT, log_path=log_path):
             yield endpoint

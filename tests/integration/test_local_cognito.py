@@ -21,7 +21,7 @@ PASSWORD = "Local-Passw0rd!"
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[Stack, Any]]:
-    with moto_server(serialized=True) as endpoint:
+    with moto_server() as endpoint:
         yield provision(endpoint), aws_client("cognito-idp", endpoint)
 
 

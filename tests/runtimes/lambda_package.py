@@ -643,7 +643,7 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         task_root = work / "task"
         with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
             archive.extractall(task_root)
-        endpoint = running.enter_context(moto_server(log_path=work / "moto.log", serialized=True))
+        endpoint = running.enter_context(moto_server(log_path=work / "moto.log"))
         stack = provision(endpoint)
         names = stand_in_names(stack, urlsplit(CORS_ORIGIN).netloc)
         env = {

@@ -50,7 +50,7 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     # Serialized: terraform sends up to 10 requests at once, and moto's backends are
     # not thread-safe (see run_serialized_moto). It costs no time here.
-    with moto_server(log_path=tmp_path / "moto.log", serialized=True) as endpoint:
+    with moto_server(log_path=tmp_path / "moto.log") as endpoint:
         settings = rehearsal_settings(endpoint, monkeypatch)
         deployment = Deployment.from_environment(settings, state_dir=tmp_path)
         outputs = once_more_on_failure(
