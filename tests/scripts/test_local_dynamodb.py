@@ -1,5 +1,6 @@
-"""The local stack's transactions: all or nothing, as in DynamoDB, with moto's
-whole-table copy replaced by a copy of the items a transaction writes."""
+"""The local stack's DynamoDB: transactions all or nothing, as in DynamoDB, with
+moto's whole-table copy replaced by a copy of the items a transaction writes; and
+queries that read only their partition, with the answers moto gives."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.table import Table
 
-from scripts.local_dynamodb import rolling_back_written_items
+from scripts.local_dynamodb import reading_one_partition, rolling_back_written_items
 
 
 @pytest.fixture
@@ -85,3 +87,106 @@ def test_a_failed_transaction_leaves_no_write_behind(table: Any) -> None:
 
     assert set(items(table)) == {"count"}
     assert items(table)["count"]["n"] == {"N": "1"}
+
+
+def keyed_table(client: Any) -> None:
+    """A table like the todos': a local index on `order`, and a global one."""
+    attribute = [
+        {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "order", "g")
+    ]
+    client.create_table(
+        TableName="q",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=attribute,
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "by_order",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "order", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by_g",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for owner in ("u", "v"):
+        for i in range(12):
+            item = {"pk": {"S": owner}, "sk": {"S": f"{i:02d}"}, "g": {"S": f"g{i % 2}"}}
+            if i != 5:  # an item the local index leaves out
+                item["order"] = {"S": f"{(7 * i) % 12:02d}"}
+            client.put_item(TableName="q", Item=item)
+
+
+QUERIES: list[dict[str, Any]] = [
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "u"}}},
+    {
+        "IndexName": "by_order",
+        "KeyConditionExpression": "pk = :p AND #o BETWEEN :a AND :b",
+        "ExpressionAttributeNames": {"#o": "order"},
+        "ExpressionAttributeValues": {":p": {"S": "v"}, ":a": {"S": "02"}, ":b": {"S": "09"}},
+        "ScanIndexForward": False,
+    },
+    {
+        "IndexName": "by_order",
+        "KeyConditionExpression": "pk = :p",
+        "FilterExpression": "g = :g",
+        "ExpressionAttributeValues": {":p": {"S": "u"}, ":g": {"S": "g1"}},
+    },
+    {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": "none"}}},
+    {"IndexName": "by_g", "KeyConditionExpression": "g = :g",
+     "ExpressionAttributeValues": {":g": {"S": "g0"}}},
+]  # fmt: skip
+
+
+def pages(client: Any, query: dict[str, Any], limit: int = 4) -> list[Any]:
+    """Every page of `query`, `limit` items at a time."""
+    answers, start = [], None
+    while True:
+        page = client.query(
+            TableName="q", Limit=limit, **query, **({"ExclusiveStartKey": start} if start else {})
+        )
+        answers.append((page["Items"], page.get("LastEvaluatedKey")))
+        start = page.get("LastEvaluatedKey")
+        if start is None:
+            return answers
+
+
+def answers_to(queries: list[dict[str, Any]]) -> list[Any]:
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        keyed_table(client)
+        return [pages(client, query) for query in queries]
+
+
+def test_queries_answer_as_moto_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    moto_answers = answers_to(QUERIES)
+    monkeypatch.setattr(Table, "query", reading_one_partition(Table.query))
+    assert answers_to(QUERIES) == moto_answers
+    assert [len(page) for page, _ in moto_answers[0]] == [4, 4, 4]  # the test has teeth
+
+
+def test_a_query_reads_only_its_partition(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Table, "query", reading_one_partition(Table.query))
+
+    def every_item(table: Table) -> list[Any]:
+        raise AssertionError("the query read the whole table")
+
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        keyed_table(client)
+        monkeypatch.setattr(Table, "all_items", every_item)
+        assert len(client.query(TableName="q", **QUERIES[0])["Items"]) == 12
+        assert len(client.query(TableName="q", **QUERIES[1])["Items"]) == 8
+        with pytest.raises(AssertionError, match="whole table"):  # a global index: all of it
+            client.query(TableName="q", **QUERIES[-1])
