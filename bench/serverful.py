@@ -11,7 +11,9 @@ interleaved rounds, medians):
 
 for GET /health, authenticated GET /todos/{id}, GET /todos?limit=20 (a page of 20)
 and POST /todos. Then: a fresh worker's first authenticated request against a
-steady one, and in this process the token check and the app's CPU per request.
+steady one, in this process the token check and the app's CPU per request, and
+what bounds the throughput: gunicorn serving an app that only answers 200
+(bench/bare_wsgi), and creates with 4 workers (the moto server saturated).
 A benchmark prints numbers; it fails only when requests fail.
 """
 
@@ -40,6 +42,7 @@ from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_serv
 from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+BARE_APP_DIR = Path(__file__).with_name("bare_wsgi")
 # Issue 13's reference: FastAPI + uvicorn, same moto, 1 worker, wrk -t2 -c8 -d10s.
 REFERENCE_RPS = {"GET /health": 3922, "POST /todos": 455, "GET /todos?limit=20": 115}
 # The last commit before issue 13's changes.
@@ -104,21 +107,36 @@ def run_wrk(wrk: str, target: Target, scenario: Scenario, seconds: float) -> Run
         if scenario.method == "POST"
         else target.reader
     )
+    authorization = user.auth_headers["Authorization"] if scenario.authenticated else ""
+    path = scenario.path.replace("{id}", target.todo_path)
+    return run_wrk_on(wrk, target.config, target.server, target.log, scenario, path,
+                      authorization, seconds)  # fmt: skip
+
+
+def run_wrk_on(
+    wrk: str,
+    config: str,
+    server: GunicornServer,
+    log: Path,
+    scenario: Scenario,
+    path: str,
+    authorization: str,
+    seconds: float,
+) -> Run:
     env = {
         **os.environ,
         "WRK_METHOD": scenario.method,
         "WRK_BODY": scenario.body,
-        "WRK_AUTHORIZATION": user.auth_headers["Authorization"] if scenario.authenticated else "",
+        "WRK_AUTHORIZATION": authorization,
     }
-    path = scenario.path.replace("{id}", target.todo_path)
     # --timeout: a slow answer (moto on a busy machine) is latency, not an error.
     command = [wrk, "-t2", "-c8", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
-    boots_before = worker_boots(target.log)
-    cpu_before = process_tree_cpu_seconds(target.server.pid)
+    boots_before = worker_boots(log)
+    cpu_before = process_tree_cpu_seconds(server.pid)
     output = subprocess.run(
-        [*command, target.server.base_url + path], env=env, capture_output=True, text=True
+        [*command, server.base_url + path], env=env, capture_output=True, text=True
     )
-    cpu = process_tree_cpu_seconds(target.server.pid) - cpu_before
+    cpu = process_tree_cpu_seconds(server.pid) - cpu_before
     summary = next(
         (
             json.loads(line.split(" ", 1)[1])
@@ -132,7 +150,7 @@ def run_wrk(wrk: str, target: Target, scenario: Scenario, seconds: float) -> Run
     requests = summary["requests"]
     return Run(
         scenario=scenario.name,
-        config=target.config,
+        config=config,
         requests=requests,
         seconds=summary["duration_us"] / 1e6,
         errors=sum(summary[k] for k in ("connect", "read", "write", "status", "timeout")),
@@ -140,7 +158,7 @@ def run_wrk(wrk: str, target: Target, scenario: Scenario, seconds: float) -> Run
         p99_ms=summary["p99_us"] / 1000,
         p999_ms=summary["p999_us"] / 1000,
         cpu_us_per_request=cpu * 1e6 / requests if requests else float("nan"),
-        restarts=worker_boots(target.log) - boots_before,
+        restarts=worker_boots(log) - boots_before,
     )
 
 
@@ -232,7 +250,7 @@ def unpack(ref: str, into: Path) -> Path:
 
 
 @contextmanager
-def serve(config: str, app_dir: Path, log_dir: Path) -> Iterator[Target]:
+def serve(config: str, app_dir: Path, log_dir: Path, workers: int = 1) -> Iterator[Target]:
     config_dir = log_dir / config
     config_dir.mkdir(parents=True)
     # gunicorn imports wsgi:application and reads gunicorn.conf.py from app_dir.
@@ -242,7 +260,7 @@ def serve(config: str, app_dir: Path, log_dir: Path) -> Iterator[Target]:
         cognito = aws_client("cognito-idp", stack.endpoint)
         reader = new_user(cognito, stack, "bench-reader")
         with gunicorn_server(
-            stack.app_environment(), workers=1, log_path=log, options=options
+            stack.app_environment(), workers=workers, log_path=log, options=options
         ) as server:
             todo_path = ""
             for i in range(PAGE):
@@ -260,14 +278,54 @@ def serve(config: str, app_dir: Path, log_dir: Path) -> Iterator[Target]:
             yield Target(config, server, stack, log, reader, cognito, todo_path)
 
 
-def fresh_worker_first_request(app_dirs: dict[str, Path], log_dir: Path) -> dict[str, FirstRequest]:
-    """Each config's fresh single worker: the first authenticated request it serves."""
+def fresh_worker_first_request(
+    app_dirs: dict[str, Path], log_dir: Path, workers: int = 3
+) -> dict[str, FirstRequest]:
+    """Each config's fresh single worker: the first authenticated request it serves,
+    for `workers` fresh workers one after the other (a first request is one sample:
+    the median of a few)."""
     timings = {}
     for config, app_dir in app_dirs.items():
         with serve(config, app_dir, log_dir / "fresh") as target:
-            replace_worker(target)  # serve() made todos through the first worker
-            timings[config] = first_request(target)
+            samples = []
+            for _ in range(workers):
+                replace_worker(target)  # serve() made todos through the first worker
+                samples.append(first_request(target))
+            timings[config] = FirstRequest(
+                *(statistics.median(getattr(s, field) for s in samples) for field in
+                  ("first_ms", "steady_ms", "first_cpu_us", "steady_cpu_us"))
+            )  # fmt: skip
     return timings
+
+
+@dataclass
+class Bounds:
+    bare_health: Run  # gunicorn, this gunicorn.conf.py, an app that only answers 200
+    chalice_health: Run  # the same, with a Chalice app of one route behind the shim
+    create_4_workers: Run  # this checkout with 4 workers: as many creates as moto takes
+
+    @property
+    def runs(self) -> list[Run]:
+        return [self.bare_health, self.chalice_health, self.create_4_workers]
+
+
+def throughput_bounds(wrk: str, log_dir: Path, seconds: float) -> Bounds:
+    """What caps the throughput goals: gunicorn's own cost per request, and moto's
+    for a create (a transaction of the todo and its owner's count)."""
+    health, create = SCENARIOS[0], SCENARIOS[-1]
+    options = ["--chdir", str(BARE_APP_DIR), "-c", str(GUNICORN_CONF)]
+    health_runs = []
+    for app in ("wsgi", "chalice"):
+        log = log_dir / f"bare-{app}.log"
+        environment = {"BARE_APP": app, "PYTHONPATH": str(ROOT)}
+        with gunicorn_server(environment, workers=1, log_path=log, options=options) as server:
+            health_runs.append(
+                run_wrk_on(wrk, f"bare-{app}", server, log, health, health.path, "", seconds)
+            )
+    with serve("new-4-workers", ROOT, log_dir, workers=4) as target:
+        create_4 = run_wrk(wrk, target, create, seconds)
+    bare, chalice = health_runs
+    return Bounds(bare, chalice, create_4)
 
 
 @dataclass
@@ -361,6 +419,31 @@ def print_table(runs: list[Run]) -> None:
             )
 
 
+def print_bounds(bounds: Bounds, runs: list[Run]) -> None:
+    health_goal = 1.3 * REFERENCE_RPS["GET /health"]
+    health = median_run([r for r in runs if r.scenario == "GET /health" and r.config == "new"])
+    bare, chalice = bounds.bare_health, bounds.chalice_health
+
+    def beyond_gunicorn_us(rps: float) -> float:
+        """A request's time in one worker beyond what gunicorn itself takes."""
+        return (1 / rps - 1 / bare.rps) * 1e6
+
+    print(
+        "\nWhat bounds the throughput goals (1 worker unless said):\n"
+        f"  GET /health, gunicorn + an app that only answers 200:       {bare.rps:6.0f} req/s "
+        f"({bare.cpu_us_per_request:.0f} us CPU/req)\n"
+        f"  GET /health, gunicorn + the shim + a one-route Chalice app: {chalice.rps:6.0f} req/s "
+        f"({chalice.cpu_us_per_request:.0f} us CPU/req)\n"
+        f"    the goal, {health_goal:.0f} req/s, leaves {beyond_gunicorn_us(health_goal):.0f} us "
+        f"a request beyond gunicorn; the shim and Chalice take "
+        f"{beyond_gunicorn_us(chalice.rps):.0f} us, "
+        f"the whole app {beyond_gunicorn_us(health.rps):.0f} us\n"
+        f"  POST /todos with 4 workers (moto's limit):                  "
+        f"{bounds.create_4_workers.rps:6.0f} req/s vs the reference's "
+        f"{REFERENCE_RPS['POST /todos']} (one PutItem, no quota)"
+    )
+
+
 def main() -> int:
     wrk = require_wrk()
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -385,10 +468,14 @@ def main() -> int:
                 print(f"round {round_number + 1} done")
             costs = in_process_costs(targets[-1])
         first = fresh_worker_first_request(app_dirs, log_dir)
+        bounds = throughput_bounds(wrk, log_dir, seconds)
 
     print()
     print_table(runs)
-    print("\nA fresh worker's first authenticated GET /todos/{id} vs the next ones' median:")
+    print(
+        "\nA fresh worker's first authenticated GET /todos/{id} vs the next ones' median"
+        " (medians of 3 fresh workers):"
+    )
     for config, f in first.items():
         print(
             f"  {config:<6} worker CPU {f.first_cpu_us:7.0f} us vs {f.steady_cpu_us:5.0f} us "
@@ -402,7 +489,8 @@ def main() -> int:
         f"  app, authenticated GET /todos/{{id}}:       {costs.app_get_us:8.0f} us\n"
         f"  app, authenticated GET /todos?limit={PAGE}:  {costs.app_list_us:8.0f} us"
     )
-    failed = [run for run in runs if run.errors]
+    print_bounds(bounds, runs)
+    failed = [run for run in [*runs, *bounds.runs] if run.errors]
     for run in failed:
         print(f"FAIL: {run.scenario} ({run.config}): {run.errors} errors", file=sys.stderr)
     return 1 if failed else 0
