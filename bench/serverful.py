@@ -10,8 +10,8 @@ interleaved rounds, medians):
   and workers' user+sys CPU over the run / requests), worker restarts in the run
 
 for GET /health, authenticated GET /todos/{id}, GET /todos?limit=20 (a page of 20)
-and POST /todos. Then: a fresh worker's first authenticated request against a
-steady one, in this process the token check and the app's CPU per request, and
+and POST /todos. Then: start-up (``import app``; gunicorn launched -> its first
+/health 200), a fresh worker's first authenticated request against a steady one, in this process the token check and the app's CPU per request, and
 what bounds the throughput: gunicorn serving an app that only answers 200
 (bench/bare_wsgi), and creates with 4 workers (the moto server saturated).
 A benchmark prints numbers; it fails only when requests fail.
@@ -38,13 +38,30 @@ from unittest import mock
 
 import requests
 
-from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
-from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
+from bench.api_requests import import_time_ms
+from scripts.gunicorn_server import (
+    GUNICORN_CONF,
+    GunicornServer,
+    gunicorn_command,
+    gunicorn_server,
+    local_moto_stack,
+    server_environment,
+)
+from scripts.local_stack import (
+    LocalUser,
+    Stack,
+    aws_client,
+    free_ports,
+    new_user,
+    stop_process,
+    wait_for_http,
+)
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 BARE_APP_DIR = Path(__file__).with_name("bare_wsgi")
 # Issue 13's reference: FastAPI + uvicorn, same moto, 1 worker, wrk -t2 -c8 -d10s.
 REFERENCE_RPS = {"GET /health": 3922, "POST /todos": 455, "GET /todos?limit=20": 115}
+REFERENCE_IMPORT_MS, REFERENCE_LAUNCH_MS = 418, 536
 # The last commit before issue 13's changes.
 TODAY_REF = "e751501"
 CONFIGS = ("today", "new")
@@ -299,6 +316,42 @@ def fresh_worker_first_request(
 
 
 @dataclass
+class StartUp:
+    import_ms: float  # `import app` in a fresh interpreter, median
+    launch_ms: float  # gunicorn (1 worker) started -> its first /health 200, median
+
+
+def start_up(app_dir: Path, stack: Stack, runs: int = 3) -> StartUp:
+    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
+    launches = []
+    for _ in range(runs):
+        (port,) = free_ports(1)
+        bind = f"127.0.0.1:{port}"
+        env = {**server_environment(stack.app_environment(), bind), "WEB_CONCURRENCY": "1"}
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            gunicorn_command(*options), env=env, cwd=ROOT, start_new_session=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            while not answers_200(f"http://{bind}/health"):
+                if process.poll() is not None:
+                    raise SystemExit(f"gunicorn ({app_dir}) exited with {process.returncode}")
+                time.sleep(0.002)
+            launches.append((time.perf_counter() - started) * 1000)
+        finally:
+            stop_process(process, timeout=30)
+    return StartUp(import_time_ms(app_dir)[0], statistics.median(launches))
+
+
+def answers_200(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+@dataclass
 class Bounds:
     bare_health: Run  # gunicorn, this gunicorn.conf.py, an app that only answers 200
     chalice_health: Run  # the same, with a Chalice app of one route behind the shim
@@ -467,11 +520,22 @@ def main() -> int:
                         runs.append(run_wrk(wrk, target, scenario, seconds))
                 print(f"round {round_number + 1} done")
             costs = in_process_costs(targets[-1])
+            start_ups = {
+                target.config: start_up(app_dirs[target.config], target.stack) for target in targets
+            }
         first = fresh_worker_first_request(app_dirs, log_dir)
         bounds = throughput_bounds(wrk, log_dir, seconds)
 
     print()
     print_table(runs)
+    print(
+        f"\nStart-up, medians (the reference: {REFERENCE_IMPORT_MS} ms, {REFERENCE_LAUNCH_MS} ms):"
+    )
+    for config, times in start_ups.items():
+        print(
+            f"  {config:<6} import app {times.import_ms:6.1f} ms;  "
+            f"gunicorn launched -> first /health 200 {times.launch_ms:6.1f} ms"
+        )
     print(
         "\nA fresh worker's first authenticated GET /todos/{id} vs the next ones' median"
         " (medians of 3 fresh workers):"
