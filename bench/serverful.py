@@ -11,9 +11,11 @@ interleaved rounds, medians):
 
 for GET /health, authenticated GET /todos/{id}, GET /todos?limit=20 (a page of 20)
 and POST /todos. Then: start-up (``import app``; gunicorn launched -> its first
-/health 200), a fresh worker's first authenticated request against a steady one, in this process the token check and the app's CPU per request, and
-what bounds the throughput: gunicorn serving an app that only answers 200
-(bench/bare_wsgi), and creates with 4 workers (the moto server saturated).
+/health 200), a fresh worker's first authenticated request against a steady one
+(medians over 3 fresh workers), in this process the token check and the app's CPU
+per request, and what bounds the throughput goals: gunicorn serving an app that
+only answers 200 and a one-route Chalice app behind the shim (bench/bare_wsgi), and
+creates with 4 workers (the moto server saturated).
 A benchmark prints numbers; it fails only when requests fail.
 """
 
