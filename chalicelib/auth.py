@@ -211,14 +211,15 @@ class TokenVerifier:
 
         self._jwks.prefetch()
 
-    def warm_up(self) -> None:
-        """Check a token per key as a request would, with a signature the key did not
-        make (refused, as it must be): a new worker's first request then finds the
-        code and memory it needs ready (a forked worker copies each page it touches)."""
+    def refused_tokens(self) -> list[str]:
+        """A token per signing key in hand, shaped as the pool's but with a signature
+        the key did not make: refused, as it must be. For the requests that warm a
+        new worker (wsgi.warm_worker), so they check signatures as a user's would."""
+        tokens = []
         for kid in self._jwks.kids():
             header = base64.urlsafe_b64encode(json.dumps({"alg": "RS256", "kid": kid}).encode())
-            with contextlib.suppress(Unauthorized, ServiceUnavailable):
-                self.verify(f"{header.decode().rstrip('=')}.e30.{'A' * 342}")
+            tokens.append(f"{header.decode().rstrip('=')}.e30.{'A' * 342}")
+        return tokens
 
     def verify(self, token: str) -> Identity:
         now = self._clock()
@@ -326,9 +327,9 @@ class Authenticator:
         if self._verifier is not None:
             self._verifier.prefetch()
 
-    def warm_up(self) -> None:
-        if self._verifier is not None:
-            self._verifier.warm_up()
+    def refused_tokens(self) -> list[str]:
+        """See TokenVerifier.refused_tokens; none when API Gateway checks tokens."""
+        return [] if self._verifier is None else self._verifier.refused_tokens()
 
     def identify(self, headers: Mapping[str, str], context: Mapping[str, Any]) -> Identity:
         if self._verifier is None:

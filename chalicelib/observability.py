@@ -190,17 +190,23 @@ class Observability:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(stream)
 
-    def warm_up(self) -> None:
-        """One request's line and metrics, written to nowhere: a new worker's first
-        real request then finds the logging code and its memory ready."""
+    @contextmanager
+    def to_nowhere(self) -> Iterator[None]:
+        """The block's log lines and metrics are written to nowhere: the requests that
+        warm a new worker (wsgi.warm_worker), which no client sent."""
         stream = self._stream
         self.set_stream(io.StringIO())
         try:
+            yield
+        finally:
+            self.set_stream(stream)
+
+    def warm_up(self) -> None:
+        """An authenticated request's line and metrics (the user key), to nowhere."""
+        with self.to_nowhere():
             with self.request(None, "GET", "/warm-up") as record:
                 record.user = self.user_key("warm-up")
             self.finish(record, 200)
-        finally:
-            self.set_stream(stream)
 
     # -- the request scope ------------------------------------------------------
 

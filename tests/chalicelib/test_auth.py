@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -22,6 +23,7 @@ from chalicelib.auth import (
 from chalicelib.config import load_settings
 from chalicelib.errors import ServiceUnavailable, Unauthorized
 from tests.tokens import (
+    MOTO_KID,
     claims_for,
     hmac_signed,
     moto_public_pem,
@@ -492,3 +494,39 @@ def test_the_cache_is_bounded() -> None:
         cache.add(VerifiedTokens.digest(name), Identity(name), 0, 100)
     assert cache.get(VerifiedTokens.digest("a"), 50) is None
     assert cache.get(VerifiedTokens.digest("c"), 50) == Identity("c")
+
+
+# -- A new worker's warm-up tokens ------------------------------------------------
+
+
+def test_the_warm_up_tokens_are_one_per_key_and_all_refused(
+    fetch: CountingFetch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two keys: the pool's, and the same key published under a second kid.
+    fetch.document = {"keys": [*fetch.document["keys"], dict(fetch.document["keys"][0], kid="k2")]}
+    verifier = TokenVerifier(SETTINGS, JwksCache(SETTINGS.jwks_url, fetch=fetch))
+    verifier.prefetch()
+    tokens = verifier.refused_tokens()
+    headers = [token.split(".")[0] for token in tokens]
+    kids = {json.loads(base64.urlsafe_b64decode(h + "=" * (-len(h) % 4)))["kid"] for h in headers}
+    assert kids == {MOTO_KID, "k2"} and len(tokens) == 2
+    for token in tokens:
+        with pytest.raises(Unauthorized, match="signature"):
+            verifier.verify(token)
+    assert fetch.calls == 1  # known keys: no fetch
+    # Refused every time: failures are never remembered as verified.
+    monkeypatch.setattr(verifier, "_verified_claims", _must_not_be_called)
+    for token in tokens:
+        with pytest.raises(AssertionError, match="verified again"):
+            verifier.verify(token)
+
+
+def test_on_lambda_api_gateway_checks_tokens_so_there_are_none_to_warm_with() -> None:
+    settings = load_settings(
+        {
+            "COGNITO_APP_CLIENT_ID": CLIENT,
+            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
+            "AUTH_MODE": "gateway",
+        }
+    )
+    assert Authenticator(settings).refused_tokens() == []

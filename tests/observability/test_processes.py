@@ -45,6 +45,8 @@ def test_gunicorn_writes_one_json_line_per_request_with_the_shims_request_id(
     tmp_path: Path,
 ) -> None:
     with gunicorn_stack(workers=1, log_dir=tmp_path) as served:
+        # The worker's warm-up requests (wsgi.warm_worker: a 401 among them) log nothing.
+        assert json_lines(tmp_path / "gunicorn.log") == []
         user = new_user(served.cognito, served.stack, "obs")
         headers = user.auth_headers
         created = requests.post(
