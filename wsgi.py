@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 WARM_UP_TODO_ID = "00000000000000000000000000"
 # CPython (3.11+) specializes a function's bytecode only once it has run a few times:
 # a new worker's first real request cost ~1.6x a steady one's CPU after one warm-up
-# round, ~1.4x after 8 (docs/wsgi.md), for ~20 ms more before the worker serves.
+# round, ~1.4x after 8 (docs/wsgi.md), for ~65 ms more before the worker serves.
 WARM_UP_ROUNDS = 8
 
 
