@@ -21,6 +21,7 @@ A benchmark prints numbers; it fails only when requests fail.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import os
@@ -41,23 +42,8 @@ from unittest import mock
 import requests
 
 from bench.api_requests import import_time_ms
-from scripts.gunicorn_server import (
-    GUNICORN_CONF,
-    GunicornServer,
-    gunicorn_command,
-    gunicorn_server,
-    local_moto_stack,
-    server_environment,
-)
-from scripts.local_stack import (
-    LocalUser,
-    Stack,
-    aws_client,
-    free_ports,
-    new_user,
-    stop_process,
-    wait_for_http,
-)
+from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
+from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
 BARE_APP_DIR = Path(__file__).with_name("bare_wsgi")
@@ -311,9 +297,11 @@ def fresh_worker_first_request(
                 replace_worker(target)  # serve() made todos through the first worker
                 samples.append(first_request(target))
             timings[config] = FirstRequest(
-                *(statistics.median(getattr(s, field) for s in samples) for field in
-                  ("first_ms", "steady_ms", "first_cpu_us", "steady_cpu_us"))
-            )  # fmt: skip
+                *(
+                    statistics.median(getattr(s, f.name) for s in samples)
+                    for f in dataclasses.fields(FirstRequest)
+                )
+            )
     return timings
 
 
@@ -327,30 +315,11 @@ def start_up(app_dir: Path, stack: Stack, runs: int = 3) -> StartUp:
     options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
     launches = []
     for _ in range(runs):
-        (port,) = free_ports(1)
-        bind = f"127.0.0.1:{port}"
-        env = {**server_environment(stack.app_environment(), bind), "WEB_CONCURRENCY": "1"}
         started = time.perf_counter()
-        process = subprocess.Popen(
-            gunicorn_command(*options), env=env, cwd=ROOT, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            while not answers_200(f"http://{bind}/health"):
-                if process.poll() is not None:
-                    raise SystemExit(f"gunicorn ({app_dir}) exited with {process.returncode}")
-                time.sleep(0.002)
+        # Ready once its /health answers 200 (polled every READY_POLL_SECONDS).
+        with gunicorn_server(stack.app_environment(), workers=1, options=options):
             launches.append((time.perf_counter() - started) * 1000)
-        finally:
-            stop_process(process, timeout=30)
     return StartUp(import_time_ms(app_dir)[0], statistics.median(launches))
-
-
-def answers_200(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=5).status_code == 200
-    except requests.ConnectionError:
-        return False
 
 
 @dataclass
