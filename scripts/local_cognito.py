@@ -168,7 +168,7 @@ class CognitoGaps:
 # src/auth/srp.ts) compute: RFC 3526's 3072-bit group, g = 2, SHA-256, k = H(N | g),
 # u = H(A | B), x = H(salt | H(poolName | userId | ":" | password)), and a 16-byte HKDF
 # key ("Caldera Derived Key") that signs poolName | userId | secret block | timestamp.
-# Numbers are hashed as Java's BigInteger.toByteArray writes them (see _pad_hex).
+# Numbers are hashed as Java's BigInteger.toByteArray writes them (see pad_hex).
 SRP_N = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
@@ -183,24 +183,24 @@ SRP_N = int(
 SRP_G = 2
 
 
-def _pad_hex(value: int) -> str:
+def pad_hex(value: int) -> str:
     """Even-length hex, with a leading 00 when the top bit is set."""
     text = format(value, "x")
     text = "0" + text if len(text) % 2 else text
     return "00" + text if text[0] in "89abcdef" else text
 
 
-def _hash_hex(hex_text: str) -> int:
+def hash_hex(hex_text: str) -> int:
     return int(hashlib.sha256(bytes.fromhex(hex_text)).hexdigest(), 16)
 
 
-SRP_K = _hash_hex(_pad_hex(SRP_N) + _pad_hex(SRP_G))
+SRP_K = hash_hex(pad_hex(SRP_N) + pad_hex(SRP_G))
 
 
 def srp_verifier(pool_name: str, user_id: str, password: str, salt: int) -> int:
     """v = g^x, what Cognito stores for a password."""
     inner = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
-    return pow(SRP_G, _hash_hex(_pad_hex(salt) + inner), SRP_N)
+    return pow(SRP_G, hash_hex(pad_hex(salt) + inner), SRP_N)
 
 
 def srp_server_public(verifier: int, b: int) -> int:
@@ -219,9 +219,9 @@ def srp_signature(
 ) -> bytes:
     """The PASSWORD_CLAIM_SIGNATURE (decoded) a client that knows the password sends."""
     B = srp_server_public(verifier, b)
-    u = _hash_hex(_pad_hex(A) + _pad_hex(B))
+    u = hash_hex(pad_hex(A) + pad_hex(B))
     S = pow(A * pow(verifier, u, SRP_N), b, SRP_N)
-    prk = hmac.digest(bytes.fromhex(_pad_hex(u)), bytes.fromhex(_pad_hex(S)), "sha256")
+    prk = hmac.digest(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(S)), "sha256")
     key = hmac.digest(prk, b"Caldera Derived Key\x01", "sha256")[:16]
     message = b"".join(
         (pool_name.encode(), user_id.encode(), base64.b64decode(secret_block), timestamp.encode())
@@ -288,7 +288,7 @@ class SrpChallenges:
             challenge.pool_name, challenge.user_id, challenge.password, challenge.salt
         )
         return (
-            _pad_hex(challenge.salt),
+            pad_hex(challenge.salt),
             srp_server_public(verifier, challenge.b),
             challenge.secret_block,
         )

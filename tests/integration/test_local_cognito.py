@@ -19,7 +19,16 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from scripts.local_cognito import SRP_G, SRP_N, srp_server_public, srp_signature, srp_verifier
+from scripts.local_cognito import (
+    SRP_G,
+    SRP_K,
+    SRP_N,
+    hash_hex,
+    pad_hex,
+    srp_server_public,
+    srp_signature,
+    srp_verifier,
+)
 from scripts.local_stack import Stack, aws_client, create_user, moto_server, provision
 
 pytestmark = pytest.mark.integration
@@ -145,17 +154,6 @@ def test_browser_calls_get_cors_headers(served: tuple[Stack, Any], action: str, 
     assert answer.headers["Content-Type"].startswith("application/x-amz-json-1.1")
 
 
-def _hex(value: int) -> str:
-    """As Java's BigInteger.toByteArray: even length, 00 first if the top bit is set."""
-    text = format(value, "x")
-    text = "0" + text if len(text) % 2 else text
-    return "00" + text if text[0] in "89abcdef" else text
-
-
-def _h(hex_text: str) -> int:
-    return int(hashlib.sha256(bytes.fromhex(hex_text)).hexdigest(), 16)
-
-
 def password_claim(
     pool_id: str, password: str, a: int, challenge: dict[str, str], timestamp: str
 ) -> str:
@@ -163,12 +161,11 @@ def password_claim(
     PASSWORD_CLAIM_SIGNATURE for `challenge`, held to AWS's vectors below."""
     pool_name, user_id = pool_id.split("_", 1)[1], challenge["USER_ID_FOR_SRP"]
     A, B, salt = pow(SRP_G, a, SRP_N), int(challenge["SRP_B"], 16), int(challenge["SALT"], 16)
-    k = _h(_hex(SRP_N) + _hex(SRP_G))
-    u = _h(_hex(A) + _hex(B))
+    u = hash_hex(pad_hex(A) + pad_hex(B))
     inner = hashlib.sha256(f"{pool_name}{user_id}:{password}".encode()).hexdigest()
-    x = _h(_hex(salt) + inner)
-    S = pow(B - k * pow(SRP_G, x, SRP_N), a + u * x, SRP_N)
-    prk = hmac.digest(bytes.fromhex(_hex(u)), bytes.fromhex(_hex(S)), "sha256")
+    x = hash_hex(pad_hex(salt) + inner)
+    S = pow(B - SRP_K * pow(SRP_G, x, SRP_N), a + u * x, SRP_N)
+    prk = hmac.digest(bytes.fromhex(pad_hex(u)), bytes.fromhex(pad_hex(S)), "sha256")
     key = hmac.digest(prk, b"Caldera Derived Key\x01", "sha256")[:16]
     secret_block = base64.b64decode(challenge["SECRET_BLOCK"])
     message = pool_name.encode() + user_id.encode() + secret_block + timestamp.encode()
@@ -322,3 +319,15 @@ def _flip(signature: str) -> str:
     raw = bytearray(base64.b64decode(signature))
     raw[0] ^= 1
     return base64.b64encode(bytes(raw)).decode()
+
+
+@pytest.mark.parametrize("srp_a", ["0", format(SRP_N, "x"), format(2 * SRP_N, "x"), "not-hex"])
+def test_srp_a_that_would_fix_the_secret_is_refused(served: tuple[Stack, Any], srp_a: str) -> None:
+    """A = 0 mod N makes the shared secret 0 whatever the password (SRP-6a's safety check)."""
+    stack, cognito = served
+    started = {
+        "ClientId": stack.client_id,
+        "AuthFlow": "USER_SRP_AUTH",
+        "AuthParameters": {"USERNAME": new_user_email(served), "SRP_A": srp_a},
+    }
+    assert error_code(cognito.initiate_auth, **started) == "InvalidParameterException"
