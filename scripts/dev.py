@@ -172,8 +172,6 @@ def write_web_config(stack: Stack) -> None:
     """A deployed stack's config.json, plus moto as Cognito."""
     config = runtime_config({**stack.to_json(), "user_pool_client_id": stack.client_id})
     config["cognitoEndpoint"] = str(stack.endpoint)
-    # moto answers SRP without checking the password; the deployed stacks use SRP.
-    config["authFlow"] = "USER_PASSWORD_AUTH"
     (FRONTEND / "public").mkdir(exist_ok=True)
     (FRONTEND / "public" / "config.json").write_text(json.dumps(config, indent=2) + "\n")
 

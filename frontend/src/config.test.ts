@@ -7,9 +7,10 @@ describe("runtime config", () => {
     ).toEqual({ apiUrl: "https://api.test/api", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c", authFlow: "USER_SRP_AUTH" });
   });
 
-  it("takes the sign-in flow from config.json (SRP unless told otherwise) and refuses unknown ones", () => {
+  it("signs in with SRP only: a config.json asking for password auth is refused", () => {
     const base = { apiUrl: "a", region: "r", userPoolId: "p", userPoolClientId: "c" };
-    expect(parseConfig({ ...base, authFlow: "USER_PASSWORD_AUTH" }).authFlow).toBe("USER_PASSWORD_AUTH");
+    expect(parseConfig({ ...base, authFlow: "USER_SRP_AUTH" }).authFlow).toBe("USER_SRP_AUTH");
+    expect(() => parseConfig({ ...base, authFlow: "USER_PASSWORD_AUTH" })).toThrow(ConfigError);
     expect(() => parseConfig({ ...base, authFlow: "CUSTOM_AUTH" })).toThrow(ConfigError);
   });
 

@@ -9,14 +9,11 @@ export interface AppConfig {
   userPoolClientId: string;
   /** Only set locally, where moto stands in for Cognito. */
   cognitoEndpoint?: string;
-  /**
-   * How sign-in proves the password: SRP (the default; the password never leaves the
-   * browser) or USER_PASSWORD_AUTH (the local stack, whose moto skips SRP's password check).
-   */
+  /** How sign-in proves the password: SRP only (the password never leaves the browser), locally too. */
   authFlow: AuthFlow;
 }
 
-export const AUTH_FLOWS = ["USER_SRP_AUTH", "USER_PASSWORD_AUTH"] as const;
+export const AUTH_FLOWS = ["USER_SRP_AUTH"] as const;
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
 
 export class ConfigError extends Error {

@@ -83,7 +83,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> I
                 userPoolId=info["user_pool_id"],
                 userPoolClientId=info["client_id"],
                 cognitoEndpoint=info["endpoint"],
-                authFlow="USER_PASSWORD_AUTH",  # as scripts/dev.py writes it
             )
             yield Stack(web_url, info["api_url"], info["endpoint"], info["client_id"])
     finally:

@@ -44,22 +44,22 @@ def test_theme_applies_before_first_paint_under_the_deployed_csp(page: Any, stac
     assert not violations, violations
 
 
-def test_srp_sign_in_the_deployed_flow_speaks_cognitos_protocol(page: Any) -> None:
-    """The deployed stacks sign in with SRP (config.json's authFlow left out). moto does
-    not check the SRP proof, so this checks the exchange itself; srp.test.ts checks the
-    proof against an SRP verifier."""
+def test_srp_sign_in_the_deployed_flow_speaks_cognitos_protocol(
+    page: Any, stack: Any, problems: Any
+) -> None:
+    """The app signs in with SRP, as on AWS; the local stand-in checks the proof
+    (scripts/local_cognito.py), so a wrong password is refused as Cognito refuses it."""
     sent: list[str] = []
-
-    def srp_config(route: Any) -> None:
-        response = route.fetch()
-        config = {k: v for k, v in response.json().items() if k != "authFlow"}
-        route.fulfill(response=response, json=config)
-
-    page.route("**/config.json", srp_config)
     page.on("request", lambda request: sent.append(request.post_data or ""))
     email = new_email("srp")
     sign_up(page, email)  # signs in right after confirming, with the password it has
     sign_out(page)
+    # Cognito's refusal, as the browser reports it (the app shows it below).
+    problems.expect(rf"(HTTP 400: POST |status of 400.*){re.escape(stack.moto_url)}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD + "x")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("That email and password don't match").wait_for()
     sent.clear()
     sign_in(page, email)
     page.get_by_text("Nothing to do yet").wait_for()

@@ -47,21 +47,17 @@ describe("signIn", () => {
     expect(await currentUser()).toEqual({ sub: "u-1", email: "ann@example.com" });
   });
 
-  it("uses USER_PASSWORD_AUTH where config.json says so (the local stack)", async () => {
-    configureAuth({ ...base, authFlow: "USER_PASSWORD_AUTH", cognitoEndpoint: "http://127.0.0.1:5055" });
-    const calls = cognito({ InitiateAuth: result });
-    expect(await signIn("ann@example.com", "pw")).toEqual({ kind: "signedIn" });
-    expect(calls).toEqual([
-      {
-        url: "http://127.0.0.1:5055",
-        target: "InitiateAuth",
-        body: { ClientId: "client-1", AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "ann@example.com", PASSWORD: "pw" } },
-      },
-    ]);
+  it("uses SRP at the local stand-in too, so the browser tests sign in as production does", async () => {
+    configureAuth({ ...base, cognitoEndpoint: "http://127.0.0.1:5055" });
+    const calls = cognito({});
+    await signIn("ann@example.com", "Passw0rd!2026");
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({ url: "http://127.0.0.1:5055", target: "InitiateAuth", body: { AuthFlow: "USER_SRP_AUTH" } });
+    expect(JSON.stringify(calls)).not.toContain("Passw0rd!2026");
   });
 
   it("says when the account still needs its email confirmed", async () => {
-    configureAuth({ ...base, authFlow: "USER_PASSWORD_AUTH" });
+    configureAuth(base);
     cognito({});
     expect(await signIn("ann@example.com", "pw")).toEqual({ kind: "needsConfirmation" });
   });

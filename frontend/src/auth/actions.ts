@@ -1,9 +1,9 @@
 /**
  * Cognito calls behind the sign-in, sign-up and password screens (loaded with them).
  *
- * Sign-in uses the flow config.json names: USER_SRP_AUTH (the default, and what the
- * deployed stacks use: the password never leaves the browser) or USER_PASSWORD_AUTH
- * (the local stack, because moto answers SRP without checking the password).
+ * Sign-in is USER_SRP_AUTH everywhere, as the deployed app clients allow: the password
+ * never leaves the browser. The local stand-in checks the SRP proof too
+ * (scripts/local_cognito.py), so the browser tests sign in as production does.
  */
 import type { AuthenticationResult } from "./cognito";
 import { cognito, signInSettings, storeSession } from "./session";
@@ -19,10 +19,7 @@ interface InitiateAuthAnswer {
 }
 
 async function authenticate(username: string, password: string): Promise<InitiateAuthAnswer> {
-  const { flow, userPoolId } = signInSettings();
-  if (flow === "USER_PASSWORD_AUTH") {
-    return cognito("InitiateAuth", { AuthFlow: flow, AuthParameters: { USERNAME: username, PASSWORD: password } });
-  }
+  const { userPoolId } = signInSettings();
   const ephemeral = newEphemeral();
   const challenge = await cognito<InitiateAuthAnswer>("InitiateAuth", {
     AuthFlow: "USER_SRP_AUTH",

@@ -1,68 +1,84 @@
-import {
-  SRP_GROUP,
-  base64ToBytes,
-  cognitoTimestamp,
-  derivedKey,
-  hmac,
-  modPow,
-  multiplier,
-  newEphemeral,
-  paddedHex,
-  passwordClaim,
-  privateKey,
-  scrambler,
-} from "./srp";
+import * as aws from "amazon-cognito-identity-js";
+import vectors from "./srp-vectors.json";
+import { SRP_GROUP, cognitoTimestamp, modPow, newEphemeral, paddedHex, passwordClaim } from "./srp";
 
 const { N, g } = SRP_GROUP;
-const POOL_ID = "eu-west-1_AbCdEf";
-const USER_ID = "0f1e2d3c-user";
-const SECRET_BLOCK = btoa("an opaque block Cognito hands back");
+const challenge = { SRP_B: vectors.B, SALT: vectors.salt, SECRET_BLOCK: vectors.secretBlock, USER_ID_FOR_SRP: vectors.userIdForSrp };
+const a = BigInt(`0x${vectors.a}`);
+const ephemeral = { a, A: modPow(g, a, N) };
+const at = new Date(Date.UTC(2026, 10, 3, 9, 5, 7));
 
-/** Cognito's side of SRP-6a: the verifier it stored at sign-up, and its check of the client's proof. */
-async function cognitoServer(password: string) {
-  const salt = 0x5a17c0ffeen;
-  const v = modPow(g, await privateKey("AbCdEf", USER_ID, password, salt), N);
-  const b = 0x1234567890abcdef1234567890abcdefn;
-  const B = ((await multiplier()) * v + modPow(g, b, N)) % N;
-  const challenge = { SRP_B: B.toString(16), SALT: salt.toString(16), SECRET_BLOCK, USER_ID_FOR_SRP: USER_ID };
-  /** What the signature must be for the client's A, if it knew the password. */
-  const expectedSignature = async (A: bigint, timestamp: string) => {
-    const u = await scrambler(A, B);
-    const S = modPow(A * modPow(v, u, N), b, N);
-    const message = new TextEncoder().encode(`AbCdEf${USER_ID}`);
-    const signed = new Uint8Array([...message, ...base64ToBytes(SECRET_BLOCK), ...new TextEncoder().encode(timestamp)]);
-    return btoa(String.fromCharCode(...(await hmac(await derivedKey(S, u), signed))));
+// AWS's AuthenticationHelper, which its index.d.ts leaves out: the client's secret `a` is its random small A.
+type BigIntegerClass = new (hex: string, radix: number) => object;
+const { AuthenticationHelper } = aws as unknown as {
+  AuthenticationHelper: { new (poolName: string): { N: object }; prototype: { generateRandomSmallA(): object } };
+};
+const AwsBigInteger = new AuthenticationHelper("any").N.constructor as BigIntegerClass;
+
+/**
+ * What AWS's library sends for the vectors' inputs: its CognitoUser signs in against a
+ * stand-in for the Cognito API that answers InitiateAuth with the vectors' challenge.
+ */
+async function awsSignIn(password: string): Promise<{ SRP_A: string; responses: Record<string, string> }> {
+  const sent: Record<string, Record<string, unknown>> = {};
+  const client = {
+    request(operation: string, params: Record<string, unknown>, callback: (error: Error | null, data?: unknown) => void) {
+      sent[operation] = params;
+      if (operation === "InitiateAuth") callback(null, { ChallengeName: "PASSWORD_VERIFIER", ChallengeParameters: challenge });
+      else callback(new Error("stop here: only the challenge responses are compared"));
+    },
   };
-  return { challenge, expectedSignature };
+  vi.spyOn(AuthenticationHelper.prototype, "generateRandomSmallA").mockReturnValue(new AwsBigInteger(vectors.a, 16));
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(at);
+  try {
+    const pool = new aws.CognitoUserPool({ UserPoolId: vectors.userPoolId, ClientId: "client-1" });
+    const user = Object.assign(new aws.CognitoUser({ Username: "ann@example.com", Pool: pool }), { client });
+    const details = new aws.AuthenticationDetails({ Username: "ann@example.com", Password: password });
+    await new Promise((resolve) => user.authenticateUser(details, { onSuccess: resolve, onFailure: resolve }));
+  } finally {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  }
+  const initiate = sent.InitiateAuth?.AuthParameters as Record<string, string>;
+  return { SRP_A: initiate.SRP_A ?? "", responses: sent.RespondToAuthChallenge?.ChallengeResponses as Record<string, string> };
 }
 
-describe("SRP sign-in", () => {
-  it("proves the password the way Cognito checks it", async () => {
-    const server = await cognitoServer("Passw0rd!2026");
-    const ephemeral = newEphemeral();
-    const now = new Date(Date.UTC(2026, 10, 3, 9, 5, 7));
-    const claim = await passwordClaim(POOL_ID, "Passw0rd!2026", ephemeral, server.challenge, now);
-    expect(claim).toMatchObject({ USERNAME: USER_ID, PASSWORD_CLAIM_SECRET_BLOCK: SECRET_BLOCK, TIMESTAMP: "Tue Nov 3 09:05:07 UTC 2026" });
-    expect(claim.PASSWORD_CLAIM_SIGNATURE).toBe(await server.expectedSignature(ephemeral.A, claim.TIMESTAMP ?? ""));
+describe("SRP sign-in, against AWS's amazon-cognito-identity-js", () => {
+  it("sends the same A as AWS's library, and the vectors' A", async () => {
+    const fromAws = await awsSignIn(vectors.password);
+    expect(BigInt(`0x${fromAws.SRP_A}`)).toBe(BigInt(`0x${vectors.A}`));
+    expect(ephemeral.A).toBe(BigInt(`0x${vectors.A}`));
   });
 
-  it("cannot prove a wrong password", async () => {
-    const server = await cognitoServer("Passw0rd!2026");
-    const ephemeral = newEphemeral();
-    const claim = await passwordClaim(POOL_ID, "Passw0rd!2027", ephemeral, server.challenge);
-    expect(claim.PASSWORD_CLAIM_SIGNATURE).not.toBe(await server.expectedSignature(ephemeral.A, claim.TIMESTAMP ?? ""));
+  it("answers the password challenge exactly as AWS's library does", async () => {
+    const fromAws = await awsSignIn(vectors.password);
+    expect(fromAws.responses).toEqual({
+      USERNAME: vectors.userIdForSrp,
+      PASSWORD_CLAIM_SECRET_BLOCK: vectors.secretBlock,
+      PASSWORD_CLAIM_SIGNATURE: vectors.signature,
+      TIMESTAMP: vectors.timestamp,
+    });
+    expect(await passwordClaim(vectors.userPoolId, vectors.password, ephemeral, challenge, at)).toEqual(fromAws.responses);
+  });
+
+  it("signs a wrong password differently, as AWS's library does", async () => {
+    const fromAws = await awsSignIn("Passw0rd!2027");
+    const claim = await passwordClaim(vectors.userPoolId, "Passw0rd!2027", ephemeral, challenge, at);
+    expect(claim.PASSWORD_CLAIM_SIGNATURE).toBe(fromAws.responses.PASSWORD_CLAIM_SIGNATURE);
+    expect(claim.PASSWORD_CLAIM_SIGNATURE).not.toBe(vectors.signature);
   });
 
   it("refuses a server value that would make the secret predictable", async () => {
-    const ephemeral = newEphemeral();
-    const zero = { SRP_B: N.toString(16), SALT: "01", SECRET_BLOCK, USER_ID_FOR_SRP: USER_ID };
-    await expect(passwordClaim(POOL_ID, "x", ephemeral, zero)).rejects.toThrow(/invalid SRP/);
+    const zero = { ...challenge, SRP_B: N.toString(16) };
+    await expect(passwordClaim(vectors.userPoolId, "x", newEphemeral(), zero)).rejects.toThrow(/invalid SRP/);
   });
 
   it("encodes numbers as Java's BigInteger does, and dates as Cognito expects", () => {
     expect(paddedHex(0x7fn)).toBe("7f");
     expect(paddedHex(0x80n)).toBe("0080");
     expect(paddedHex(0xabcn)).toBe("0abc");
+    expect(cognitoTimestamp(at)).toBe(vectors.timestamp);
     expect(cognitoTimestamp(new Date(Date.UTC(2026, 0, 25, 23, 0, 9)))).toBe("Sun Jan 25 23:00:09 UTC 2026");
   });
 });
