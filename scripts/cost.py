@@ -254,10 +254,16 @@ def report(requests: float, p: Prices = Prices(), load: Load = Load()) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=float, required=True, help="API requests a month")
+    parser.add_argument(
+        "--lambda-ms",
+        type=float,
+        default=Load.lambda_duration_ms,
+        help="the function's billed duration per request (default: %(default)s)",
+    )
     args = parser.parse_args()
-    if args.requests < 0:
-        parser.error("--requests must be 0 or more")
-    print(report(args.requests))
+    if args.requests < 0 or args.lambda_ms <= 0:
+        parser.error("--requests must be 0 or more and --lambda-ms more than 0")
+    print(report(args.requests, load=Load(lambda_duration_ms=args.lambda_ms)))
     return 0
 
 

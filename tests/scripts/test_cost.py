@@ -98,3 +98,15 @@ def test_make_cost_prints_the_table() -> None:
     assert "total, serverless  $       55.06" in printed
     assert "total, serverful   $      108.42" in printed
     assert "break-even: 29,1" in printed
+
+
+def test_the_lambda_duration_can_be_given() -> None:
+    printed = subprocess.run(
+        [sys.executable, "-m", "scripts.cost", "--requests", "1000000", "--lambda-ms", "40"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # 1M x 0.5 GB x 0.040 s = 20,000 GB-s x $0.0000166667 = $0.33
+    assert "1M x 0.5 GB x 40 ms = 20,000 GB-s x $0.0000166667" in printed
+    assert "$       0.33" in printed
