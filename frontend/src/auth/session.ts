@@ -3,7 +3,7 @@
  * localStorage), refreshed with GetTokensFromRefreshToken shortly before the ID token
  * expires, revoked with RevokeToken at sign-out. Other tabs of this app hand their
  * session to a new tab over a BroadcastChannel, so opening a second tab needs no new
- * sign-in, and a refresh or sign-out in one tab reaches the others.
+ * sign-in, and a refresh or sign-out in one tab reaches that user's other tabs.
  *
  * A tab belongs to one user for its whole life (its owner, until it signs out): it takes
  * a session from another tab only when it opens (and has no owner yet) or when it is its
