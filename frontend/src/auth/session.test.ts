@@ -7,7 +7,6 @@ const config: AppConfig = {
   userPoolId: "eu-west-1_Pool",
   userPoolClientId: "client-1",
   cognitoEndpoint: "https://cognito.test/",
-  authFlow: "USER_SRP_AUTH",
 };
 
 function jwt(claims: Record<string, unknown>): string {

@@ -41,7 +41,6 @@ const REFRESH_MARGIN_S = 60;
 const HANDOVER_WAIT_MS = 150;
 
 let target: CognitoTarget | null = null;
-let flow: AppConfig["authFlow"] = "USER_SRP_AUTH";
 let inFlight: Promise<Tokens | null> | null = null;
 let channel: BroadcastChannel | null = null;
 let ready: Promise<void> = Promise.resolve();
@@ -77,7 +76,6 @@ type Message = { type: "ask" } | { type: "session"; tokens: Tokens } | { type: "
 
 export function configureAuth(config: AppConfig): void {
   target = cognitoTarget(config);
-  flow = config.authFlow;
   channel?.close();
   channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
   channel?.addEventListener("message", (event: MessageEvent<Message>) => {
@@ -191,9 +189,9 @@ export function cognito<T>(action: string, body: Record<string, unknown>): Promi
   return callCognito<T>(requireTarget(), action, body);
 }
 
-/** The sign-in flow and pool the screens use (config.json's authFlow). */
-export function signInSettings(): { flow: AppConfig["authFlow"]; userPoolId: string } {
-  return { flow, userPoolId: requireTarget().userPoolId };
+/** The pool the sign-in screens use. */
+export function signInSettings(): { userPoolId: string } {
+  return { userPoolId: requireTarget().userPoolId };
 }
 
 /** Keeps the tokens a sign-in returned, and tells the other tabs. */
