@@ -49,10 +49,11 @@ NEVER_ALLOWED = (
     "iam:attachgrouppolicy",
     "sts:assumerole",
 )
+# API Gateway is not one: its only role, the region's logging role, is
+# serverless/account.yaml's (an administrator's), not the deploy's.
 APP_SERVICES = {
     "lambda.amazonaws.com",
     "ec2.amazonaws.com",
-    "apigateway.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 }
 SCOPED_SERVICES = ("cognito-idp", "apigateway", "cloudfront", "lambda")
