@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from scripts import deploy_serverful
 from tests.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
@@ -310,10 +311,16 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     assert {key.split("/", 1)[1] for key in tag_conditions} == {"Stack"}
     assert all(value == STACK for value in tag_conditions.values())
     # Terraform tags every resource with the stack name (var.name, which the
-    # deploy sets to STACK_NAME = <project>-<stage>).
-    providers = (REPO / "terraform" / "shared" / "stack.tf").read_text()
-    default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", providers, re.S)
+    # deploy sets to STACK_NAME = <project>-<stage>), in both roots.
+    shared = REPO / "terraform" / "shared" / "stack.tf"
+    for root in ("app", "persistent"):
+        assert (REPO / "terraform" / root / "stack.tf").resolve() == shared.resolve(), root
+    default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", shared.read_text(), re.S)
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
+    variables = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    assert {"Name": "STACK_NAME", "Value": STACK} in variables
+    settings = deploy_serverful.StackSettings.from_environment({"STACK_NAME": "todo-prod"})
+    assert settings.stack_name == "todo-prod"
 
 
 # ---------------------------------------------------------------- against IAM's own reference
