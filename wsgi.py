@@ -1,9 +1,9 @@
-"""WSGI entry point of the serverful path: ``gunicorn wsgi:application``.
+"""WSGI entry point of the serverful path: ``wsgi:application``.
 
 The very same Chalice ``app`` as on Lambda, behind ``ChaliceWSGIAdapter``.
-gunicorn.conf.py's hooks call ``prepare`` once in the master (the settings, the
-DynamoDB client, the token signing keys and the crypto imports, shared by every
-forked worker) and ``warm_worker`` in each worker before it serves.
+server.py calls ``prepare`` once in the master (the settings, the DynamoDB client,
+the token signing keys and the crypto imports, shared by every forked worker), and
+granian calls ``serve`` in each worker: it warms the worker up and hands over the app.
 """
 
 from __future__ import annotations
@@ -41,6 +41,12 @@ def prepare() -> None:
     # Objects made so far live as long as the process: keep the collector off their
     # pages, so forked workers share them instead of copying them.
     gc.freeze()
+
+
+def serve() -> ChaliceWSGIAdapter:
+    """In each new worker (granian's factory target), before it takes requests."""
+    warm_worker()
+    return application
 
 
 def warm_worker() -> None:

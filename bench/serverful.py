@@ -42,7 +42,7 @@ from unittest import mock
 import requests
 
 from bench.api_requests import import_time_ms
-from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
+from scripts.gunicorn_server import GunicornServer, gunicorn_server, local_moto_stack
 from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
 
 WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
@@ -187,7 +187,7 @@ def process_tree_cpu_seconds(master_pid: int) -> float:
 
 
 def worker_boots(log: Path) -> int:
-    return sum(1 for line in log.read_text().splitlines() if "Booting worker" in line)
+    return sum(1 for line in log.read_text().splitlines() if "Spawning worker" in line)
 
 
 def workers_of(master_pid: int) -> list[int]:
@@ -259,13 +259,12 @@ def serve(config: str, app_dir: Path, log_dir: Path, workers: int = 1) -> Iterat
     config_dir = log_dir / config
     config_dir.mkdir(parents=True)
     # gunicorn imports wsgi:application and reads gunicorn.conf.py from app_dir.
-    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
     log = config_dir / "gunicorn.log"
     with local_moto_stack(config_dir) as stack:
         cognito = aws_client("cognito-idp", stack.endpoint)
         reader = new_user(cognito, stack, "bench-reader")
         with gunicorn_server(
-            stack.app_environment(), workers=workers, log_path=log, options=options
+            stack.app_environment(), workers=workers, log_path=log, app_dir=app_dir
         ) as server:
             todo_path = ""
             for i in range(PAGE):
@@ -312,12 +311,11 @@ class StartUp:
 
 
 def start_up(app_dir: Path, stack: Stack, runs: int = 3) -> StartUp:
-    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
     launches = []
     for _ in range(runs):
         started = time.perf_counter()
         # Ready once its /health answers 200 (polled every READY_POLL_SECONDS).
-        with gunicorn_server(stack.app_environment(), workers=1, options=options):
+        with gunicorn_server(stack.app_environment(), workers=1, app_dir=app_dir):
             launches.append((time.perf_counter() - started) * 1000)
     return StartUp(import_time_ms(app_dir)[0], statistics.median(launches))
 
@@ -337,12 +335,11 @@ def throughput_bounds(wrk: str, log_dir: Path, seconds: float) -> Bounds:
     """What caps the throughput goals: gunicorn's own cost per request, and moto's
     for a create (a transaction of the todo and its owner's count)."""
     health, create = SCENARIOS[0], SCENARIOS[-1]
-    options = ["--chdir", str(BARE_APP_DIR), "-c", str(GUNICORN_CONF)]
     health_runs = []
     for app in ("wsgi", "chalice"):
         log = log_dir / f"bare-{app}.log"
         environment = {"BARE_APP": app, "PYTHONPATH": str(ROOT)}
-        with gunicorn_server(environment, workers=1, log_path=log, options=options) as server:
+        with gunicorn_server(environment, workers=1, log_path=log, app_dir=BARE_APP_DIR) as server:
             health_runs.append(
                 run_wrk_on(wrk, f"bare-{app}", server, log, health, health.path, "", seconds)
             )

@@ -1,5 +1,5 @@
 """Build the serverful app artifact (`make artifact`): a reproducible zip of the code
-(app.py, chalicelib/, wsgi.py, gunicorn.conf.py), requirements-server.lock.txt as
+(app.py, chalicelib/, wsgi.py, server.py), requirements-server.lock.txt as
 requirements.txt, and its wheels under wheels/, which EC2 installs with
 `pip install --require-hashes` and no package index. Sorted entries and fixed timestamps
 make the same sources give the same SHA-256, so Terraform rolls the instances only on a
@@ -17,8 +17,8 @@ from pathlib import Path
 from scripts.wheels import check_lock, pins, pip, write_lock
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_FILES = ("app.py", "wsgi.py", "gunicorn.conf.py")
-# The API's runtime needs and gunicorn, each pinned; the lock: their wheels, with hashes.
+CODE_FILES = ("app.py", "wsgi.py", "server.py")
+# The API's runtime needs and granian, each pinned; the lock: their wheels, with hashes.
 SERVER_REQUIREMENTS = ROOT / "requirements-server.txt"
 SERVER_LOCK = ROOT / "requirements-server.lock.txt"
 LOCK_HEADER = (
