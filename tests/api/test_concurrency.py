@@ -6,11 +6,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
 from tests.runtimes.base import UNSET, ApiResponse, Runtime, User
-
-T = TypeVar("T")
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) -> None:
@@ -105,7 +102,7 @@ def test_overlong_idempotency_key_is_400(api: Runtime, alice: User) -> None:
     assert response.json()["error"]["fields"] == {"Idempotency-Key": "invalid"}
 
 
-def at_once(count: int, send: Callable[[int], T]) -> list[T]:
+def at_once[T](count: int, send: Callable[[int], T]) -> list[T]:
     """`count` requests released together from as many threads."""
     start = threading.Barrier(count)
 

@@ -30,7 +30,7 @@ def test_artifact_installs_and_the_server_answers_health(
     user_data = render_user_data(compute_module, app_port=port)
     dest = tmp_path / "opt-todo"
 
-    # The user data's install step, with this machine's python instead of python3.11.
+    # The user data's install step, with this machine's python instead of python3.13.
     install_line = re.search(r"bash /opt/todo/install_app\.sh .*", user_data)
     assert install_line, "the user data no longer runs install_app.sh"
     install_script = compute_module.working_dir / "templates" / "install_app.sh"
