@@ -16,7 +16,7 @@ wrk:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
-bench-serverful: install wrk ## wrk against gunicorn + moto, today's code vs this one: req/s, p50/p99/p99.9, CPU/request, restarts
+bench-serverful: install wrk ## wrk against ours and the reference API (1 process each, moto): req/s, p50/p99, CPU/request, the stand-in's ceiling
 	$(BIN)/python -m bench.serverful
 
 load: install ## Mixed load via the server, DURATION s (60) x CONNECTIONS (32); fails on 5xx/lost/duplicate todos
