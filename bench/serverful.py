@@ -17,7 +17,7 @@ source's PutItem and Query), sent straight to a moto server by wrk with as many
 connections; an API that waits on moto can serve no more than that. Then ``import app``
 on CPython 3.13 and 3.11, and a fresh worker's first authenticated request against the
 next ones, with the warm-up (wsgi.WARM_UP_ROUNDS) and without.
-A benchmark prints numbers; it fails only when requests fail.
+A benchmark prints numbers; it fails only when requests fail or a worker restarts.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Run:
     p50_ms: float
     p99_ms: float
     cpu_us_per_request: float
+    restarts: int  # workers respawned during the run
 
     @property
     def rps(self) -> float:
@@ -94,6 +95,10 @@ class Api:
     stack: Stack
     calls: dict[str, Callable[[], Call]]  # scenario -> a call (a create's: a new user)
     moto_calls: dict[str, list[Call]]  # scenario -> the DynamoDB requests it makes
+    log: Path  # the server's output
+
+    def worker_starts(self) -> int:
+        return self.log.read_text().count("Spawning worker")  # granian's line (uvicorn: none)
 
 
 SCENARIOS = ("GET /health", "create", f"list of {PAGE}")
@@ -130,6 +135,7 @@ def run_wrk(wrk: str, base_url: str, call: Call, seconds: float) -> dict[str, An
 
 def load(wrk: str, api: Api, scenario: str, seconds: float) -> Run:
     call = api.calls[scenario]()
+    starts_before = api.worker_starts()
     cpu_before = process_tree_cpu_seconds(api.pid)
     summary = run_wrk(wrk, api.base_url, call, seconds)
     cpu = process_tree_cpu_seconds(api.pid) - cpu_before
@@ -143,6 +149,7 @@ def load(wrk: str, api: Api, scenario: str, seconds: float) -> Run:
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
         cpu_us_per_request=cpu * 1e6 / count if count else float("nan"),
+        restarts=api.worker_starts() - starts_before,
     )
 
 
@@ -279,9 +286,8 @@ def ours(log_dir: Path) -> Iterator[Api]:
     with local_moto_stack(log_dir / "ours") as stack:
         cognito = aws_client("cognito-idp", stack.endpoint)
         reader = new_user(cognito, stack, "bench-reader")
-        with gunicorn_server(
-            stack.app_environment(), workers=1, log_path=log_dir / "ours" / "server.log"
-        ) as server:
+        log = log_dir / "ours" / "server.log"
+        with gunicorn_server(stack.app_environment(), workers=1, log_path=log) as server:
             for i in range(PAGE):
                 created = requests.post(
                     f"{server.base_url}/todos",
@@ -306,7 +312,7 @@ def ours(log_dir: Path) -> Iterator[Api]:
                     "GET", f"/todos?limit={PAGE}", headers=reader.auth_headers
                 ),
             }
-            yield Api("ours", server.base_url, server.pid, stack, calls, moto_calls)
+            yield Api("ours", server.base_url, server.pid, stack, calls, moto_calls, log)
 
 
 # -- the reference -------------------------------------------------------------------
@@ -401,12 +407,9 @@ def reference(log_dir: Path) -> Iterator[Api]:
             "main:app",
         ]
         base_url = f"http://127.0.0.1:{port}"
+        log = log_dir / "reference" / "server.log"
         with background_process(
-            command,
-            ready_url=f"{base_url}/health",
-            env=env,
-            cwd=source,
-            log_path=log_dir / "reference" / "server.log",
+            command, ready_url=f"{base_url}/health", env=env, cwd=source, log_path=log
         ) as process:
             for i in range(PAGE):
                 created = requests.post(
@@ -464,7 +467,7 @@ def reference(log_dir: Path) -> Iterator[Api]:
                 f"list of {PAGE}": lambda: Call("GET", "/", headers=reader.auth_headers),
             }
 
-            yield Api("reference", base_url, process.pid, stack, calls, moto_calls)
+            yield Api("reference", base_url, process.pid, stack, calls, moto_calls, log)
 
 
 # -- start-up and the first request ----------------------------------------------------
@@ -532,7 +535,7 @@ def print_report(
 ) -> None:
     print(
         f"{'scenario':<14}{'API':<11}{'req/s':>8}{'x ref':>7}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'errors':>7}{'CPU us/req':>11}{'x ref':>7}{'stand-in ceiling req/s':>24}"
+        f"{'errors':>7}{'restarts':>9}{'CPU us/req':>11}{'x ref':>7}{'stand-in ceiling req/s':>24}"
     )
     for scenario in SCENARIOS:
         ref = median_run(runs, scenario, "reference")
@@ -544,7 +547,7 @@ def print_report(
                 share = f"{ceiling:.0f} ({run.rps / ceiling:.0%} of it)"
             print(
                 f"{scenario:<14}{api:<11}{run.rps:>8.0f}{run.rps / ref.rps:>7.2f}"
-                f"{run.p50_ms:>8.2f}{run.p99_ms:>8.2f}{run.errors:>7}"
+                f"{run.p50_ms:>8.2f}{run.p99_ms:>8.2f}{run.errors:>7}{run.restarts:>9}"
                 f"{run.cpu_us_per_request:>11.0f}"
                 f"{run.cpu_us_per_request / ref.cpu_us_per_request:>7.2f}{share:>24}"
             )
@@ -609,9 +612,12 @@ def main() -> int:
             f"{f.steady_cpu_us:5.0f} us = {f.first_cpu_us / f.steady_cpu_us:4.1f}x "
             f"(goal <= 1.5x);  wall {f.first_ms:6.1f} ms vs {f.steady_ms:5.1f} ms"
         )
-    failed = [run for run in runs if run.errors]
+    failed = [run for run in runs if run.errors or run.restarts]
     for run in failed:
-        print(f"FAIL: {run.scenario} ({run.api}): {run.errors} errors", file=sys.stderr)
+        print(
+            f"FAIL: {run.scenario} ({run.api}): {run.errors} errors, {run.restarts} restarts",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 
