@@ -20,7 +20,13 @@ import pytest
 import requests
 
 import server
-from scripts.gunicorn_server import ROOT, GunicornStack, gunicorn_stack, server_command
+from scripts.gunicorn_server import (
+    ROOT,
+    GunicornStack,
+    gunicorn_server,
+    gunicorn_stack,
+    server_command,
+)
 from scripts.local_stack import free_port, wait_for_http
 from tests.runtimes.base import User, make_user
 from tests.runtimes.gunicorn_http import control_fault
@@ -126,6 +132,24 @@ def test_connections_are_kept_alive(served: GunicornStack) -> None:
         assert connection.sock.getsockname()[1] == local_port  # the same connection
     finally:
         connection.close()
+
+
+@pytest.mark.integration
+def test_an_idle_connection_is_closed_after_the_keepalive_setting(served: GunicornStack) -> None:
+    # The setting reaches granian: 1 s here (75 s by default, above the ALB's 60 s).
+    settings = {"SERVER_KEEPALIVE_SECONDS": "1"}
+    with gunicorn_server(served.stack.app_environment(), settings=settings) as short:
+        address = urlsplit(short.base_url)
+        connection = http.client.HTTPConnection(address.hostname or "", address.port)
+        try:
+            connection.request("GET", "/health")
+            connection.getresponse().read()
+            time.sleep(2.5)
+            with pytest.raises((ConnectionError, http.client.RemoteDisconnected)):
+                connection.request("GET", "/health")
+                connection.getresponse().read()
+        finally:
+            connection.close()
 
 
 @pytest.mark.integration
