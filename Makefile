@@ -3,7 +3,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# Production runs CPython 3.13 (Lambda's python3.13, Amazon Linux 2023's python3.13),
+# and so do the venvs: PYTHON=... names one; else python3.13 on PATH, else pyenv's.
+PY_VERSION := 3.13
+IS_PY_VERSION = -c 'import sys; assert sys.version.startswith("$(PY_VERSION).")' 2>/dev/null
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach py,python$(PY_VERSION) $(wildcard $(HOME)/.pyenv/versions/$(PY_VERSION).*/bin/python),\
+  $(if $(shell $(py) $(IS_PY_VERSION) && echo y),$(py))))
+endif
+PYTHON_CHECK = @$(or $(PYTHON),python$(PY_VERSION)) $(IS_PY_VERSION) || { echo "CPython $(PY_VERSION) is \
+  needed (production runs python$(PY_VERSION)); none was found as python$(PY_VERSION) or under \
+  ~/.pyenv/versions/$(PY_VERSION).*: install it (pyenv install $(PY_VERSION), or your system's \
+  python$(PY_VERSION) package) or name it: make install PYTHON=/path/to/python$(PY_VERSION)" >&2; exit 1; }
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
@@ -24,14 +35,15 @@ PYTEST_ARGS   ?=
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements.txt requirements-server.txt requirements-dev.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
-	$(PYTHON) -m venv $(VENV)
+# The stamp names the Python version: a venv of another version is made anew.
+$(VENV)/.installed-$(PY_VERSION): requirements.txt requirements-server.txt requirements-dev.txt
+	$(PYTHON_CHECK)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 needs pip < 26.3 to build packages
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install all Python dependencies
+install: $(VENV)/.installed-$(PY_VERSION) ## Create .venv and install all Python dependencies
 
 dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
 	$(BIN)/python -m scripts.dev

@@ -28,6 +28,7 @@ import io
 import json
 import logging
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -171,6 +172,9 @@ class Observability:
         self.metrics = Metrics(namespace=METRICS_NAMESPACE, service=self.service)
         # Default dimensions join every dimension set, so each set includes service.
         self.metrics.set_default_dimensions(service=self.service)
+        # One metric set per process: a request's metrics are added, written and
+        # cleared under this lock, so threads never mix their documents.
+        self._metrics_lock = threading.Lock()
         # Keyed, so the user key cannot be joined with another system's plain hash
         # of the same sub; per user pool, so it differs between stacks.
         self._user_key_secret = f"todo-user-key:{settings.user_pool_id}".encode()
@@ -221,13 +225,14 @@ class Observability:
             extra={k: v for k, v in extra.items() if v is not None},
         )
         token = _current.set(record)
-        self.logger.set_correlation_id(record.request_id)
+        # This thread's own (several threads may serve requests in one process).
+        self.logger.thread_safe_append_keys(correlation_id=record.request_id)
         try:
             with self._traced(record):
                 yield record
         finally:
             _current.reset(token)
-            self.logger.set_correlation_id(None)
+            self.logger.thread_safe_remove_keys(["correlation_id"])
 
     @contextmanager
     def _traced(self, record: RequestRecord) -> Iterator[None]:
@@ -288,6 +293,10 @@ class Observability:
     # -- metrics ----------------------------------------------------------------
 
     def _emit_metrics(self, record: RequestRecord, status: int, latency_ms: float) -> None:
+        with self._metrics_lock:
+            self._emit_metrics_locked(record, status, latency_ms)
+
+    def _emit_metrics_locked(self, record: RequestRecord, status: int, latency_ms: float) -> None:
         metrics = self.metrics
         # Every metric once for the whole service (what the alarms watch) and once
         # per route and status class (what the dashboard breaks down).

@@ -91,7 +91,7 @@ def missing_dependencies(vendor: Path) -> list[str]:
         for dist in dists
         for req in map(Requirement, dist.requires or [])
         if normalize(req.name) not in present
-        and (not req.marker or req.marker.evaluate({"extra": "", "python_version": "3.11"}))
+        and (not req.marker or req.marker.evaluate({"extra": "", "python_version": "3.13"}))
     ]
 
 

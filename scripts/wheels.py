@@ -13,6 +13,9 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+# What production runs: Lambda's python3.13 and Amazon Linux 2023's python3.13.
+PYTHON_VERSION = "3.13"
+
 
 class DeployError(SystemExit):
     """A build or deployment step failed; the message says what to do (exit status 1)."""
@@ -44,14 +47,15 @@ def pins(path: Path) -> dict[str, str]:
 
 
 def pip(command: str, platforms: Sequence[str], *args: str, lock: Path | None = None) -> None:
-    """`pip download|install` of wheels for CPython 3.11 on `platforms`, not this machine:
-    with `lock`, exactly its wheels, each checked against its hash. Honours PIP_NO_INDEX
+    """`pip download|install` of wheels for CPython PYTHON_VERSION on `platforms`, not this
+    machine: with `lock`, exactly its wheels, each checked against its hash. Honours PIP_NO_INDEX
     and PIP_FIND_LINKS, so it can run offline from a wheelhouse."""
     platform_args = [arg for platform in platforms for arg in ("--platform", platform)]
     if lock:
         args = ("--no-deps", "--require-hashes", "-r", str(lock), *args)
-    run([sys.executable, "-m", "pip", command, "--quiet", "--only-binary=:all:",
-         "--implementation", "cp", "--python-version", "3.11", *platform_args, *args])  # fmt: skip
+    version = ("--implementation", "cp", "--python-version", PYTHON_VERSION)
+    run([sys.executable, "-m", "pip", command, "--quiet", "--only-binary=:all:", *version,
+         *platform_args, *args])  # fmt: skip
 
 
 def locked(text: str) -> dict[str, str]:

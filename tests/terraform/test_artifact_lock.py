@@ -31,10 +31,10 @@ def test_a_stale_lock_is_refused_with_the_fix(
 ) -> None:
     lock = tmp_path / build_artifact.SERVER_LOCK.name
     lock.write_text(
-        build_artifact.SERVER_LOCK.read_text().replace("gunicorn==", "gunicorn==0.0.1+", 1)
+        build_artifact.SERVER_LOCK.read_text().replace("granian==", "granian==0.0.1+", 1)
     )
     monkeypatch.setattr(build_artifact, "SERVER_LOCK", lock)
-    with pytest.raises(SystemExit, match=r"gunicorn==.*make artifact-lock"):
+    with pytest.raises(SystemExit, match=r"granian==.*make artifact-lock"):
         build_artifact.build(tmp_path / "app.zip")
     assert not (tmp_path / "app.zip").exists()
 
