@@ -271,19 +271,21 @@ class TokenVerifier:
         verified = self._verified.get(digest)
         if verified is not None:
             if self._jwks.has(verified.kid):
-                return self._still_valid(verified, self._clock())
+                return self._still_valid(digest, verified)
             self._verified.drop(digest)  # its key was withdrawn: checked again, and refused
         claims, kid = self._verified_claims(token)
         identity = identity_from_claims(claims, self._client_id)
-        not_before = float(claims.get("nbf", -math.inf)) - LEEWAY_SECONDS
-        expires = float(claims["exp"]) + LEEWAY_SECONDS
+        # int(), as PyJWT read them when it checked them.
+        not_before = int(claims["nbf"]) - LEEWAY_SECONDS if "nbf" in claims else -math.inf
+        expires = int(claims["exp"]) + LEEWAY_SECONDS
         self._verified.add(digest, Verified(identity, kid, not_before, expires))
         return identity
 
-    @staticmethod
-    def _still_valid(verified: Verified, now: float) -> Identity:
+    def _still_valid(self, digest: bytes, verified: Verified) -> Identity:
         """A remembered token's time claims, checked on every use."""
+        now = self._clock()
         if now >= verified.expires:
+            self._verified.drop(digest)
             raise Unauthorized("token has expired", AuthFailure.EXPIRED)
         if now < verified.not_before:
             raise Unauthorized(
