@@ -298,7 +298,7 @@ class TokenVerifier:
         with the pool's key, the required claims, the time claims and the issuer.
 
         PyJWT as shipped, though slower than the hand-written parse it replaced
-        (~240 µs against ~85 µs a new token, `make bench`): that is ~10-13% of a
+        (~170-255 µs against ~74-88 µs a new token, `make bench`): ~8-13% of a
         request's CPU, once per token per process, under the 20% that would justify
         a replacement of the library (docs/wsgi.md)."""
         import jwt
