@@ -44,6 +44,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.config import LOG_FORMAT_TEXT, Settings
+from chalicelib.errors import AuthFailure
 
 # One namespace for both deployments; the `service` dimension (the stack's name,
 # settings.service_name) tells stacks apart.
@@ -65,28 +66,6 @@ TODO_EVENTS = (TODOS_CREATED, TODOS_COMPLETED, TODOS_DELETED)
 THROTTLE_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
-
-# Why a token was refused, from chalicelib.auth's Unauthorized messages: a small,
-# fixed set of reasons keeps the AuthFailures metric's dimension bounded.
-AUTH_FAILURE_REASONS = (
-    ("expired", "expired"),
-    ("signature", "bad_signature"),
-    ("another app client", "wrong_client"),
-    ("not issued by this user pool", "wrong_issuer"),
-    ("unknown key", "unknown_key"),
-    ("algorithm", "bad_algorithm"),
-    ("missing bearer token", "missing_token"),
-    ("authorization header", "malformed_header"),
-    ("malformed", "malformed_token"),
-)
-
-
-def auth_failure_reason(message: str) -> str:
-    lowered = message.lower()
-    for fragment, reason in AUTH_FAILURE_REASONS:
-        if fragment in lowered:
-            return reason
-    return "invalid_token"
 
 
 def status_class(status: int) -> str:
@@ -334,10 +313,13 @@ class Observability:
     def user_key(self, sub: str) -> str:
         return hmac.new(self._user_key_secret, sub.encode(), hashlib.sha256).hexdigest()[:16]
 
-    def auth_failed(self, message: str) -> None:
+    def auth_failed(self, reason: AuthFailure) -> None:
+        """Why this request's credentials were refused: the Unauthorized error's
+        ``reason`` (chalicelib.errors.AuthFailure, a small fixed set), which becomes
+        the log line's ``auth_failure`` and the AuthFailures metric's ``reason``."""
         record = _current.get()
         if record is not None:
-            record.auth_failure = auth_failure_reason(message)
+            record.auth_failure = reason.value
 
     def todo_event(self, name: str, count: int = 1) -> None:
         if name not in TODO_EVENTS:
