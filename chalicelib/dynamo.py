@@ -152,6 +152,12 @@ class TodoItem(Model):
     updated_at = UTCTimestampAttribute()
     completed_at = UTCTimestampAttribute(null=True)
     version = IntegerAttribute()
+    # A deleted todo is a tombstone until it expires (DynamoDB's TTL then purges
+    # it, up to ~48 h late): `expires_at` set, and its `order_key` moved to
+    # `deleted_order_key`, which takes it out of the listing index. Every read
+    # and write treats an item with `expires_at` as absent; restore moves it back.
+    expires_at = TTLAttribute(null=True)
+    deleted_order_key = UnicodeAttribute(null=True)
 
     by_order = ByOrderIndex()
 
@@ -178,13 +184,14 @@ class TodoItem(Model):
 
 
 # What a todo is read from: every attribute but the keys the reader knows already
-# (user_id, the owner asked about; order_key, order and id). A page's Query asks
-# only for these (a quarter fewer bytes); a GetItem asks for the whole item, as
-# building the projection (~17 µs) costs more than one item's two keys save.
+# (user_id, the owner asked about; order_key, order and id) and the tombstone's.
+# A page's Query asks only for these (a quarter fewer bytes); a GetItem asks for
+# the whole item, as building the projection (~17 µs) costs more than one item's
+# two keys save.
 _TODO_READ = tuple(
     (name, attribute.attr_name, attribute.attr_type, attribute.deserialize)
     for name, attribute in TodoItem.get_attributes().items()
-    if name not in ("user_id", "order_key")
+    if name not in ("user_id", "order_key", "expires_at", "deleted_order_key")
 )
 _TODO_PROJECTION = [attr_name for _, attr_name, _, _ in _TODO_READ]
 
@@ -400,7 +407,9 @@ class DynamoTodoRepository:
         with _storage_errors():
             data = _reads_connection().get_item(owner, todo_id, consistent_read=True)
         item = data.get("Item")
-        return todo_from_raw(owner, item) if item else None
+        if not item or TodoItem.expires_at.attr_name in item:  # missing, or a tombstone
+            return None
+        return todo_from_raw(owner, item)
 
     def update(
         self,
@@ -421,14 +430,48 @@ class DynamoTodoRepository:
                 raise
         return item.to_todo()
 
-    def delete(self, owner: str, todo_id: str, expected_version: int | None) -> None:
+    def delete(
+        self,
+        owner: str,
+        todo_id: str,
+        expected_version: int | None,
+        restorable_until: dt.datetime,
+    ) -> None:
         def write(txn: TransactWrite) -> None:
-            txn.delete(TodoItem(owner, todo_id), condition=_exists(expected_version))
+            txn.update(
+                TodoItem(owner, todo_id),
+                actions=_bury(restorable_until),
+                condition=_exists(expected_version),
+            )
             txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-1)])
 
         for todo_reason, _ in _transaction_attempts(write):
             if todo_reason and todo_reason.code == CONDITION_FAILED:
                 self._raise_missing_or_stale(owner, todo_id, expected_version)
+
+    def restore(self, owner: str, todo_id: str, now: dt.datetime) -> None:
+        def write(txn: TransactWrite) -> None:
+            # One request, like the delete: the todo back in the listing, and counted.
+            txn.update(
+                TodoItem(owner, todo_id),
+                actions=[
+                    TodoItem.order_key.set(TodoItem.deleted_order_key),
+                    TodoItem.deleted_order_key.remove(),
+                    TodoItem.expires_at.remove(),
+                ],
+                condition=TodoItem.expires_at > now,  # a tombstone, not yet expired
+            )
+            txn.update(
+                TodoCount(owner, COUNT_ITEM_ID),
+                actions=[TodoCount.todos.add(1)],
+                condition=TodoCount.todos.does_not_exist() | (TodoCount.todos < TODO_QUOTA),
+            )
+
+        for todo_reason, count_reason in _transaction_attempts(write):
+            if todo_reason and todo_reason.code == CONDITION_FAILED:
+                raise TodoNotFound(todo_id)
+            if count_reason and count_reason.code == CONDITION_FAILED:
+                raise QuotaReached(owner)
 
     def _raise_missing_or_stale(
         self, owner: str, todo_id: str, expected_version: int | None
@@ -468,16 +511,19 @@ class DynamoTodoRepository:
             next_after = None
         return todos, next_after
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
+    def delete_all(
+        self, owner: str, *, completed: bool | None, restorable_until: dt.datetime
+    ) -> BulkResult:
         # BatchWriteItem cannot carry conditions, so deletes go in transactions:
         # each todo only while it still matches, with the count, all or nothing.
-        still_matches = (
-            TodoItem.item_id.exists() if completed is None else TodoItem.completed == completed
-        )
+        still_matches = _exists(None)
+        if completed is not None:
+            still_matches &= TodoItem.completed == completed
+        actions = _bury(restorable_until)
 
         def write(txn: TransactWrite, chunk: list[TodoItem]) -> None:
             for item in chunk:
-                txn.delete(item, condition=still_matches)
+                txn.update(item, actions=actions, condition=still_matches)
             txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-len(chunk))])
 
         items, more = _first_matching(owner, completed)
@@ -489,7 +535,7 @@ class DynamoTodoRepository:
                 txn.update(
                     item,
                     actions=_update_actions(item.item_id, {"completed": completed}, at),
-                    condition=TodoItem.completed == (not completed),
+                    condition=_exists(None) & (TodoItem.completed == (not completed)),
                 )
 
         items, more = _first_matching(owner, not completed)
@@ -586,10 +632,20 @@ def _back_off(attempt: int) -> None:
 
 
 def _exists(expected_version: int | None) -> Any:
-    condition = TodoItem.item_id.exists()
+    """The todo is there, and not a tombstone [, at the expected version]."""
+    condition = TodoItem.item_id.exists() & TodoItem.expires_at.does_not_exist()
     if expected_version is not None:
         condition &= TodoItem.version == expected_version
     return condition
+
+
+def _bury(restorable_until: dt.datetime) -> list[Action]:
+    """A todo as a tombstone: out of the listing index, purged by the TTL."""
+    return [
+        TodoItem.expires_at.set(restorable_until),
+        TodoItem.deleted_order_key.set(TodoItem.order_key),
+        TodoItem.order_key.remove(),
+    ]
 
 
 def _update_actions(todo_id: str, changes: dict[str, Any], at: dt.datetime) -> list[Action]:

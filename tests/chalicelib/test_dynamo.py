@@ -30,7 +30,7 @@ from chalicelib.repository import (
     StorageUnavailable,
 )
 from scripts.local_faults import Fault, FaultPlan, install_in_process
-from tests.chalicelib.test_repository import NOW, OWNER, everything, make_todo, walk
+from tests.chalicelib.test_repository import NOW, OWNER, UNTIL, everything, make_todo, walk
 from tests.conftest import RequestCounter
 
 
@@ -55,7 +55,9 @@ def test_single_todo_operations_are_one_request_each(
         "update": lambda: repo.update(OWNER, todo.id, {"title": "x"}, NOW, None),
         "update with If-Match": lambda: repo.update(OWNER, todo.id, {"order": 4}, NOW, 2),
         "get missing": lambda: repo.get(OWNER, new_ulid()),
-        "delete with If-Match": lambda: repo.delete(OWNER, todo.id, 3),
+        "delete with If-Match": lambda: repo.delete(OWNER, todo.id, 3, UNTIL),
+        "restore": lambda: repo.restore(OWNER, todo.id, NOW),
+        "delete": lambda: repo.delete(OWNER, todo.id, None, UNTIL),
     }
     for name, operation in operations.items():
         dynamodb_requests.reset()
@@ -75,6 +77,30 @@ def test_idempotent_add_is_one_request_and_a_replay_reads_the_todo_once(
         repo.add(make_todo(), claim)
     # The cancelled claim, then the todo's current state for the answer's ETag.
     assert dynamodb_requests.calls == {"TransactWriteItems": 1, "GetItem": 1}
+
+
+def test_a_tombstone_leaves_the_listing_index_and_expires_by_ttl(
+    repo: DynamoTodoRepository,
+) -> None:
+    todo = make_todo(order=7)
+    repo.add(todo)
+
+    def stored() -> dict[str, Any]:
+        key = {"user_id": {"S": OWNER}, "item_id": {"S": todo.id}}
+        item: dict[str, Any] = dynamodb_client().get_item(
+            TableName=TodoItem.Meta.table_name, Key=key
+        )["Item"]
+        return item
+
+    live = stored()
+    repo.delete(OWNER, todo.id, None, UNTIL)
+    tombstone = stored()
+    # DynamoDB's TTL reads epoch seconds in a number attribute: the table's TTL attribute.
+    assert tombstone["expires_at"] == {"N": str(int(UNTIL.timestamp()))}
+    assert "order_key" not in tombstone  # so not in `by_order`: pages never read it
+    assert tombstone["deleted_order_key"] == {"S": order_key(7, todo.id)}
+    repo.restore(OWNER, todo.id, NOW)
+    assert stored() == live
 
 
 def test_the_idempotency_record_holds_the_adapters_own_item(repo: DynamoTodoRepository) -> None:
@@ -102,7 +128,7 @@ def test_no_operation_scans(repo: DynamoTodoRepository, dynamodb_requests: Reque
     repo.add(todo)
     repo.list(OWNER, completed=True, limit=3, after=None)
     repo.set_all_completed(OWNER, True, NOW)
-    repo.delete_all(OWNER, completed=None)
+    repo.delete_all(OWNER, completed=None, restorable_until=UNTIL)
     assert "Scan" not in dynamodb_requests.calls
 
 
@@ -190,9 +216,9 @@ def test_persistent_faults_are_unavailable_and_write_nothing(
     with pytest.raises(StorageUnavailable):
         repo.add(make_todo())
     with pytest.raises(StorageUnavailable):
-        repo.delete(OWNER, kept.id, None)
+        repo.delete(OWNER, kept.id, None, UNTIL)
     with pytest.raises(StorageUnavailable):
-        repo.delete_all(OWNER, completed=True)
+        repo.delete_all(OWNER, completed=True, restorable_until=UNTIL)
     with pytest.raises(StorageUnavailable):
         repo.set_all_completed(OWNER, False, NOW)
     faults.clear()
@@ -212,7 +238,7 @@ def test_clear_completed_keeps_a_todo_reopened_meanwhile(repo: DynamoTodoReposit
     # Between the query that found the completed todos and the deletes.
     events = dynamodb_client().meta.events
     events.register("before-call.dynamodb.TransactWriteItems", reopen_first)
-    assert repo.delete_all(OWNER, completed=True).count == 2
+    assert repo.delete_all(OWNER, completed=True, restorable_until=UNTIL).count == 2
     assert [t.id for t in everything(repo)] == [reopened.id]
 
 
@@ -225,7 +251,7 @@ def test_bulk_writes_in_chunks_of_one_transaction_each(
     assert repo.set_all_completed(OWNER, True, NOW).count == 150
     assert dynamodb_requests.calls["TransactWriteItems"] == 2  # 100 + 50
     dynamodb_requests.reset()
-    assert repo.delete_all(OWNER, completed=None).count == 150
+    assert repo.delete_all(OWNER, completed=None, restorable_until=UNTIL).count == 150
     assert dynamodb_requests.calls["TransactWriteItems"] == 2  # 99 + 51, each with the count
 
 
