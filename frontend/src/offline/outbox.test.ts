@@ -158,3 +158,22 @@ it("a change to a todo deleted elsewhere is reported, not lost silently", async 
   expect(await replay()).toBe("done");
   expect(reports).toEqual(["“Buy milk” was deleted on another device, so a change you made offline couldn't be saved."]);
 });
+
+it("undoing a delete that is still waiting drops it; one that was sent is restored on the server", async () => {
+  const { server, api, outbox, replay, setOnline } = setup();
+  setOnline(false);
+  await api.deleteTodo("t1");
+  await api.restoreTodo("t1");
+  expect(outbox.current.writes).toEqual([]);
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(server.calls).toHaveLength(0);
+
+  await api.deleteTodo("t2");
+  await api.restoreTodo("t2");
+  expect(writes(server).map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+    "DELETE /todos/t2",
+    "POST /todos/t2/restore",
+  ]);
+  expect([...server.todos.keys()]).toEqual(["t1", "t2"]);
+});

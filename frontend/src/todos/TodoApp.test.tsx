@@ -1,8 +1,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { createApiClient } from "../api/client";
-import { flushPendingWrites } from "../offline/storage";
 import { fakeApi, makeTodo } from "../test/fakeApi";
 import { NoticeList, NoticesProvider } from "../ui/notices";
 import TodoApp from "./TodoApp";
@@ -188,11 +187,27 @@ describe("TodoApp", () => {
     await user.clear(screen.getByRole("textbox", { name: "Edit “Remove me”" }));
     await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.queryByText("Remove me")).not.toBeInTheDocument());
-    // Sent when the Undo toast goes (or at sign-out, as here).
+    // Sent at once, while the Undo toast is up.
     expect(screen.getByText("Deleted “Remove me”.")).toBeInTheDocument();
-    expect(writes(server)).toEqual([]);
-    act(() => flushPendingWrites());
     await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["DELETE"]));
+    expect(server.todos.has("t2")).toBe(false);
+  });
+
+  it("deletes at once, and Undo restores the todo on the server in its place", async () => {
+    const server = fakeApi([makeTodo("t1", "First"), makeTodo("t2", "Second"), makeTodo("t3", "Third")]);
+    const { user } = setup(server);
+    await screen.findByText("Second");
+    await user.click(within(rowOf("Second")).getByRole("button", { name: "Delete “Second”" }));
+    await waitFor(() => expect(server.todos.has("t2")).toBe(false));
+    expect(localStorage.length).toBe(0);
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(screen.getAllByText(/^(First|Second|Third)$/, { selector: "span" }).map((e) => e.textContent)).toEqual(["First", "Second", "Third"]);
+    await waitFor(() => expect(server.todos.get("t2")?.version).toBe(1));
+    expect(writes(server).map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+      "DELETE /todos/t2",
+      "POST /todos/t2/restore",
+    ]);
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 
   it("keeps toggle-all in sync and hides Clear completed when nothing is completed", async () => {
@@ -209,8 +224,7 @@ describe("TodoApp", () => {
     await user.click(screen.getByRole("button", { name: "Clear completed" }));
     await waitFor(() => expect(screen.queryByText("Two")).not.toBeInTheDocument());
     expect(screen.getByText("Cleared 1 completed todo.")).toBeInTheDocument();
-    act(() => flushPendingWrites());
-    // The writes reached the server in the order they were made.
+    // The writes reached the server in the order they were made, the delete at once.
     await waitFor(() => expect(writes(server).map((c) => c.method)).toEqual(["PATCH", "PATCH", "DELETE"]));
   });
 
