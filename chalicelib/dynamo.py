@@ -14,8 +14,8 @@ import random
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from itertools import islice
+from contextlib import contextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,10 +28,10 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.constants import MAP, NULL
+from pynamodb.connection.base import MetaTable
+from pynamodb.constants import ALL_NEW, MAP
 from pynamodb.exceptions import (
     CancellationReason,
-    DoesNotExist,
     PynamoDBException,
     TransactWriteError,
 )
@@ -120,21 +120,6 @@ class ByOrderIndex(LocalSecondaryIndex["TodoItem"]):
     order_key = UnicodeAttribute(range_key=True)
 
 
-class IntegerAttribute(NumberAttribute):
-    """A whole number, read with ``int`` (NumberAttribute's ``json.loads`` is 10x slower)."""
-
-    def deserialize(self, value: str) -> int:
-        return int(value)
-
-
-class UTCTimestampAttribute(UTCDateTimeAttribute):
-    """UTCDateTimeAttribute read with the C ``datetime.fromisoformat`` (10x faster
-    than PynamoDB's parser; the stored format, ``...%f+0000``, is ISO 8601)."""
-
-    def deserialize(self, value: str) -> dt.datetime:
-        return dt.datetime.fromisoformat(value)
-
-
 class TodoItem(Model):
     class Meta(_TableMeta):
         pass
@@ -143,15 +128,15 @@ class TodoItem(Model):
     item_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     completed = BooleanAttribute()
-    order = IntegerAttribute()
+    order = NumberAttribute()
     order_key = UnicodeAttribute()
     notes = UnicodeAttribute(null=True)
     due = UnicodeAttribute(null=True)
     priority = UnicodeAttribute()
-    created_at = UTCTimestampAttribute()
-    updated_at = UTCTimestampAttribute()
-    completed_at = UTCTimestampAttribute(null=True)
-    version = IntegerAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
     # A deleted todo is a tombstone until it expires (DynamoDB's TTL then purges
     # it, up to ~48 h late): `expires_at` set, and its `order_key` moved to
     # `deleted_order_key`, which takes it out of the listing index. Every read
@@ -181,33 +166,6 @@ class TodoItem(Model):
 
     def to_todo(self) -> Todo:
         return _todo(self.attribute_values)
-
-
-# What a todo is read from: every attribute but the keys the reader knows already
-# (user_id, the owner asked about; order_key, order and id) and the tombstone's.
-# A page's Query asks only for these (a quarter fewer bytes); a GetItem asks for
-# the whole item, as building the projection (~17 µs) costs more than one item's
-# two keys save.
-_TODO_READ = tuple(
-    (name, attribute.attr_name, attribute.attr_type, attribute.deserialize)
-    for name, attribute in TodoItem.get_attributes().items()
-    if name not in ("user_id", "order_key", "expires_at", "deleted_order_key")
-)
-_TODO_PROJECTION = [attr_name for _, attr_name, _, _ in _TODO_READ]
-
-
-def todo_from_raw(owner: str, raw: dict[str, dict[str, Any]]) -> Todo:
-    """An item as DynamoDB sent it (see _keep_answer_raw), as the owner's Todo.
-
-    ``TodoItem.from_raw_data(raw).to_todo()`` without the model instance, with
-    each attribute's own ``deserialize``: a page reads 20 items, and instances
-    and their attribute descriptors cost more than the values themselves."""
-    values: dict[str, Any] = {"user_id": owner}
-    for name, attr_name, attr_type, deserialize in _TODO_READ:
-        stored = raw.get(attr_name)
-        if stored and NULL not in stored:
-            values[name] = deserialize(stored[attr_type])
-    return _todo(values)
 
 
 def _todo(values: dict[str, Any]) -> Todo:
@@ -268,13 +226,57 @@ class TodoCount(Model):
 MODELS: tuple[type[Model], ...] = (TodoItem, IdempotencyRecord, TodoCount)
 
 
+# Every request the adapter sends goes through this one connection (one botocore
+# client: the request counts, the fault injection and the benchmarks watch it).
+_table: TableConnection | None = None
+
+
 def bind_models(table_name: str, region: str, endpoint: str | None) -> None:
-    """Point the models at a table; called once at start-up (and by tests)."""
+    """Point the models and the adapter's connection at a table; called once at
+    start-up (and by tests)."""
+    global _table
     for model in MODELS:
         model.Meta.table_name = table_name
         model.Meta.region = region
         model.Meta.host = endpoint
         model._connection = None  # drop any connection made for another table
+    _table = TableConnection(
+        table_name,
+        region=region,
+        host=endpoint,
+        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
+        read_timeout_seconds=READ_TIMEOUT_SECONDS,
+        max_retry_attempts=MAX_RETRY_ATTEMPTS,
+        meta_table=MetaTable(_table_description(table_name)),
+    )
+
+
+def _table_description(table_name: str) -> dict[str, Any]:
+    """The table's keys and index as DescribeTable would tell them, from TodoItem,
+    so the connection never spends a request (or an IAM grant) asking."""
+    user_id, item_id, order = TodoItem.user_id, TodoItem.item_id, TodoItem.order_key
+
+    def keys(hash_key: Attribute[str], range_key: Attribute[str]) -> list[dict[str, str]]:
+        return [
+            {"AttributeName": hash_key.attr_name, "KeyType": "HASH"},
+            {"AttributeName": range_key.attr_name, "KeyType": "RANGE"},
+        ]
+
+    return {
+        "TableName": table_name,
+        "KeySchema": keys(user_id, item_id),
+        "AttributeDefinitions": [
+            {"AttributeName": a.attr_name, "AttributeType": a.attr_type}
+            for a in (user_id, item_id, order)
+        ],
+        "LocalSecondaryIndexes": [{"IndexName": ORDER_INDEX, "KeySchema": keys(user_id, order)}],
+    }
+
+
+def _connection() -> TableConnection:
+    if _table is None:
+        raise RuntimeError("chalicelib.dynamo.bind_models was not called")
+    return _table
 
 
 def create_table(wait: bool = True) -> None:
@@ -286,43 +288,40 @@ def create_table(wait: bool = True) -> None:
 
 def ping() -> None:
     """One cheap read (GetItem, eventually consistent) that proves the table answers."""
-    with _storage_errors(), suppress(DoesNotExist):
-        TodoItem.get(READY_PROBE_KEY, READY_PROBE_KEY)
+    with _storage_errors():
+        _connection().get_item(READY_PROBE_KEY, READY_PROBE_KEY)
 
 
 def dynamodb_client() -> Any:
-    """The botocore client PynamoDB uses (for request counting: chalicelib.observability,
-    tests and benchmarks)."""
-    return TodoItem._get_connection().connection.client
+    """The botocore client every request goes through (for request counting:
+    chalicelib.observability, tests and benchmarks)."""
+    return _connection().connection.client
 
 
-# Reads whose answers PynamoDB gets as DynamoDB sent them (see _keep_answer_raw).
-_RAW_READS = ("Query", "GetItem")
-_clients_with_raw_reads: weakref.WeakSet[Any] = weakref.WeakSet()
+_clients_parsing_fast: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _parse_queries_fast() -> None:
+    """Query answers reach PynamoDB as DynamoDB sent them (``json.loads``), not
+    walked by botocore's parser, whose work changes only binary values (base64 ->
+    bytes) and no item holds one (tests/chalicelib/test_dynamo.py). The one
+    hand-written step on the read path, kept by measurement (bench/api_cpu.py, our
+    CPU for a page of 20, two interleaved runs each on a shared 2-core machine):
+    2,885 and 2,593 µs with it, 4,728 and 3,736 µs without, i.e. it saves ~35%.
+    (GetItem gains nothing measurable, so it is parsed as usual.) Registered again
+    if PynamoDB makes a new client (credentials gone)."""
+    client = dynamodb_client()
+    if client not in _clients_parsing_fast:
+        client.meta.events.register("before-parse.dynamodb.Query", _keep_answer_raw)
+        _clients_parsing_fast.add(client)
 
 
 def _keep_answer_raw(response_dict: dict[str, Any], customized_response_dict: dict[str, Any],
                      **_: Any) -> None:  # fmt: skip
-    """botocore ``before-parse`` hook: a read's answer as DynamoDB's own JSON.
-
-    botocore would walk every AttributeValue by its shape (a quarter of a page's
-    CPU) to produce the very same dicts: parsing only changes binary values
-    (base64 -> bytes), and our items hold none (tests/chalicelib/test_dynamo.py).
-    Errors are left to botocore."""
+    """botocore ``before-parse`` hook: a successful answer as DynamoDB's own JSON."""
     if response_dict["status_code"] == 200:
         customized_response_dict.update(json.loads(response_dict["body"]))
         response_dict["body"] = b"{}"
-
-
-def _reads_connection() -> TableConnection:
-    """TodoItem's connection, its client handing reads' answers on raw."""
-    connection = TodoItem._get_connection()
-    client = connection.connection.client  # made again by PynamoDB if credentials vanish
-    if client not in _clients_with_raw_reads:
-        for operation in _RAW_READS:
-            client.meta.events.register(f"before-parse.dynamodb.{operation}", _keep_answer_raw)
-        _clients_with_raw_reads.add(client)
-    return connection
 
 
 @contextmanager
@@ -405,11 +404,11 @@ class DynamoTodoRepository:
 
     def get(self, owner: str, todo_id: str) -> Todo | None:
         with _storage_errors():
-            data = _reads_connection().get_item(owner, todo_id, consistent_read=True)
-        item = data.get("Item")
-        if not item or TodoItem.expires_at.attr_name in item:  # missing, or a tombstone
+            data = _connection().get_item(owner, todo_id, consistent_read=True)
+        if "Item" not in data:
             return None
-        return todo_from_raw(owner, item)
+        item = TodoItem.from_raw_data(data["Item"])
+        return None if item.expires_at else item.to_todo()  # a tombstone is not there
 
     def update(
         self,
@@ -419,16 +418,21 @@ class DynamoTodoRepository:
         updated_at: dt.datetime,
         expected_version: int | None,
     ) -> Todo:
-        item = TodoItem(owner, todo_id)
         actions = _update_actions(todo_id, changes, updated_at)
         with _storage_errors():
             try:
-                item.update(actions=actions, condition=_exists(expected_version))
+                data = _connection().update_item(
+                    owner,
+                    todo_id,
+                    actions=actions,
+                    condition=_exists(expected_version),
+                    return_values=ALL_NEW,
+                )
             except PynamoDBException as exc:
                 if _is_condition_failure(exc):
                     self._raise_missing_or_stale(owner, todo_id, expected_version)
                 raise
-        return item.to_todo()
+        return TodoItem.from_raw_data(data["Attributes"]).to_todo()
 
     def delete(
         self,
@@ -490,18 +494,18 @@ class DynamoTodoRepository:
             range_condition = TodoItem.order_key > order_key(after.order, after.todo_id)
         filter_condition = None if completed is None else TodoItem.completed == completed
         with _storage_errors():
+            _parse_queries_fast()
             # Exactly one Query per page. One extra item tells whether more remain.
-            data = _reads_connection().query(
+            data = _connection().query(
                 owner,
                 range_key_condition=range_condition,
                 filter_condition=filter_condition,
                 index_name=ORDER_INDEX,
                 consistent_read=True,
                 limit=limit + 1,
-                attributes_to_get=_TODO_PROJECTION,
             )
         items = data.get("Items", [])
-        todos = [todo_from_raw(owner, raw) for raw in items[:limit]]
+        todos = [TodoItem.from_raw_data(raw).to_todo() for raw in items[:limit]]
         if len(items) > limit:
             next_after = Position(todos[-1].order, todos[-1].id)
         elif "LastEvaluatedKey" in data:
@@ -545,15 +549,22 @@ class DynamoTodoRepository:
 def _first_matching(owner: str, completed: bool | None) -> tuple[list[TodoItem], bool]:
     """Up to BULK_LIMIT todos matching the filter, and whether more match."""
     filter_condition = None if completed is None else TodoItem.completed == completed
+    found: list[TodoItem] = []
+    start: dict[str, Any] | None = None
     with _storage_errors():
-        found = list(
-            islice(
-                TodoItem.by_order.query(
-                    owner, filter_condition=filter_condition, consistent_read=True
-                ),
-                BULK_LIMIT + 1,
+        while len(found) <= BULK_LIMIT:
+            data = _connection().query(
+                owner,
+                filter_condition=filter_condition,
+                index_name=ORDER_INDEX,
+                consistent_read=True,
+                exclusive_start_key=start,
+                limit=BULK_LIMIT + 1 - len(found),
             )
-        )
+            found.extend(TodoItem.from_raw_data(raw) for raw in data.get("Items", []))
+            start = data.get("LastEvaluatedKey")
+            if start is None:
+                break
     return found[:BULK_LIMIT], len(found) > BULK_LIMIT
 
 
@@ -592,38 +603,34 @@ def _write_in_chunks(
 ) -> int:
     """Write items in transactions of chunk_size; an item whose condition fails
     (it changed meanwhile) is left out and the rest sent again. Returns how many
-    were written."""
+    were written. What was written stays written, and matches no more: after a
+    StorageUnavailable, calling again is safe."""
     written = 0
     for start in range(0, len(items), chunk_size):
         chunk = items[start : start + chunk_size]
-        attempts = 0
         while chunk:
-            try:
-                with _storage_errors(), _transaction() as txn:
-                    write(txn, chunk)
+            failed: set[int] = set()
+            for reasons in _transaction_attempts(partial(_write_chunk, write, chunk)):
+                failed = {
+                    i
+                    for i, r in enumerate(reasons[: len(chunk)])
+                    if r and r.code == CONDITION_FAILED
+                }
+            if not failed:
                 written += len(chunk)
                 break
-            except TransactWriteError as exc:
-                reasons = list(exc.cancellation_reasons)
-                if not reasons:
-                    raise
-            failed = {
-                i for i, r in enumerate(reasons[: len(chunk)]) if r and r.code == CONDITION_FAILED
-            }
-            if failed:
-                chunk = [item for i, item in enumerate(chunk) if i not in failed]
-                continue
-            attempts += 1
-            codes = {reason.code for reason in reasons if reason}
-            if codes - _TRANSIENT_REASONS or attempts >= TRANSACTION_ATTEMPTS:
-                # What was written stays written, and matches no more: a retry is safe.
-                raise StorageUnavailable(f"bulk write cancelled: {sorted(codes)}")
-            _back_off(attempts - 1)
+            chunk = [item for i, item in enumerate(chunk) if i not in failed]
     return written
 
 
+def _write_chunk(
+    write: Callable[[TransactWrite, list[T]], None], chunk: list[T], txn: TransactWrite
+) -> None:
+    write(txn, chunk)
+
+
 def _transaction() -> TransactWrite:
-    return TransactWrite(connection=TodoItem._get_connection().connection)
+    return TransactWrite(connection=_connection().connection)
 
 
 def _back_off(attempt: int) -> None:
