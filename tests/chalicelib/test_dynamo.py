@@ -20,6 +20,7 @@ from chalicelib.dynamo import (
     bind_models,
     dynamodb_client,
     order_key,
+    todo_from_raw,
 )
 from chalicelib.ids import new_ulid
 from chalicelib.repository import (
@@ -108,7 +109,7 @@ def test_the_idempotency_record_holds_the_adapters_own_item(repo: DynamoTodoRepo
     repo.add(todo, claim)
     record = IdempotencyRecord.get(OWNER, IDEMPOTENCY_PREFIX + claim.key_digest)
     assert record.todo == TodoItem.from_todo(todo).serialize()
-    assert TodoItem.from_raw_data(record.todo).to_todo() == todo
+    assert todo_from_raw(OWNER, record.todo) == todo
 
 
 def test_one_query_per_page_filtered_or_not(
