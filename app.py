@@ -276,10 +276,20 @@ def delete_todo(todo_id: str) -> Response:
     return empty_response()
 
 
+# Undo of a delete, within the window (docs/data-model.md): 204, the todo is back.
+@app.route("/todos/{todo_id}/restore", methods=["POST"], authorizer=cognito)
+def restore_todo(todo_id: str) -> Response:
+    owner = current_owner()
+    query_params(_request(), ())
+    service().restore(owner, todo_id)
+    return empty_response()
+
+
 # CORS preflight: browsers send it without credentials, so no authorizer.
 @app.route("/health", methods=["OPTIONS"])
 @app.route("/ready", methods=["OPTIONS"])
 @app.route("/todos", methods=["OPTIONS"])
 @app.route("/todos/{todo_id}", methods=["OPTIONS"])
+@app.route("/todos/{todo_id}/restore", methods=["OPTIONS"])
 def preflight(todo_id: str | None = None) -> Response:
     return empty_response(204, preflight_headers())

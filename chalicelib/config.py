@@ -6,6 +6,7 @@ and passed around as a frozen ``Settings``; nothing else calls ``os.environ``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ AUTH_MODE_JWT = "jwt"
 LOG_FORMAT_JSON = "json"
 LOG_FORMAT_TEXT = "text"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# How long a deleted todo stays restorable (POST /todos/{id}/restore, the web
+# app's Undo): it is a hidden tombstone until then, and DynamoDB's TTL purges it.
+DELETE_UNDO_WINDOW = dt.timedelta(minutes=10)
 
 
 class ConfigError(RuntimeError):

@@ -14,8 +14,8 @@ import random
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from itertools import islice
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,10 +28,10 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 from pynamodb.connection import TableConnection
-from pynamodb.constants import MAP, NULL
+from pynamodb.connection.base import MetaTable
+from pynamodb.constants import ALL_NEW, MAP, NULL
 from pynamodb.exceptions import (
     CancellationReason,
-    DoesNotExist,
     PynamoDBException,
     TransactWriteError,
 )
@@ -120,21 +120,6 @@ class ByOrderIndex(LocalSecondaryIndex["TodoItem"]):
     order_key = UnicodeAttribute(range_key=True)
 
 
-class IntegerAttribute(NumberAttribute):
-    """A whole number, read with ``int`` (NumberAttribute's ``json.loads`` is 10x slower)."""
-
-    def deserialize(self, value: str) -> int:
-        return int(value)
-
-
-class UTCTimestampAttribute(UTCDateTimeAttribute):
-    """UTCDateTimeAttribute read with the C ``datetime.fromisoformat`` (10x faster
-    than PynamoDB's parser; the stored format, ``...%f+0000``, is ISO 8601)."""
-
-    def deserialize(self, value: str) -> dt.datetime:
-        return dt.datetime.fromisoformat(value)
-
-
 class TodoItem(Model):
     class Meta(_TableMeta):
         pass
@@ -143,15 +128,21 @@ class TodoItem(Model):
     item_id = UnicodeAttribute(range_key=True)
     title = UnicodeAttribute()
     completed = BooleanAttribute()
-    order = IntegerAttribute()
+    order = NumberAttribute()
     order_key = UnicodeAttribute()
     notes = UnicodeAttribute(null=True)
     due = UnicodeAttribute(null=True)
     priority = UnicodeAttribute()
-    created_at = UTCTimestampAttribute()
-    updated_at = UTCTimestampAttribute()
-    completed_at = UTCTimestampAttribute(null=True)
-    version = IntegerAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+    version = NumberAttribute()
+    # A deleted todo is a tombstone until it expires (DynamoDB's TTL then purges
+    # it, up to ~48 h late): `expires_at` set, and its `order_key` moved to
+    # `deleted_order_key`, which takes it out of the listing index. Every read
+    # and write treats an item with `expires_at` as absent; restore moves it back.
+    expires_at = TTLAttribute(null=True)
+    deleted_order_key = UnicodeAttribute(null=True)
 
     by_order = ByOrderIndex()
 
@@ -173,42 +164,35 @@ class TodoItem(Model):
             version=todo.version,
         )
 
-    def to_todo(self) -> Todo:
-        return _todo(self.attribute_values)
 
-
-# What a todo is read from: every attribute but the keys the reader knows already
-# (user_id, the owner asked about; order_key, order and id). A page's Query asks
-# only for these (a quarter fewer bytes); a GetItem asks for the whole item, as
-# building the projection (~17 µs) costs more than one item's two keys save.
-_TODO_READ = tuple(
+# The todo's attributes as stored: all but the keys (the owner is known, order_key
+# is order and id) and the tombstone's.
+_TODO_ATTRIBUTES = tuple(
     (name, attribute.attr_name, attribute.attr_type, attribute.deserialize)
     for name, attribute in TodoItem.get_attributes().items()
-    if name not in ("user_id", "order_key")
+    if name not in ("user_id", "order_key", "expires_at", "deleted_order_key")
 )
-_TODO_PROJECTION = [attr_name for _, attr_name, _, _ in _TODO_READ]
 
 
 def todo_from_raw(owner: str, raw: dict[str, dict[str, Any]]) -> Todo:
-    """An item as DynamoDB sent it (see _keep_answer_raw), as the owner's Todo.
+    """The one way a todo is read: an item as DynamoDB sends it, read with each
+    TodoItem attribute's own ``deserialize`` (PynamoDB's public attribute API).
 
-    ``TodoItem.from_raw_data(raw).to_todo()`` without the model instance, with
-    each attribute's own ``deserialize``: a page reads 20 items, and instances
-    and their attribute descriptors cost more than the values themselves."""
-    values: dict[str, Any] = {"user_id": owner}
-    for name, attr_name, attr_type, deserialize in _TODO_READ:
+    Kept by measurement: ``TodoItem.from_raw_data(raw).to_todo()`` builds a model
+    instance first, 1,399-1,476 µs for 20 items against 569-671 µs here with the
+    same attribute readers (timeit, min of 5 x 200, three rounds), i.e. ~30% of a
+    page's whole CPU (~2,500 µs, bench/api_cpu.py). PynamoDB's own readers cost
+    ~350 µs more per page than hand-written ones (int, datetime.fromisoformat):
+    under 20%, so they are PynamoDB's."""
+    values: dict[str, Any] = {}
+    for name, attr_name, attr_type, deserialize in _TODO_ATTRIBUTES:
         stored = raw.get(attr_name)
         if stored and NULL not in stored:
             values[name] = deserialize(stored[attr_type])
-    return _todo(values)
-
-
-def _todo(values: dict[str, Any]) -> Todo:
-    """A Todo from TodoItem's attribute values by name (absent = null)."""
     due = values.get("due")
     return Todo(
         id=values["item_id"],
-        owner=values["user_id"],
+        owner=owner,
         title=values["title"],
         completed=values["completed"],
         order=values["order"],
@@ -261,13 +245,57 @@ class TodoCount(Model):
 MODELS: tuple[type[Model], ...] = (TodoItem, IdempotencyRecord, TodoCount)
 
 
+# Every request the adapter sends goes through this one connection (one botocore
+# client: the request counts, the fault injection and the benchmarks watch it).
+_table: TableConnection | None = None
+
+
 def bind_models(table_name: str, region: str, endpoint: str | None) -> None:
-    """Point the models at a table; called once at start-up (and by tests)."""
+    """Point the models and the adapter's connection at a table; called once at
+    start-up (and by tests)."""
+    global _table
     for model in MODELS:
         model.Meta.table_name = table_name
         model.Meta.region = region
         model.Meta.host = endpoint
         model._connection = None  # drop any connection made for another table
+    _table = TableConnection(
+        table_name,
+        region=region,
+        host=endpoint,
+        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
+        read_timeout_seconds=READ_TIMEOUT_SECONDS,
+        max_retry_attempts=MAX_RETRY_ATTEMPTS,
+        meta_table=MetaTable(_table_description(table_name)),
+    )
+
+
+def _table_description(table_name: str) -> dict[str, Any]:
+    """The table's keys and index as DescribeTable would tell them, from TodoItem,
+    so the connection never spends a request (or an IAM grant) asking."""
+    user_id, item_id, order = TodoItem.user_id, TodoItem.item_id, TodoItem.order_key
+
+    def keys(hash_key: Attribute[str], range_key: Attribute[str]) -> list[dict[str, str]]:
+        return [
+            {"AttributeName": hash_key.attr_name, "KeyType": "HASH"},
+            {"AttributeName": range_key.attr_name, "KeyType": "RANGE"},
+        ]
+
+    return {
+        "TableName": table_name,
+        "KeySchema": keys(user_id, item_id),
+        "AttributeDefinitions": [
+            {"AttributeName": a.attr_name, "AttributeType": a.attr_type}
+            for a in (user_id, item_id, order)
+        ],
+        "LocalSecondaryIndexes": [{"IndexName": ORDER_INDEX, "KeySchema": keys(user_id, order)}],
+    }
+
+
+def _connection() -> TableConnection:
+    if _table is None:
+        raise RuntimeError("chalicelib.dynamo.bind_models was not called")
+    return _table
 
 
 def create_table(wait: bool = True) -> None:
@@ -279,43 +307,40 @@ def create_table(wait: bool = True) -> None:
 
 def ping() -> None:
     """One cheap read (GetItem, eventually consistent) that proves the table answers."""
-    with _storage_errors(), suppress(DoesNotExist):
-        TodoItem.get(READY_PROBE_KEY, READY_PROBE_KEY)
+    with _storage_errors():
+        _connection().get_item(READY_PROBE_KEY, READY_PROBE_KEY)
 
 
 def dynamodb_client() -> Any:
-    """The botocore client PynamoDB uses (for request counting: chalicelib.observability,
-    tests and benchmarks)."""
-    return TodoItem._get_connection().connection.client
+    """The botocore client every request goes through (for request counting:
+    chalicelib.observability, tests and benchmarks)."""
+    return _connection().connection.client
 
 
-# Reads whose answers PynamoDB gets as DynamoDB sent them (see _keep_answer_raw).
-_RAW_READS = ("Query", "GetItem")
-_clients_with_raw_reads: weakref.WeakSet[Any] = weakref.WeakSet()
+_clients_parsing_fast: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def _parse_queries_fast() -> None:
+    """Query answers reach PynamoDB as DynamoDB sent them (``json.loads``), not
+    walked by botocore's parser, whose work changes only binary values (base64 ->
+    bytes) and no item holds one (tests/chalicelib/test_dynamo.py). The one
+    hand-written step on the read path, kept by measurement (bench/api_cpu.py, our
+    CPU for a page of 20, two interleaved runs each on a shared 2-core machine):
+    2,885 and 2,593 µs with it, 4,728 and 3,736 µs without, i.e. it saves ~35%.
+    (GetItem gains nothing measurable, so it is parsed as usual.) Registered again
+    if PynamoDB makes a new client (credentials gone)."""
+    client = dynamodb_client()
+    if client not in _clients_parsing_fast:
+        client.meta.events.register("before-parse.dynamodb.Query", _keep_answer_raw)
+        _clients_parsing_fast.add(client)
 
 
 def _keep_answer_raw(response_dict: dict[str, Any], customized_response_dict: dict[str, Any],
                      **_: Any) -> None:  # fmt: skip
-    """botocore ``before-parse`` hook: a read's answer as DynamoDB's own JSON.
-
-    botocore would walk every AttributeValue by its shape (a quarter of a page's
-    CPU) to produce the very same dicts: parsing only changes binary values
-    (base64 -> bytes), and our items hold none (tests/chalicelib/test_dynamo.py).
-    Errors are left to botocore."""
+    """botocore ``before-parse`` hook: a successful answer as DynamoDB's own JSON."""
     if response_dict["status_code"] == 200:
         customized_response_dict.update(json.loads(response_dict["body"]))
         response_dict["body"] = b"{}"
-
-
-def _reads_connection() -> TableConnection:
-    """TodoItem's connection, its client handing reads' answers on raw."""
-    connection = TodoItem._get_connection()
-    client = connection.connection.client  # made again by PynamoDB if credentials vanish
-    if client not in _clients_with_raw_reads:
-        for operation in _RAW_READS:
-            client.meta.events.register(f"before-parse.dynamodb.{operation}", _keep_answer_raw)
-        _clients_with_raw_reads.add(client)
-    return connection
 
 
 @contextmanager
@@ -392,15 +417,17 @@ class DynamoTodoRepository:
     def _replay(self, owner: str, raw_record: dict[str, Any] | None) -> IdempotentReplay:
         assert raw_record is not None  # asked for with return_values="ALL_OLD"
         old = IdempotencyRecord.from_raw_data(raw_record)
-        created = TodoItem.from_raw_data(old.todo).to_todo()
+        created = todo_from_raw(owner, old.todo)
         # The todo as it is now, so the answer's ETag is current; as created if deleted.
         return IdempotentReplay(self.get(owner, created.id) or created, old.fingerprint)
 
     def get(self, owner: str, todo_id: str) -> Todo | None:
         with _storage_errors():
-            data = _reads_connection().get_item(owner, todo_id, consistent_read=True)
+            data = _connection().get_item(owner, todo_id, consistent_read=True)
         item = data.get("Item")
-        return todo_from_raw(owner, item) if item else None
+        if not item or TodoItem.expires_at.attr_name in item:  # missing, or a tombstone
+            return None
+        return todo_from_raw(owner, item)
 
     def update(
         self,
@@ -410,25 +437,64 @@ class DynamoTodoRepository:
         updated_at: dt.datetime,
         expected_version: int | None,
     ) -> Todo:
-        item = TodoItem(owner, todo_id)
         actions = _update_actions(todo_id, changes, updated_at)
         with _storage_errors():
             try:
-                item.update(actions=actions, condition=_exists(expected_version))
+                data = _connection().update_item(
+                    owner,
+                    todo_id,
+                    actions=actions,
+                    condition=_exists(expected_version),
+                    return_values=ALL_NEW,
+                )
             except PynamoDBException as exc:
                 if _is_condition_failure(exc):
                     self._raise_missing_or_stale(owner, todo_id, expected_version)
                 raise
-        return item.to_todo()
+        return todo_from_raw(owner, data["Attributes"])
 
-    def delete(self, owner: str, todo_id: str, expected_version: int | None) -> None:
+    def delete(
+        self,
+        owner: str,
+        todo_id: str,
+        expected_version: int | None,
+        restorable_until: dt.datetime,
+    ) -> None:
         def write(txn: TransactWrite) -> None:
-            txn.delete(TodoItem(owner, todo_id), condition=_exists(expected_version))
+            txn.update(
+                TodoItem(owner, todo_id),
+                actions=_bury(restorable_until),
+                condition=_exists(expected_version),
+            )
             txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-1)])
 
         for todo_reason, _ in _transaction_attempts(write):
             if todo_reason and todo_reason.code == CONDITION_FAILED:
                 self._raise_missing_or_stale(owner, todo_id, expected_version)
+
+    def restore(self, owner: str, todo_id: str, now: dt.datetime) -> None:
+        def write(txn: TransactWrite) -> None:
+            # One request, like the delete: the todo back in the listing, and counted.
+            txn.update(
+                TodoItem(owner, todo_id),
+                actions=[
+                    TodoItem.order_key.set(TodoItem.deleted_order_key),
+                    TodoItem.deleted_order_key.remove(),
+                    TodoItem.expires_at.remove(),
+                ],
+                condition=TodoItem.expires_at > now,  # a tombstone, not yet expired
+            )
+            txn.update(
+                TodoCount(owner, COUNT_ITEM_ID),
+                actions=[TodoCount.todos.add(1)],
+                condition=TodoCount.todos.does_not_exist() | (TodoCount.todos < TODO_QUOTA),
+            )
+
+        for todo_reason, count_reason in _transaction_attempts(write):
+            if todo_reason and todo_reason.code == CONDITION_FAILED:
+                raise TodoNotFound(todo_id)
+            if count_reason and count_reason.code == CONDITION_FAILED:
+                raise QuotaReached(owner)
 
     def _raise_missing_or_stale(
         self, owner: str, todo_id: str, expected_version: int | None
@@ -447,15 +513,15 @@ class DynamoTodoRepository:
             range_condition = TodoItem.order_key > order_key(after.order, after.todo_id)
         filter_condition = None if completed is None else TodoItem.completed == completed
         with _storage_errors():
+            _parse_queries_fast()
             # Exactly one Query per page. One extra item tells whether more remain.
-            data = _reads_connection().query(
+            data = _connection().query(
                 owner,
                 range_key_condition=range_condition,
                 filter_condition=filter_condition,
                 index_name=ORDER_INDEX,
                 consistent_read=True,
                 limit=limit + 1,
-                attributes_to_get=_TODO_PROJECTION,
             )
         items = data.get("Items", [])
         todos = [todo_from_raw(owner, raw) for raw in items[:limit]]
@@ -468,16 +534,19 @@ class DynamoTodoRepository:
             next_after = None
         return todos, next_after
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
+    def delete_all(
+        self, owner: str, *, completed: bool | None, restorable_until: dt.datetime
+    ) -> BulkResult:
         # BatchWriteItem cannot carry conditions, so deletes go in transactions:
         # each todo only while it still matches, with the count, all or nothing.
-        still_matches = (
-            TodoItem.item_id.exists() if completed is None else TodoItem.completed == completed
-        )
+        still_matches = _exists(None)
+        if completed is not None:
+            still_matches &= TodoItem.completed == completed
+        actions = _bury(restorable_until)
 
         def write(txn: TransactWrite, chunk: list[TodoItem]) -> None:
             for item in chunk:
-                txn.delete(item, condition=still_matches)
+                txn.update(item, actions=actions, condition=still_matches)
             txn.update(TodoCount(owner, COUNT_ITEM_ID), actions=[TodoCount.todos.add(-len(chunk))])
 
         items, more = _first_matching(owner, completed)
@@ -489,7 +558,7 @@ class DynamoTodoRepository:
                 txn.update(
                     item,
                     actions=_update_actions(item.item_id, {"completed": completed}, at),
-                    condition=TodoItem.completed == (not completed),
+                    condition=_exists(None) & (TodoItem.completed == (not completed)),
                 )
 
         items, more = _first_matching(owner, not completed)
@@ -499,15 +568,22 @@ class DynamoTodoRepository:
 def _first_matching(owner: str, completed: bool | None) -> tuple[list[TodoItem], bool]:
     """Up to BULK_LIMIT todos matching the filter, and whether more match."""
     filter_condition = None if completed is None else TodoItem.completed == completed
+    found: list[TodoItem] = []
+    start: dict[str, Any] | None = None
     with _storage_errors():
-        found = list(
-            islice(
-                TodoItem.by_order.query(
-                    owner, filter_condition=filter_condition, consistent_read=True
-                ),
-                BULK_LIMIT + 1,
+        while len(found) <= BULK_LIMIT:
+            data = _connection().query(
+                owner,
+                filter_condition=filter_condition,
+                index_name=ORDER_INDEX,
+                consistent_read=True,
+                exclusive_start_key=start,
+                limit=BULK_LIMIT + 1 - len(found),
             )
-        )
+            found.extend(TodoItem.from_raw_data(raw) for raw in data.get("Items", []))
+            start = data.get("LastEvaluatedKey")
+            if start is None:
+                break
     return found[:BULK_LIMIT], len(found) > BULK_LIMIT
 
 
@@ -543,38 +619,34 @@ def _write_in_chunks[T](
 ) -> int:
     """Write items in transactions of chunk_size; an item whose condition fails
     (it changed meanwhile) is left out and the rest sent again. Returns how many
-    were written."""
+    were written. What was written stays written, and matches no more: after a
+    StorageUnavailable, calling again is safe."""
     written = 0
     for start in range(0, len(items), chunk_size):
         chunk = items[start : start + chunk_size]
-        attempts = 0
         while chunk:
-            try:
-                with _storage_errors(), _transaction() as txn:
-                    write(txn, chunk)
+            failed: set[int] = set()
+            for reasons in _transaction_attempts(partial(_write_chunk, write, chunk)):
+                failed = {
+                    i
+                    for i, r in enumerate(reasons[: len(chunk)])
+                    if r and r.code == CONDITION_FAILED
+                }
+            if not failed:
                 written += len(chunk)
                 break
-            except TransactWriteError as exc:
-                reasons = list(exc.cancellation_reasons)
-                if not reasons:
-                    raise
-            failed = {
-                i for i, r in enumerate(reasons[: len(chunk)]) if r and r.code == CONDITION_FAILED
-            }
-            if failed:
-                chunk = [item for i, item in enumerate(chunk) if i not in failed]
-                continue
-            attempts += 1
-            codes = {reason.code for reason in reasons if reason}
-            if codes - _TRANSIENT_REASONS or attempts >= TRANSACTION_ATTEMPTS:
-                # What was written stays written, and matches no more: a retry is safe.
-                raise StorageUnavailable(f"bulk write cancelled: {sorted(codes)}")
-            _back_off(attempts - 1)
+            chunk = [item for i, item in enumerate(chunk) if i not in failed]
     return written
 
 
+def _write_chunk[T](
+    write: Callable[[TransactWrite, list[T]], None], chunk: list[T], txn: TransactWrite
+) -> None:
+    write(txn, chunk)
+
+
 def _transaction() -> TransactWrite:
-    return TransactWrite(connection=TodoItem._get_connection().connection)
+    return TransactWrite(connection=_connection().connection)
 
 
 def _back_off(attempt: int) -> None:
@@ -583,10 +655,20 @@ def _back_off(attempt: int) -> None:
 
 
 def _exists(expected_version: int | None) -> Any:
-    condition = TodoItem.item_id.exists()
+    """The todo is there, and not a tombstone [, at the expected version]."""
+    condition = TodoItem.item_id.exists() & TodoItem.expires_at.does_not_exist()
     if expected_version is not None:
         condition &= TodoItem.version == expected_version
     return condition
+
+
+def _bury(restorable_until: dt.datetime) -> list[Action]:
+    """A todo as a tombstone: out of the listing index, purged by the TTL."""
+    return [
+        TodoItem.expires_at.set(restorable_until),
+        TodoItem.deleted_order_key.set(TodoItem.order_key),
+        TodoItem.order_key.remove(),
+    ]
 
 
 def _update_actions(todo_id: str, changes: dict[str, Any], at: dt.datetime) -> list[Action]:

@@ -32,10 +32,18 @@ class _Claimed:
     created: Todo
 
 
+@dataclass(frozen=True)
+class _Tombstone:
+    todo: Todo
+    expires_at: dt.datetime
+
+
 class InMemoryTodoRepository:
     def __init__(self) -> None:
         self._todos: dict[tuple[str, str], Todo] = {}
         self._claims: dict[tuple[str, str], _Claimed] = {}
+        # Deleted todos, restorable until they expire (never listed or read).
+        self._tombstones: dict[tuple[str, str], _Tombstone] = {}
 
     def add(self, todo: Todo, claim: IdempotencyClaim | None = None) -> None:
         claim_key = (todo.owner, claim.key_digest) if claim else None
@@ -66,9 +74,24 @@ class InMemoryTodoRepository:
         self._todos[(owner, todo_id)] = changed
         return changed
 
-    def delete(self, owner: str, todo_id: str, expected_version: int | None) -> None:
-        self._current(owner, todo_id, expected_version)
-        del self._todos[(owner, todo_id)]
+    def delete(
+        self,
+        owner: str,
+        todo_id: str,
+        expected_version: int | None,
+        restorable_until: dt.datetime,
+    ) -> None:
+        todo = self._current(owner, todo_id, expected_version)
+        self._bury(todo, restorable_until)
+
+    def restore(self, owner: str, todo_id: str, now: dt.datetime) -> None:
+        tombstone = self._tombstones.get((owner, todo_id))
+        if tombstone is None or tombstone.expires_at <= now:
+            raise TodoNotFound(todo_id)
+        if self._count(owner) >= TODO_QUOTA:
+            raise QuotaReached(owner)
+        del self._tombstones[(owner, todo_id)]
+        self._todos[(owner, todo_id)] = tombstone.todo
 
     def list(
         self, owner: str, *, completed: bool | None, limit: int, after: Position | None
@@ -80,10 +103,12 @@ class InMemoryTodoRepository:
         more = len(todos) > limit
         return page, Position(page[-1].order, page[-1].id) if more else None
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
+    def delete_all(
+        self, owner: str, *, completed: bool | None, restorable_until: dt.datetime
+    ) -> BulkResult:
         todos = self._matching(owner, completed)
         for todo in todos[:BULK_LIMIT]:
-            del self._todos[(owner, todo.id)]
+            self._bury(todo, restorable_until)
         return BulkResult(min(len(todos), BULK_LIMIT), more=len(todos) > BULK_LIMIT)
 
     def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> BulkResult:
@@ -91,6 +116,10 @@ class InMemoryTodoRepository:
         for todo in todos[:BULK_LIMIT]:
             self._todos[(owner, todo.id)] = todo.changed({"completed": completed}, at)
         return BulkResult(min(len(todos), BULK_LIMIT), more=len(todos) > BULK_LIMIT)
+
+    def _bury(self, todo: Todo, restorable_until: dt.datetime) -> None:
+        del self._todos[(todo.owner, todo.id)]
+        self._tombstones[(todo.owner, todo.id)] = _Tombstone(todo, restorable_until)
 
     def _current(self, owner: str, todo_id: str, expected_version: int | None) -> Todo:
         todo = self._todos.get((owner, todo_id))

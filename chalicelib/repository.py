@@ -94,17 +94,32 @@ class TodoRepository(Protocol):
     ) -> Todo:
         """Apply changes and bump the version; raise TodoNotFound or VersionMismatch."""
 
-    def delete(self, owner: str, todo_id: str, expected_version: int | None) -> None:
-        """Raise TodoNotFound or VersionMismatch."""
+    def delete(
+        self,
+        owner: str,
+        todo_id: str,
+        expected_version: int | None,
+        restorable_until: dt.datetime,
+    ) -> None:
+        """Make the todo a tombstone: gone from every read, write and the quota's
+        count at once, restorable until `restorable_until`. Raise TodoNotFound or
+        VersionMismatch."""
+
+    def restore(self, owner: str, todo_id: str, now: dt.datetime) -> None:
+        """Bring a tombstone back as it was (id, version, order, every field) and
+        count it again. Raise TodoNotFound unless the owner deleted it and it is
+        still restorable at `now`; QuotaReached if the owner has TODO_QUOTA todos."""
 
     def list(
         self, owner: str, *, completed: bool | None, limit: int, after: Position | None
     ) -> tuple[list[Todo], Position | None]:
         """One page in (order, id) order, and where the next page starts (None if done)."""
 
-    def delete_all(self, owner: str, *, completed: bool | None) -> BulkResult:
-        """Delete up to BULK_LIMIT matching todos; one changed meanwhile so that
-        it no longer matches (reopened, say) is kept."""
+    def delete_all(
+        self, owner: str, *, completed: bool | None, restorable_until: dt.datetime
+    ) -> BulkResult:
+        """Delete (as `delete` does) up to BULK_LIMIT matching todos; one changed
+        meanwhile so that it no longer matches (reopened, say) is kept."""
 
     def set_all_completed(self, owner: str, completed: bool, at: dt.datetime) -> BulkResult:
         """Complete (or reopen) up to BULK_LIMIT todos, each by Todo.changed's rules."""

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import domain
+from chalicelib.config import DELETE_UNDO_WINDOW
 from chalicelib.domain import Todo
 from chalicelib.errors import (
     IdempotencyKeyInUse,
@@ -126,8 +127,17 @@ class TodoService:
             )
 
     def delete(self, owner: str, todo_id: str, expected_version: int | None = None) -> None:
+        """Gone for every reader at once; restorable for DELETE_UNDO_WINDOW."""
         with storage_outcomes():
-            self._repository.delete(owner, _check_id(todo_id), expected_version)
+            self._repository.delete(
+                owner, _check_id(todo_id), expected_version, self._restorable_until()
+            )
+
+    def restore(self, owner: str, todo_id: str) -> None:
+        """Undo a delete (the owner's own, within DELETE_UNDO_WINDOW): the todo
+        comes back with its id, version and order; it counts in the quota again."""
+        with storage_outcomes():
+            self._repository.restore(owner, _check_id(todo_id), self._clock())
 
     def list(
         self,
@@ -146,7 +156,12 @@ class TodoService:
 
     def delete_all(self, owner: str, *, completed: bool | None = None) -> BulkResult:
         with storage_outcomes():
-            return self._repository.delete_all(owner, completed=completed)
+            return self._repository.delete_all(
+                owner, completed=completed, restorable_until=self._restorable_until()
+            )
+
+    def _restorable_until(self) -> dt.datetime:
+        return self._clock() + DELETE_UNDO_WINDOW
 
     def set_all_completed(self, owner: str, payload: Any) -> BulkResult:
         completed = domain.parse_bulk_completed(payload)

@@ -43,7 +43,7 @@ def test_in_gateway_mode_every_todo_route_has_the_cognito_authorizer() -> None:
             assert authorizer == "CognitoAuthorizer", route
         else:
             assert authorizer is None, route  # health check and CORS preflight are open
-    assert len([a for a in authorizers.values() if a]) == 7
+    assert len([a for a in authorizers.values() if a]) == 8
 
 
 def test_in_jwt_mode_no_gateway_authorizer_is_attached() -> None:

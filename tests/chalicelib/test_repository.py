@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 
 from chalicelib import domain
+from chalicelib.config import DELETE_UNDO_WINDOW
 from chalicelib.domain import Priority, Todo
 from chalicelib.ids import new_ulid
 from chalicelib.memory import InMemoryTodoRepository
@@ -25,6 +26,8 @@ from chalicelib.repository import (
 
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
 OWNER = "owner-sub"
+# When a todo deleted at NOW stops being restorable.
+UNTIL = NOW + DELETE_UNDO_WINDOW
 
 
 def make_todo(owner: str = OWNER, order: int = 0, completed: bool = False, **kw: object) -> Todo:
@@ -104,7 +107,7 @@ class TestTodoRepositoryContract:
         claim = IdempotencyClaim("k" * 64, "f" * 64, NOW)
         first = make_todo()
         repo.add(first, claim)
-        repo.delete(OWNER, first.id, None)
+        repo.delete(OWNER, first.id, None, UNTIL)
         with pytest.raises(IdempotentReplay) as replay:
             repo.add(make_todo(), claim)
         assert replay.value.todo == first
@@ -143,13 +146,13 @@ class TestTodoRepositoryContract:
         with pytest.raises(VersionMismatch):
             repo.update(OWNER, todo.id, {"title": "x"}, NOW, expected_version=7)
         with pytest.raises(VersionMismatch):
-            repo.delete(OWNER, todo.id, expected_version=7)
+            repo.delete(OWNER, todo.id, 7, UNTIL)
         with pytest.raises(TodoNotFound):
             repo.update(OWNER, new_ulid(), {"title": "x"}, NOW, expected_version=1)
         with pytest.raises(TodoNotFound):
             repo.update(OWNER, new_ulid(), {"title": "x"}, NOW, expected_version=None)
         with pytest.raises(TodoNotFound):
-            repo.delete(OWNER, new_ulid(), None)
+            repo.delete(OWNER, new_ulid(), None, UNTIL)
         assert repo.get(OWNER, todo.id) == todo  # nothing was written
 
     def test_another_owner_cannot_touch_a_todo(self, repo: TodoRepository) -> None:
@@ -159,8 +162,8 @@ class TestTodoRepositoryContract:
         with pytest.raises(TodoNotFound):
             repo.update("intruder", todo.id, {"title": "pwned"}, NOW, None)
         with pytest.raises(TodoNotFound):
-            repo.delete("intruder", todo.id, None)
-        assert repo.delete_all("intruder", completed=None).count == 0
+            repo.delete("intruder", todo.id, None, UNTIL)
+        assert repo.delete_all("intruder", completed=None, restorable_until=UNTIL).count == 0
         assert repo.set_all_completed("intruder", True, NOW).count == 0
         assert repo.get(OWNER, todo.id) == todo
 
@@ -192,10 +195,10 @@ class TestTodoRepositoryContract:
         assert repo.set_all_completed(OWNER, False, NOW).count == 30
         repo.set_all_completed(OWNER, True, NOW)
         repo.update(OWNER, todos[0].id, {"completed": False}, NOW, None)
-        cleared = repo.delete_all(OWNER, completed=True)
+        cleared = repo.delete_all(OWNER, completed=True, restorable_until=UNTIL)
         assert (cleared.count, cleared.more) == (29, False)
         assert [t.id for t in everything(repo)] == [todos[0].id]
-        assert repo.delete_all(OWNER, completed=None).count == 1
+        assert repo.delete_all(OWNER, completed=None, restorable_until=UNTIL).count == 1
 
     def test_bulk_calls_stop_at_the_bulk_limit(
         self, repo: TodoRepository, monkeypatch: pytest.MonkeyPatch
@@ -207,8 +210,12 @@ class TestTodoRepositoryContract:
         first = repo.set_all_completed(OWNER, True, NOW)
         assert (first.count, first.more) == (3, True)
         assert (repo.set_all_completed(OWNER, True, NOW).count, len(everything(repo))) == (2, 5)
-        assert repo.delete_all(OWNER, completed=True) == BulkResult(3, more=True)
-        assert repo.delete_all(OWNER, completed=True) == BulkResult(2, more=False)
+        assert repo.delete_all(OWNER, completed=True, restorable_until=UNTIL) == BulkResult(
+            3, more=True
+        )
+        assert repo.delete_all(OWNER, completed=True, restorable_until=UNTIL) == BulkResult(
+            2, more=False
+        )
         assert everything(repo) == []
 
     def test_the_quota_counts_adds_and_deletes(
@@ -225,10 +232,89 @@ class TestTodoRepositoryContract:
             repo.add(make_todo(), IdempotencyClaim("q" * 64, "f" * 64, NOW))
         assert len(everything(repo)) == 3
         repo.add(make_todo(owner="someone-else"))  # the quota is per owner
-        repo.delete(OWNER, kept[0].id, None)
+        repo.delete(OWNER, kept[0].id, None, UNTIL)
         repo.add(make_todo())
         repo.update(OWNER, kept[1].id, {"completed": True}, NOW, None)
-        repo.delete_all(OWNER, completed=True)
+        repo.delete_all(OWNER, completed=True, restorable_until=UNTIL)
         repo.add(make_todo())
+        with pytest.raises(QuotaReached):
+            repo.add(make_todo())
+
+
+class TestDeleteIsATombstoneUntilRestoredOrExpired:
+    """A delete is at once invisible to every read and write, and restorable
+    (as it was: id, version, order, fields) by its owner until it expires."""
+
+    def test_a_deleted_todo_is_gone_for_every_read_and_write(self, repo: TodoRepository) -> None:
+        todo, other = make_todo(order=1, completed=True), make_todo(order=2, completed=True)
+        repo.add(todo)
+        repo.add(other)
+        repo.delete(OWNER, todo.id, None, UNTIL)
+        assert repo.get(OWNER, todo.id) is None
+        assert everything(repo) == [other]
+        assert repo.list(OWNER, completed=True, limit=10, after=None) == ([other], None)
+        with pytest.raises(TodoNotFound):
+            repo.update(OWNER, todo.id, {"title": "zombie"}, NOW, None)
+        with pytest.raises(TodoNotFound):
+            repo.update(OWNER, todo.id, {"title": "zombie"}, NOW, todo.version)
+        with pytest.raises(TodoNotFound):
+            repo.delete(OWNER, todo.id, None, UNTIL)
+        assert repo.set_all_completed(OWNER, False, NOW).count == 1
+        assert repo.delete_all(OWNER, completed=None, restorable_until=UNTIL).count == 1
+        assert everything(repo) == []
+
+    def test_restore_brings_it_back_as_it_was_in_its_place(self, repo: TodoRepository) -> None:
+        todos = [make_todo(order=i, notes=f"n{i}") for i in range(3)]
+        for todo in todos:
+            repo.add(todo)
+        changed = repo.update(OWNER, todos[1].id, {"title": "v2"}, NOW, None)
+        repo.delete(OWNER, changed.id, changed.version, UNTIL)
+        repo.restore(OWNER, changed.id, NOW)
+        assert repo.get(OWNER, changed.id) == changed  # same id, version, order, fields
+        assert everything(repo) == [todos[0], changed, todos[2]]
+        assert repo.update(OWNER, changed.id, {"title": "v3"}, NOW, changed.version).version == 3
+        with pytest.raises(TodoNotFound):
+            repo.restore(OWNER, changed.id, NOW)  # not deleted (any more)
+
+    def test_a_bulk_delete_is_restorable_todo_by_todo(self, repo: TodoRepository) -> None:
+        todos = [make_todo(order=i, completed=i % 2 == 0) for i in range(4)]
+        for todo in todos:
+            repo.add(todo)
+        assert repo.delete_all(OWNER, completed=True, restorable_until=UNTIL).count == 2
+        assert everything(repo) == [todos[1], todos[3]]
+        for todo in (todos[0], todos[2]):
+            repo.restore(OWNER, todo.id, NOW)
+        assert everything(repo) == todos
+
+    def test_only_the_owner_restores_and_only_in_time(self, repo: TodoRepository) -> None:
+        todo = make_todo()
+        repo.add(todo)
+        repo.delete(OWNER, todo.id, None, UNTIL)
+        with pytest.raises(TodoNotFound):
+            repo.restore("intruder", todo.id, NOW)
+        with pytest.raises(TodoNotFound):
+            repo.restore(OWNER, todo.id, UNTIL)  # expired, even if not purged yet
+        with pytest.raises(TodoNotFound):
+            repo.restore(OWNER, new_ulid(), NOW)
+        assert repo.get(OWNER, todo.id) is None
+        repo.restore(OWNER, todo.id, UNTIL - dt.timedelta(seconds=1))
+        assert repo.get(OWNER, todo.id) == todo
+
+    def test_a_restore_counts_in_the_quota(
+        self, repo: TodoRepository, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        for name in ("chalicelib.memory.TODO_QUOTA", "chalicelib.dynamo.TODO_QUOTA"):
+            monkeypatch.setattr(name, 2, raising=False)
+        first, second = make_todo(order=0), make_todo(order=1)
+        repo.add(first)
+        repo.add(second)
+        repo.delete(OWNER, first.id, None, UNTIL)  # the count goes down at once
+        repo.add(make_todo(order=2))
+        with pytest.raises(QuotaReached):
+            repo.restore(OWNER, first.id, NOW)
+        assert repo.get(OWNER, first.id) is None
+        repo.delete(OWNER, second.id, None, UNTIL)
+        repo.restore(OWNER, first.id, NOW)  # room again; the tombstone waited
+        assert repo.get(OWNER, first.id) == first
         with pytest.raises(QuotaReached):
             repo.add(make_todo())

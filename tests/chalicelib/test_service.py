@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 
+from chalicelib.config import DELETE_UNDO_WINDOW
 from chalicelib.domain import TODO_QUOTA, Todo
 from chalicelib.errors import (
     IdempotencyKeyInUse,
@@ -65,6 +66,46 @@ def test_update_uses_the_clock_and_the_version(service: TodoService) -> None:
     service.delete("u1", todo.id, expected_version=2)
     with pytest.raises(NotFound):
         service.get("u1", todo.id)
+
+
+class SettableClock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+def test_a_delete_is_restorable_for_the_documented_window() -> None:
+    assert dt.timedelta(minutes=10) == DELETE_UNDO_WINDOW  # openapi.yaml, docs/data-model.md
+    clock = SettableClock()
+    service = TodoService(InMemoryTodoRepository(), clock=clock)
+    todo = service.create("u1", {"title": "a", "order": 3}).todo
+    service.delete("u1", todo.id)
+    with pytest.raises(NotFound):
+        service.get("u1", todo.id)
+    with pytest.raises(NotFound):
+        service.restore("u2", todo.id)
+    with pytest.raises(NotFound):
+        service.restore("u1", "not-a-ulid")
+    clock.now = T0 + DELETE_UNDO_WINDOW - dt.timedelta(seconds=1)
+    service.restore("u1", todo.id)
+    assert service.get("u1", todo.id) == todo
+    service.delete_all("u1")
+    clock.now += DELETE_UNDO_WINDOW
+    with pytest.raises(NotFound):
+        service.restore("u1", todo.id)
+
+
+def test_a_restore_over_the_quota_is_the_quota_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("chalicelib.memory.TODO_QUOTA", 1)
+    service = TodoService(InMemoryTodoRepository(), clock=SteppingClock())
+    first = service.create("u1", {"title": "a"}).todo
+    service.delete("u1", first.id)
+    service.create("u1", {"title": "b"})
+    with pytest.raises(QuotaExceeded) as raised:
+        service.restore("u1", first.id)
+    assert (raised.value.status, raised.value.code) == (409, "quota_exceeded")
 
 
 def test_idempotent_create_replays_or_rejects(service: TodoService) -> None:

@@ -69,6 +69,8 @@ class Runtime:
     base_url: str
     client_id: str
     issuer: str
+    # The AWS stand-in's resources (the table, to age or purge what a test needs).
+    stack: Stack
     # Whether a Cognito access token is accepted in place of the ID token.
     accepts_access_tokens = True
 

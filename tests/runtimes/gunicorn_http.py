@@ -32,6 +32,7 @@ class GunicornRuntime(Runtime):
 
     def __init__(self, served: GunicornStack) -> None:
         self._served = served
+        self.stack = served.stack
         self.base_url = served.base_url
         self.transport_url = served.base_url  # where requests go (base_url: what links say)
         self.client_id = served.stack.client_id

@@ -62,6 +62,7 @@ class InProcessRuntime(Runtime):
 
     def __init__(self, aws: InProcessAws) -> None:
         self._aws = aws
+        self.stack = aws.stack
         self.client_id = aws.stack.client_id
         self.issuer = aws.stack.issuer
 

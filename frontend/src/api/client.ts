@@ -5,6 +5,7 @@ import type { ErrorBody, NewTodo, Todo, TodoPage, TodoPatch } from "./types";
 // The routes, checked against openapi.yaml by the type checker.
 const TODOS = "/todos" satisfies keyof paths;
 const TODO = "/todos/{todo_id}" satisfies keyof paths;
+const RESTORE = "/todos/{todo_id}/restore" satisfies keyof paths;
 type CompletedFilter = NonNullable<NonNullable<paths[typeof TODOS]["delete"]["parameters"]["query"]>["completed"]>;
 
 function todoPath(id: string): string {
@@ -173,6 +174,10 @@ export function createApiClient(options: ApiClientOptions) {
     },
     async deleteTodo(id: string): Promise<void> {
       await request("DELETE", todoPath(id));
+    },
+    /** Undoes a delete, within the server's window: the todo is back as it was. */
+    async restoreTodo(id: string): Promise<void> {
+      await request("POST", RESTORE.replace("{todo_id}", encodeURIComponent(id)));
     },
     async clearCompleted(): Promise<void> {
       const completed: CompletedFilter = "true";

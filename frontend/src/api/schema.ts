@@ -71,6 +71,7 @@ export interface paths {
          * Delete all of the caller's todos, or only completed/active ones.
          * @description At most 500 todos per call; `more` is true when others remain: call
          *     again. A todo that no longer matches (reopened meanwhile, say) is kept.
+         *     Each deleted todo is restorable as with `DELETE /todos/{todo_id}`.
          *     After a 503 some todos may be gone and the rest not: calling again is safe.
          */
         delete: operations["deleteTodos"];
@@ -98,7 +99,12 @@ export interface paths {
         get: operations["getTodo"];
         put?: never;
         post?: never;
-        /** Delete a todo. */
+        /**
+         * Delete a todo.
+         * @description Gone at once for every reader (reads, lists, the quota's count and
+         *     writes: a 404 from then on), and restorable by its owner for 10
+         *     minutes with `POST /todos/{todo_id}/restore`.
+         */
         delete: operations["deleteTodo"];
         /**
          * CORS preflight.
@@ -113,6 +119,33 @@ export interface paths {
          *     `completed` to true sets `completed_at` (kept if already set); false clears it.
          */
         patch: operations["updateTodo"];
+        trace?: never;
+    };
+    "/todos/{todo_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                todo_id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a delete within 10 minutes of it.
+         * @description The todo the caller deleted (alone or with `DELETE /todos`) comes back
+         *     exactly as it was: its id, version (so its ETag), order and every
+         *     field; it counts in the quota again. To undo a bulk delete, restore
+         *     each todo. No body: the todo is as the caller last read it (one
+         *     DynamoDB request, like the delete); `GET` it for a fresh copy.
+         */
+        post: operations["restoreTodo"];
+        delete?: never;
+        /** CORS preflight. */
+        options: operations["restorePreflight"];
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
@@ -621,6 +654,64 @@ export interface operations {
             413: components["responses"]["TooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    restoreTodo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                todo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restored. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /**
+             * @description No deleted todo of the caller's with this id that can still be
+             *     restored (never deleted, someone else's, restored already, or
+             *     deleted more than 10 minutes ago).
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description `quota_exceeded`: the caller already has 5000 todos. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    restorePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                todo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["Preflight"];
         };
     };
 }

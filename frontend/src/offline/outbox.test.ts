@@ -255,3 +255,22 @@ describe("the age limit of changes waiting on this device", () => {
     expect(sweepOutboxes("sub-1", now + 8 * day)).toEqual({ discarded: 0, othersWaiting: false });
   });
 });
+
+it("undoing a delete that is still waiting drops it; one that was sent is restored on the server", async () => {
+  const { server, api, outbox, replay, setOnline } = setup();
+  setOnline(false);
+  await api.deleteTodo("t1");
+  await api.restoreTodo("t1");
+  expect(outbox.current.writes).toEqual([]);
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(server.calls).toHaveLength(0);
+
+  await api.deleteTodo("t2");
+  await api.restoreTodo("t2");
+  expect(writes(server).map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+    "DELETE /todos/t2",
+    "POST /todos/t2/restore",
+  ]);
+  expect([...server.todos.keys()]).toEqual(["t1", "t2"]);
+});

@@ -197,6 +197,13 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
       const title = cached(id)?.title ?? "";
       return write({ key: newIdempotencyKey(), kind: "delete", id, title }, () => api.deleteTodo(id), () => undefined);
     },
+    restoreTodo(id) {
+      // Undo of a delete still waiting here: it never reached the server, so drop it.
+      const waiting = outbox.current.writes.find((w) => w.kind === "delete" && w.id === id);
+      if (!waiting) return api.restoreTodo(id);
+      outbox.remove(waiting.key);
+      return Promise.resolve();
+    },
     setAllCompleted(completed) {
       return write({ key: newIdempotencyKey(), kind: "setAll", completed }, () => api.setAllCompleted(completed), () => undefined);
     },

@@ -31,6 +31,8 @@ export function makeTodo(id: string, title: string, extra: Partial<Todo> = {}): 
 
 export function fakeApi(initial: Todo[] = [], pageSize = 50) {
   const todos = new Map(initial.map((t) => [t.id, { ...t }]));
+  // Deleted todos, restorable (POST /todos/{id}/restore) as the API keeps them.
+  const deleted = new Map<string, Todo>();
   const failures: Failure[] = [];
   const calls: { method: string; url: string; headers: Record<string, string>; body: unknown }[] = [];
   let nextId = 1000;
@@ -88,7 +90,14 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
       return json(200, { updated: sorted.length });
     }
     if (url.pathname === "/todos" && method === "DELETE") {
-      sorted.filter((t) => t.completed).forEach((t) => todos.delete(t.id));
+      sorted.filter((t) => t.completed).forEach((t) => todos.delete(t.id) && deleted.set(t.id, t));
+      return json(204, null);
+    }
+    if (id && url.pathname === `/todos/${id}/restore` && method === "POST") {
+      const restored = deleted.get(id);
+      if (!restored) return json(404, { error: { code: "not_found", message: "Nothing to restore." } });
+      deleted.delete(restored.id);
+      todos.set(restored.id, restored);
       return json(204, null);
     }
     const todo = id ? todos.get(id) : undefined;
@@ -104,6 +113,7 @@ export function fakeApi(initial: Todo[] = [], pageSize = 50) {
     }
     if (method === "DELETE") {
       todos.delete(todo.id);
+      deleted.set(todo.id, todo);
       return json(204, null);
     }
     return json(405, { error: { code: "method_not_allowed", message: "No." } });

@@ -3,7 +3,6 @@ import { useQueryClient } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect, useRef, useState, type FormEvent } from "react";
 import { SessionExpiredError, type ApiClient } from "../api/client";
 import { TITLE_MAX, type Todo } from "../api/types";
-import { pendingDeletesKey } from "../offline/storage";
 import { SyncStatus } from "../offline/SyncStatus";
 import { useOfflineSync, type OfflineSync } from "../offline/useOfflineSync";
 import { Button } from "../ui/Button";
@@ -13,11 +12,12 @@ import { FILTERS, applyFilter, itemsLeftLabel, useFilter, type Filter } from "./
 import { useCreateTodo } from "./mutations/useCreateTodo";
 import { useDeleteTodo } from "./mutations/useDeleteTodo";
 import { useMoveTodo } from "./mutations/useMoveTodo";
+import { useRestoreTodos } from "./mutations/useRestoreTodo";
 import { useToggleAll } from "./mutations/useToggleAll";
 import { useUpdateTodo } from "./mutations/useUpdateTodo";
 import { TodoItem } from "./TodoItem";
 import { useTodoList } from "./useTodoList";
-import { deletedLabel, UndoToast, usePendingDeletes } from "./undo";
+import { deletedLabel, UndoToast, useUndoDeletes } from "./undo";
 import { TodoWritesProvider } from "./writes";
 
 const ConflictDialog = lazy(() => import("../offline/ConflictDialog"));
@@ -49,7 +49,7 @@ export default function TodoApp({ api, user, sessionEpoch = 0, live = true }: { 
   const sync = useOfflineSync(api, user, useQueryClient(), useNotices().report, live);
   return (
     <TodoWritesProvider api={sync.api} sessionEpoch={sessionEpoch}>
-      <TodoList user={user} sync={sync} />
+      <TodoList sync={sync} />
       {sync.conflict ? (
         <Suspense fallback={null}>
           <ConflictDialog conflict={sync.conflict} onResolve={sync.resolve} />
@@ -59,7 +59,7 @@ export default function TodoApp({ api, user, sessionEpoch = 0, live = true }: { 
   );
 }
 
-function TodoList({ user, sync }: { user: string; sync: OfflineSync }) {
+function TodoList({ sync }: { sync: OfflineSync }) {
   const list = useTodoList();
   const createTodo = useCreateTodo();
   const updateTodo = useUpdateTodo();
@@ -73,12 +73,16 @@ function TodoList({ user, sync }: { user: string; sync: OfflineSync }) {
   const [announcement, setAnnouncement] = useState("");
   const newTodoRef = useRef<HTMLInputElement>(null);
   const titleLimit = useTextLimit(draft, setDraft, TITLE_MAX);
-  // Deletes wait out their Undo toast before they are sent (see undo.tsx).
-  const deletes = usePendingDeletes(pendingDeletesKey(user), (gone) => gone.forEach(deleteTodo));
+  // Deletes are sent at once; Undo restores them on the server (see undo.tsx).
+  const deletes = useUndoDeletes(useRestoreTodos());
+  const remove = (gone: Todo[], label: string) => {
+    gone.forEach(deleteTodo);
+    deletes.offer(gone, label);
+  };
 
   useEffect(() => writeDraft(draft), [draft]);
 
-  const todos = list.todos.filter((t) => !deletes.hidden.has(t.id));
+  const todos = list.todos;
   const visible = applyFilter(todos, filter);
   const activeCount = todos.filter((t) => !t.completed).length;
   const completedCount = todos.length - activeCount;
@@ -170,7 +174,7 @@ function TodoList({ user, sync }: { user: string; sync: OfflineSync }) {
                 count={visible.length}
                 onUpdate={updateTodo}
                 onRemove={(removed) => {
-                  deletes.schedule([removed], deletedLabel([removed], false));
+                  remove([removed], deletedLabel([removed], false));
                   // Keep keyboard users in the list rather than dropping focus to the page.
                   if (document.activeElement?.closest("#todo-list")) {
                     requestAnimationFrame(() => newTodoRef.current?.focus());
@@ -218,7 +222,7 @@ function TodoList({ user, sync }: { user: string; sync: OfflineSync }) {
                   size="sm"
                   onClick={() => {
                     const done = todos.filter((t) => t.completed);
-                    deletes.schedule(done, deletedLabel(done, true));
+                    remove(done, deletedLabel(done, true));
                   }}
                 >
                   Clear completed

@@ -1,137 +1,95 @@
 /**
  * Undo for deletes (one todo, or "Clear completed").
  *
- * A delete is deferred, not undone after the fact: the todos leave the screen at once,
- * the server is told only when the Undo toast expires. A deleted todo cannot be
- * re-created with its id, its version and its place, so deferring is the only undo
- * that loses nothing. Pending deletes are kept in localStorage (per user), so closing
- * the tab loses nothing either: the next load shows the toast again for the time left,
- * or sends the delete if the time is up. Sign-out sends them first (flushPendingWrites),
- * so no todo text stays in the browser after it.
+ * A delete is sent when the user makes it, so every device sees it at once. The server
+ * keeps a deleted todo restorable for a while (POST /todos/{id}/restore brings it back
+ * with its id, version and place), so Undo restores rather than holding the delete back:
+ * nothing waits on this device, nothing is kept in storage, and sign-out has nothing
+ * to send.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Todo } from "../api/types";
-import { onFlush } from "../offline/storage";
 
 export const UNDO_MS = 6000;
 /** After the pointer or focus leaves the toast, this long again before it goes. */
 const AFTER_HOLD_MS = 3000;
 
-export interface PendingDelete {
+export interface DeletedTodos {
   /** This delete's own id (one delete can take several todos). */
   key: string;
   todos: Todo[];
   /** What the toast says, e.g. `Deleted “Buy milk”`. */
   label: string;
-  /** When the delete is sent (epoch ms). */
+  /** When the toast goes (epoch ms). */
   until: number;
 }
 
-function read(storageKey: string): PendingDelete[] {
-  try {
-    const stored = JSON.parse(localStorage.getItem(storageKey) ?? "[]") as unknown;
-    return Array.isArray(stored) ? (stored as PendingDelete[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function write(storageKey: string, pending: PendingDelete[]): void {
-  try {
-    if (pending.length) localStorage.setItem(storageKey, JSON.stringify(pending));
-    else localStorage.removeItem(storageKey);
-  } catch {
-    // Storage blocked: the undo still works while this tab is open.
-  }
-}
-
-
-export interface PendingDeletes {
-  /** The latest pending delete: what the toast offers to undo. */
-  latest: PendingDelete | null;
-  /** Ids of todos that are on their way out (hidden from the list). */
-  hidden: ReadonlySet<string>;
-  /** Hides `todos` now and deletes them when the undo time is up. */
-  schedule: (todos: Todo[], label: string) => void;
+export interface UndoDeletes {
+  /** The latest delete: what the toast offers to undo. */
+  latest: DeletedTodos | null;
+  /** Offers to undo the delete of `todos` (already sent) for a while. */
+  offer: (todos: Todo[], label: string) => void;
   undo: (key: string) => void;
   /** While the user is on the toast (pointer or focus), it stays. */
   hold: (key: string, holding: boolean) => void;
 }
 
-/**
- * @param storageKey where this user's pending deletes are kept
- * @param commit really deletes (the list's remove action, which goes through the write queue)
- */
-export function usePendingDeletes(storageKey: string, commit: (todos: Todo[]) => void, undoMs = UNDO_MS): PendingDeletes {
-  const [pending, setPending] = useState<PendingDelete[]>(() => read(storageKey));
-  const [held, setHeld] = useState<string | null>(null);
-  // The pending deletes as of the last change, for the callbacks (they must not
-  // commit inside a state updater, which React may run twice).
-  const pendingRef = useRef(pending);
-  const commitRef = useRef(commit);
+/** @param restore brings deleted todos back (the list's restore action, which goes through the write queue) */
+export function useUndoDeletes(restore: (todos: Todo[]) => void, undoMs = UNDO_MS): UndoDeletes {
+  const [latest, setLatest] = useState<DeletedTodos | null>(null);
+  const [held, setHeld] = useState(false);
+  // The toast as of the last change, for the callbacks (they must not restore inside
+  // a state updater, which React may run twice).
+  const latestRef = useRef(latest);
+  const restoreRef = useRef(restore);
   useEffect(() => {
-    commitRef.current = commit;
-  }, [commit]);
+    restoreRef.current = restore;
+  }, [restore]);
 
-  const replace = useCallback(
-    (next: PendingDelete[]) => {
-      pendingRef.current = next;
-      setPending(next);
-      write(storageKey, next);
-    },
-    [storageKey],
-  );
+  const show = useCallback((next: DeletedTodos | null) => {
+    latestRef.current = next;
+    setLatest(next);
+  }, []);
 
-  const send = useCallback(
-    (keys: ReadonlySet<string> | "all") => {
-      const due = pendingRef.current.filter((p) => keys === "all" || keys.has(p.key));
-      if (due.length === 0) return;
-      replace(pendingRef.current.filter((p) => !due.includes(p)));
-      commitRef.current(due.flatMap((p) => p.todos));
-    },
-    [replace],
-  );
-
-  // Each pending delete is sent when its time is up (unless the user holds the toast).
+  // The toast goes when its time is up (unless the user holds it); the delete stays.
   useEffect(() => {
-    const timers = pending
-      .filter((p) => p.key !== held)
-      .map((p) => setTimeout(() => send(new Set([p.key])), Math.max(0, p.until - Date.now())));
-    return () => timers.forEach(clearTimeout);
-  }, [pending, held, send]);
+    if (!latest || held) return;
+    const timer = setTimeout(() => show(null), Math.max(0, latest.until - Date.now()));
+    return () => clearTimeout(timer);
+  }, [latest, held, show]);
 
-  useEffect(() => onFlush(() => send("all")), [send]);
-
-  const schedule = useCallback(
+  const offer = useCallback(
     (todos: Todo[], label: string) => {
       if (todos.length === 0) return;
-      // One toast at a time: an older pending delete is sent now.
-      send("all");
+      // One toast at a time: an older delete simply stays done.
       const key = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-      replace([...pendingRef.current, { key, todos, label, until: Date.now() + undoMs }]);
+      setHeld(false);
+      show({ key, todos, label, until: Date.now() + undoMs });
     },
-    [send, replace, undoMs],
+    [show, undoMs],
   );
 
   const undo = useCallback(
-    (key: string) => replace(pendingRef.current.filter((p) => p.key !== key)),
-    [replace],
+    (key: string) => {
+      const current = latestRef.current;
+      if (current?.key !== key) return;
+      show(null);
+      restoreRef.current(current.todos);
+    },
+    [show],
   );
 
   const hold = useCallback(
     (key: string, holding: boolean) => {
-      setHeld(holding ? key : null);
-      if (!holding) {
-        const until = Date.now() + AFTER_HOLD_MS;
-        replace(pendingRef.current.map((p) => (p.key === key ? { ...p, until: Math.max(p.until, until) } : p)));
-      }
+      const current = latestRef.current;
+      if (current?.key !== key) return;
+      setHeld(holding);
+      if (!holding) show({ ...current, until: Math.max(current.until, Date.now() + AFTER_HOLD_MS) });
     },
-    [replace],
+    [show],
   );
 
-  const hidden = useMemo(() => new Set(pending.flatMap((p) => p.todos.map((t) => t.id))), [pending]);
-  const latest = pending[pending.length - 1] ?? null;
-  return { latest, hidden, schedule, undo, hold };
+  return { latest, offer, undo, hold };
 }
 
 /** `Deleted “Buy milk”` / `Cleared 3 completed todos`. */
@@ -150,7 +108,7 @@ function isTyping(target: EventTarget | null): boolean {
  * reachable with Tab (it follows the list) and with Ctrl+Z / ⌘Z outside text fields;
  * it stays while the pointer or focus is on it.
  */
-export function UndoToast({ deletes }: { deletes: PendingDeletes }) {
+export function UndoToast({ deletes }: { deletes: UndoDeletes }) {
   const { latest, undo, hold } = deletes;
   useEffect(() => {
     if (!latest) return;

@@ -10,6 +10,7 @@ locals {
     "GET /todos/{todo_id}",
     "PATCH /todos/{todo_id}",
     "DELETE /todos/{todo_id}",
+    "POST /todos/{todo_id}/restore",
   ])
   public_routes = toset(["GET /health", "GET /ready"])
 }

@@ -1,0 +1,39 @@
+import { useMutation } from "@tanstack/react-query";
+import { SessionExpiredError } from "../../api/client";
+import type { Todo } from "../../api/types";
+import { useNotices } from "../../ui/notices";
+import { appendTodo, removeTodos } from "../cache";
+import { errorDetail } from "../messages";
+import { useTodoCache } from "../useTodoCache";
+import { useTodoWrites } from "../writes";
+
+/**
+ * Undoes deletes (undo.tsx): the todos are back at once, as they were (the server
+ * restores their id, version and place), and taken away again with a message if the
+ * server refuses (the undo window is over, or the quota is full).
+ */
+export function useRestoreTodos() {
+  const { api, enqueue, replayAfterSignIn } = useTodoWrites();
+  const cache = useTodoCache();
+  const { report } = useNotices();
+  const mutation = useMutation({
+    // After the delete in the queue: a restore never overtakes its delete.
+    mutationFn: ({ todo }: { todo: Todo }) => enqueue(() => api.restoreTodo(todo.id)),
+    onError: (error, variables) => {
+      if (error instanceof SessionExpiredError) {
+        replayAfterSignIn(() => mutation.mutate(variables));
+        return;
+      }
+      cache.write((data) => removeTodos(data, (t) => t.id === variables.todo.id));
+      report(`Couldn't bring back “${variables.todo.title}”. ${errorDetail(error)}`);
+    },
+    onSettled: cache.refreshWhenIdle,
+  });
+
+  return (todos: Todo[]) => {
+    const ids = new Set(todos.map((t) => t.id));
+    cache.optimistic((data) => todos.reduce(appendTodo, removeTodos(data, (t) => ids.has(t.id))));
+    // One at a time (the queue): each restore updates the user's todo count.
+    todos.forEach((todo) => mutation.mutate({ todo }));
+  };
+}
