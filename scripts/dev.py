@@ -102,7 +102,8 @@ def run(web: bool) -> int:
         # Links in answers point at the API's own address, never at a client's Host;
         # readable request lines in the terminal (LOG_FORMAT=json shows what AWS gets).
         env = {"LOG_FORMAT": "text", **os.environ, **stack.app_environment(local_cors_origins())}
-        env["PUBLIC_API_ORIGIN"] = api_url
+        # (behind a front door, as in the browser tests: the door's, PUBLIC_API_ORIGIN).
+        env["PUBLIC_API_ORIGIN"] = os.environ.get("PUBLIC_API_ORIGIN") or api_url
         serve = partial(background_process, env=env, show_output=True, start_timeout=60)
         # Chalice's own autoreload polls every file under the project (node_modules,
         # .venv, logs...), slow and set off by unrelated writes: this watches the code.

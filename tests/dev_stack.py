@@ -38,9 +38,12 @@ class DevStack:
 
 
 @contextmanager
-def dev_stack(state_dir: Path, cors_origins: str) -> Iterator[DevStack]:
+def dev_stack(
+    state_dir: Path, cors_origins: str, public_api_origin: str = ""
+) -> Iterator[DevStack]:
     """scripts/dev.py --no-web, running until the block ends (a failed start is
-    retried on other ports by on_free_ports, with a warning)."""
+    retried on other ports by on_free_ports, with a warning); the API's links name
+    `public_api_origin` when given (a front door), else the API's own address."""
     attempts = itertools.count(1)
 
     @contextmanager
@@ -53,6 +56,7 @@ def dev_stack(state_dir: Path, cors_origins: str) -> Iterator[DevStack]:
             "API_PORT": str(api_port),
             "DEV_STATE_DIR": str(attempt_dir),
             "CORS_ORIGINS": cors_origins,
+            "PUBLIC_API_ORIGIN": public_api_origin,
         }
         log_path = attempt_dir / "dev.log"
         with log_path.open("wb") as log:

@@ -16,16 +16,18 @@ const TodoApp = lazy(() => import("./todos/TodoApp"));
 
 export interface AppProps {
   config: AppConfig;
-  getToken?: () => Promise<string | null>;
+  getToken?: (renew?: boolean) => Promise<string | null>;
 }
 
 export default function App({ config, getToken = currentIdToken }: AppProps) {
   const auth = useAuth();
   const queryClient = useQueryClient();
   const { sessionExpired } = auth;
+  // The client of the tab's user: it never sends anyone else's token.
+  const user = auth.state.status === "signedIn" || auth.state.status === "expired" ? auth.state.user.sub : "";
   const api = useMemo(
-    () => createApiClient({ apiUrl: config.apiUrl, getToken, onSessionExpired: sessionExpired }),
-    [config.apiUrl, getToken, sessionExpired],
+    () => createApiClient({ apiUrl: config.apiUrl, user, getToken, onSessionExpired: sessionExpired }),
+    [config.apiUrl, user, getToken, sessionExpired],
   );
 
   const signOut = async (user: string) => {
@@ -89,7 +91,7 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
         </header>
         <main className="flex-1">
           <Suspense fallback={<Loading />}>
-            <TodoApp key={state.user.sub} api={api} user={state.user.sub} sessionEpoch={auth.sessionEpoch} />
+            <TodoApp key={state.user.sub} api={api} user={state.user.sub} sessionEpoch={auth.sessionEpoch} live={!expired} />
           </Suspense>
         </main>
       </div>

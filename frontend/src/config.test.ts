@@ -4,14 +4,7 @@ describe("runtime config", () => {
   it("accepts a stack's config.json, trimming the API URL's trailing slash", () => {
     expect(
       parseConfig({ apiUrl: "https://api.test/api/", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c" }),
-    ).toEqual({ apiUrl: "https://api.test/api", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c", authFlow: "USER_SRP_AUTH" });
-  });
-
-  it("signs in with SRP only: a config.json asking for password auth is refused", () => {
-    const base = { apiUrl: "a", region: "r", userPoolId: "p", userPoolClientId: "c" };
-    expect(parseConfig({ ...base, authFlow: "USER_SRP_AUTH" }).authFlow).toBe("USER_SRP_AUTH");
-    expect(() => parseConfig({ ...base, authFlow: "USER_PASSWORD_AUTH" })).toThrow(ConfigError);
-    expect(() => parseConfig({ ...base, authFlow: "CUSTOM_AUTH" })).toThrow(ConfigError);
+    ).toEqual({ apiUrl: "https://api.test/api", region: "eu-west-1", userPoolId: "p", userPoolClientId: "c" });
   });
 
   it("keeps the local Cognito endpoint when given", () => {

@@ -9,12 +9,7 @@ export interface AppConfig {
   userPoolClientId: string;
   /** Only set locally, where moto stands in for Cognito. */
   cognitoEndpoint?: string;
-  /** How sign-in proves the password: SRP only (the password never leaves the browser), locally too. */
-  authFlow: AuthFlow;
 }
-
-export const AUTH_FLOWS = ["USER_SRP_AUTH"] as const;
-export type AuthFlow = (typeof AUTH_FLOWS)[number];
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -32,17 +27,12 @@ export function parseConfig(raw: unknown): AppConfig {
     throw new ConfigError(`config.json is missing ${missing.join(", ")}.`);
   }
   const endpoint = record.cognitoEndpoint;
-  const authFlow = record.authFlow ?? "USER_SRP_AUTH";
-  if (!AUTH_FLOWS.includes(authFlow as AuthFlow)) {
-    throw new ConfigError(`config.json's authFlow must be one of ${AUTH_FLOWS.join(", ")}.`);
-  }
   return {
     apiUrl: (record.apiUrl as string).replace(/\/+$/, ""),
     region: record.region as string,
     userPoolId: record.userPoolId as string,
     userPoolClientId: record.userPoolClientId as string,
     ...(typeof endpoint === "string" && endpoint !== "" ? { cognitoEndpoint: endpoint } : {}),
-    authFlow: authFlow as AuthFlow,
   };
 }
 

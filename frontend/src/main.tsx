@@ -3,12 +3,12 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import App from "./App";
 import { AuthProvider } from "./auth/AuthContext";
-import { configureAuth, currentUser, signOut } from "./auth/session";
+import { configureAuth, currentUser, endSession, signOut } from "./auth/session";
 import { loadConfig } from "./config";
 import "./index.css";
 import { NoticesProvider } from "./ui/notices";
 
-const session = { currentUser, signOut };
+const session = { currentUser, signOut, endSession };
 
 // Cache changes reach the screen in the same task as the click that made them (the
 // default waits for a timer), so a ticked checkbox never flips back for a frame.

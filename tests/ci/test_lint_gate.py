@@ -127,3 +127,69 @@ def test_zizmor_findings_name_audit_and_workflow(tmp_path: Path) -> None:
     )
     findings = lint.zizmor_findings(tool(BIN / "zizmor"), [workflow])
     assert ("unpinned-uses", str(workflow.resolve())) in {(f.id, f.resource) for f in findings}
+
+
+def test_checkov_flags_ec2_and_kms_changes_not_tied_to_one_stack() -> None:
+    # The project's own check (ci/checkov_checks, issue 20): a region condition
+    # does not scope an EC2 change; a resource or request tag, or a launch
+    # template, does. KMS key policy changes likewise.
+    text = textwrap.dedent(
+        """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Parameters:
+          Architecture:
+            Type: String
+            Default: serverless
+            AllowedValues: [serverless, serverful]
+        Resources:
+          Role:
+            Type: AWS::IAM::Role
+            Properties:
+              AssumeRolePolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Principal: {Service: codebuild.amazonaws.com}
+                    Action: sts:AssumeRole
+          RegionOnly:
+            Type: AWS::IAM::ManagedPolicy
+            Properties:
+              Roles: [!Ref Role]
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: [ec2:AuthorizeSecurityGroupIngress, ec2:RunInstances]
+                    Resource: "*"
+                    Condition:
+                      StringEquals: {"aws:RequestedRegion": eu-west-1}
+          AnyKey:
+            Type: AWS::IAM::ManagedPolicy
+            Properties:
+              Roles: [!Ref Role]
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: [kms:PutKeyPolicy]
+                    Resource: !Sub "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*"
+          ThisStacksOnly:
+            Type: AWS::IAM::ManagedPolicy
+            Properties:
+              Roles: [!Ref Role]
+              PolicyDocument:
+                Version: "2012-10-17"
+                Statement:
+                  - Effect: Allow
+                    Action: [ec2:AuthorizeSecurityGroupIngress, kms:PutKeyPolicy]
+                    Resource: "*"
+                    Condition:
+                      StringEquals: {"aws:ResourceTag/Stack": todo-prod}
+                  - Effect: Allow
+                    Action: [ec2:DescribeSecurityGroups]
+                    Resource: "*"
+        """
+    )
+    findings = lint.checkov_findings(tool(CHECKOV), text)
+    flagged = {f.resource for f in findings if f.id == "CKV_TODO_1"}
+    assert flagged == {"AWS::IAM::ManagedPolicy.RegionOnly", "AWS::IAM::ManagedPolicy.AnyKey"}

@@ -2,7 +2,10 @@
 the deploy creates or changes carries the app's permissions boundary, the
 boundary stays, the deploy touches only this stack's Cognito, API Gateway,
 CloudFront and Lambda resources, each build writes only its own cache, and a
-person approves prod releases."""
+person approves prod releases. Nor can it reach other apps (issue 20): EC2
+networks, instances and KMS keys only by this stack's tag, name scopes that end
+at a separator no name contains, and the region's API Gateway logging role
+left to the account template."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from scripts import deploy_serverful
 from tests.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
@@ -46,10 +50,11 @@ NEVER_ALLOWED = (
     "iam:attachgrouppolicy",
     "sts:assumerole",
 )
+# API Gateway is not one: its only role, the region's logging role, is
+# serverless/account.yaml's (an administrator's), not the deploy's.
 APP_SERVICES = {
     "lambda.amazonaws.com",
     "ec2.amazonaws.com",
-    "apigateway.amazonaws.com",
     "vpc-flow-logs.amazonaws.com",
 }
 SCOPED_SERVICES = ("cognito-idp", "apigateway", "cloudfront", "lambda")
@@ -184,7 +189,6 @@ def test_no_unscoped_resource_on_cognito_api_gateway_cloudfront_lambda_managemen
         for resource in map(resource_text, as_list(statement["Resource"])):
             scoped = (
                 "${ProjectName}-${Stage}" in resource
-                or resource.endswith("::/account")  # one per region, cannot carry tags
                 or ":017000801446:" in resource  # AWS's Powertools layers
                 or resource.endswith(UNTAGGABLE_RESOURCES)
             )
@@ -204,25 +208,6 @@ def test_the_function_may_only_be_invoked_by_api_gateway_and_use_powertools_laye
         ):
             layers = resource_text(condition["ForAllValues:StringLike"]["lambda:Layer"])
             assert ":017000801446:layer:" in layers
-
-
-def test_launch_templates_and_ec2_tags_change_only_on_this_stack() -> None:
-    # A launch template decides which code runs with which instance role:
-    # changing another app's would run code with that app's rights.
-    seen = set()
-    for where, statement in allowed_statements():
-        condition = statement.get("Condition", {})
-        for action in ("ec2:createlaunchtemplateversion", "ec2:modifylaunchtemplate",
-                       "ec2:deletelaunchtemplateversions", "ec2:createlaunchtemplate",
-                       "ec2:deletetags"):  # fmt: skip
-            if grants(statement, action):
-                seen.add(action)
-                assert has_stack_tag_condition(statement), (where, statement.get("Sid"), action)
-        if grants(statement, "ec2:createtags"):
-            seen.add("ec2:createtags")
-            on_create = condition.get("Null", {}).get("ec2:CreateAction") == "false"
-            assert on_create or has_stack_tag_condition(statement), statement.get("Sid")
-    assert "ec2:createlaunchtemplate" in seen and "ec2:createtags" in seen
 
 
 # ---------------------------------------------------------------- artifact bucket writes
@@ -326,10 +311,16 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     assert {key.split("/", 1)[1] for key in tag_conditions} == {"Stack"}
     assert all(value == STACK for value in tag_conditions.values())
     # Terraform tags every resource with the stack name (var.name, which the
-    # deploy sets to STACK_NAME = <project>-<stage>).
-    providers = (REPO / "terraform" / "shared" / "stack.tf").read_text()
-    default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", providers, re.S)
+    # deploy sets to STACK_NAME = <project>-<stage>), in both roots.
+    shared = REPO / "terraform" / "shared" / "stack.tf"
+    for root in ("app", "persistent"):
+        assert (REPO / "terraform" / root / "stack.tf").resolve() == shared.resolve(), root
+    default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", shared.read_text(), re.S)
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
+    variables = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    assert {"Name": "STACK_NAME", "Value": STACK} in variables
+    settings = deploy_serverful.StackSettings.from_environment({"STACK_NAME": "todo-prod"})
+    assert settings.stack_name == "todo-prod"
 
 
 # ---------------------------------------------------------------- against IAM's own reference
@@ -381,3 +372,239 @@ def test_every_action_exists_and_every_condition_applies_to_it() -> None:
             for name, supported in condition_keys(reference, action):
                 mismatches += [(where, statement.get("Sid"), name, k) for k in keys - supported]
     assert mismatches == []
+
+
+# ---------------------------------------------------------------- EC2 and KMS by tag (issue 20)
+
+STACK_TAG = "aws:ResourceTag/Stack"
+REQUEST_TAG = "aws:RequestTag/Stack"
+TAG_SCOPED_SERVICES = ("ec2", "kms")
+# Reads that show another app's secrets (instance user data): never allowed.
+SECRET_READS = ("ec2:getlaunchtemplatedata", "ec2:describeinstanceattribute")
+
+
+def conditions(statement: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """{condition key: (operator, value)} of a statement."""
+    return {
+        key: (operator, value)
+        for operator, tests in statement.get("Condition", {}).items()
+        for key, value in tests.items()
+    }
+
+
+def resource_kind(resource: Any) -> str:
+    """The resource type part of an ARN pattern: "vpc" of ...:vpc/*, "*" of "*"."""
+    text = resource_text(resource)
+    return "*" if text == "*" else text.rsplit(":", 1)[-1].split("/")[0]
+
+
+def covered_types(
+    reference: dict[str, Any], action: str, resource: Any
+) -> list[tuple[str, set[str]]]:
+    """(resource type, condition keys IAM lists for it) for each resource type of
+    `action` (IAM's reference) that the statement's `resource` can match; "" is
+    the action's row without a resource type, matched by Resource "*" only."""
+    service, name = action.split(":")
+    privilege = next(
+        entry
+        for privilege, entry in reference[service]["privileges"].items()
+        if privilege.lower() == name.lower()
+    )
+    text = resource_text(resource)
+    kind = resource_kind(resource)
+    found = []
+    for resource_type, details in privilege["resource_types"].items():
+        resource_type = resource_type.rstrip("*")
+        if fnmatch(resource_type, kind) if resource_type else text == "*":
+            found.append((resource_type, set(details["condition_keys"])))
+    return found
+
+
+def denied_unless_this_stack(action: str, resource_type: str) -> bool:
+    """Whether a Deny of the deploy role refuses `action` on every resource of
+    this type that does not carry this stack's tag."""
+    for statement in statements_of_role("BackendBuildRole"):
+        if statement["Effect"] != "Deny" or not grants(statement, action):
+            continue
+        operator, value = conditions(statement).get(STACK_TAG, ("", None))
+        kinds = {resource_kind(r) for r in as_list(statement["Resource"])}
+        if operator == "StringNotEquals" and value == STACK and resource_type in kinds:
+            return True
+    return False
+
+
+def unguarded(statement: dict[str, Any], action: str, resource_type: str, keys: set[str]) -> bool:
+    """Whether the statement lets `action` reach a resource of this type that is
+    not this stack's. Guards: the resource carries this stack's tag; or the call
+    creates it (IAM lists aws:RequestTag for it) with this stack's tag; or, for
+    what RunInstances creates and boots, it comes through a launch template
+    (the template itself tag-checked); or tags are written by a create call."""
+    given = conditions(statement)
+    if given.get(STACK_TAG) == ("StringEquals", STACK):
+        return False  # a resource without this stack's tag never matches
+    if "aws:RequestTag/${TagKey}" in keys and given.get(REQUEST_TAG) == ("StringEquals", STACK):
+        return False
+    if resource_type != "launch-template" and "ec2:LaunchTemplate" in keys:
+        operator, value = given.get("ec2:LaunchTemplate", ("", None))
+        if operator == "ArnLike" and resource_text(value).endswith(":launch-template/*"):
+            return False
+    if action == "ec2:createtags" and given.get("ec2:CreateAction", ("",))[0] == "StringEquals":
+        return False
+    return not denied_unless_this_stack(action, resource_type)
+
+
+def test_ec2_and_kms_changes_reach_only_this_stacks_resources() -> None:
+    # EC2 and KMS IDs are chosen by AWS, so the Stack tag is the scope: every
+    # resource type a granted change can touch (IAM's own list per action) is
+    # guarded by it, including the existing VPC, subnet or security group a
+    # create call works in (a request tag says nothing about those).
+    reference = iam_reference()
+    offenders = []
+    checked = set()
+    for where, statement in allowed_statements():
+        for action in map(str.lower, as_list(statement["Action"])):
+            service, name = action.split(":")
+            if service not in TAG_SCOPED_SERVICES or name.startswith(("describe", "get", "list")):
+                continue
+            for resource in as_list(statement["Resource"]):
+                if "*" not in resource_text(resource):
+                    continue  # one named resource, e.g. the pipeline's own key
+                for resource_type, keys in covered_types(reference, action, resource):
+                    checked.add((action, resource_type))
+                    if unguarded(statement, action, resource_type, keys):
+                        offenders.append((where, statement.get("Sid"), action, resource_type))
+    assert offenders == []
+    # The rule saw the grants it is about.
+    assert {
+        ("ec2:runinstances", "subnet"),
+        ("ec2:runinstances", "instance"),
+        ("ec2:authorizesecuritygroupingress", "security-group"),
+        ("ec2:createroute", "route-table"),
+        ("ec2:modifyvpcendpoint", "vpc-endpoint"),
+        ("ec2:createsubnet", "vpc"),
+        ("kms:putkeypolicy", "key"),
+        ("kms:tagresource", "key"),
+    } <= checked
+
+
+def test_ec2_tags_are_written_only_by_create_calls_or_on_this_stacks_resources() -> None:
+    # CreateTags outside a create call would let a release claim another app's
+    # resource by tagging it Stack=<this stack>; on a create call, only the
+    # create actions the role is granted (each guarded by the test above).
+    granted = {a.lower() for _, s in allowed_statements() for a in as_list(s["Action"])}
+    for where, statement in allowed_statements():
+        if not grants(statement, "ec2:createtags"):
+            continue
+        given = conditions(statement)
+        if STACK_TAG in given:
+            assert given[STACK_TAG] == ("StringEquals", STACK), (where, statement["Sid"])
+            # Never hand one of this stack's resources to another stack's name.
+            assert given[REQUEST_TAG] == ("StringEqualsIfExists", STACK), (where, statement["Sid"])
+            continue
+        operator, actions = given["ec2:CreateAction"]
+        assert operator == "StringEquals", (where, statement["Sid"])
+        assert {f"ec2:{a.lower()}" for a in as_list(actions)} <= granted
+
+
+def terraform_tag_keys() -> set[str]:
+    """Tag keys the Terraform modules write: default_tags and every `tags = {...}` map."""
+    keys: set[str] = set()
+    paths = [REPO / "terraform" / "shared" / "stack.tf", *REPO.glob("terraform/modules/*/main.tf")]
+    for path in paths:
+        text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', path.read_text())  # strings, with their ${...}
+        for block in re.findall(r"\btags\s*=\s*\{(.*?)\}", text, re.S):
+            keys |= set(re.findall(r"(\w+)\s*=", block))
+    return keys
+
+
+def test_ec2_resources_are_created_only_with_the_stack_tag_and_terraforms_tag_keys() -> None:
+    expected = terraform_tag_keys()
+    assert {"Stack", "Name"} <= expected, expected
+    creating = 0
+    for where, statement in allowed_statements():
+        given = conditions(statement)
+        actions = [a for a in as_list(statement["Action"]) if a.startswith("ec2:")]
+        if not actions or REQUEST_TAG not in given or STACK_TAG in given:
+            continue  # not a create (retagging this stack's resources: the test above)
+        creating += 1
+        assert given[REQUEST_TAG] == ("StringEquals", STACK), (where, statement["Sid"])
+        # Terraform writes these keys (default_tags, Name, Tier); any other is refused.
+        operator, keys = given["aws:TagKeys"]
+        assert operator == "ForAllValues:StringEquals", (where, statement["Sid"])
+        assert set(keys) == expected, (where, statement["Sid"])
+    assert creating >= 7
+
+
+def test_no_role_reads_other_instances_user_data() -> None:
+    # Launch template data and instance attributes carry user data; IAM can scope
+    # DescribeInstanceAttribute but ec2:Describe* grants it on every instance.
+    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    for action in SECRET_READS:
+        for where, statement in allowed_statements():
+            if grants(statement, action):
+                assert any(grants(d, action) and d["Resource"] == "*" and "Condition" not in d
+                           for d in denies), (where, statement.get("Sid"), action)  # fmt: skip
+
+
+def test_kms_keys_are_never_created_or_changed_with_the_lockout_check_bypassed() -> None:
+    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    for action in ("kms:createkey", "kms:putkeypolicy"):
+        assert any(
+            grants(d, action)
+            and d["Resource"] == "*"
+            and conditions(d) == {"kms:BypassPolicyLockoutSafetyCheck": ("Bool", "true")}
+            for d in denies
+        ), action
+
+
+# ---------------------------------------------------------------- name scopes (issue 20)
+
+
+def sub_strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        if "Fn::Sub" in node and isinstance(node["Fn::Sub"], str):
+            return [node["Fn::Sub"]]
+        return [s for value in node.values() for s in sub_strings(value)]
+    if isinstance(node, list):
+        return [s for value in node for s in sub_strings(value)]
+    return []
+
+
+@pytest.mark.parametrize("parameter", ["ProjectName", "Stage"])
+def test_project_and_stage_names_cannot_contain_the_scope_separator(parameter: str) -> None:
+    pattern = TEMPLATE["Parameters"][parameter]["AllowedPattern"]
+    # Project "todo", stage "prod": todo-prod-*; a project named "todo-prod"
+    # (or a stage "prod-x") would fall inside it.
+    assert re.fullmatch(pattern, "todo")
+    assert not re.fullmatch(pattern, "todo-prod"), pattern
+
+
+def test_every_name_scope_ends_at_a_separator() -> None:
+    # After the stage (or a project name on its own) comes "-", "/", ":" or the
+    # end: todo-prod* would cover stage "prod2", todo* project "todo2".
+    scopes = [
+        sub
+        for where, statement in policy_statements(TEMPLATE)
+        for sub in sub_strings({k: statement.get(k) for k in ("Resource", "Condition")})
+        if "${ProjectName}" in sub
+    ]
+    key_policy = RESOURCES["PipelineKey"]["Properties"]["KeyPolicy"]["Statement"]
+    scopes += [sub for s in key_policy for sub in sub_strings(s.get("Condition", {}))]
+    assert len(scopes) > 30
+    for sub in scopes:
+        for match in re.finditer(r"\$\{ProjectName\}(-\$\{Stage\})?(.?)", sub):
+            assert match.group(2) in ("-", "/", ":", ""), sub
+            if not match.group(1):
+                assert match.group(2) in ("-", "/"), sub
+
+
+def test_the_region_wide_api_gateway_logging_role_is_set_only_by_the_account_template() -> None:
+    # /account is every API's logging role in the region: a release may read it
+    # (the deploy checks it is set), never change it.
+    for where, statement in allowed_statements():
+        for resource in map(resource_text, as_list(statement["Resource"])):
+            if resource.endswith("::/account") or resource == "*":
+                for verb in ("patch", "put", "post", "delete"):
+                    assert not grants(statement, f"apigateway:{verb}"), (where, statement["Sid"])
+    account = load_template(REPO / "serverless" / "account.yaml")["Resources"]
+    assert [r["Type"] for r in account.values()].count("AWS::ApiGateway::Account") == 1

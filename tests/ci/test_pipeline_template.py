@@ -165,7 +165,7 @@ def test_app_scoped_grants_use_the_stack_name_prefix() -> None:
             sub = resource.get("Fn::Sub") if isinstance(resource, dict) else None
             if isinstance(sub, str) and "${ProjectName}-${Stage}" in sub:
                 scoped += 1
-                assert re.search(r"\$\{ProjectName\}-\$\{Stage\}([-*/]|$)", sub), (where, sub)
+                assert re.search(r"\$\{ProjectName\}-\$\{Stage\}([-/:]|$)", sub), (where, sub)
     assert scoped >= 10
 
 

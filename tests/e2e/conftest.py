@@ -1,21 +1,19 @@
 """The real local stack (moto + chalice local via scripts/dev.py), the built web app
-served statically, and Debian's Chromium driven by Playwright."""
+and the API on one origin through the local front door, and Debian's Chromium
+driven by Playwright."""
 
 from __future__ import annotations
 
-import functools
-import json
 import os
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from scripts.front_door import Backend, FrontDoor
 from tests.dev_stack import dev_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +29,7 @@ class Stack:
     api_url: str
     moto_url: str
     client_id: str
+    door: FrontDoor
 
 
 def _require_tools() -> None:
@@ -42,51 +41,29 @@ def _require_tools() -> None:
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install -y chromium`.")
 
 
-def _static_server(config: dict[str, Any]) -> tuple[ThreadingHTTPServer, str]:
-    """Serves frontend/dist as a static host would, plus /config.json made from `config`
-    (read at request time: the stack fills it in once it is up)."""
-
-    class Handler(SimpleHTTPRequestHandler):
-        def do_GET(self) -> None:
-            if self.path.split("?")[0] == "/config.json":
-                body = json.dumps(config).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "no-store")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            super().do_GET()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # keep the test output readable
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(DIST)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> Iterator[Stack]:
     _require_tools()
-    # The web origin must be known before the API starts (CORS), so bind the static
-    # server first and hand the config to it once the stack is up.
-    config: dict[str, Any] = {}
-    server, web_url = _static_server(config)
-    try:
-        with dev_stack(tmp_path_factory.mktemp("dev-state"), cors_origins=web_url) as running:
-            info = running.info
-            config.update(
-                apiUrl=info["api_url"],
-                region=info["region"],
-                userPoolId=info["user_pool_id"],
-                userPoolClientId=info["client_id"],
-                cognitoEndpoint=info["endpoint"],
-            )
-            yield Stack(web_url, info["api_url"], info["endpoint"], info["client_id"])
-    finally:
-        server.shutdown()
+    # The front door (scripts/front_door.py, CloudFront's part) serves the web app and
+    # routes the API's paths to the API: one origin, as deployed, so no CORS preflight.
+    # Its origin is known before the API starts; its config is filled once the stack is up.
+    with (
+        FrontDoor({}, dist=DIST) as door,
+        dev_stack(
+            tmp_path_factory.mktemp("dev-state"),
+            cors_origins=door.origin,
+            public_api_origin=door.origin,
+        ) as running,
+    ):
+        info = running.info
+        door.web_config.update(
+            region=info["region"],
+            userPoolId=info["user_pool_id"],
+            userPoolClientId=info["client_id"],
+            cognitoEndpoint=info["endpoint"],
+        )
+        door.switch(Backend("chalice local", info["api_url"]))
+        yield Stack(door.origin, door.origin, info["endpoint"], info["client_id"], door)
 
 
 @pytest.fixture(scope="session")

@@ -558,6 +558,9 @@ GATEWAY_RESPONSES = {
 def gateway_server(gateway: Gateway) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body are two writes: without TCP_NODELAY the body waits for the
+        # client's delayed ACK, ~40 ms a response that API Gateway does not add.
+        disable_nagle_algorithm = True
 
         def handle_method(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -635,7 +638,14 @@ def check_prerequisites(package_dir: Path) -> None:
 
 
 @contextmanager
-def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
+def lambda_runtime(
+    package_dir: Path = PACKAGE_DIR,
+    *,
+    stack: Stack | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> Iterator[LambdaRuntime]:
+    """The package behind the gateway, on `stack`'s moto server (else a new one);
+    `environment` adds to or overrides the function's variables from the template."""
     check_prerequisites(package_dir)
     app = PackagedApp.load(package_dir / "sam.yaml")
     with ExitStack() as running:
@@ -643,8 +653,10 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
         task_root = work / "task"
         with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
             archive.extractall(task_root)
-        endpoint = running.enter_context(moto_server(log_path=work / "moto.log"))
-        stack = provision(endpoint)
+        if stack is None:
+            stack = provision(running.enter_context(moto_server(log_path=work / "moto.log")))
+        endpoint = stack.endpoint
+        assert endpoint, "the lambda runtime needs a moto server's stack"
         names = stand_in_names(stack, urlsplit(CORS_ORIGIN).netloc)
         env = {
             # What Lambda sets, then the function's own variables from the template.
@@ -660,6 +672,7 @@ def lambda_runtime(package_dir: Path = PACKAGE_DIR) -> Iterator[LambdaRuntime]:
             **{name: str(resolve(value, names)) for name, value in app.environment.items()},
             # The one addition: DynamoDB is the moto server, not the regional endpoint.
             "DYNAMODB_ENDPOINT": endpoint,
+            **(environment or {}),
         }
         log = running.enter_context(open(work / "function.log", "ab"))
         try:

@@ -1,5 +1,8 @@
-import { ApiError, SessionExpiredError, createApiClient, parseNextLink } from "./client";
+import { ApiError, OtherUserError, SessionExpiredError, createApiClient, parseNextLink } from "./client";
 import { fakeApi, makeTodo } from "../test/fakeApi";
+import { idTokenFor } from "../test/jwt";
+
+const tok = idTokenFor("sub-1");
 
 describe("parseNextLink", () => {
   it("resolves the next link against the request URL", () => {
@@ -20,7 +23,7 @@ describe("parseNextLink", () => {
 describe("createApiClient", () => {
   it("sends the ID token, follows Link pages, and adds Idempotency-Key and If-Match", async () => {
     const server = fakeApi([makeTodo("t1", "one"), makeTodo("t2", "two"), makeTodo("t3", "three")], 2);
-    const api = createApiClient({ apiUrl: "http://api.test/", getToken: async () => "tok", fetchImpl: server.fetchImpl });
+    const api = createApiClient({ apiUrl: "http://api.test/", user: "sub-1", getToken: async () => tok, fetchImpl: server.fetchImpl });
 
     const first = await api.listTodos(null);
     expect(first.todos.map((t) => t.title)).toEqual(["one", "two"]);
@@ -32,13 +35,13 @@ describe("createApiClient", () => {
     await api.createTodo({ title: "new" }, "key-1");
     await api.updateTodo("t1", { title: "uno" }, 1);
     const [post, patch] = server.calls.slice(-2);
-    expect(post?.headers).toMatchObject({ Authorization: "Bearer tok", "Idempotency-Key": "key-1" });
+    expect(post?.headers).toMatchObject({ Authorization: `Bearer ${tok}`, "Idempotency-Key": "key-1" });
     expect(patch?.headers).toMatchObject({ "If-Match": '"1"', "Content-Type": "application/json" });
   });
 
   it("turns error bodies into ApiError with the server's message", async () => {
     const server = fakeApi([makeTodo("t1", "one")]);
-    const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "tok", fetchImpl: server.fetchImpl });
+    const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => tok, fetchImpl: server.fetchImpl });
     server.failNext({ method: "PATCH", status: 400, code: "invalid", message: "title is too long" });
     const error = await api.updateTodo("t1", { title: "x" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
@@ -47,17 +50,60 @@ describe("createApiClient", () => {
     expect(stale).toMatchObject({ status: 412 });
   });
 
-  it("reports an ended session on 401 and when there is no token", async () => {
+  it("on a 401 renews the token once and retries; refused again, the session has ended", async () => {
     const server = fakeApi();
     const expired = vi.fn();
+    const renewals: boolean[] = [];
+    const getToken = async (renew = false) => {
+      renewals.push(renew);
+      return tok;
+    };
+    const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken, onSessionExpired: expired, fetchImpl: server.fetchImpl });
     server.failNext({ method: "GET", status: 401 });
-    const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "tok", onSessionExpired: expired, fetchImpl: server.fetchImpl });
+    await expect(api.listTodos(null)).resolves.toMatchObject({ todos: [] });
+    expect(renewals).toEqual([false, true]);
+    expect(expired).not.toHaveBeenCalled();
+
+    server.failNext({ method: "GET", status: 401 });
+    server.failNext({ method: "GET", status: 401 });
     await expect(api.listTodos(null)).rejects.toBeInstanceOf(SessionExpiredError);
     expect(expired).toHaveBeenCalledTimes(1);
 
-    const signedOut = createApiClient({ apiUrl: "http://api.test", getToken: async () => null, onSessionExpired: expired, fetchImpl: server.fetchImpl });
+    const signedOut = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => null, onSessionExpired: expired, fetchImpl: server.fetchImpl });
     await expect(signedOut.listTodos(null)).rejects.toBeInstanceOf(SessionExpiredError);
     expect(expired).toHaveBeenCalledTimes(2);
+  });
+
+  it("never sends a token issued to another user than its own", async () => {
+    const server = fakeApi([makeTodo("t1", "one")]);
+    const expired = vi.fn();
+    const api = createApiClient({
+      apiUrl: "http://api.test",
+      user: "sub-1",
+      getToken: async () => idTokenFor("sub-2"),
+      onSessionExpired: expired,
+      fetchImpl: server.fetchImpl,
+    });
+    await expect(api.createTodo({ title: "secret" }, "k")).rejects.toBeInstanceOf(OtherUserError);
+    await expect(api.listTodos(null)).rejects.toBeInstanceOf(SessionExpiredError);
+    await expect(createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => "not-a-jwt", fetchImpl: server.fetchImpl }).deleteTodo("t1")).rejects.toBeInstanceOf(OtherUserError);
+    expect(server.calls).toEqual([]);
+    expect(expired).toHaveBeenCalled();
+  });
+
+  it("a sign-in service out of reach is a network error, not an ended session", async () => {
+    const server = fakeApi();
+    const expired = vi.fn();
+    const api = createApiClient({
+      apiUrl: "http://api.test",
+      user: "sub-1",
+      getToken: async () => Promise.reject(new Error("Can't reach the sign-in service.")),
+      onSessionExpired: expired,
+      fetchImpl: server.fetchImpl,
+    });
+    await expect(api.listTodos(null)).rejects.toMatchObject({ status: 0, code: "sign_in_unreachable" });
+    expect(expired).not.toHaveBeenCalled();
+    expect(server.calls).toEqual([]);
   });
 
   it("follows a next link only on the API's own origin and never sends the token elsewhere", async () => {
@@ -67,7 +113,7 @@ describe("createApiClient", () => {
       const link = '<https://evil.test/todos?cursor=2>; rel="next"';
       return new Response("[]", { status: 200, headers: { "Content-Type": "application/json", Link: link } });
     }) as typeof fetch;
-    const api = createApiClient({ apiUrl: "https://api.test/api", getToken: async () => "tok", fetchImpl });
+    const api = createApiClient({ apiUrl: "https://api.test/api", user: "sub-1", getToken: async () => tok, fetchImpl });
     const page = await api.listTodos(null);
     expect(page.next).toBeNull();
     await expect(api.listTodos("https://evil.test/todos?cursor=2")).rejects.toBeInstanceOf(ApiError);
@@ -81,7 +127,7 @@ describe("createApiClient", () => {
   it("says plainly when the server can't be reached", async () => {
     const api = createApiClient({
       apiUrl: "http://api.test",
-      getToken: async () => "tok",
+      user: "sub-1", getToken: async () => tok,
       fetchImpl: async () => {
         throw new TypeError("Failed to fetch");
       },

@@ -1,3 +1,4 @@
+import { tokenSubject } from "../auth/jwt";
 import type { paths } from "./schema";
 import type { ErrorBody, NewTodo, Todo, TodoPage, TodoPatch } from "./types";
 
@@ -32,21 +33,37 @@ export class ApiError extends Error {
 /** Raised when there is no valid session: the caller should ask the user to sign in again. */
 export class SessionExpiredError extends ApiError {
   override name = "SessionExpiredError";
+  constructor(message = "Your session has ended. Please sign in again.") {
+    super(401, "unauthorized", message);
+  }
+}
+
+/** The token at hand is another user's: nothing is sent with it (the write waits for its own user). */
+export class OtherUserError extends SessionExpiredError {
+  override name = "OtherUserError";
   constructor() {
-    super(401, "unauthorized", "Your session has ended. Please sign in again.");
+    super("This change belongs to another account than the one signed in. Sign in as its owner to send it.");
   }
 }
 
 export interface ApiClientOptions {
   apiUrl: string;
-  /** Returns a current Cognito ID token (refreshing it if needed) or null when signed out. */
-  getToken: () => Promise<string | null>;
-  /** Told when the API rejects the token, so the app can ask the user to sign in again. */
+  /** The `sub` of the user whose todos this client reads and writes: a token issued to anyone else is never sent. */
+  user: string;
+  /**
+   * Returns a current Cognito ID token (refreshing it if needed; at once with `renew`)
+   * or null when the session has ended. Throws when the sign-in service can't be reached.
+   */
+  getToken: (renew?: boolean) => Promise<string | null>;
+  /** Told when the session has ended or the API rejects the token, so the app can ask the user to sign in again. */
   onSessionExpired?: () => void;
   fetchImpl?: typeof fetch;
 }
 
 export const PAGE_SIZE = 50;
+
+/** The ApiError code of a request not sent because the sign-in service can't be reached to refresh the token. */
+export const SIGN_IN_UNREACHABLE = "sign_in_unreachable";
 
 /** The next-page URL from a `Link: <url>; rel="next"` header, resolved against the request URL. */
 export function parseNextLink(header: string | null, base: string): string | null {
@@ -80,17 +97,29 @@ export function createApiClient(options: ApiClientOptions) {
   /** Only the API's own origin gets the token: a link to anywhere else is not followed. */
   const onApiOrigin = (url: string) => new URL(url).origin === apiOrigin;
 
-  async function request(method: string, target: string, body?: unknown, headers: Record<string, string> = {}) {
-    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
-    if (!onApiOrigin(url)) throw new ApiError(0, "foreign_link", "The server pointed somewhere other than the API.");
-    const token = await options.getToken();
+  /** The ID token of this client's user; throws when there is none (or only another user's). */
+  async function userToken(renew: boolean): Promise<string> {
+    let token: string | null;
+    try {
+      token = await options.getToken(renew);
+    } catch {
+      // Cognito not reached (offline, say): the session stands, the request waits like any offline one.
+      throw new ApiError(0, SIGN_IN_UNREACHABLE, "Can't reach the sign-in service. Check your connection and try again.");
+    }
     if (!token) {
       options.onSessionExpired?.();
       throw new SessionExpiredError();
     }
-    let response: Response;
+    if (tokenSubject(token) !== options.user) {
+      options.onSessionExpired?.();
+      throw new OtherUserError();
+    }
+    return token;
+  }
+
+  async function send(method: string, url: string, token: string, body: unknown, headers: Record<string, string>) {
     try {
-      response = await fetchImpl(url, {
+      return await fetchImpl(url, {
         method,
         headers: {
           Authorization: `Bearer ${token}`,
@@ -102,6 +131,14 @@ export function createApiClient(options: ApiClientOptions) {
     } catch {
       throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
     }
+  }
+
+  async function request(method: string, target: string, body?: unknown, headers: Record<string, string> = {}) {
+    const url = /^https?:\/\//.test(target) ? target : `${base}${target}`;
+    if (!onApiOrigin(url)) throw new ApiError(0, "foreign_link", "The server pointed somewhere other than the API.");
+    let response = await send(method, url, await userToken(false), body, headers);
+    // Refused: refresh the token once and try again; refused again, the session is over.
+    if (response.status === 401) response = await send(method, url, await userToken(true), body, headers);
     if (response.status === 401) {
       options.onSessionExpired?.();
       throw new SessionExpiredError();
@@ -113,6 +150,7 @@ export function createApiClient(options: ApiClientOptions) {
   }
 
   return {
+    user: options.user,
     async listTodos(pageUrl: string | null): Promise<TodoPage> {
       const { response, url } = await request("GET", pageUrl ?? withQuery(TODOS, { limit: PAGE_SIZE }));
       const todos = (await response.json()) as Todo[];

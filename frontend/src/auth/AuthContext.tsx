@@ -5,13 +5,17 @@ export type AuthState =
   | { status: "loading" }
   | { status: "signedOut" }
   | { status: "signedIn"; user: SessionUser }
-  // The session could not be refreshed: the app stays on screen (with what the user
-  // typed) under a sign-in dialog.
+  // Cognito refused to refresh the session (or the API refused its token): the app stays
+  // on screen (with what the user typed) under a sign-in dialog for the same user. A
+  // network failure is not this: the app carries on and its writes wait in the outbox.
   | { status: "expired"; user: SessionUser };
 
 export interface SessionApi {
+  /** The tab's user; `ended` when their session has ended (this tab stays theirs). */
   currentUser: () => Promise<SessionUser | null>;
   signOut: () => Promise<void>;
+  /** Forgets the tokens the API refused, so this tab hands nothing to new tabs. */
+  endSession?: () => void;
 }
 
 interface AuthValue {
@@ -41,6 +45,10 @@ export function AuthProvider({ session, children }: { session: SessionApi; child
       setState({ status: "signedOut" });
       return;
     }
+    if (user.ended) {
+      setState({ status: "expired", user });
+      return;
+    }
     if (statusRef.current === "expired") setSessionEpoch((n) => n + 1);
     setState({ status: "signedIn", user });
   }, [session]);
@@ -49,7 +57,7 @@ export function AuthProvider({ session, children }: { session: SessionApi; child
     // On load: a stored session (refreshed if its tokens expired) means the user is signed in.
     let live = true;
     void session.currentUser().then((user) => {
-      if (live) setState(user ? { status: "signedIn", user } : { status: "signedOut" });
+      if (live) setState(user ? { status: user.ended ? "expired" : "signedIn", user } : { status: "signedOut" });
     });
     return () => {
       live = false;
@@ -62,8 +70,9 @@ export function AuthProvider({ session, children }: { session: SessionApi; child
   }, [session]);
 
   const sessionExpired = useCallback(() => {
+    session.endSession?.();
     setState((previous) => (previous.status === "signedIn" ? { status: "expired", user: previous.user } : previous));
-  }, []);
+  }, [session]);
 
   const value = useMemo(
     () => ({ state, sessionEpoch, refresh, signOut, sessionExpired }),

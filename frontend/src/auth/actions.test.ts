@@ -7,7 +7,6 @@ const base: AppConfig = {
   region: "eu-west-1",
   userPoolId: "eu-west-1_Pool",
   userPoolClientId: "client-1",
-  authFlow: "USER_SRP_AUTH",
 };
 
 const idToken = `x.${btoa(JSON.stringify({ sub: "u-1", email: "ann@example.com", iat: 1, exp: 3601 }))}.y`;

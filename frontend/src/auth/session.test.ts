@@ -1,5 +1,5 @@
 import type { AppConfig } from "../config";
-import { configureAuth, currentIdToken, currentUser, signOut, storeSession } from "./session";
+import { configureAuth, currentIdToken, currentUser, endSession, OtherAccountError, signOut, SignInUnreachableError, storeSession } from "./session";
 
 const config: AppConfig = {
   apiUrl: "https://api.test",
@@ -7,7 +7,6 @@ const config: AppConfig = {
   userPoolId: "eu-west-1_Pool",
   userPoolClientId: "client-1",
   cognitoEndpoint: "https://cognito.test/",
-  authFlow: "USER_SRP_AUTH",
 };
 
 function jwt(claims: Record<string, unknown>): string {
@@ -72,15 +71,85 @@ describe("session", () => {
     expect(sessionStorage.getItem("auth:session")).toContain("refresh-secret");
   });
 
-  it("ends the session when Cognito refuses the refresh token, but keeps it when offline", async () => {
-    storeSession({ IdToken: idToken(1), AccessToken: "a", RefreshToken: "r" });
-    vi.useFakeTimers({ now: Date.now() + 3600_000, toFake: ["Date"] });
+  it("ends the session only when Cognito refuses the refresh token", async () => {
+    const token = idToken(1);
+    storeSession({ IdToken: token, AccessToken: "a", RefreshToken: "r" });
+    // Due for refresh (a minute before the ID token expires), and the network is down:
+    // the token still works, so the app carries on with it.
+    vi.useFakeTimers({ now: Date.now() + 3560_000, toFake: ["Date"] });
     vi.stubGlobal("fetch", vi.fn(async () => Promise.reject(new TypeError("Failed to fetch"))));
-    expect(await currentIdToken()).toBeNull();
+    expect(await currentIdToken()).toBe(token);
+    // Expired and still offline: nothing to send with, but the session stands.
+    vi.setSystemTime(Date.now() + 60_000);
+    await expect(currentIdToken()).rejects.toBeInstanceOf(SignInUnreachableError);
+    expect(await currentUser()).toEqual({ sub: "user-1", email: "ann@example.com" });
     expect(sessionStorage.getItem("auth:session")).not.toBeNull();
+    // Cognito having a bad moment is not a refusal either.
+    cognito(() => new Response(JSON.stringify({ __type: "InternalErrorException", message: "oops" }), { status: 500 }));
+    await expect(currentIdToken()).rejects.toBeInstanceOf(SignInUnreachableError);
+    expect(sessionStorage.getItem("auth:session")).not.toBeNull();
+    // Refused: over, and the tab still says whose it is.
     cognito(refused);
     expect(await currentIdToken()).toBeNull();
     expect(sessionStorage.getItem("auth:session")).toBeNull();
+    expect(await currentUser()).toEqual({ sub: "user-1", email: "ann@example.com", ended: true });
+  });
+
+  it("a tab whose session ended never takes another user's session, and hands nothing over", async () => {
+    storeSession({ IdToken: idToken(1), AccessToken: "a", RefreshToken: "r" });
+    vi.useFakeTimers({ now: Date.now() + 3600_000, toFake: ["Date"] });
+    cognito(refused);
+    expect(await currentIdToken()).toBeNull();
+
+    const otherTab = new BroadcastChannel("auth");
+    const answers: unknown[] = [];
+    otherTab.onmessage = (event: MessageEvent) => answers.push(event.data);
+    const stranger = jwt({ sub: "user-2", email: "dan@example.com", iat: 1, exp: 9999999999 });
+    otherTab.postMessage({ type: "session", tokens: { idToken: stranger, accessToken: "a", refreshToken: "r2", refreshAt: Date.now() + 60_000 } });
+    otherTab.postMessage({ type: "ask" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers).toEqual([]);
+    expect(await currentIdToken()).toBeNull();
+    expect(await currentUser()).toMatchObject({ sub: "user-1", ended: true });
+    // Nor can another account sign in here: only this tab's user, or a sign-out first.
+    expect(() => storeSession({ IdToken: stranger, AccessToken: "a", RefreshToken: "r2" })).toThrow(OtherAccountError);
+    storeSession({ IdToken: idToken(3), AccessToken: "a", RefreshToken: "r3" });
+    expect(await currentUser()).toEqual({ sub: "user-1", email: "ann@example.com" });
+    otherTab.close();
+  });
+
+  it("a signed-out tab does not take a session another tab signs in with", async () => {
+    expect(await currentUser()).toBeNull(); // no tab answered
+    const otherTab = new BroadcastChannel("auth");
+    otherTab.postMessage({ type: "session", tokens: { idToken: idToken(1), accessToken: "a", refreshToken: "r", refreshAt: Date.now() + 60_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await currentIdToken()).toBeNull();
+    otherTab.close();
+  });
+
+  it("a session the API refused is forgotten, so no new tab gets it", async () => {
+    storeSession({ IdToken: idToken(1), AccessToken: "a", RefreshToken: "r" });
+    endSession();
+    const newTab = new BroadcastChannel("auth");
+    const answers: unknown[] = [];
+    newTab.onmessage = (event: MessageEvent) => answers.push(event.data);
+    newTab.postMessage({ type: "ask" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(answers).toEqual([]);
+    newTab.close();
+  });
+
+  it("another user signing out in another tab leaves this tab signed in", async () => {
+    const token = idToken(1);
+    storeSession({ IdToken: token, AccessToken: "a", RefreshToken: "r" });
+    const otherTab = new BroadcastChannel("auth");
+    otherTab.postMessage({ type: "signedOut", sub: "user-2" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await currentIdToken()).toBe(token);
+    otherTab.postMessage({ type: "signedOut", sub: "user-1" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await currentUser()).toBeNull();
+    otherTab.close();
   });
 
   it("signs out by forgetting the tokens and revoking the refresh token", async () => {

@@ -3,14 +3,24 @@
  * localStorage), refreshed with GetTokensFromRefreshToken shortly before the ID token
  * expires, revoked with RevokeToken at sign-out. Other tabs of this app hand their
  * session to a new tab over a BroadcastChannel, so opening a second tab needs no new
- * sign-in, and a refresh or sign-out in one tab reaches the others.
+ * sign-in, and a refresh or sign-out in one tab reaches that user's other tabs.
+ *
+ * A tab belongs to one user for its whole life (its owner, until it signs out): it takes
+ * a session from another tab only when it opens (and has no owner yet) or when it is its
+ * owner's own refreshed session, and a sign-in as anyone else is refused. Only Cognito's
+ * refusal of the refresh token ends a session; a tab whose session ended keeps no tokens,
+ * so it has nothing to hand over. A refresh that cannot reach Cognito is tried again at
+ * the next request, and the tokens stay.
  */
 import type { AppConfig } from "../config";
 import { callCognito, cognitoTarget, CognitoError, type AuthenticationResult, type CognitoTarget } from "./cognito";
+import { jwtClaims, tokenSubject } from "./jwt";
 
 export interface SessionUser {
   sub: string;
   email: string;
+  /** This tab's session has ended (Cognito refused its refresh token): only this user may sign in here again. */
+  ended?: true;
 }
 
 interface Tokens {
@@ -22,6 +32,8 @@ interface Tokens {
 }
 
 const STORAGE_KEY = "auth:session";
+/** The user this tab belongs to: set by its first session, forgotten at sign-out. */
+const OWNER_KEY = "auth:owner";
 const CHANNEL = "auth";
 /** Refresh this long before the ID token expires, so a request never carries one about to lapse. */
 const REFRESH_MARGIN_S = 60;
@@ -29,33 +41,69 @@ const REFRESH_MARGIN_S = 60;
 const HANDOVER_WAIT_MS = 150;
 
 let target: CognitoTarget | null = null;
-let flow: AppConfig["authFlow"] = "USER_SRP_AUTH";
 let inFlight: Promise<Tokens | null> | null = null;
 let channel: BroadcastChannel | null = null;
 let ready: Promise<void> = Promise.resolve();
+/** True while this tab, just opened, waits for another tab's session. */
+let asking = false;
 
-type Message = { type: "ask" } | { type: "session"; tokens: Tokens } | { type: "signedOut" };
+/** Cognito's answers that mean the refresh token is no good (revoked, expired, user gone): the session is over. */
+const REFUSALS = new Set([
+  "NotAuthorizedException",
+  "UserNotFoundException",
+  "UserNotConfirmedException",
+  "PasswordResetRequiredException",
+  "InvalidParameterException",
+]);
+
+/** Thrown when the ID token has expired and Cognito could not be reached to refresh it (offline, say). */
+export class SignInUnreachableError extends Error {
+  override name = "SignInUnreachableError";
+  constructor() {
+    super("Can't reach the sign-in service. Your changes wait on this device until it can be reached.");
+  }
+}
+
+/** A sign-in as someone other than the user this tab belongs to. */
+export class OtherAccountError extends Error {
+  override name = "OtherAccountError";
+  constructor() {
+    super("This tab belongs to another account. Sign out first, or open a new tab.");
+  }
+}
+
+type Message = { type: "ask" } | { type: "session"; tokens: Tokens } | { type: "signedOut"; sub: string | null };
 
 export function configureAuth(config: AppConfig): void {
   target = cognitoTarget(config);
-  flow = config.authFlow;
   channel?.close();
   channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL) : null;
   channel?.addEventListener("message", (event: MessageEvent<Message>) => {
     const message = event.data;
     const mine = read();
+    // A tab whose session ended has no tokens, so nothing to hand over.
     if (message.type === "ask" && mine) channel?.postMessage({ type: "session", tokens: mine } satisfies Message);
-    // Another tab signed in or refreshed: take it, unless this tab is someone else's session.
-    else if (message.type === "session" && (!mine || subject(mine) === subject(message.tokens))) write(message.tokens);
-    else if (message.type === "signedOut") clear();
+    else if (message.type === "session") {
+      // This tab's owner refreshed or signed in again elsewhere: take it. A new tab takes
+      // the first session handed over. Anyone else's session is never taken.
+      const mineSub = currentOwner();
+      const theirs = tokenSubject(message.tokens.idToken);
+      if (theirs !== null && (mineSub === null ? asking : mineSub === theirs)) write(message.tokens);
+    } else if (message.type === "signedOut" && message.sub !== null && message.sub === currentOwner()) {
+      // This tab's owner signed out in another tab: so here too.
+      clear();
+      forgetOwner();
+    }
   });
-  ready = read() || !channel ? Promise.resolve() : askOtherTabs();
+  ready = read() || currentOwner() || !channel ? Promise.resolve() : askOtherTabs();
 }
 
 /** A new tab asks the open ones for their session and waits briefly for an answer. */
 function askOtherTabs(): Promise<void> {
   return new Promise((resolve) => {
+    asking = true;
     const done = () => {
+      asking = false;
       channel?.removeEventListener("message", onMessage);
       clearTimeout(timer);
       resolve();
@@ -78,14 +126,51 @@ function read(): Tokens | null {
   }
 }
 
+/** Blocked storage: the session (and the tab's owner) last as long as this page. */
+let memoryOwner: SessionUser | null = null;
+
+function userFrom(idToken: string): SessionUser | null {
+  const { sub, email } = jwtClaims(idToken);
+  return typeof sub === "string" ? { sub, email: typeof email === "string" ? email : "" } : null;
+}
+
+/** Who this tab belongs to; a tab signed in before owners were kept belongs to its tokens' user. */
+function owner(): SessionUser | null {
+  try {
+    const stored = sessionStorage.getItem(OWNER_KEY);
+    if (stored) return JSON.parse(stored) as SessionUser;
+    const tokens = read();
+    return tokens ? userFrom(tokens.idToken) : null;
+  } catch {
+    return memoryOwner;
+  }
+}
+
+function currentOwner(): string | null {
+  return owner()?.sub ?? null;
+}
+
 function write(tokens: Tokens): void {
+  memoryOwner = userFrom(tokens.idToken);
   try {
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
+    if (memoryOwner) sessionStorage.setItem(OWNER_KEY, JSON.stringify(memoryOwner));
   } catch {
     // Storage blocked: the session lasts as long as this page.
   }
 }
 
+/** Forgets the tab's owner too: anyone may sign in here next. */
+function forgetOwner(): void {
+  memoryOwner = null;
+  try {
+    sessionStorage.removeItem(OWNER_KEY);
+  } catch {
+    // Storage blocked: the owner was kept in memory.
+  }
+}
+
+/** Forgets the tokens; the tab still belongs to its owner (only they can sign in again here). */
 function clear(): void {
   try {
     sessionStorage.removeItem(STORAGE_KEY);
@@ -104,32 +189,24 @@ export function cognito<T>(action: string, body: Record<string, unknown>): Promi
   return callCognito<T>(requireTarget(), action, body);
 }
 
-/** The sign-in flow and pool the screens use (config.json's authFlow). */
-export function signInSettings(): { flow: AppConfig["authFlow"]; userPoolId: string } {
-  return { flow, userPoolId: requireTarget().userPoolId };
+/** The pool the sign-in screens use. */
+export function signInSettings(): { userPoolId: string } {
+  return { userPoolId: requireTarget().userPoolId };
 }
 
 /** Keeps the tokens a sign-in returned, and tells the other tabs. */
 export function storeSession(result: AuthenticationResult): void {
   if (!result.RefreshToken) throw new CognitoError("NotAuthorizedException", "Cognito returned no refresh token.");
   const tokens = tokensFrom(result, result.RefreshToken);
+  const mine = currentOwner();
+  if (mine !== null && mine !== tokenSubject(tokens.idToken)) throw new OtherAccountError();
   write(tokens);
   channel?.postMessage({ type: "session", tokens } satisfies Message);
 }
 
-function jwtPayload(token: string): Record<string, unknown> {
-  const part = token.split(".")[1] ?? "";
-  const json = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
-  return JSON.parse(new TextDecoder().decode(Uint8Array.from(json, (c) => c.charCodeAt(0)))) as Record<string, unknown>;
-}
-
-function subject(tokens: Tokens): unknown {
-  return jwtPayload(tokens.idToken).sub;
-}
-
 /** The tokens from Cognito's answer, to be refreshed a little before the ID token's lifetime ends. */
 function tokensFrom(result: AuthenticationResult, refreshToken: string): Tokens {
-  const { exp, iat } = jwtPayload(result.IdToken);
+  const { exp, iat } = jwtClaims(result.IdToken);
   const lifetime = typeof exp === "number" && typeof iat === "number" ? exp - iat : 0;
   return {
     idToken: result.IdToken,
@@ -147,22 +224,32 @@ async function refresh(tokens: Tokens): Promise<Tokens | null> {
     );
     // Rotation, when the app client has it on, sends a new refresh token.
     const next = tokensFrom(result, result.RefreshToken ?? tokens.refreshToken);
+    if (tokenSubject(next.idToken) !== tokenSubject(tokens.idToken)) throw new CognitoError("NotAuthorizedException", "Refreshed as another user.");
     write(next);
     channel?.postMessage({ type: "session", tokens: next } satisfies Message);
     return next;
   } catch (error) {
-    // Refused (revoked, expired): the session is over. Offline: keep it for later.
-    if (error instanceof CognitoError) clear();
-    return null;
+    // Refused (revoked, expired): the session is over.
+    if (error instanceof CognitoError && REFUSALS.has(error.name)) {
+      if (read()?.refreshToken === tokens.refreshToken) clear();
+      return null;
+    }
+    // Not reached (offline, Cognito busy): keep the session, try again at the next request.
+    if (Date.now() < tokens.refreshAt + REFRESH_MARGIN_S * 1000) return tokens;
+    throw new SignInUnreachableError();
   }
 }
 
-/** The current tokens, refreshed when the ID token is about to expire; null when there is no session. */
-async function currentTokens(): Promise<Tokens | null> {
+/**
+ * The current tokens, refreshed when the ID token is about to expire (or at once with
+ * `renew`); null when there is no session. Throws SignInUnreachableError when the ID
+ * token has expired and Cognito can't be reached.
+ */
+async function currentTokens(renew = false): Promise<Tokens | null> {
   await ready;
   const tokens = read();
   if (!tokens) return null;
-  if (Date.now() < tokens.refreshAt) return tokens;
+  if (!renew && Date.now() < tokens.refreshAt) return tokens;
   // Many requests may find the token expiring at once: one refresh serves them all.
   inFlight ??= refresh(tokens).finally(() => {
     inFlight = null;
@@ -170,24 +257,43 @@ async function currentTokens(): Promise<Tokens | null> {
   return inFlight;
 }
 
-/** The ID token for the API's Authorization header, or null when there is no usable session. */
-export async function currentIdToken(): Promise<string | null> {
-  return (await currentTokens())?.idToken ?? null;
+/**
+ * The ID token for the API's Authorization header, or null when the session has ended.
+ * `renew` refreshes it first (the API refused the one it had). Throws
+ * SignInUnreachableError when it has expired and Cognito can't be reached.
+ */
+export async function currentIdToken(renew = false): Promise<string | null> {
+  return (await currentTokens(renew))?.idToken ?? null;
 }
 
-/** Who is signed in, from the (refreshed) ID token; null when nobody is. */
+/**
+ * Who is signed in (known offline too); `ended` when this tab's session has ended and
+ * only its owner may sign in again here; null when the tab is signed out.
+ */
 export async function currentUser(): Promise<SessionUser | null> {
-  const tokens = await currentTokens();
-  if (!tokens) return null;
-  const { sub, email } = jwtPayload(tokens.idToken);
-  return typeof sub === "string" ? { sub, email: typeof email === "string" ? email : "" } : null;
+  try {
+    await currentTokens();
+  } catch {
+    // Cognito unreachable: the session stands, refreshed later.
+  }
+  const tokens = read();
+  if (tokens) return userFrom(tokens.idToken);
+  const ended = owner();
+  return ended ? { ...ended, ended: true } : null;
 }
 
-/** Ends the session here and in the other tabs, and revokes the refresh token (and the tokens it issued). */
+/** The API refused this session's tokens: it has ended here (the tab keeps its owner, and hands nothing over). */
+export function endSession(): void {
+  clear();
+}
+
+/** Ends the session here and in the owner's other tabs, and revokes the refresh token (and the tokens it issued). */
 export async function signOut(): Promise<void> {
   const tokens = read();
+  const sub = currentOwner();
   clear();
-  channel?.postMessage({ type: "signedOut" } satisfies Message);
+  forgetOwner();
+  channel?.postMessage({ type: "signedOut", sub } satisfies Message);
   if (!tokens) return;
   try {
     await cognito("RevokeToken", { Token: tokens.refreshToken });

@@ -1,7 +1,9 @@
 import { createApiClient } from "../api/client";
 import { fakeApi, makeTodo } from "../test/fakeApi";
+import { idTokenFor } from "../test/jwt";
 import { Outbox, overlay, withOutbox } from "./outbox";
 import { replayOutbox } from "./replay";
+import { outboxKey, sweepOutboxes } from "./storage";
 
 const KEY = "todos:outbox:sub-1";
 
@@ -10,6 +12,8 @@ function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the d
   // `online`: what the browser believes; `network`: whether requests get through.
   let online = true;
   let network = true;
+  // What the session hands the client: this user's token, another's, or a failure to reach Cognito.
+  let token: () => Promise<string | null> = async () => idTokenFor("sub-1");
   vi.spyOn(navigator, "onLine", "get").mockImplementation(() => online);
   // The fake API answers one todo's GET too (the conflict dialog shows the server's version).
   const fetchImpl: typeof fetch = async (input, init = {}) => {
@@ -24,7 +28,7 @@ function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the d
     }
     return server.fetchImpl(input, init);
   };
-  const raw = createApiClient({ apiUrl: "http://api.test", getToken: async () => "token", fetchImpl });
+  const raw = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: () => token(), fetchImpl });
   const outbox = new Outbox(KEY);
   const api = withOutbox(raw, outbox, (id) => server.todos.get(id));
   const reports: string[] = [];
@@ -33,6 +37,7 @@ function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the d
     server, raw, api, outbox, replay, reports,
     setOnline: (value: boolean) => (online = value),
     setNetwork: (value: boolean) => (network = value),
+    setToken: (value: () => Promise<string | null>) => (token = value),
   };
 }
 
@@ -157,4 +162,84 @@ it("a change to a todo deleted elsewhere is reported, not lost silently", async 
   setOnline(true);
   expect(await replay()).toBe("done");
   expect(reports).toEqual(["“Buy milk” was deleted on another device, so a change you made offline couldn't be saved."]);
+});
+
+it("a delete that finds the todo already gone on replay is reported too", async () => {
+  const { server, api, outbox, replay, reports, setOnline } = setup();
+  setOnline(false);
+  await api.deleteTodo("t2");
+  server.todos.delete("t2");
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(outbox.current.writes).toEqual([]);
+  expect(reports).toEqual(["“Walk the dog”, which you deleted offline, was no longer there to delete."]);
+});
+
+it("replays nothing under another user's token, keeps every write, and sends them once its user is back", async () => {
+  const { server, api, outbox, replay, reports, setOnline, setToken } = setup();
+  setOnline(false);
+  await api.createTodo({ title: "A offline secret" }, "add-key");
+  await api.updateTodo("t1", { title: "Renamed offline" }, 1);
+  setOnline(true);
+  // The session ended, and the only token at hand is someone else's.
+  setToken(async () => idTokenFor("sub-2"));
+  expect(await replay()).toBe("sessionExpired");
+  setToken(async () => null);
+  expect(await replay()).toBe("sessionExpired");
+  expect(server.calls).toEqual([]);
+  expect(outbox.current.writes.map((w) => w.kind)).toEqual(["create", "update"]);
+  expect(reports).toEqual([]);
+
+  setToken(async () => idTokenFor("sub-1"));
+  expect(await replay()).toBe("done");
+  expect([...server.todos.values()].map((t) => t.title)).toEqual(["Renamed offline", "Walk the dog", "A offline secret"]);
+});
+
+it("a write made while the sign-in service can't be reached waits in the outbox", async () => {
+  const { server, api, outbox, replay, setToken } = setup();
+  setToken(async () => Promise.reject(new Error("Can't reach the sign-in service.")));
+  const created = await api.createTodo({ title: "While Cognito is away" }, "add-key");
+  expect(created.id).toMatch(/^temp-/);
+  expect(outbox.current.writes.map((w) => w.kind)).toEqual(["create"]);
+  expect(await replay()).toBe("offline");
+  expect(writes(server)).toEqual([]);
+  setToken(async () => idTokenFor("sub-1"));
+  expect(await replay()).toBe("done");
+  expect(writes(server)).toHaveLength(1);
+});
+
+describe("the age limit of changes waiting on this device", () => {
+  const day = 24 * 3600 * 1000;
+  const stored = (title: string, changedAt?: number) =>
+    JSON.stringify({ writes: [{ key: title, kind: "create", input: { title }, tempId: `temp-${title}` }], conflict: null, changedAt });
+
+  it("stamps each change, and an outbox untouched for 7 days is discarded", async () => {
+    const { api, setOnline } = setup();
+    setOnline(false);
+    await api.createTodo({ title: "Fresh" }, "k1");
+    const changedAt = (JSON.parse(localStorage.getItem(KEY) ?? "{}") as { changedAt?: number }).changedAt ?? 0;
+    expect(Math.abs(changedAt - Date.now())).toBeLessThan(1000);
+
+    localStorage.setItem(KEY, stored("Old", Date.now() - 8 * day));
+    expect(new Outbox(KEY).current.writes).toEqual([]);
+    localStorage.setItem(KEY, stored("Recent", Date.now() - 6 * day));
+    expect(new Outbox(KEY).current.writes).toHaveLength(1);
+  });
+
+  it("at sign-in: old outboxes go, and another account's waiting changes are mentioned, not shown", () => {
+    const now = Date.now();
+    localStorage.setItem(outboxKey("sub-1"), stored("Mine, old", now - 8 * day));
+    localStorage.setItem(outboxKey("sub-2"), stored("Theirs, recent", now - day));
+    localStorage.setItem(outboxKey("sub-3"), stored("Theirs, old", now - 30 * day));
+    expect(sweepOutboxes("sub-1", now)).toEqual({ discarded: 1, othersWaiting: true });
+    expect(localStorage.getItem(outboxKey("sub-1"))).toBeNull();
+    expect(localStorage.getItem(outboxKey("sub-3"))).toBeNull();
+    expect(localStorage.getItem(outboxKey("sub-2"))).toContain("Theirs, recent");
+    // For sub-2 itself, its own changes are not "another account's".
+    expect(sweepOutboxes("sub-2", now)).toEqual({ discarded: 0, othersWaiting: false });
+    // Kept before outboxes had an age: the age counts from the first sweep.
+    localStorage.setItem(outboxKey("sub-4"), stored("Unstamped"));
+    expect(sweepOutboxes("sub-1", now)).toEqual({ discarded: 0, othersWaiting: true });
+    expect(sweepOutboxes("sub-1", now + 8 * day)).toEqual({ discarded: 0, othersWaiting: false });
+  });
 });

@@ -8,9 +8,10 @@
  * because the browser went offline joins the outbox instead of failing. Lists read from the
  * server get the waiting writes laid over them, so a refetch never hides them.
  */
-import { ApiError, newIdempotencyKey, type ApiClient } from "../api/client";
+import { ApiError, newIdempotencyKey, SIGN_IN_UNREACHABLE, type ApiClient } from "../api/client";
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
 import { placeholder } from "../todos/cache";
+import { outboxExpired } from "./storage";
 
 export type QueuedWrite =
   | { key: string; kind: "create"; input: NewTodo; tempId: string }
@@ -93,7 +94,8 @@ export class Outbox {
     this.state = fn(this.read());
     try {
       if (this.state.writes.length || this.state.conflict) {
-        localStorage.setItem(this.storageKey, JSON.stringify(this.state));
+        // Stamped, so that what waits too long is discarded (storage.ts: OUTBOX_MAX_AGE_DAYS).
+        localStorage.setItem(this.storageKey, JSON.stringify({ ...this.state, changedAt: Date.now() }));
       } else {
         localStorage.removeItem(this.storageKey);
       }
@@ -105,8 +107,9 @@ export class Outbox {
 
   private read(): OutboxState {
     try {
-      const stored = JSON.parse(localStorage.getItem(this.storageKey) ?? "null") as OutboxState | null;
-      return stored && Array.isArray(stored.writes) ? stored : EMPTY;
+      const stored = JSON.parse(localStorage.getItem(this.storageKey) ?? "null") as (OutboxState & { changedAt?: number }) | null;
+      if (!stored || !Array.isArray(stored.writes) || outboxExpired(stored.changedAt)) return EMPTY;
+      return { writes: stored.writes, conflict: stored.conflict ?? null };
     } catch {
       return this.state ?? EMPTY;
     }
@@ -119,6 +122,11 @@ export class Outbox {
 
 export function isNetworkError(error: unknown): boolean {
   return error instanceof ApiError && error.status === 0;
+}
+
+/** The write never left: the token could not be refreshed (Cognito not reached), so it waits like an offline one. */
+function signInUnreachable(error: unknown): boolean {
+  return error instanceof ApiError && error.code === SIGN_IN_UNREACHABLE;
 }
 
 function isOffline(): boolean {
@@ -157,10 +165,11 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
     try {
       return await send();
     } catch (error) {
-      // The connection dropped while this was on its way: keep it for the replay. A
-      // network error while the browser says it is online is left to the caller's
-      // retries (and, failing those, reported).
-      if (!isNetworkError(error) || !isOffline()) throw error;
+      // The connection dropped while this was on its way, or the sign-in service can't
+      // be reached to refresh the token: keep it for the replay. A network error while
+      // the browser says it is online is left to the caller's retries (and, failing
+      // those, reported).
+      if (!signInUnreachable(error) && !(isNetworkError(error) && isOffline())) throw error;
       outbox.add(queued);
       return answerOffline();
     }

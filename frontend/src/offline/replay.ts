@@ -8,7 +8,9 @@ export type ReplayResult = "done" | "offline" | "conflict" | "sessionExpired" | 
  * Replays until the outbox is empty or something stops it: no network (try again on
  * reconnect), a 412 (the user chooses, see Outbox.resolve), an ended session, or a
  * server error (try again later). Writes the server refuses for good (404, 4xx) are
- * dropped and reported, never silently.
+ * dropped and reported, never silently. Every write goes through `api`, the client of
+ * the outbox's own user: it refuses a token issued to anyone else (OtherUserError, a
+ * SessionExpiredError), so the replay then pauses like an ended session.
  */
 export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (message: string) => void): Promise<ReplayResult> {
   // Versions our own replayed writes produced (each write adds exactly 1): a second
@@ -26,7 +28,7 @@ export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (mess
     if (!write) return "done";
     try {
       if (write.kind === "create") await api.createTodo(write.input, write.key);
-      else if (write.kind === "delete") await deleteIfThere(api, write.id);
+      else if (write.kind === "delete") await api.deleteTodo(write.id);
       else if (write.kind === "setAll") await api.setAllCompleted(write.completed);
       else {
         const version = write.ifMatch === undefined ? undefined : latest(write.id, write.ifMatch);
@@ -46,15 +48,6 @@ export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (mess
       outbox.remove(write.key);
       report(refusal(write, error));
     }
-  }
-}
-
-async function deleteIfThere(api: ApiClient, id: string): Promise<void> {
-  try {
-    await api.deleteTodo(id);
-  } catch (error) {
-    // Already gone is what the user wanted.
-    if (!(error instanceof ApiError && error.status === 404)) throw error;
   }
 }
 
@@ -81,6 +74,7 @@ async function holdConflict(
 function refusal(write: QueuedWrite, error: ApiError): string {
   const name = write.kind === "create" ? write.input.title : write.kind === "setAll" ? "" : write.title;
   const what = name ? `“${name.length > 40 ? `${name.slice(0, 40)}…` : name}”` : "your todos";
+  if (error.status === 404 && write.kind === "delete") return `${what}, which you deleted offline, was no longer there to delete.`;
   if (error.status === 404) return `${what} was deleted on another device, so a change you made offline couldn't be saved.`;
   return `A change you made offline to ${what} couldn't be saved: ${error.message}`;
 }

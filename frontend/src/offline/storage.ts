@@ -7,8 +7,56 @@
  * sign-in). The last synced list is only a copy, so it lives in sessionStorage and
  * goes with the tab, like the tokens.
  */
+const OUTBOX_PREFIX = "todos:outbox:";
+
 export function outboxKey(user: string): string {
-  return `todos:outbox:${user}`;
+  return `${OUTBOX_PREFIX}${user}`;
+}
+
+/**
+ * How long changes made offline wait on this device for their user to come back: 7 days
+ * after the last of them was made. Past that they are discarded, so a closed tab's
+ * changes do not stay on a shared computer for good.
+ */
+export const OUTBOX_MAX_AGE_DAYS = 7;
+const OUTBOX_MAX_AGE_MS = OUTBOX_MAX_AGE_DAYS * 24 * 3600 * 1000;
+
+/** An outbox last changed at `changedAt` (ms) is too old to send at `now`. */
+export function outboxExpired(changedAt: unknown, now = Date.now()): boolean {
+  return typeof changedAt === "number" && now - changedAt > OUTBOX_MAX_AGE_MS;
+}
+
+export interface OutboxSweep {
+  /** How many of the signed-in user's own changes were discarded for their age. */
+  discarded: number;
+  /** Another account has changes waiting on this device (never shown: only that they exist). */
+  othersWaiting: boolean;
+}
+
+/** Discards every account's outbox past the age limit, and says what is left for others (at sign-in). */
+export function sweepOutboxes(user: string, now = Date.now()): OutboxSweep {
+  const result: OutboxSweep = { discarded: 0, othersWaiting: false };
+  try {
+    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)).filter(
+      (key): key is string => key?.startsWith(OUTBOX_PREFIX) === true,
+    );
+    for (const key of keys) {
+      const stored = JSON.parse(localStorage.getItem(key) ?? "null") as { writes?: unknown[]; changedAt?: unknown } | null;
+      const count = stored?.writes?.length ?? 0;
+      if (stored && stored.changedAt === undefined) {
+        // Kept before outboxes had an age: their age counts from now.
+        localStorage.setItem(key, JSON.stringify({ ...stored, changedAt: now }));
+      } else if (outboxExpired(stored?.changedAt, now)) {
+        localStorage.removeItem(key);
+        if (key === outboxKey(user)) result.discarded = count;
+        continue;
+      }
+      if (key !== outboxKey(user) && count > 0) result.othersWaiting = true;
+    }
+  } catch {
+    // Storage blocked or unreadable: nothing kept to sweep.
+  }
+  return result;
 }
 
 export function cacheKey(user: string): string {

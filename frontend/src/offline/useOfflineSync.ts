@@ -4,7 +4,11 @@
  * - the list as last synced, kept in sessionStorage (like the session, it goes with
  *   the tab) and shown at start: offline it is what there is, online it shows at once
  *   and is refreshed;
- * - replaying the outbox on reconnect (replay.ts), one tab at a time (Web Locks);
+ * - replaying the outbox on reconnect (replay.ts), one tab at a time (Web Locks), and
+ *   only while this user's session is live: paused while it has ended, resumed when
+ *   the same user signs in again (the client refuses anyone else's token);
+ * - at sign-in, discarding outboxes past their age limit and saying (without showing
+ *   them) that another account has changes waiting on this device;
  * - other tabs told of every saved change (BroadcastChannel), so they refetch.
  */
 import type { QueryClient } from "@tanstack/react-query";
@@ -13,7 +17,7 @@ import type { ApiClient } from "../api/client";
 import type { TodoPages } from "../todos/cache";
 import { TODOS_KEY, findTodo } from "../todos/cache";
 import { Outbox, withOutbox, type Conflict } from "./outbox";
-import { cacheKey, outboxKey } from "./storage";
+import { cacheKey, OUTBOX_MAX_AGE_DAYS, outboxKey, sweepOutboxes } from "./storage";
 
 const CHANNEL = "todos";
 const RETRY_MS = 20_000;
@@ -42,11 +46,16 @@ function useOnline(): boolean {
   );
 }
 
+/**
+ * @param api the API client of `user` (it sends only their token)
+ * @param live false while the user's session has ended: nothing is replayed then
+ */
 export function useOfflineSync(
   api: ApiClient,
   user: string,
   queryClient: QueryClient,
   report: (message: string) => void,
+  live = true,
 ): OfflineSync {
   const outbox = useMemo(() => new Outbox(outboxKey(user)), [user]);
   const state = useSyncExternalStore(outbox.subscribe, () => outbox.current);
@@ -76,6 +85,17 @@ export function useOfflineSync(
       setAllCompleted: told(saved.setAllCompleted),
     };
   }, [api, outbox, queryClient, tellOtherTabs]);
+
+  // At sign-in: what waited too long goes; other accounts' waiting changes are mentioned, never shown.
+  useEffect(() => {
+    const { discarded, othersWaiting } = sweepOutboxes(user);
+    if (discarded > 0) {
+      report(`${discarded} ${discarded === 1 ? "change" : "changes"} you made offline more than ${OUTBOX_MAX_AGE_DAYS} days ago couldn't be sent and ${discarded === 1 ? "was" : "were"} discarded.`);
+    }
+    if (othersWaiting) {
+      report(`Another account has unsent changes on this device. They are kept for that account (for up to ${OUTBOX_MAX_AGE_DAYS} days) and are not shown here.`);
+    }
+  }, [user, report]);
 
   // Another tab saved something: show it here too.
   useEffect(() => {
@@ -114,7 +134,7 @@ export function useOfflineSync(
   }, [queryClient, user]);
 
   const replay = useCallback(async () => {
-    if (!navigator.onLine || outbox.current.writes.length === 0 || outbox.current.conflict) return;
+    if (!live || !navigator.onLine || outbox.current.writes.length === 0 || outbox.current.conflict) return;
     const run = async () => {
       setSyncing(true);
       try {
@@ -132,17 +152,18 @@ export function useOfflineSync(
     // One tab replays at a time; the others see the outbox empty through `storage` events.
     if (navigator.locks) await navigator.locks.request(`todos-replay:${user}`, { ifAvailable: true }, (lock) => (lock ? run() : undefined));
     else await run();
-  }, [api, outbox, report, refetch, tellOtherTabs, user]);
+  }, [api, outbox, report, refetch, tellOtherTabs, user, live]);
 
-  // Replay on start, on reconnect, after a conflict is resolved, and now and then while writes wait.
+  // Replay on start, on reconnect, after a conflict is resolved, after signing in again,
+  // and now and then while writes wait.
   const waiting = state.writes.length;
   const hasWaiting = waiting > 0;
   useEffect(() => {
-    if (!online || !hasWaiting || state.conflict) return;
+    if (!live || !online || !hasWaiting || state.conflict) return;
     void replay();
     const timer = setInterval(() => void replay(), RETRY_MS);
     return () => clearInterval(timer);
-  }, [online, hasWaiting, state.conflict, replay]);
+  }, [live, online, hasWaiting, state.conflict, replay]);
 
   const resolve = useCallback(
     (keep: "mine" | "theirs") => {

@@ -4,11 +4,12 @@ import userEvent from "@testing-library/user-event";
 import { createApiClient } from "../api/client";
 import { flushPendingWrites } from "../offline/storage";
 import { fakeApi, makeTodo } from "../test/fakeApi";
+import { idTokenFor } from "../test/jwt";
 import { NoticeList, NoticesProvider } from "../ui/notices";
 import TodoApp from "./TodoApp";
 
 function setup(server: ReturnType<typeof fakeApi>, queryClient = newQueryClient()) {
-  const api = createApiClient({ apiUrl: "http://api.test", getToken: async () => "token", fetchImpl: server.fetchImpl });
+  const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => idTokenFor("sub-1"), fetchImpl: server.fetchImpl });
   const user = userEvent.setup();
   render(
     <QueryClientProvider client={queryClient}>

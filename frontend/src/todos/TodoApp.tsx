@@ -41,9 +41,12 @@ function writeDraft(value: string): void {
   }
 }
 
-/** @param user the signed-in user's id: their offline data is kept under it. */
-export default function TodoApp({ api, user, sessionEpoch = 0 }: { api: ApiClient; user: string; sessionEpoch?: number }) {
-  const sync = useOfflineSync(api, user, useQueryClient(), useNotices().report);
+/**
+ * @param user the signed-in user's id: their offline data is kept under it.
+ * @param live false while their session has ended (changes waiting offline are not sent then).
+ */
+export default function TodoApp({ api, user, sessionEpoch = 0, live = true }: { api: ApiClient; user: string; sessionEpoch?: number; live?: boolean }) {
+  const sync = useOfflineSync(api, user, useQueryClient(), useNotices().report, live);
   return (
     <TodoWritesProvider api={sync.api} sessionEpoch={sessionEpoch}>
       <TodoList user={user} sync={sync} />

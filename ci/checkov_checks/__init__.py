@@ -1,0 +1,1 @@
+"""This project's own checkov checks, loaded by ci/lint.py (--external-checks-dir)."""
