@@ -3,7 +3,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# Production runs CPython 3.13 (Lambda's python3.13, Amazon Linux 2023's python3.13),
+# and so do the venvs: PYTHON=... names one; else python3.13 on PATH, else pyenv's.
+PY_VERSION := 3.13
+IS_PY_VERSION = -c 'import sys; assert sys.version.startswith("$(PY_VERSION).")' 2>/dev/null
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(firstword $(foreach py,python$(PY_VERSION) $(wildcard $(HOME)/.pyenv/versions/$(PY_VERSION).*/bin/python),\
+  $(if $(shell $(py) $(IS_PY_VERSION) && echo y),$(py))))
+endif
+PYTHON_CHECK = @$(or $(PYTHON),python$(PY_VERSION)) $(IS_PY_VERSION) || { echo "CPython $(PY_VERSION) is \
+  needed (production runs python$(PY_VERSION)); none was found as python$(PY_VERSION) or under \
+  ~/.pyenv/versions/$(PY_VERSION).*: install it (pyenv install $(PY_VERSION), or your system's \
+  python$(PY_VERSION) package) or name it: make install PYTHON=/path/to/python$(PY_VERSION)" >&2; exit 1; }
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
@@ -31,23 +42,27 @@ UV_VERSION := 0.13.9
 UV_VENV    := .venv-uv
 export UV  := $(CURDIR)/$(UV_VENV)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
-UV_SYNC     = UV_PYTHON=$(PYTHON) $(UV) sync --locked --quiet
+export UV_PYTHON = $(PYTHON)
+UV_SYNC     = $(UV) sync --locked --quiet
+# A venv's stamp names the Python version: a venv of another version is made anew.
+INSTALLED  := .installed-$(PY_VERSION)
 
 $(UV):
+	$(PYTHON_CHECK)
 	$(PYTHON) -m venv --clear $(UV_VENV)
 	$(UV_VENV)/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
+$(VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	$(PYTHON_CHECK)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC)
 	@touch $@
 
-install: $(VENV)/.installed ## Create .venv and install all Python dependencies (uv sync of pyproject.toml's dev group)
+install: $(VENV)/$(INSTALLED) ## Create .venv and install all Python dependencies (uv sync of pyproject.toml's dev group)
 
 # After changing a dependency in pyproject.toml: re-lock, and regenerate the hash-locked
 # files the deployments install from (a test fails while they are stale).
 lock: | $(UV) ## Update uv.lock from pyproject.toml and regenerate requirements-server.lock.txt and requirements-lambda.txt
-	UV_PYTHON=$(PYTHON) $(UV) lock
+	$(UV) lock
 	$(PYTHON) -m scripts.locks
 
 dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
@@ -87,12 +102,12 @@ bench: install package-serverless-offline lambda-runtime ## DynamoDB requests an
 CHECKOV_VENV := .venv-checkov
 CHECKOV      := $(CHECKOV_VENV)/bin/checkov
 
-$(CHECKOV_VENV)/.installed: pyproject.toml uv.lock | $(UV)
+$(CHECKOV_VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(CHECKOV_VENV) $(UV_SYNC) --only-group checkov
 	@touch $@
 
 .PHONY: checkov-install
-checkov-install: $(CHECKOV_VENV)/.installed ## Install checkov (own venv) for the IaC checks
+checkov-install: $(CHECKOV_VENV)/$(INSTALLED) ## Install checkov (own venv) for the IaC checks
 
 -include $(sort $(wildcard mk/*.mk))
 

@@ -125,7 +125,7 @@ def api_middleware(request: Request, get_response: Callable[[Request], Response]
             response = get_response(request)
         except ApiError as exc:
             if isinstance(exc, Unauthorized):
-                observability.auth_failed(exc.message)
+                observability.auth_failed(exc.reason)
             response = error_response(exc)
         response = normalise_chalice_error(response)
         origin = request.headers.get("origin")

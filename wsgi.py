@@ -1,9 +1,9 @@
-"""WSGI entry point of the serverful path: ``gunicorn wsgi:application``.
+"""WSGI entry point of the serverful path: ``wsgi:application``.
 
 The very same Chalice ``app`` as on Lambda, behind ``ChaliceWSGIAdapter``.
-gunicorn.conf.py's hooks call ``prepare`` once in the master (the settings, the
-DynamoDB client, the token signing keys and the crypto imports, shared by every
-forked worker) and ``warm_worker`` in each worker before it serves.
+server.py calls ``prepare`` once in the master (the settings, the DynamoDB client,
+the token signing keys and the crypto imports, shared by every forked worker), and
+granian calls ``serve`` in each worker: it warms the worker up and hands over the app.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import io
 import logging
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,9 +24,9 @@ logger = logging.getLogger(__name__)
 # A well-formed id no todo has (ULIDs are made of the time and randomness).
 WARM_UP_TODO_ID = "00000000000000000000000000"
 # CPython (3.11+) specializes a function's bytecode only once it has run a few times:
-# a new worker's first real request cost ~1.6x a steady one's CPU after one warm-up
-# round, ~1.4x after 8 (docs/wsgi.md), for ~65 ms more before the worker serves.
-WARM_UP_ROUNDS = 8
+# under granian on 3.13 a new worker's first real request cost 3.7x a steady one's CPU
+# with no warm-up, 2.0x after 8 rounds (docs/wsgi.md, issue 21's bench).
+WARM_UP_ROUNDS = int(os.environ.get("WARM_UP_ROUNDS") or 8)  # the bench measures 0 too
 
 
 def prepare() -> None:
@@ -41,6 +42,12 @@ def prepare() -> None:
     # Objects made so far live as long as the process: keep the collector off their
     # pages, so forked workers share them instead of copying them.
     gc.freeze()
+
+
+def serve() -> ChaliceWSGIAdapter:
+    """In each new worker (granian's factory target), before it takes requests."""
+    warm_worker()
+    return application
 
 
 def warm_worker() -> None:

@@ -1,32 +1,30 @@
-"""`make bench-serverful` (``python -m bench.serverful``): the serverful path's speed.
+"""`make bench-serverful` (``python -m bench.serverful``): the serverful path's speed,
+beside the reference API.
 
-Side by side, ``today`` (the code and gunicorn.conf.py of BENCH_TODAY_REF, by
-default the last commit before issue 13, unpacked with ``git archive``) and
-``new`` (this checkout), each with its own serialized moto server and gunicorn
-with ONE worker, loaded by ``wrk`` (-t2 -c8, BENCH_SECONDS each, BENCH_ROUNDS
-interleaved rounds, medians):
+**ours** (server.py: granian, ONE worker process of SERVER_THREADS threads) and the
+**reference** (the original FastAPI + uvicorn backend, ONE process, run from
+shared/reference/seed-api in a venv of its own, never copied), each on its own local
+stand-in (``scripts.local_stack serialized-moto``), real moto-issued tokens, loaded by
+``wrk`` (-t2 -c8, BENCH_SECONDS each, BENCH_ROUNDS >= 3 interleaved rounds, medians):
 
-  req/s, p50, p99, p99.9, errors, server CPU us per request (the gunicorn master's
-  and workers' user+sys CPU over the run / requests), worker restarts in the run
+  req/s, p50, p99, errors, server CPU us per request (the server's processes' user+sys
+  CPU over the run / requests), and the ratio ours / reference
 
-for GET /health, authenticated GET /todos/{id}, GET /todos?limit=20 (a page of 20)
-and POST /todos. Then: start-up (``import app``; gunicorn launched -> its first
-/health 200), a fresh worker's first authenticated request against a steady one
-(medians over 3 fresh workers), in this process the token check and the app's CPU
-per request, and what bounds the throughput goals: gunicorn serving an app that
-only answers 200 and a one-route Chalice app behind the shim (bench/bare_wsgi), and
-creates with 4 workers (the moto server saturated).
-A benchmark prints numbers; it fails only when requests fail.
+for GET /health, an authenticated create and an authenticated list of 20. For each
+authenticated scenario, **the stand-in's own ceiling**: the DynamoDB requests that the
+API call makes (captured from each API: ours through botocore, the reference's from its
+source's PutItem and Query), sent straight to a moto server by wrk with as many
+connections; an API that waits on moto can serve no more than that. Then ``import app``
+on CPython 3.13 and 3.11, and a fresh worker's first authenticated request against the
+next ones, with the warm-up (wsgi.WARM_UP_ROUNDS) and without.
+A benchmark prints numbers; it fails only when requests fail or a worker restarts.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import io
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,41 +32,43 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import requests
 
-from bench.api_requests import import_time_ms
-from scripts.gunicorn_server import GUNICORN_CONF, GunicornServer, gunicorn_server, local_moto_stack
-from scripts.local_stack import LocalUser, Stack, aws_client, new_user, wait_for_http
+from scripts.gunicorn_server import gunicorn_server, local_moto_stack
+from scripts.local_stack import (
+    Stack,
+    aws_client,
+    background_process,
+    free_port,
+    new_user,
+)
 
-WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
-BARE_APP_DIR = Path(__file__).with_name("bare_wsgi")
-# Issue 13's reference: FastAPI + uvicorn, same moto, 1 worker, wrk -t2 -c8 -d10s.
-REFERENCE_RPS = {"GET /health": 3922, "POST /todos": 455, "GET /todos?limit=20": 115}
-REFERENCE_IMPORT_MS, REFERENCE_LAUNCH_MS = 418, 536
-# The last commit before issue 13's changes.
-TODAY_REF = "e751501"
-CONFIGS = ("today", "new")
-PAGE = 20
 ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = Path(__file__).with_name("wrk_report.lua")
+PAGE = 20
+# The reference's README: its own venv, Python 3.11.
+REFERENCE_PYTHON = "3.11"
+BENCH_DIR = ROOT / "build" / "bench"
+IMPORT_RUNS = 5
 
 
 @dataclass
 class Run:
     scenario: str
-    config: str
+    api: str
     requests: int
     seconds: float
     errors: int
     p50_ms: float
     p99_ms: float
-    p999_ms: float
     cpu_us_per_request: float
-    restarts: int
+    restarts: int  # workers respawned during the run
 
     @property
     def rps(self) -> float:
@@ -76,25 +76,32 @@ class Run:
 
 
 @dataclass
-class Scenario:
-    name: str
+class Call:
+    """One HTTP request, as wrk sends it."""
+
     method: str
     path: str
     body: str = ""
-    authenticated: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
-class Target:
-    """One configuration under test: its gunicorn, moto stack and users."""
+class Api:
+    """One API under test: its server, its stand-in, and its requests per scenario."""
 
-    config: str
-    server: GunicornServer
+    name: str
+    base_url: str
+    pid: int
     stack: Stack
-    log: Path
-    reader: LocalUser  # owns one todo and a page of PAGE todos
-    cognito: Any  # makes a new writer for each run of creates
-    todo_path: str
+    calls: dict[str, Callable[[], Call]]  # scenario -> a call (a create's: a new user)
+    moto_calls: dict[str, list[Call]]  # scenario -> the DynamoDB requests it makes
+    log: Path  # the server's output
+
+    def worker_starts(self) -> int:
+        return self.log.read_text().count("Spawning worker")  # granian's line (uvicorn: none)
+
+
+SCENARIOS = ("GET /health", "create", f"list of {PAGE}")
 
 
 def require_wrk() -> str:
@@ -104,306 +111,65 @@ def require_wrk() -> str:
     return wrk
 
 
-def run_wrk(wrk: str, target: Target, scenario: Scenario, seconds: float) -> Run:
-    # Each run of creates has a user of its own: a few runs' todos would pass the
-    # per-user quota (5,000), and every create after it is a 409.
-    user = (
-        new_user(target.cognito, target.stack, "bench-writer")
-        if scenario.method == "POST"
-        else target.reader
-    )
-    authorization = user.auth_headers["Authorization"] if scenario.authenticated else ""
-    path = scenario.path.replace("{id}", target.todo_path)
-    return run_wrk_on(wrk, target.config, target.server, target.log, scenario, path,
-                      authorization, seconds)  # fmt: skip
-
-
-def run_wrk_on(
-    wrk: str,
-    config: str,
-    server: GunicornServer,
-    log: Path,
-    scenario: Scenario,
-    path: str,
-    authorization: str,
-    seconds: float,
-) -> Run:
+def run_wrk(wrk: str, base_url: str, call: Call, seconds: float) -> dict[str, Any]:
     env = {
         **os.environ,
-        "WRK_METHOD": scenario.method,
-        "WRK_BODY": scenario.body,
-        "WRK_AUTHORIZATION": authorization,
+        "WRK_METHOD": call.method,
+        "WRK_BODY": call.body,
+        "WRK_AUTHORIZATION": call.headers.get("Authorization", ""),
+        "WRK_HEADERS": "".join(
+            f"{name}: {value}\n" for name, value in call.headers.items() if name != "Authorization"
+        ),
     }
     # --timeout: a slow answer (moto on a busy machine) is latency, not an error.
     command = [wrk, "-t2", "-c8", f"-d{seconds:.0f}s", "--timeout", "10s", "-s", str(WRK_SCRIPT)]
-    boots_before = worker_boots(log)
-    cpu_before = process_tree_cpu_seconds(server.pid)
     output = subprocess.run(
-        [*command, server.base_url + path], env=env, capture_output=True, text=True
+        [*command, base_url + call.path], env=env, capture_output=True, text=True
     )
-    cpu = process_tree_cpu_seconds(server.pid) - cpu_before
-    summary = next(
-        (
-            json.loads(line.split(" ", 1)[1])
-            for line in output.stdout.splitlines()
-            if line.startswith("WRK_SUMMARY ")
-        ),
-        None,
-    )
-    if summary is None:
-        raise SystemExit(f"wrk failed: {output.stdout}\n{output.stderr}")
-    requests = summary["requests"]
+    for line in output.stdout.splitlines():
+        if line.startswith("WRK_SUMMARY "):
+            summary: dict[str, Any] = json.loads(line.split(" ", 1)[1])
+            return summary
+    raise SystemExit(f"wrk failed: {output.stdout}\n{output.stderr}")
+
+
+def load(wrk: str, api: Api, scenario: str, seconds: float) -> Run:
+    call = api.calls[scenario]()
+    starts_before = api.worker_starts()
+    cpu_before = process_tree_cpu_seconds(api.pid)
+    summary = run_wrk(wrk, api.base_url, call, seconds)
+    cpu = process_tree_cpu_seconds(api.pid) - cpu_before
+    count = summary["requests"]
     return Run(
-        scenario=scenario.name,
-        config=config,
-        requests=requests,
+        scenario=scenario,
+        api=api.name,
+        requests=count,
         seconds=summary["duration_us"] / 1e6,
         errors=sum(summary[k] for k in ("connect", "read", "write", "status", "timeout")),
         p50_ms=summary["p50_us"] / 1000,
         p99_ms=summary["p99_us"] / 1000,
-        p999_ms=summary["p999_us"] / 1000,
-        cpu_us_per_request=cpu * 1e6 / requests if requests else float("nan"),
-        restarts=worker_boots(log) - boots_before,
+        cpu_us_per_request=cpu * 1e6 / count if count else float("nan"),
+        restarts=api.worker_starts() - starts_before,
     )
 
 
-def process_tree_cpu_seconds(master_pid: int) -> float:
-    """User+sys CPU of the gunicorn master, its live workers and its reaped ones."""
-    ticks = 0
-    for stat_path in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat_path.read_text()
-        except OSError:
-            continue  # the process ended meanwhile
-        pid = int(text.split(" ", 1)[0])
-        fields = text.rsplit(")", 1)[1].split()
-        ppid = int(fields[1])
-        utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
-        if pid == master_pid:
-            ticks += utime + stime + cutime + cstime  # cutime/cstime: reaped workers
-        elif ppid == master_pid:
-            ticks += utime + stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+def ceiling_rps(wrk: str, api: Api, scenario: str, seconds: float) -> float:
+    """The stand-in alone: how many of this API call's DynamoDB requests it answers a
+    second (a call of several requests: the time of each, added up)."""
+    seconds_per_call = 0.0
+    for call in api.moto_calls[scenario]:
+        summary = run_wrk(wrk, endpoint_of(api.stack), call, seconds)
+        seconds_per_call += summary["duration_us"] / 1e6 / summary["requests"]
+    return 1 / seconds_per_call
 
 
-def worker_boots(log: Path) -> int:
-    return sum(1 for line in log.read_text().splitlines() if "Booting worker" in line)
-
-
-def workers_of(master_pid: int) -> list[int]:
-    workers = []
-    for stat_path in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_path.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == master_pid:
-            workers.append(int(stat_path.parent.name))
-    return workers
-
-
-def cpu_ns(pid: int) -> int:
-    """CPU time of all of a process's threads, in ns (schedstat: finer than ticks)."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        total += int((task / "schedstat").read_text().split()[0])
-    return total
-
-
-@dataclass
-class FirstRequest:
-    first_ms: float
-    steady_ms: float  # median
-    first_cpu_us: float  # the worker's CPU for the request
-    steady_cpu_us: float  # median
-
-
-def first_request(target: Target, samples: int = 30) -> FirstRequest:
-    """A fresh worker's first authenticated request, against the next ones."""
-    (worker,) = workers_of(target.server.pid)
-    url, headers = target.server.base_url + target.todo_path, target.reader.auth_headers
-    wall, cpu = [], []
-    for _ in range(samples + 1):
-        before = cpu_ns(worker)
-        result = requests.get(url, headers=headers, timeout=30)  # a new connection each
-        if result.status_code != 200:
-            raise SystemExit(f"GET {target.todo_path}: {result.status_code} {result.content!r}")
-        cpu.append((cpu_ns(worker) - before) / 1000)
-        wall.append(result.elapsed.total_seconds() * 1000)  # until the answer's headers
-    return FirstRequest(wall[0], statistics.median(wall[1:]), cpu[0], statistics.median(cpu[1:]))
-
-
-def replace_worker(target: Target) -> None:
-    """Stop the worker as recycling would (SIGTERM); the master forks a fresh one."""
-    (worker,) = workers_of(target.server.pid)
-    boots = worker_boots(target.log)
-    os.kill(worker, signal.SIGTERM)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if worker_boots(target.log) > boots and workers_of(target.server.pid) not in ([], [worker]):
-            break
-        time.sleep(0.05)
-    wait_for_http(f"{target.server.base_url}/health")
-
-
-def unpack(ref: str, into: Path) -> Path:
-    """The files of commit `ref` (no .git), to run today's code beside the new."""
-    into.mkdir(parents=True)
-    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
-    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
-    return into
-
-
-@contextmanager
-def serve(config: str, app_dir: Path, log_dir: Path, workers: int = 1) -> Iterator[Target]:
-    config_dir = log_dir / config
-    config_dir.mkdir(parents=True)
-    # gunicorn imports wsgi:application and reads gunicorn.conf.py from app_dir.
-    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
-    log = config_dir / "gunicorn.log"
-    with local_moto_stack(config_dir) as stack:
-        cognito = aws_client("cognito-idp", stack.endpoint)
-        reader = new_user(cognito, stack, "bench-reader")
-        with gunicorn_server(
-            stack.app_environment(), workers=workers, log_path=log, options=options
-        ) as server:
-            todo_path = ""
-            for i in range(PAGE):
-                created = requests.post(
-                    f"{server.base_url}/todos",
-                    headers=reader.auth_headers,
-                    json={"title": f"#{i}"},
-                    timeout=30,
-                )
-                if created.status_code != 201:
-                    raise SystemExit(
-                        f"could not create a todo: {created.status_code} {created.content!r}"
-                    )
-                todo_path = todo_path or f"/todos/{created.json()['id']}"
-            yield Target(config, server, stack, log, reader, cognito, todo_path)
-
-
-def fresh_worker_first_request(
-    app_dirs: dict[str, Path], log_dir: Path, workers: int = 3
-) -> dict[str, FirstRequest]:
-    """Each config's fresh single worker: the first authenticated request it serves,
-    for `workers` fresh workers one after the other (a first request is one sample:
-    the median of a few)."""
-    timings = {}
-    for config, app_dir in app_dirs.items():
-        with serve(config, app_dir, log_dir / "fresh") as target:
-            samples = []
-            for _ in range(workers):
-                replace_worker(target)  # serve() made todos through the first worker
-                samples.append(first_request(target))
-            timings[config] = FirstRequest(
-                *(
-                    statistics.median(getattr(s, f.name) for s in samples)
-                    for f in dataclasses.fields(FirstRequest)
-                )
-            )
-    return timings
-
-
-@dataclass
-class StartUp:
-    import_ms: float  # `import app` in a fresh interpreter, median
-    launch_ms: float  # gunicorn (1 worker) started -> its first /health 200, median
-
-
-def start_up(app_dir: Path, stack: Stack, runs: int = 3) -> StartUp:
-    options = ["--chdir", str(app_dir), "-c", str(app_dir / GUNICORN_CONF.name)]
-    launches = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        # Ready once its /health answers 200 (polled every READY_POLL_SECONDS).
-        with gunicorn_server(stack.app_environment(), workers=1, options=options):
-            launches.append((time.perf_counter() - started) * 1000)
-    return StartUp(import_time_ms(app_dir)[0], statistics.median(launches))
-
-
-@dataclass
-class Bounds:
-    bare_health: Run  # gunicorn, this gunicorn.conf.py, an app that only answers 200
-    chalice_health: Run  # the same, with a Chalice app of one route behind the shim
-    create_4_workers: Run  # this checkout with 4 workers: as many creates as moto takes
-
-    @property
-    def runs(self) -> list[Run]:
-        return [self.bare_health, self.chalice_health, self.create_4_workers]
-
-
-def throughput_bounds(wrk: str, log_dir: Path, seconds: float) -> Bounds:
-    """What caps the throughput goals: gunicorn's own cost per request, and moto's
-    for a create (a transaction of the todo and its owner's count)."""
-    health, create = SCENARIOS[0], SCENARIOS[-1]
-    options = ["--chdir", str(BARE_APP_DIR), "-c", str(GUNICORN_CONF)]
-    health_runs = []
-    for app in ("wsgi", "chalice"):
-        log = log_dir / f"bare-{app}.log"
-        environment = {"BARE_APP": app, "PYTHONPATH": str(ROOT)}
-        with gunicorn_server(environment, workers=1, log_path=log, options=options) as server:
-            health_runs.append(
-                run_wrk_on(wrk, f"bare-{app}", server, log, health, health.path, "", seconds)
-            )
-    with serve("new-4-workers", ROOT, log_dir, workers=4) as target:
-        create_4 = run_wrk(wrk, target, create, seconds)
-    bare, chalice = health_runs
-    return Bounds(bare, chalice, create_4)
-
-
-@dataclass
-class InProcess:
-    token_cached_us: float
-    token_new_us: float
-    app_get_us: float
-    app_list_us: float
-
-
-def in_process_costs(target: Target, number: int = 300) -> InProcess:
-    """CPU in this process: token checks, and app(event) for a GET and a page of 20."""
-    env = {**target.stack.app_environment(), "PUBLIC_API_ORIGIN": "http://localhost"}
-    with mock.patch.dict(os.environ, env):
-        import app as app_module
-        from chalicelib.auth import JwksCache, TokenVerifier
-        from chalicelib.config import load_settings
-        from chalicelib.wsgi import ChaliceWSGIAdapter
-
-        settings = load_settings()
-        app_module.configure(app_module.build_dependencies(settings))
-        app_module.observability.set_stream(io.StringIO())  # the request lines are not the bench's
-        try:
-            token = target.reader.id_token
-            jwks = JwksCache(settings.jwks_url)
-            verifier = TokenVerifier(settings, jwks)
-            verifier.verify(token)  # keys fetched, token verified once
-            cached = cpu_us(lambda: verifier.verify(token), number * 30)
-            # A fresh verifier has not seen the token: the full check, keys in hand.
-            new = cpu_us(lambda: TokenVerifier(settings, jwks).verify(token), number)
-            adapter = ChaliceWSGIAdapter(app_module.app)
-
-            def app_cpu(path: str) -> float:
-                path, _, query = path.partition("?")
-                environ = {
-                    "REQUEST_METHOD": "GET",
-                    "PATH_INFO": path,
-                    "QUERY_STRING": query,
-                    "HTTP_AUTHORIZATION": f"Bearer {token}",
-                    "wsgi.input": io.BytesIO(),
-                }
-                event = adapter.build_event(environ, "request-id")
-                assert event is not None
-                app_module.app(event, None)  # warm
-                return cpu_us(lambda: app_module.app(event, None), number // 3)
-
-            return InProcess(
-                cached, new, app_cpu(target.todo_path), app_cpu(f"/todos?limit={PAGE}")
-            )
-        finally:
-            app_module.configure(None)
+def endpoint_of(stack: Stack) -> str:
+    assert stack.endpoint, "the bench's stand-in is a moto server"
+    return stack.endpoint
 
 
 def cpu_us(call: Callable[[], Any], number: int, rounds: int = 5) -> float:
+    """CPU of one `call` in this process, best of `rounds` (bench/api_cpu.py's too)."""
     best = float("inf")
     for _ in range(rounds):
         started = time.process_time()
@@ -413,121 +179,445 @@ def cpu_us(call: Callable[[], Any], number: int, rounds: int = 5) -> float:
     return best
 
 
-SCENARIOS = [
-    Scenario("GET /health", "GET", "/health", authenticated=False),
-    Scenario("GET /todos/{id}", "GET", "{id}"),
-    Scenario(f"GET /todos?limit={PAGE}", "GET", f"/todos?limit={PAGE}"),
-    Scenario("POST /todos", "POST", "/todos", body='{"title": "bench"}'),
-]
+def process_tree_cpu_seconds(pid: int) -> float:
+    """User+sys CPU of a server process, its live children and its reaped ones."""
+    ticks = 0
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat_path.read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = text.rsplit(")", 1)[1].split()
+        utime, stime, cutime, cstime = (int(value) for value in fields[11:15])
+        if int(text.split(" ", 1)[0]) == pid:
+            ticks += utime + stime + cutime + cstime
+        elif int(fields[1]) == pid:
+            ticks += utime + stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def median_run(runs: list[Run]) -> Run:
-    return sorted(runs, key=lambda run: run.rps)[len(runs) // 2]
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat_path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat_path.parent.name))
+    return found
 
 
-def print_table(runs: list[Run]) -> None:
+def cpu_ns(pid: int) -> int:
+    """CPU time of all of a process's threads, in ns (schedstat: finer than ticks)."""
+    return sum(
+        int((task / "schedstat").read_text().split()[0])
+        for task in Path(f"/proc/{pid}/task").iterdir()
+    )
+
+
+# -- ours ----------------------------------------------------------------------------
+
+
+def capture_our_dynamodb_calls(
+    stack: Stack, token: str, writer_token: str
+) -> dict[str, list[Call]]:
+    """The DynamoDB requests our API sends for a list and a create, captured at
+    botocore's before-send in this process (the same app, pointed at the stand-in)."""
+    import io
+
+    env = {**stack.app_environment(), "PUBLIC_API_ORIGIN": "http://localhost"}
+    with mock.patch.dict(os.environ, env):
+        import app as app_module
+        from chalicelib.config import load_settings
+        from chalicelib.dynamo import dynamodb_client
+        from chalicelib.wsgi import ChaliceWSGIAdapter
+
+        app_module.configure(app_module.build_dependencies(load_settings()))
+        app_module.observability.set_stream(io.StringIO())  # not the bench's lines
+        sent: list[Call] = []
+
+        def capture(request: Any, **_: Any) -> None:
+            headers = {
+                k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()
+            }
+            body = request.body.decode() if isinstance(request.body, bytes) else request.body
+            sent.append(Call("POST", "/", body, headers))
+
+        client = dynamodb_client()
+        client.meta.events.register("before-send.dynamodb", capture)
+        adapter = ChaliceWSGIAdapter(app_module.app)
+        try:
+            calls = {}
+            for scenario, method, path, body, bearer in (
+                (f"list of {PAGE}", "GET", f"/todos?limit={PAGE}", b"", token),
+                ("create", "POST", "/todos", b'{"title": "bench"}', writer_token),
+            ):
+                sent.clear()
+                environ = {
+                    "REQUEST_METHOD": method,
+                    "PATH_INFO": path.partition("?")[0],
+                    "QUERY_STRING": path.partition("?")[2],
+                    "HTTP_AUTHORIZATION": f"Bearer {bearer}",
+                    "CONTENT_TYPE": "application/json",
+                    "CONTENT_LENGTH": str(len(body)),
+                    "wsgi.input": io.BytesIO(body),
+                }
+                b"".join(adapter(environ, lambda status, headers: None))
+                calls[scenario] = list(sent)
+        finally:
+            client.meta.events.unregister("before-send.dynamodb", capture)
+            app_module.configure(None)
+    # A create's todo id must differ on each request, as each create's does.
+    for call in calls["create"]:
+        for todo_id in _ulids(call.body):
+            call.body = call.body.replace(todo_id, "{n}")
+    return calls
+
+
+def _ulids(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])", text))
+
+
+@contextmanager
+def ours(log_dir: Path) -> Iterator[Api]:
+    with local_moto_stack(log_dir / "ours") as stack:
+        cognito = aws_client("cognito-idp", stack.endpoint)
+        reader = new_user(cognito, stack, "bench-reader")
+        log = log_dir / "ours" / "server.log"
+        with gunicorn_server(stack.app_environment(), workers=1, log_path=log) as server:
+            for i in range(PAGE):
+                created = requests.post(
+                    f"{server.base_url}/todos",
+                    headers=reader.auth_headers,
+                    json={"title": f"#{i}"},
+                    timeout=30,
+                )
+                if created.status_code != 201:
+                    raise SystemExit(f"could not create a todo: {created.status_code}")
+            writer = new_user(cognito, stack, "bench-capture")
+            moto_calls = capture_our_dynamodb_calls(stack, reader.id_token, writer.id_token)
+
+            def create() -> Call:
+                # A user of its own per run: a few runs' creates would pass the quota.
+                writer = new_user(cognito, stack, "bench-writer")
+                return Call("POST", "/todos", '{"title": "bench"}', writer.auth_headers)
+
+            calls = {
+                "GET /health": lambda: Call("GET", "/health"),
+                "create": create,
+                f"list of {PAGE}": lambda: Call(
+                    "GET", f"/todos?limit={PAGE}", headers=reader.auth_headers
+                ),
+            }
+            yield Api("ours", server.base_url, server.pid, stack, calls, moto_calls, log)
+
+
+# -- the reference -------------------------------------------------------------------
+
+
+def reference_dir() -> Path:
+    """shared/reference/seed-api beside this checkout (or a folder above it)."""
+    override = os.environ.get("BENCH_REFERENCE_DIR")
+    candidates = (
+        [Path(override)]
+        if override
+        else [parent / "shared" / "reference" / "seed-api" for parent in ROOT.parents]
+    )
+    for candidate in candidates:
+        if (candidate / "main.py").is_file():
+            return candidate
+    raise SystemExit(
+        "the reference API (shared/reference/seed-api) was not found beside this checkout: "
+        "set BENCH_REFERENCE_DIR to its folder"
+    )
+
+
+def python_of(version: str) -> str:
+    """A CPython `version` interpreter: pythonX.Y on PATH, or pyenv's."""
+    pyenv = Path.home().glob(f".pyenv/versions/{version}.*/bin/python")
+    candidates = [f"python{version}", *sorted(str(path) for path in pyenv)]
+    for candidate in candidates:
+        found = shutil.which(candidate) or (candidate if Path(candidate).is_file() else None)
+        if (
+            found
+            and subprocess.run(
+                [found, "-c", f"import sys; assert sys.version.startswith('{version}.')"],
+                capture_output=True,
+            ).returncode
+            == 0
+        ):
+            return found
+    raise SystemExit(f"CPython {version} is needed here: install it (pyenv install {version})")
+
+
+def venv_with(name: str, version: str, requirements: Path) -> Path:
+    """build/bench/<name>: a CPython `version` venv with `requirements`; its python."""
+    venv = BENCH_DIR / name
+    stamp = venv / ".installed"
+    if not stamp.exists() or stamp.read_text() != requirements.read_text():
+        print(f"==> {venv}: CPython {version} + {requirements}", flush=True)
+        subprocess.run([python_of(version), "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "install", "--quiet", "-r", str(requirements)], check=True
+        )
+        stamp.write_text(requirements.read_text())
+    return venv / "bin" / "python"
+
+
+@contextmanager
+def reference(log_dir: Path) -> Iterator[Api]:
+    source = reference_dir()
+    python = venv_with("reference-venv", REFERENCE_PYTHON, source / "requirements.txt")
+    with local_moto_stack(log_dir / "reference") as stack:
+        dynamodb = aws_client("dynamodb", stack.endpoint)
+        dynamodb.create_table(  # as its README says
+            TableName="Tasks",
+            KeySchema=[
+                {"AttributeName": "email", "KeyType": "HASH"},
+                {"AttributeName": "id", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "email", "AttributeType": "S"},
+                {"AttributeName": "id", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        cognito = aws_client("cognito-idp", stack.endpoint)
+        reader = new_user(cognito, stack, "bench-reader")
+        port = free_port()
+        env = {
+            **os.environ,
+            "DYNAMODB_TABLE": "Tasks",
+            "REGION": stack.region,
+            "DYNAMODB_ENDPOINT": endpoint_of(stack),
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+        command = [
+            str(python),
+            "-m",
+            "uvicorn",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "main:app",
+        ]
+        base_url = f"http://127.0.0.1:{port}"
+        log = log_dir / "reference" / "server.log"
+        with background_process(
+            command, ready_url=f"{base_url}/health", env=env, cwd=source, log_path=log
+        ) as process:
+            for i in range(PAGE):
+                created = requests.post(
+                    f"{base_url}/", headers=reader.auth_headers, json={"title": f"#{i}"}, timeout=30
+                )
+                if created.status_code != 200:
+                    raise SystemExit(f"reference: could not create a task: {created.status_code}")
+            now = datetime.now(UTC).isoformat()
+
+            def moto(target: str, request: dict[str, Any]) -> Call:
+                headers = {
+                    "X-Amz-Target": f"DynamoDB_20120810.{target}",
+                    "Content-Type": "application/x-amz-json-1.0",
+                    "Authorization": "AWS4-HMAC-SHA256 Credential=testing/20260101/"
+                    f"{stack.region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+                }
+                return Call("POST", "/", json.dumps(request), headers)
+
+            moto_calls = {
+                "create": [
+                    moto(
+                        "PutItem",
+                        {
+                            "TableName": "Tasks",
+                            "Item": {
+                                "id": {"S": "{n}"},
+                                "email": {"S": "bench@example.com"},
+                                "title": {"S": "bench"},
+                                "createdAt": {"S": now},
+                                "completedAt": {"NULL": True},
+                            },
+                        },
+                    )
+                ],
+                f"list of {PAGE}": [
+                    moto(
+                        "Query",
+                        {
+                            "TableName": "Tasks",
+                            "KeyConditionExpression": "email = :email",
+                            "ExpressionAttributeValues": {":email": {"S": reader.email}},
+                        },
+                    )
+                ],
+            }
+
+            def create() -> Call:
+                # Another user than the list's, so its page stays at PAGE tasks.
+                writer = new_user(cognito, stack, "bench-writer")
+                return Call("POST", "/", '{"title": "bench"}', writer.auth_headers)
+
+            calls = {
+                "GET /health": lambda: Call("GET", "/health"),
+                "create": create,
+                f"list of {PAGE}": lambda: Call("GET", "/", headers=reader.auth_headers),
+            }
+
+            yield Api("reference", base_url, process.pid, stack, calls, moto_calls, log)
+
+
+# -- start-up and the first request ----------------------------------------------------
+
+
+def import_ms(python: str) -> float:
+    """Median wall time of `import app` in a fresh `python` (bytecode cached)."""
+    code = (
+        "import time; t = time.perf_counter(); import app; print((time.perf_counter() - t) * 1000)"
+    )
+    samples = []
+    for _ in range(IMPORT_RUNS + 1):
+        out = subprocess.run([python, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        if out.returncode:
+            raise SystemExit(f"import app failed with {python}: {out.stderr}")
+        samples.append(float(out.stdout.strip()))
+    return statistics.median(samples[1:])  # the first one writes the bytecode
+
+
+@dataclass
+class FirstRequest:
+    first_cpu_us: float
+    steady_cpu_us: float  # median of the next ones
+    first_ms: float
+    steady_ms: float
+
+
+def first_request(
+    stack: Stack, warm_up_rounds: int, log_dir: Path, samples: int = 20
+) -> FirstRequest:
+    """A fresh server's worker: the CPU of its first authenticated request and the next."""
+    cognito = aws_client("cognito-idp", stack.endpoint)
+    user = new_user(cognito, stack, "bench-first")
+    settings = {"WARM_UP_ROUNDS": str(warm_up_rounds)}
+    log = log_dir / f"first-{warm_up_rounds}.log"
+    with gunicorn_server(
+        stack.app_environment(), workers=1, log_path=log, settings=settings
+    ) as server:
+        (worker,) = children_of(server.pid)
+        time.sleep(0.5)  # /health (the readiness poll) answered: the worker is idle
+        cpu, wall = [], []
+        for _ in range(samples + 1):
+            before = cpu_ns(worker)
+            answer = requests.get(f"{server.base_url}/todos", headers=user.auth_headers, timeout=30)
+            if answer.status_code != 200:
+                raise SystemExit(f"GET /todos: {answer.status_code}")
+            time.sleep(0.05)  # the worker's threads are done with it
+            cpu.append((cpu_ns(worker) - before) / 1000)
+            wall.append(answer.elapsed.total_seconds() * 1000)
+    return FirstRequest(cpu[0], statistics.median(cpu[1:]), wall[0], statistics.median(wall[1:]))
+
+
+# -- the report ----------------------------------------------------------------------
+
+
+def median_run(runs: list[Run], scenario: str, api: str) -> Run:
+    mine = sorted((r for r in runs if r.scenario == scenario and r.api == api), key=lambda r: r.rps)
+    return mine[len(mine) // 2]
+
+
+def print_report(
+    runs: list[Run],
+    ceilings: dict[tuple[str, str], float],
+    requests_per_call: dict[tuple[str, str], int],
+) -> None:
     print(
-        f"{'scenario':<22}{'config':<7}{'req/s':>8}{'vs ref':>8}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'p99.9':>8}{'errors':>7}{'CPU us/req':>11}{'restarts':>9}"
+        f"{'scenario':<14}{'API':<11}{'req/s':>8}{'x ref':>7}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'errors':>7}{'restarts':>9}{'CPU us/req':>11}{'x ref':>7}{'stand-in ceiling req/s':>24}"
     )
     for scenario in SCENARIOS:
-        for config in CONFIGS:
-            mine = [r for r in runs if r.scenario == scenario.name and r.config == config]
-            run = median_run(mine)
-            reference = REFERENCE_RPS.get(scenario.name)
-            ratio = f"{run.rps / reference:.2f}" if reference else "-"
+        ref = median_run(runs, scenario, "reference")
+        for api in ("reference", "ours"):
+            run = median_run(runs, scenario, api)
+            ceiling = ceilings.get((scenario, api))
+            share = "-"
+            if ceiling:
+                share = f"{ceiling:.0f} ({run.rps / ceiling:.0%} of it)"
             print(
-                f"{run.scenario:<22}{run.config:<7}{run.rps:>8.0f}{ratio:>8}{run.p50_ms:>8.2f}"
-                f"{run.p99_ms:>8.2f}{run.p999_ms:>8.2f}{run.errors:>7}"
-                f"{run.cpu_us_per_request:>11.0f}{run.restarts:>9}"
+                f"{scenario:<14}{api:<11}{run.rps:>8.0f}{run.rps / ref.rps:>7.2f}"
+                f"{run.p50_ms:>8.2f}{run.p99_ms:>8.2f}{run.errors:>7}{run.restarts:>9}"
+                f"{run.cpu_us_per_request:>11.0f}"
+                f"{run.cpu_us_per_request / ref.cpu_us_per_request:>7.2f}{share:>24}"
             )
-
-
-def print_bounds(bounds: Bounds, runs: list[Run]) -> None:
-    health_goal = 1.3 * REFERENCE_RPS["GET /health"]
-    health = median_run([r for r in runs if r.scenario == "GET /health" and r.config == "new"])
-    bare, chalice = bounds.bare_health, bounds.chalice_health
-
-    def beyond_gunicorn_us(rps: float) -> float:
-        """A request's time in one worker beyond what gunicorn itself takes."""
-        return (1 / rps - 1 / bare.rps) * 1e6
-
+    for (scenario, api), calls in sorted(requests_per_call.items()):
+        print(f"  {api}'s {scenario}: {calls} DynamoDB request(s) per call")
+    ours_list = median_run(runs, f"list of {PAGE}", "ours")
+    wall_us = 8 / ours_list.rps * 1e6 if ours_list.rps else float("nan")  # 8 connections
     print(
-        "\nWhat bounds the throughput goals (1 worker unless said):\n"
-        f"  GET /health, gunicorn + an app that only answers 200:       {bare.rps:6.0f} req/s "
-        f"({bare.cpu_us_per_request:.0f} us CPU/req)\n"
-        f"  GET /health, gunicorn + the shim + a one-route Chalice app: {chalice.rps:6.0f} req/s "
-        f"({chalice.cpu_us_per_request:.0f} us CPU/req)\n"
-        f"    the goal, {health_goal:.0f} req/s, leaves {beyond_gunicorn_us(health_goal):.0f} us "
-        f"a request beyond gunicorn; the shim and Chalice take "
-        f"{beyond_gunicorn_us(chalice.rps):.0f} us, "
-        f"the whole app {beyond_gunicorn_us(health.rps):.0f} us\n"
-        f"  POST /todos with 4 workers (moto's limit):                  "
-        f"{bounds.create_4_workers.rps:6.0f} req/s vs the reference's "
-        f"{REFERENCE_RPS['POST /todos']} (one PutItem, no quota)"
+        f"\nThe list of {PAGE}: with 8 connections each request lives ~{wall_us / 1000:.1f} ms "
+        f"(8 / req/s), of which our server's CPU is {ours_list.cpu_us_per_request / 1000:.1f} ms;"
+        f" the rest is waiting: on the stand-in, which answers one request at a time "
+        f"(its ceiling for our Query is above), and for a thread's turn at the GIL."
     )
 
 
 def main() -> int:
     wrk = require_wrk()
     seconds = float(os.environ.get("BENCH_SECONDS", "10"))
-    rounds = int(os.environ.get("BENCH_ROUNDS", "1"))
+    rounds = max(3, int(os.environ.get("BENCH_ROUNDS", "3")))
     runs: list[Run] = []
+    ceilings: dict[tuple[str, str], float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-serverful-") as temporary:
         log_dir = Path(temporary)
-        today_ref = os.environ.get("BENCH_TODAY_REF", TODAY_REF)
-        app_dirs = {"today": unpack(today_ref, log_dir / "today-code"), "new": ROOT}
+        (log_dir / "ours").mkdir()
+        (log_dir / "reference").mkdir()
         with ExitStack() as running:
-            targets = [
-                running.enter_context(serve(config, app_dir, log_dir))
-                for config, app_dir in app_dirs.items()
-            ]
-            print(f"wrk -t2 -c8 -d{seconds:.0f}s, 1 worker, {rounds} round(s); today = {today_ref}")
-            for target in targets:
-                print(f"  {target.config}: gunicorn at {target.server.base_url}")
+            apis = [running.enter_context(reference(log_dir)), running.enter_context(ours(log_dir))]
+            print(f"wrk -t2 -c8 -d{seconds:.0f}s, 1 process each, {rounds} interleaved rounds")
+            for api in apis:
+                print(f"  {api.name}: {api.base_url} (stand-in {api.stack.endpoint})")
             for round_number in range(rounds):
                 for scenario in SCENARIOS:
-                    for target in targets:  # interleaved: the machine's drift hits both
-                        runs.append(run_wrk(wrk, target, scenario, seconds))
-                print(f"round {round_number + 1} done")
-            costs = in_process_costs(targets[-1])
-            start_ups = {
-                target.config: start_up(app_dirs[target.config], target.stack) for target in targets
-            }
-        first = fresh_worker_first_request(app_dirs, log_dir)
-        bounds = throughput_bounds(wrk, log_dir, seconds)
+                    for api in apis:  # interleaved: the machine's drift hits both
+                        runs.append(load(wrk, api, scenario, seconds))
+                print(f"round {round_number + 1} done", flush=True)
+            for api in apis:
+                for scenario in api.moto_calls:
+                    ceilings[scenario, api.name] = ceiling_rps(wrk, api, scenario, seconds)
+            ours_stack = apis[1].stack
+            firsts = {rounds_: first_request(ours_stack, rounds_, log_dir) for rounds_ in (8, 0)}
+        py311 = venv_with("py311-venv", "3.11", ROOT / "requirements-server.lock.txt")
+        imports = {"3.13": import_ms(sys.executable), "3.11": import_ms(str(py311))}
 
     print()
-    print_table(runs)
-    print(
-        f"\nStart-up, medians (the reference: {REFERENCE_IMPORT_MS} ms, {REFERENCE_LAUNCH_MS} ms):"
+    print_report(
+        runs,
+        ceilings,
+        {
+            (scenario, api.name): len(calls)
+            for api in apis
+            for scenario, calls in api.moto_calls.items()
+        },
     )
-    for config, times in start_ups.items():
+    print(
+        f"\nimport app, fresh interpreter, median: CPython 3.13 {imports['3.13']:.1f} ms, "
+        f"CPython 3.11 {imports['3.11']:.1f} ms"
+    )
+    print("\nA fresh worker's first authenticated GET /todos vs the next ones' median:")
+    for rounds_, f in firsts.items():
         print(
-            f"  {config:<6} import app {times.import_ms:6.1f} ms;  "
-            f"gunicorn launched -> first /health 200 {times.launch_ms:6.1f} ms"
+            f"  warm-up rounds {rounds_}: worker CPU {f.first_cpu_us:7.0f} us vs "
+            f"{f.steady_cpu_us:5.0f} us = {f.first_cpu_us / f.steady_cpu_us:4.1f}x "
+            f"(goal <= 1.5x);  wall {f.first_ms:6.1f} ms vs {f.steady_ms:5.1f} ms"
         )
-    print(
-        "\nA fresh worker's first authenticated GET /todos/{id} vs the next ones' median"
-        " (medians of 3 fresh workers):"
-    )
-    for config, f in first.items():
-        print(
-            f"  {config:<6} worker CPU {f.first_cpu_us:7.0f} us vs {f.steady_cpu_us:5.0f} us "
-            f"= {f.first_cpu_us / f.steady_cpu_us:4.1f}x (target <= 2x);  "
-            f"wall {f.first_ms:6.1f} ms vs {f.steady_ms:5.1f} ms"
-        )
-    print(
-        "\nIn this process (CPU, best of 5):\n"
-        f"  token check, already verified: {costs.token_cached_us:8.1f} us (target <= 20)\n"
-        f"  token check, new token:        {costs.token_new_us:8.1f} us\n"
-        f"  app, authenticated GET /todos/{{id}}:       {costs.app_get_us:8.0f} us\n"
-        f"  app, authenticated GET /todos?limit={PAGE}:  {costs.app_list_us:8.0f} us"
-    )
-    print_bounds(bounds, runs)
-    failed = [run for run in [*runs, *bounds.runs] if run.errors]
+    failed = [run for run in runs if run.errors or run.restarts]
     for run in failed:
-        print(f"FAIL: {run.scenario} ({run.config}): {run.errors} errors", file=sys.stderr)
+        print(
+            f"FAIL: {run.scenario} ({run.api}): {run.errors} errors, {run.restarts} restarts",
+            file=sys.stderr,
+        )
     return 1 if failed else 0
 
 

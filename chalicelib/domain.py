@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -24,6 +25,24 @@ DEFAULT_ORDER = 0
 TODO_QUOTA = 5_000
 BULK_LIMIT = 500
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# What a title may hold, as character classes that Python's `re` and ECMA-262 read
+# alike (openapi.yaml's title pattern is TITLE_PATTERN, checked by tests/test_openapi.py):
+# control characters (Unicode Cc: NUL, escape, DEL, the C1 controls, tab and newline too)
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+# Python's whitespace (what str.strip removes), code point by code point;
+_WHITESPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# the format characters (Unicode Cf) of the Basic Multilingual Plane but those with a
+# glyph of their own (the Arabic and Syriac number signs, "prepended concatenation
+# marks"): soft hyphen, zero-width space and joiners, bidi marks, word joiner, BOM...;
+_FORMAT = r"\xad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+# and the fillers that render as blank space (Hangul fillers, the blank braille cell).
+_FILLERS = r"\u115f\u1160\u3164\uffa0\u2800"
+_INVISIBLE = _CONTROL + _WHITESPACE + _FORMAT + _FILLERS
+# No control character anywhere, and at least one character that shows.
+TITLE_PATTERN = f"^[^{_CONTROL}]*[^{_INVISIBLE}][^{_CONTROL}]*$"
+_CONTROL_CHARACTER = re.compile(f"[{_CONTROL}]")
+_VISIBLE_CHARACTER = re.compile(f"[^{_INVISIBLE}]")
 
 
 class Priority(StrEnum):
@@ -183,11 +202,17 @@ def has_lone_surrogate(text: str) -> bool:
 
 
 def _parse_title(raw: Any) -> str:
+    """The title as stored: NFC, trimmed. NFC first, so the same text has the same
+    length whether the client sent it composed ("\u00e9") or decomposed ("e\u0301")."""
     if not isinstance(raw, str):
         raise ValueError("must be a string")
-    title = raw.strip()
+    if _CONTROL_CHARACTER.search(raw):
+        raise ValueError("must not contain control characters")
+    title = unicodedata.normalize("NFC", raw).strip()
     if not title:
         raise ValueError("must not be empty")
+    if not _VISIBLE_CHARACTER.search(title):
+        raise ValueError("must contain a visible character")
     if len(title) > TITLE_MAX_LENGTH:
         raise ValueError(f"must be at most {TITLE_MAX_LENGTH} characters")
     return title

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from itertools import islice
-from typing import Any, TypeVar
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import (
@@ -538,10 +538,7 @@ def _transaction_attempts(write: Callable[[TransactWrite], None]) -> Iterator[Re
     raise StorageUnavailable("transaction kept conflicting or being throttled")
 
 
-T = TypeVar("T")
-
-
-def _write_in_chunks(
+def _write_in_chunks[T](
     items: list[T], chunk_size: int, write: Callable[[TransactWrite, list[T]], None]
 ) -> int:
     """Write items in transactions of chunk_size; an item whose condition fails

@@ -6,6 +6,7 @@ lets it propagate out of a view to the app's middleware, which renders it.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from chalice import ChaliceUnhandledError
@@ -59,15 +60,32 @@ class InvalidJson(ApiError):
     code = "invalid_json"
 
 
+class AuthFailure(StrEnum):
+    """Why a request's credentials were refused: a small, fixed set, so the
+    AuthFailures metric's `reason` dimension stays bounded (chalicelib.observability)."""
+
+    MISSING_TOKEN = "missing_token"  # noqa: S105 - reasons, not passwords (and below)
+    MALFORMED_HEADER = "malformed_header"
+    MALFORMED_TOKEN = "malformed_token"  # noqa: S105
+    BAD_ALGORITHM = "bad_algorithm"
+    UNKNOWN_KEY = "unknown_key"
+    BAD_SIGNATURE = "bad_signature"
+    EXPIRED = "expired"
+    WRONG_ISSUER = "wrong_issuer"
+    WRONG_CLIENT = "wrong_client"
+    INVALID_TOKEN = "invalid_token"  # noqa: S105 - any other claim missing or wrong
+
+
 class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, reason: AuthFailure) -> None:
         # RFC 6750: tell the client which scheme to use and why it failed.
         description = message.replace('"', "'")
         challenge = f'Bearer error="invalid_token", error_description="{description}"'
         super().__init__(message, headers={"WWW-Authenticate": challenge})
+        self.reason = reason
 
 
 class NotFound(ApiError):

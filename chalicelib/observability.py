@@ -28,6 +28,7 @@ import io
 import json
 import logging
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -43,6 +44,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from aws_lambda_powertools.metrics import MetricUnit
 
 from chalicelib.config import LOG_FORMAT_TEXT, Settings
+from chalicelib.errors import AuthFailure
 
 # One namespace for both deployments; the `service` dimension (the stack's name,
 # settings.service_name) tells stacks apart.
@@ -64,28 +66,6 @@ TODO_EVENTS = (TODOS_CREATED, TODOS_COMPLETED, TODOS_DELETED)
 THROTTLE_CODES = frozenset(
     {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
 )
-
-# Why a token was refused, from chalicelib.auth's Unauthorized messages: a small,
-# fixed set of reasons keeps the AuthFailures metric's dimension bounded.
-AUTH_FAILURE_REASONS = (
-    ("expired", "expired"),
-    ("signature", "bad_signature"),
-    ("another app client", "wrong_client"),
-    ("not issued by this user pool", "wrong_issuer"),
-    ("unknown key", "unknown_key"),
-    ("algorithm", "bad_algorithm"),
-    ("missing bearer token", "missing_token"),
-    ("authorization header", "malformed_header"),
-    ("malformed", "malformed_token"),
-)
-
-
-def auth_failure_reason(message: str) -> str:
-    lowered = message.lower()
-    for fragment, reason in AUTH_FAILURE_REASONS:
-        if fragment in lowered:
-            return reason
-    return "invalid_token"
 
 
 def status_class(status: int) -> str:
@@ -171,6 +151,9 @@ class Observability:
         self.metrics = Metrics(namespace=METRICS_NAMESPACE, service=self.service)
         # Default dimensions join every dimension set, so each set includes service.
         self.metrics.set_default_dimensions(service=self.service)
+        # One metric set per process: a request's metrics are added, written and
+        # cleared under this lock, so threads never mix their documents.
+        self._metrics_lock = threading.Lock()
         # Keyed, so the user key cannot be joined with another system's plain hash
         # of the same sub; per user pool, so it differs between stacks.
         self._user_key_secret = f"todo-user-key:{settings.user_pool_id}".encode()
@@ -221,13 +204,14 @@ class Observability:
             extra={k: v for k, v in extra.items() if v is not None},
         )
         token = _current.set(record)
-        self.logger.set_correlation_id(record.request_id)
+        # This thread's own (several threads may serve requests in one process).
+        self.logger.thread_safe_append_keys(correlation_id=record.request_id)
         try:
             with self._traced(record):
                 yield record
         finally:
             _current.reset(token)
-            self.logger.set_correlation_id(None)
+            self.logger.thread_safe_remove_keys(["correlation_id"])
 
     @contextmanager
     def _traced(self, record: RequestRecord) -> Iterator[None]:
@@ -288,6 +272,10 @@ class Observability:
     # -- metrics ----------------------------------------------------------------
 
     def _emit_metrics(self, record: RequestRecord, status: int, latency_ms: float) -> None:
+        with self._metrics_lock:
+            self._emit_metrics_locked(record, status, latency_ms)
+
+    def _emit_metrics_locked(self, record: RequestRecord, status: int, latency_ms: float) -> None:
         metrics = self.metrics
         # Every metric once for the whole service (what the alarms watch) and once
         # per route and status class (what the dashboard breaks down).
@@ -325,10 +313,13 @@ class Observability:
     def user_key(self, sub: str) -> str:
         return hmac.new(self._user_key_secret, sub.encode(), hashlib.sha256).hexdigest()[:16]
 
-    def auth_failed(self, message: str) -> None:
+    def auth_failed(self, reason: AuthFailure) -> None:
+        """Why this request's credentials were refused: the Unauthorized error's
+        ``reason`` (chalicelib.errors.AuthFailure, a small fixed set), which becomes
+        the log line's ``auth_failure`` and the AuthFailures metric's ``reason``."""
         record = _current.get()
         if record is not None:
-            record.auth_failure = auth_failure_reason(message)
+            record.auth_failure = reason.value
 
     def todo_event(self, name: str, count: int = 1) -> None:
         if name not in TODO_EVENTS:

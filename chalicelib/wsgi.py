@@ -2,16 +2,21 @@
 
 ``ChaliceWSGIAdapter`` turns each WSGI request into the API Gateway REST proxy event
 (payload v1) Chalice receives on Lambda and calls the very same ``app``. What API
-Gateway does before Lambda is done as ``chalice.local`` does it (its RouteMatcher; a
-403 "Missing Authentication Token" for an unknown route; the generated preflight).
-No ``authorizer`` block is ever put in ``requestContext``: the app verifies tokens.
+Gateway does before Lambda is done as ``chalice.local`` does it (its RouteMatcher, the
+generated preflight) and the app's own contract is kept for what never reaches the app
+(an unknown route, a body over API Gateway's limit): ``{"error": {...}}``, never a
+request's header echoed back. No ``authorizer`` block is ever put in
+``requestContext``: the app verifies tokens.
+
+Several threads may run the app at once: Chalice keeps the current request on the app
+object, and ``chalice.local.LocalChalice`` (what ``chalice local``'s threaded server
+runs) keeps it per thread.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +25,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.app import Chalice
-from chalice.local import RouteMatcher
+from chalice.local import LocalChalice, RouteMatcher
+
+from chalicelib.errors import ApiError, NotFound, PayloadTooLarge
 
 StartResponse = Callable[..., Any]
 WSGIEnviron = Mapping[str, Any]
@@ -39,50 +46,29 @@ _NOT_FORWARDED_RESPONSE_HEADERS = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
     "trailers", "transfer-encoding", "upgrade", "content-length",
 })  # fmt: skip
-# The bodies API Gateway sends for requests that never reach the function; the
-# same bytes chalice.local sends, so every runtime answers alike.
-_MISSING_TOKEN_BODY = b'{"message": "Missing Authentication Token"}'
-_SIGNATURE_MESSAGE = (
-    "Authorization header requires 'Credential' parameter. Authorization header "
-    "requires 'Signature' parameter. Authorization header requires 'SignedHeaders' "
-    "parameter. Authorization header requires existence of either a 'X-Amz-Date' or "
-    "a 'Date' header. Authorization="
-)
-
-
-class _BadRequest(Exception):
-    """The request cannot be turned into an event; answered like API Gateway would."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 class ChaliceWSGIAdapter:
     """A WSGI application that runs a Chalice app's REST routes."""
 
     def __init__(self, app: Chalice, *, max_body_bytes: int = MAX_BODY_BYTES) -> None:
-        self.app = app
+        self.app = per_thread_requests(app)
         self.max_body_bytes = max_body_bytes
         self._routes = RouteMatcher(list(app.routes))
-        # Chalice keeps the current request on the app object, so two threads must
-        # never run the app at once (a threaded worker would mix up requests).
-        self._app_lock = threading.Lock()
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
         request_id = str(uuid.uuid4())
         try:
             event = self.build_event(environ, request_id)
-        except _BadRequest as error:
-            body = json.dumps({"message": str(error)}).encode()
-            return _respond(start_response, error.status, [], body, request_id)
+        except ApiError as error:
+            return _respond_error(start_response, error, request_id)
         if event is None:
-            return _missing_route(environ, start_response, request_id)
+            # Never the request's headers (its token) echoed back.
+            return _respond_error(start_response, _NO_ROUTE, request_id)
         if event["httpMethod"] == "OPTIONS" and "OPTIONS" not in self.app.routes[event["resource"]]:
             headers = list(self._preflight_headers(event["resource"]).items())
             return _respond(start_response, 200, headers, b"", request_id)
-        with self._app_lock:
-            result = self.app(event, None)
+        result = self.app(event, None)
         status, headers, body = response_from_result(result)
         return _respond(start_response, status, headers, body, request_id)
 
@@ -143,16 +129,21 @@ class ChaliceWSGIAdapter:
         return cors_headers
 
 
-def _missing_route(
-    environ: WSGIEnviron, start_response: StartResponse, request_id: str
-) -> Iterable[bytes]:
-    authorization = environ.get("HTTP_AUTHORIZATION")
-    if authorization is None:
-        body = _MISSING_TOKEN_BODY
-    else:  # json.dumps: the header is the client's, so it must not break the JSON
-        body = json.dumps({"message": _SIGNATURE_MESSAGE + _wsgi_text(authorization)}).encode()
-    headers = [("x-amzn-ErrorType", "UnauthorizedException")]
-    return _respond(start_response, 403, headers, body, request_id)
+_NO_ROUTE = NotFound("no route matches this path")
+
+
+def per_thread_requests(app: Chalice) -> Chalice:
+    """`app`, its current request kept per thread (as `chalice local` does it)."""
+    if not isinstance(app, LocalChalice):
+        if type(app) is not Chalice:
+            raise TypeError(f"a Chalice app is needed, not a {type(app).__name__}")
+        app.__class__ = LocalChalice
+    return app
+
+
+def _respond_error(start_response: StartResponse, error: ApiError, request_id: str) -> list[bytes]:
+    body = json.dumps(error.body()).encode()
+    return _respond(start_response, error.status, list(error.headers.items()), body, request_id)
 
 
 def _respond(
@@ -250,15 +241,19 @@ def _read_body(environ: WSGIEnviron, limit: int) -> bytes:
     if length_text:
         length = int(length_text) if length_text.isdigit() else -1
         if length < 0:
-            raise _BadRequest(400, "Invalid Content-Length header")
+            raise ApiError("the Content-Length header is malformed")
         if length > limit:
-            raise _BadRequest(413, "Request Too Long")
+            raise _too_large(limit)
         return bytes(stream.read(length)) if length else b""
     if "HTTP_TRANSFER_ENCODING" in environ and environ.get("wsgi.input_terminated"):
         # Chunked upload: the server ends the stream; read one byte past the limit.
         # (Without Content-Length or Transfer-Encoding a request has no body.)
         data = bytes(stream.read(limit + 1))
         if len(data) > limit:
-            raise _BadRequest(413, "Request Too Long")
+            raise _too_large(limit)
         return data
     return b""
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"the body must be at most {limit} bytes")

@@ -13,7 +13,7 @@ TF_DIRS          := $(TF_ROOT_DIRS) $(TF_MODULE_DIRS)
 tf_name           = $(subst /,-,$(patsubst terraform/%,%,$(1)))
 TF_SOURCES       := $(shell find terraform -name '*.tf' -o -name '*.tftpl' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.sh' 2>/dev/null)
 SERVERFUL_ARTIFACT := build/serverful/app.zip
-SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py gunicorn.conf.py requirements-server.lock.txt uv.lock) $(shell find chalicelib -name '*.py' 2>/dev/null)
+SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py server.py requirements-server.lock.txt uv.lock) $(shell find chalicelib -name '*.py' 2>/dev/null)
 
 # Terraform runs with our CLI config (providers from the mirror, when it exists) and
 # one data dir per configuration, so `init` happens once and is reused.

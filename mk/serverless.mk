@@ -29,7 +29,7 @@ $(WHEELHOUSE)/.done: requirements-lambda.txt
 
 serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda package's wheels (for offline packaging)
 
-$(LAMBDA_RUNTIME)/.installed: pyproject.toml uv.lock | $(UV)
+$(LAMBDA_RUNTIME)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 	rm -rf $(LAMBDA_RUNTIME)
 	UV_PROJECT_ENVIRONMENT=$(LAMBDA_RUNTIME) $(UV_SYNC) --only-group lambda-runtime
 	$(PYTHON) -m scripts.locks --layers $(LAMBDA_RUNTIME)/layers.txt
@@ -41,13 +41,13 @@ $(LAMBDA_RUNTIME)/.installed: pyproject.toml uv.lock | $(UV)
 # (pyproject.toml's sam group).
 SAM_VENV := .venv-sam
 
-$(SAM_VENV)/.installed: pyproject.toml uv.lock | $(UV)
+$(SAM_VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(SAM_VENV) $(UV_SYNC) --only-group sam
 	@touch $@
 
-sam-install: $(SAM_VENV)/.installed ## Install the AWS SAM CLI (own venv) for deploy/destroy
+sam-install: $(SAM_VENV)/$(INSTALLED) ## Install the AWS SAM CLI (own venv) for deploy/destroy
 
-lambda-runtime: $(LAMBDA_RUNTIME)/.installed ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
+lambda-runtime: $(LAMBDA_RUNTIME)/$(INSTALLED) ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
 
 package-serverless-offline: install serverless-wheelhouse ## Build the package from the wheelhouse, no index (tests and checks)
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \

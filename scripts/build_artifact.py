@@ -1,5 +1,5 @@
 """Build the serverful app artifact (`make artifact`): a reproducible zip of the code
-(app.py, chalicelib/, wsgi.py, gunicorn.conf.py), requirements-server.lock.txt as
+(app.py, chalicelib/, wsgi.py, server.py), requirements-server.lock.txt as
 requirements.txt, and its wheels under wheels/, which EC2 installs with
 `pip install --require-hashes` and no package index. Sorted entries and fixed timestamps
 make the same sources give the same SHA-256, so Terraform rolls the instances only on a
@@ -18,10 +18,10 @@ from scripts import locks
 from scripts.wheels import pip
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_FILES = ("app.py", "wsgi.py", "gunicorn.conf.py")
+CODE_FILES = ("app.py", "wsgi.py", "server.py")
 # The project's dependencies and the `server` group, each wheel with its hash.
 SERVER_LOCK = ROOT / "requirements-server.lock.txt"
-# Amazon Linux 2023 has glibc 2.34 and python3.11 (x86_64).
+# Amazon Linux 2023 has glibc 2.34 and python3.13 (x86_64).
 PLATFORMS = ("manylinux_2_34_x86_64", "manylinux2014_x86_64", "linux_x86_64")
 
 

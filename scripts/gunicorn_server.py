@@ -1,11 +1,12 @@
-"""gunicorn serving the API (the WSGI shim): in the foreground against `make dev`'s
-stack (`make serve`), or on a free 127.0.0.1 port for tests, benchmarks and `make load`."""
+"""The serverful API's server (server.py: granian serving the WSGI shim): in the
+foreground against `make dev`'s stack (`make serve`), or on a free 127.0.0.1 port for
+tests, benchmarks and `make load`. (Named after gunicorn, which served it until issue 21.)"""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +23,17 @@ from scripts.local_stack import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+SERVER = ROOT / "server.py"
 
 
-def gunicorn_command(*options: str) -> list[str]:
-    """gunicorn with gunicorn.conf.py; `options` (command-line settings) override it."""
-    conf = ["-c", str(GUNICORN_CONF)]
-    return [sys.executable, "-m", "gunicorn", *conf, *options, "wsgi:application"]
+def server_command(app_dir: Path = ROOT) -> list[str]:
+    """server.py of `app_dir` (run there: it serves that directory's wsgi.py)."""
+    return [sys.executable, str(app_dir / SERVER.name)]
 
 
 def server_environment(app_environment: Mapping[str, str], bind: str) -> dict[str, str]:
     """This process's environment plus the app's, serving on `bind`."""
-    env = {**os.environ, **app_environment, "GUNICORN_BIND": bind}
+    env = {**os.environ, **app_environment, "SERVER_BIND": bind}
     env.setdefault("PUBLIC_API_ORIGIN", f"http://{bind}")
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # never trust a gateway that is not there
     return env
@@ -49,23 +49,25 @@ class GunicornServer:
 def gunicorn_server(
     app_environment: Mapping[str, str],
     *,
-    workers: int | None = 2,
+    workers: int | None = 1,
     log_path: Path | None = None,
-    options: Sequence[str] = (),
+    app_dir: Path = ROOT,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[GunicornServer]:
-    """gunicorn serving wsgi:application on a free port until the block ends."""
+    """server.py serving `app_dir`'s wsgi.py on a free port until the block ends;
+    `settings`: server.py's environment variables (SERVER_THREADS, ...)."""
 
     @contextmanager
     def serve(port: int) -> Iterator[GunicornServer]:
         bind = f"127.0.0.1:{port}"
-        env = server_environment(app_environment, bind)
-        if workers is not None:  # None: gunicorn.conf.py's default (2 x cores + 1)
+        env = {**server_environment(app_environment, bind), **(settings or {})}
+        if workers is not None:  # None: server.py's default (one per core)
             env["WEB_CONCURRENCY"] = str(workers)
         with background_process(
-            gunicorn_command(*options),
+            server_command(app_dir),
             ready_url=f"http://{bind}/health",
             env=env,
-            cwd=ROOT,
+            cwd=app_dir,
             log_path=log_path,
             stop_timeout=30,
         ) as process:
@@ -91,9 +93,10 @@ def local_moto_stack(log_dir: Path | None = None) -> Iterator[Stack]:
 
 @contextmanager
 def gunicorn_stack(
-    *, workers: int | None = 2, log_dir: Path | None = None, cors_origins: str = ""
+    *, workers: int | None = 1, log_dir: Path | None = None, cors_origins: str = ""
 ) -> Iterator[GunicornStack]:
-    """A moto server with the table/pool/client, and gunicorn pointed at it."""
+    """A moto server with the table/pool/client, and the server (one process of
+    SERVER_THREADS threads by default) pointed at it."""
     gunicorn_log = log_dir and log_dir / "gunicorn.log"
     with local_moto_stack(log_dir) as stack:
         app_env = stack.app_environment(cors_origins=cors_origins)
@@ -102,13 +105,13 @@ def gunicorn_stack(
 
 
 def serve() -> None:
-    """`make serve`: gunicorn in the foreground against `make dev`'s stack."""
+    """`make serve`: the server in the foreground against `make dev`'s stack."""
     stack = Stack.from_file(Path(os.environ.get("DEV_STATE_DIR", ".dev")) / "stack.json")
-    bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8080")
+    bind = os.environ.get("SERVER_BIND", "127.0.0.1:8080")
     env = server_environment(stack.app_environment(local_cors_origins()), bind)
-    print(f"serving the API with gunicorn on http://{bind} (stack: {stack.endpoint})", flush=True)
+    print(f"serving the API with granian on http://{bind} (stack: {stack.endpoint})", flush=True)
     os.chdir(ROOT)
-    command = gunicorn_command()
+    command = server_command()
     os.execve(command[0], command, env)  # noqa: S606 - our own interpreter, fixed arguments
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from unittest import mock
 
 import boto3
@@ -27,7 +27,6 @@ from chalicelib.config import DEFAULT_TABLE_NAME, cognito_issuer
 from scripts.shared_rules import PASSWORD_POLICY  # the production pools' policy
 
 ROOT = Path(__file__).resolve().parent.parent
-T = TypeVar("T")
 # Starts of a server on free ports before giving up (see on_free_ports).
 START_ATTEMPTS = 2
 REGION = "us-east-1"
@@ -203,7 +202,7 @@ def moto_server(port: int | None = None, log_path: Path | None = None) -> Iterat
 
 
 @contextmanager
-def on_free_ports(count: int, serve: Callable[..., AbstractContextManager[T]]) -> Iterator[T]:
+def on_free_ports[T](count: int, serve: Callable[..., AbstractContextManager[T]]) -> Iterator[T]:
     """`serve(*ports)` on `count` ports free now; on other ports once more if it does not
     start, as another process may take a free port before the server binds it. A retry
     is a warning; a second failure raises with both attempts' reasons."""

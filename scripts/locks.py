@@ -57,7 +57,11 @@ def export(args: Sequence[str], project: Path = ROOT) -> str:
         raise DeployError(f"{UV} not found: run `make install` (it installs the pinned uv)")
     command = [UV, "export", "--locked", "--quiet", "--format", "requirements-txt",
                "--no-emit-project", "--no-header", *args]  # fmt: skip
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, check=False)
+    # uv checks uv.lock with this Python (the Makefile's, or the venv's under pytest).
+    env = {**os.environ, "UV_PYTHON": os.environ.get("UV_PYTHON") or sys.executable}
+    result = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
     if result.returncode:
         raise DeployError(f"uv export failed ({result.stderr.strip()}): run `{FIX}`")
     return result.stdout

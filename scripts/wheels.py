@@ -12,8 +12,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-# The CPython both deployments run (Lambda's runtime, Amazon Linux 2023's python3.11).
-PYTHON_VERSION = "3.11"
+# What production runs: Lambda's python3.13 and Amazon Linux 2023's python3.13.
+PYTHON_VERSION = "3.13"
 
 
 class DeployError(SystemExit):
@@ -30,14 +30,15 @@ def normalize(name: str) -> str:
 
 
 def pip(command: str, platforms: Sequence[str], *args: str, lock: Path | None = None) -> None:
-    """`pip download|install` of wheels for CPython PYTHON_VERSION on `platforms`, not here:
-    with `lock`, exactly its wheels, each checked against its hash. Honours PIP_NO_INDEX
+    """`pip download|install` of wheels for CPython PYTHON_VERSION on `platforms`, not this
+    machine: with `lock`, exactly its wheels, each checked against its hash. Honours PIP_NO_INDEX
     and PIP_FIND_LINKS, so it can run offline from a wheelhouse."""
     platform_args = [arg for platform in platforms for arg in ("--platform", platform)]
     if lock:
         args = ("--no-deps", "--require-hashes", "-r", str(lock), *args)
-    run([sys.executable, "-m", "pip", command, "--quiet", "--only-binary=:all:", "--implementation",
-         "cp", "--python-version", PYTHON_VERSION, *platform_args, *args])  # fmt: skip
+    version = ("--implementation", "cp", "--python-version", PYTHON_VERSION)
+    run([sys.executable, "-m", "pip", command, "--quiet", "--only-binary=:all:", *version,
+         *platform_args, *args])  # fmt: skip
 
 
 def locked(text: str, python_version: str = PYTHON_VERSION) -> dict[str, str]:

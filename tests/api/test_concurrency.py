@@ -102,11 +102,11 @@ def test_overlong_idempotency_key_is_400(api: Runtime, alice: User) -> None:
     assert response.json()["error"]["fields"] == {"Idempotency-Key": "invalid"}
 
 
-def at_once(count: int, send: Callable[[int], ApiResponse]) -> list[ApiResponse]:
+def at_once[T](count: int, send: Callable[[int], T]) -> list[T]:
     """`count` requests released together from as many threads."""
     start = threading.Barrier(count)
 
-    def released(i: int) -> ApiResponse:
+    def released(i: int) -> T:
         start.wait()
         return send(i)
 
@@ -143,3 +143,33 @@ def test_20_patches_with_one_if_match_exactly_one_wins(api: Runtime, alice: User
     winner = next(r for r in responses if r.status == 200).json()
     assert api.request("GET", url, headers=alice.auth_headers).json() == winner
     assert winner["version"] == 2
+
+
+def test_users_at_once_each_see_only_their_own(api: Runtime) -> None:
+    # 4 users, 24 requests released together: each create answers its own body, and
+    # each list holds its own user's todos only (on gunicorn: several threads of one
+    # process, each request waiting on DynamoDB while the others run).
+    users = [api.new_user() for _ in range(4)]
+    for n, user in enumerate(users):
+        api.request("POST", "/todos", headers=user.auth_headers, json={"title": f"seed {n}"})
+
+    def send(i: int) -> tuple[int, int, ApiResponse]:
+        n = (i // 2) % len(users)  # each user: a create and a list, 3 times
+        headers = users[n].auth_headers
+        if i % 2:
+            return n, i, api.request("GET", "/todos", headers=headers)
+        return n, i, api.request("POST", "/todos", headers=headers, json={"title": f"{n}: {i}"})
+
+    for n, i, response in at_once(24, send):
+        if i % 2 == 0:
+            assert response.status == 201, response.body
+            assert response.json()["title"] == f"{n}: {i}"
+        else:
+            assert response.status == 200, response.body
+            titles = [todo["title"] for todo in response.json()]
+            assert f"seed {n}" in titles
+            assert all(t == f"seed {n}" or t.startswith(f"{n}: ") for t in titles), titles
+    for n, user in enumerate(users):
+        listed = api.request("GET", "/todos", headers=user.auth_headers).json()
+        created = {f"{n}: {i}" for i in range(0, 24, 2) if (i // 2) % len(users) == n}
+        assert {todo["title"] for todo in listed} == {f"seed {n}"} | created

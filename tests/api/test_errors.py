@@ -37,6 +37,11 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
         ({"title": "t", "url": "http://x"}, "url"),
         ({"title": "a\ud800"}, "title"),  # a lone surrogate: valid JSON, not storable
         ({"title": "t", "notes": "\udfff"}, "notes"),
+        ({"title": "a\u0000b"}, "title"),  # NUL and the other control characters
+        ({"title": "bell\u0007"}, "title"),
+        ({"title": "\u200b"}, "title"),  # nothing that shows
+        ({"title": " \u200d\ufeff\u3164 "}, "title"),
+        ({"title": "e\u0301" * 501}, "title"),  # 501 characters once composed (NFC)
     ],
 )
 def test_invalid_create_names_the_field(
@@ -49,6 +54,20 @@ def test_invalid_create_names_the_field(
     )
     assert field in error["fields"]
     assert api.request("GET", "/todos", headers=alice.auth_headers).json() == []
+
+
+def test_a_title_is_stored_composed_and_counted_that_way(api: Runtime, alice: User) -> None:
+    # 1,000 code points decomposed, 500 composed: the limit counts the composed text.
+    decomposed = "e\u0301" * 500
+    response = api.request("POST", "/todos", headers=alice.auth_headers, json={"title": decomposed})
+    assert response.status == 201, response.body
+    assert response.json()["title"] == "\u00e9" * 500
+    renamed = api.request(
+        "PATCH", response.json()["url"], headers=alice.auth_headers, json={"title": "\u200b"}
+    )
+    assert_error(renamed, 400, "validation_error")
+    listed = api.request("GET", "/todos", headers=alice.auth_headers).json()
+    assert [todo["title"] for todo in listed] == ["\u00e9" * 500]
 
 
 def test_unknown_field_names_are_not_echoed_unbounded(api: Runtime, alice: User) -> None:

@@ -9,19 +9,23 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from jwt.algorithms import RSAAlgorithm
 from moto.utilities.utils import load_resource
 
 from chalicelib.auth import (
+    JWKS_MAX_AGE_SECONDS,
+    JWKS_RETRY_SECONDS,
     LEEWAY_SECONDS,
     Authenticator,
     Identity,
     JwksCache,
     TokenVerifier,
+    Verified,
     VerifiedTokens,
     bearer_token,
 )
 from chalicelib.config import load_settings
-from chalicelib.errors import ServiceUnavailable, Unauthorized
+from chalicelib.errors import AuthFailure, ServiceUnavailable, Unauthorized
 from tests.tokens import (
     MOTO_KID,
     claims_for,
@@ -95,23 +99,53 @@ def test_keys_are_fetched_once_for_many_tokens(
 
 
 @pytest.mark.parametrize(
-    ("make_token", "message"),
+    ("make_token", "message", "reason"),
     [
-        (lambda: "", "malformed"),
-        (lambda: "not-a-jwt", "malformed"),
-        (lambda: "a.b.c", "malformed"),
-        (lambda: unsigned(claims_for(ISSUER, CLIENT)), "RS256"),
-        (lambda: signed(claims_for(ISSUER, CLIENT), key=other_rsa_key()), "invalid token"),
-        (lambda: signed(claims_for(ISSUER, CLIENT), kid="unknown-kid"), "unknown key"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, exp=int(time.time()) - 120)), "expired"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, iat=int(time.time()) + 3600)), "invalid"),
-        (lambda: signed(claims_for(ISSUER + "x", CLIENT)), "not issued by this user pool"),
-        (lambda: signed(claims_for("https://evil.example.com", CLIENT)), "not issued"),
-        (lambda: signed(claims_for(ISSUER, "other-client")), "another app client"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, token_use="refresh")), "id or access"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, token_use=None)), "token_use"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, exp=None)), "exp"),
-        (lambda: signed(claims_for(ISSUER, CLIENT, sub="")), "subject"),
+        (lambda: "", "malformed", "malformed_token"),
+        (lambda: "not-a-jwt", "malformed", "malformed_token"),
+        (lambda: "a.b.c", "malformed", "malformed_token"),
+        (lambda: unsigned(claims_for(ISSUER, CLIENT)), "RS256", "bad_algorithm"),
+        (
+            lambda: signed(claims_for(ISSUER, CLIENT), key=other_rsa_key()),
+            "invalid token",
+            "bad_signature",
+        ),
+        (
+            lambda: signed(claims_for(ISSUER, CLIENT), kid="unknown-kid"),
+            "unknown key",
+            "unknown_key",
+        ),
+        (
+            lambda: signed(claims_for(ISSUER, CLIENT, exp=int(time.time()) - 120)),
+            "expired",
+            "expired",
+        ),
+        (
+            lambda: signed(claims_for(ISSUER, CLIENT, iat=int(time.time()) + 3600)),
+            "invalid",
+            "invalid_token",
+        ),
+        (
+            lambda: signed(claims_for(ISSUER + "x", CLIENT)),
+            "not issued by this user pool",
+            "wrong_issuer",
+        ),
+        (
+            lambda: signed(claims_for("https://evil.example.com", CLIENT)),
+            "not issued",
+            "wrong_issuer",
+        ),
+        (lambda: signed(claims_for(ISSUER, "other-client")), "another app client", "wrong_client"),
+        (
+            lambda: signed(claims_for(ISSUER, CLIENT, token_use="refresh")),
+            "id or access",
+            "invalid_token",
+        ),
+        (lambda: signed(claims_for(ISSUER, CLIENT, token_use=None)), "token_use", "invalid_token"),
+        (lambda: signed(claims_for(ISSUER, CLIENT, exp=None)), "exp", "invalid_token"),
+        (lambda: signed(claims_for(ISSUER, CLIENT, iat=None)), "iat", "invalid_token"),
+        (lambda: signed(claims_for(ISSUER, CLIENT, sub="")), "subject", "invalid_token"),
+        (lambda: signed(claims_for(ISSUER, CLIENT, exp="soon")), "malformed", "malformed_token"),
     ],
     ids=[
         "empty",
@@ -128,12 +162,17 @@ def test_keys_are_fetched_once_for_many_tokens(
         "wrong-token-use",
         "no-token-use",
         "no-expiry",
+        "no-issued-at",
         "empty-subject",
+        "expiry-not-a-number",
     ],
 )
-def test_bad_tokens_are_rejected(verifier: TokenVerifier, make_token: Any, message: str) -> None:
-    with pytest.raises(Unauthorized, match=message):
+def test_bad_tokens_are_rejected(
+    verifier: TokenVerifier, make_token: Any, message: str, reason: str
+) -> None:
+    with pytest.raises(Unauthorized, match=message) as raised:
         verifier.verify(make_token())
+    assert raised.value.reason == reason
 
 
 def test_hmac_signed_with_the_public_key_is_rejected(verifier: TokenVerifier) -> None:
@@ -491,9 +530,83 @@ def test_a_failure_is_never_cached(jwks_server: JwksServer) -> None:
 def test_the_cache_is_bounded() -> None:
     cache = VerifiedTokens(max_entries=2)
     for name in ("a", "b", "c"):
-        cache.add(VerifiedTokens.digest(name), Identity(name), 0, 100)
-    assert cache.get(VerifiedTokens.digest("a"), 50) is None
-    assert cache.get(VerifiedTokens.digest("c"), 50) == Identity("c")
+        cache.add(VerifiedTokens.digest(name), Verified(Identity(name), MOTO_KID, 0, 100))
+    assert cache.get(VerifiedTokens.digest("a")) is None
+    assert cache.get(VerifiedTokens.digest("c")) == Verified(Identity("c"), MOTO_KID, 0, 100)
+
+
+# -- Keys leaving the JWKS (issue 20 item 7) ---------------------------------------
+
+
+class Rotation:
+    """The pool's key set over time: moto's key ("dummy") and a second key ("next")."""
+
+    def __init__(self) -> None:
+        self.next_key = other_rsa_key()
+        next_jwk = json.loads(RSAAlgorithm.to_jwk(self.next_key.public_key()))
+        self.next_jwk = {**next_jwk, "kid": "next", "alg": "RS256", "use": "sig"}
+        self.fetch = CountingFetch({"keys": [moto_jwk(), self.next_jwk]})
+        self.clock = FakeClock()
+        jwks = JwksCache("http://x", fetch=self.fetch, min_refresh_seconds=60, clock=self.clock)
+        self.verifier = TokenVerifier(SETTINGS, jwks)
+
+    def withdraw_the_moto_key(self) -> None:
+        self.fetch.document = {"keys": [self.next_jwk]}
+
+    def signed_by_next(self, sub: str) -> str:
+        return signed(claims_for(ISSUER, CLIENT, sub=sub), key=self.next_key, kid="next")
+
+
+def test_a_withdrawn_key_stops_verifying_cached_and_new_tokens_after_the_timed_refresh() -> None:
+    pool = Rotation()
+    cached = signed(claims_for(ISSUER, CLIENT, sub="cached"))
+    assert pool.verifier.verify(cached).sub == "cached"
+    pool.withdraw_the_moto_key()
+    # Until the keys are due again, the key set in hand still holds it.
+    pool.clock.now += JWKS_MAX_AGE_SECONDS - 1
+    assert pool.verifier.verify(cached).sub == "cached"
+    assert pool.fetch.calls == 1
+    # Then the keys are fetched again, though no unknown kid came along.
+    pool.clock.now += 2
+    never_seen = signed(claims_for(ISSUER, CLIENT, sub="new"))
+    for token in (cached, never_seen, cached):
+        with pytest.raises(Unauthorized, match="unknown key") as raised:
+            pool.verifier.verify(token)
+        assert raised.value.reason == AuthFailure.UNKNOWN_KEY
+    assert pool.verifier.verify(pool.signed_by_next("next")).sub == "next"
+    # One fetch on the timer; the unknown kids then waited for min_refresh_seconds.
+    assert pool.fetch.calls == 2
+
+
+def test_a_refresh_for_an_unknown_kid_also_drops_the_withdrawn_keys_tokens() -> None:
+    pool = Rotation()
+    pool.fetch.document = {"keys": [moto_jwk()]}  # "next" is not published yet
+    cached = signed(claims_for(ISSUER, CLIENT, sub="cached"))
+    assert pool.verifier.verify(cached).sub == "cached"
+    # The pool rotates: "next" in, moto's key out; a token signed by "next" comes.
+    pool.withdraw_the_moto_key()
+    pool.clock.now += 61  # past the unknown-kid refetch interval, before the timer
+    assert pool.verifier.verify(pool.signed_by_next("rotated")).sub == "rotated"
+    with pytest.raises(Unauthorized, match="unknown key"):
+        pool.verifier.verify(cached)
+    assert pool.fetch.calls == 2
+
+
+def test_a_failed_timed_refresh_keeps_the_keys_and_is_retried_soon() -> None:
+    pool = Rotation()
+    cached = signed(claims_for(ISSUER, CLIENT, sub="cached"))
+    assert pool.verifier.verify(cached).sub == "cached"
+    document = pool.fetch.document
+    pool.fetch.document = {"keys": "the endpoint answered garbage"}
+    pool.clock.now += JWKS_MAX_AGE_SECONDS + 1
+    # The keys in hand still verify (a JWKS outage is not an outage of ours).
+    assert pool.verifier.verify(cached).sub == "cached"
+    assert pool.verifier.verify(signed(claims_for(ISSUER, CLIENT, sub="new"))).sub == "new"
+    assert pool.fetch.calls == 2
+    pool.fetch.document = document
+    pool.clock.now += JWKS_RETRY_SECONDS
+    assert pool.verifier.verify(cached).sub == "cached"
+    assert pool.fetch.calls == 3
 
 
 # -- A new worker's warm-up tokens ------------------------------------------------

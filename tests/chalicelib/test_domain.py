@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from chalicelib.domain import (
     ORDER_MAX,
     ORDER_MIN,
     TITLE_MAX_LENGTH,
+    TITLE_PATTERN,
     Priority,
     Todo,
     parse_bulk_completed,
@@ -17,6 +20,7 @@ from chalicelib.domain import (
     parse_new_todo,
 )
 from chalicelib.errors import ValidationError
+from chalicelib.ids import is_ulid, new_ulid
 
 
 def test_new_todo_defaults() -> None:
@@ -55,6 +59,17 @@ def test_new_todo_with_every_field() -> None:
         ({"title": None}, "title", "must be a string"),
         ({"title": 5}, "title", "must be a string"),
         ({"title": "x" * (TITLE_MAX_LENGTH + 1)}, "title", "at most"),
+        ({"title": "a\u0000b"}, "title", "control characters"),
+        ({"title": "\u0000"}, "title", "control characters"),
+        ({"title": "red \x1b[31m"}, "title", "control characters"),
+        ({"title": "a\x7fb"}, "title", "control characters"),
+        ({"title": "a\x9bb"}, "title", "control characters"),  # C1: CSI
+        ({"title": "two\nlines"}, "title", "control characters"),
+        ({"title": "\u200b"}, "title", "visible character"),
+        ({"title": " \u200b\u200d\ufeff "}, "title", "visible character"),
+        ({"title": "\u2060\u202e"}, "title", "visible character"),
+        ({"title": "\u3164"}, "title", "visible character"),
+        ({"title": "\u00ad"}, "title", "visible character"),
         ({"title": "a", "completed": "yes"}, "completed", "true or false"),
         ({"title": "a", "completed": 1}, "completed", "true or false"),
         ({"title": "a", "order": "1"}, "order", "integer"),
@@ -140,3 +155,57 @@ def test_a_change_bumps_the_version_and_keeps_the_first_completion() -> None:
     assert done.changed({"completed": True}, later).completed_at == first
     assert done.changed({"title": "x"}, later).completed_at == first
     assert done.changed({"completed": False}, later).completed_at is None
+
+
+def test_a_title_is_stored_in_nfc() -> None:
+    assert parse_new_todo({"title": "Cafe\u0301"})["title"] == "Caf\u00e9"
+
+
+def test_a_titles_length_is_the_same_composed_or_decomposed() -> None:
+    composed, decomposed = "\u00e9" * TITLE_MAX_LENGTH, "e\u0301" * TITLE_MAX_LENGTH
+    assert unicodedata.normalize("NFC", decomposed) == composed
+    assert parse_new_todo({"title": composed})["title"] == composed
+    assert parse_changes({"title": decomposed}).values == {"title": composed}
+    with pytest.raises(ValidationError, match="at most"):
+        parse_new_todo({"title": decomposed + "e\u0301"})
+
+
+@pytest.mark.parametrize(
+    "title", ["\U0001f468\u200d\U0001f469\u200d\U0001f467", "a\u200bb", "\u0600", "\u0301", "x"]
+)
+def test_titles_with_something_visible_are_kept(title: str) -> None:
+    # A zero-width joiner inside an emoji family, a zero-width space between
+    # letters, an Arabic number sign (a format character with a glyph).
+    assert parse_new_todo({"title": title})["title"] == unicodedata.normalize("NFC", title)
+
+
+def test_the_invisible_characters_are_every_basic_plane_format_character() -> None:
+    """The title's character classes name Unicode's Cf characters of the Basic
+    Multilingual Plane, but those with a glyph (Prepended_Concatenation_Mark)."""
+    with_a_glyph = {0x600, 0x601, 0x602, 0x603, 0x604, 0x605, 0x6DD, 0x70F, 0x890, 0x891, 0x8E2}
+    for code in range(0x10000):
+        char = chr(code)
+        if 0xD800 <= code < 0xE000 or unicodedata.category(char) != "Cf":
+            continue
+        expected_blank = code not in with_a_glyph
+        assert (re.fullmatch(TITLE_PATTERN, char) is None) == expected_blank, hex(code)
+
+
+def test_the_title_pattern_is_what_the_parser_accepts() -> None:
+    """openapi.yaml's pattern (TITLE_PATTERN) and the parser agree on every
+    character of the Basic Multilingual Plane, alone and between two letters."""
+    for code in [*range(0xD800), *range(0xE000, 0x10000)]:
+        for title in (chr(code), f"a{chr(code)}b"):
+            try:
+                parse_new_todo({"title": title})
+                accepted = True
+            except ValidationError:
+                accepted = False
+            assert (re.fullmatch(TITLE_PATTERN, title) is not None) == accepted, hex(code)
+
+
+def test_is_ulid_takes_the_whole_string() -> None:
+    ulid = new_ulid()
+    assert is_ulid(ulid)
+    for bad in (ulid + "\n", ulid + "0", "\n" + ulid, ulid[:-1], ulid.lower(), "8" + ulid[1:]):
+        assert not is_ulid(bad), repr(bad)

@@ -13,7 +13,9 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +229,25 @@ def test_on_lambda_api_gateways_request_id_is_returned_and_logged(output: Output
 
     assert response["headers"]["X-Request-Id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
     assert only_log(output)["correlation_id"] == "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+def test_two_threads_in_requests_at_once_each_log_and_count_their_own(output: Output) -> None:
+    # Both requests are open before either writes its line (as when one waits on
+    # DynamoDB while another runs): each line and metric document is its own.
+    both_open = threading.Barrier(2, timeout=5)
+    observability = app_module.observability
+
+    def serve(request_id: str) -> None:
+        with observability.request(request_id, "GET", "/todos") as record:
+            both_open.wait()
+            observability.logger.info("inside", extra={"mine": request_id})
+            both_open.wait()
+            observability.finish(record, 200)
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(serve, ["request-a", "request-b"]))
+    inside = {line["mine"]: line["correlation_id"] for line in output.logs() if "mine" in line}
+    assert inside == {"request-a": "request-a", "request-b": "request-b"}
+    finished = sorted(line["correlation_id"] for line in output.logs() if "status" in line)
+    assert finished == ["request-a", "request-b"]
+    assert sorted(doc["request_id"] for doc in output.metrics()) == ["request-a", "request-b"]

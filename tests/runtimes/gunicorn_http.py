@@ -1,4 +1,6 @@
-"""Runtime: a real gunicorn process over HTTP, against a real moto server.
+"""Runtime: the real server (server.py: granian, one process of several threads,
+as on EC2) over HTTP, against a real moto server. (Named "gunicorn", which served the
+API until issue 21.)
 
 Tokens are issued by moto's Cognito and verified by the app against the JWKS
 the moto server publishes, exactly as on EC2 (where it is Cognito's).
@@ -85,5 +87,5 @@ def gunicorn_runtime() -> Iterator[GunicornRuntime]:
             # The server's own words are the quickest way to the cause.
             log = Path(log_dir) / "gunicorn.log"
             if log.exists():
-                print(f"--- gunicorn log (tail) ---\n{log.read_text()[-4000:]}")
+                print(f"--- server log (tail) ---\n{log.read_text()[-4000:]}")
             raise

@@ -108,7 +108,7 @@ class PackagedApp:
     """What sam.yaml says about the function and the REST API in front of it."""
 
     handler: str
-    python: str  # "3.11" from Runtime: python3.11
+    python: str  # "3.13" from Runtime: python3.13
     timeout_ms: int
     memory_mb: int
     environment: dict[str, Any]

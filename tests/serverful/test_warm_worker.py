@@ -1,4 +1,4 @@
-"""wsgi.warm_worker, run in each new gunicorn worker before it serves: its requests
+"""wsgi.warm_worker, run in each new server worker (wsgi.serve) before it serves: its requests
 go through the app as a client's would, leave no log line or metric behind, and a
 DynamoDB that does not answer is waited for once, not once a round."""
 

@@ -166,7 +166,8 @@ def test_powertools_comes_from_the_aws_managed_layer_at_the_pinned_version(
     assert function["Layers"] == [{"Ref": "PowertoolsLayerArn"}]
     parameter = sam_template["Parameters"]["PowertoolsLayerArn"]
     assert parameter["Type"] == "AWS::SSM::Parameter::Value<String>"
-    runtime = function["Runtime"]  # python3.11
+    runtime = function["Runtime"]
+    assert runtime == "python3.13"  # what production runs (docs/wsgi.md, Python)
     version = pinned_version("aws-lambda-powertools")
     assert parameter["Default"] == f"/aws/service/powertools/python/x86_64/{runtime}/{version}"
 

@@ -1,4 +1,4 @@
-"""The artifact, installed the way the EC2 user data installs it, boots gunicorn."""
+"""The artifact, installed the way the EC2 user data installs it, boots its server."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ def env_file_settings(user_data: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in body.splitlines() if line and line[0] != "#")
 
 
-def test_artifact_installs_and_gunicorn_answers_health(
+def test_artifact_installs_and_the_server_answers_health(
     artifact: Path, compute_module: Terraform, tmp_path: Path
 ) -> None:
     port = free_port()
     user_data = render_user_data(compute_module, app_port=port)
     dest = tmp_path / "opt-todo"
 
-    # The user data's install step, with this machine's python instead of python3.11.
+    # The user data's install step, with this machine's python instead of python3.13.
     install_line = re.search(r"bash /opt/todo/install_app\.sh .*", user_data)
     assert install_line, "the user data no longer runs install_app.sh"
     install_script = compute_module.working_dir / "templates" / "install_app.sh"
@@ -50,16 +50,16 @@ def test_artifact_installs_and_gunicorn_answers_health(
     assert exec_start
     command = shlex.split(exec_start.group(1).replace("/opt/todo", str(dest)))
     settings = env_file_settings(user_data)
-    assert settings["GUNICORN_BIND"] == f"0.0.0.0:{port}"
+    assert settings["SERVER_BIND"] == f"0.0.0.0:{port}"
     env = {
         **settings,
         **FAKE_CREDENTIALS,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "SERVER_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
     }
-    log_path = tmp_path / "gunicorn.log"
+    log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             command,

@@ -14,7 +14,7 @@ def user_data(compute_module: Terraform) -> str:
 
 
 def test_the_agent_comes_from_the_amazon_linux_repository(user_data: str) -> None:
-    assert "dnf install -y -q python3.11 amazon-cloudwatch-agent logrotate" in user_data
+    assert "dnf install -y -q python3.13 amazon-cloudwatch-agent logrotate" in user_data
 
 
 def test_the_agent_is_configured_and_running_before_the_app_starts(user_data: str) -> None:

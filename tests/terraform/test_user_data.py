@@ -43,12 +43,10 @@ def test_user_data_verifies_the_artifact_before_installing_it(user_data: str) ->
     assert "s3://todo-prod-artifacts-123/releases/" in user_data
 
 
-def test_user_data_runs_gunicorn_as_a_non_root_user_under_systemd(user_data: str) -> None:
+def test_user_data_runs_the_server_as_a_non_root_user_under_systemd(user_data: str) -> None:
     unit = user_data[user_data.index("[Unit]") : user_data.index("\nUNIT\n")]
     assert re.search(r"^User=todo$", unit, re.MULTILINE)
-    assert (
-        "ExecStart=/opt/todo/venv/bin/gunicorn --config gunicorn.conf.py wsgi:application" in unit
-    )
+    assert "ExecStart=/opt/todo/venv/bin/python server.py" in unit
     assert "EnvironmentFile=/etc/todo/app.env" in unit
     assert "NoNewPrivileges=true" in unit
     assert "systemctl enable --now todo-api.service" in user_data
@@ -67,7 +65,7 @@ def test_user_data_hands_the_app_its_settings(user_data: str) -> None:
         "COGNITO_USER_POOL_ID": "eu-west-1_AbCdEf123",
         "COGNITO_APP_CLIENT_ID": "client123",
         "CORS_ORIGINS": "https://d111111abcdef8.cloudfront.net",
-        "GUNICORN_BIND": "0.0.0.0:8080",
+        "SERVER_BIND": "0.0.0.0:8080",
         "PUBLIC_API_ORIGIN": "https://abc123.execute-api.eu-west-1.amazonaws.com",
         "POWERTOOLS_SERVICE_NAME": "todo-prod",
         "LOG_LEVEL": "INFO",

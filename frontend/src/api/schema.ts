@@ -149,7 +149,7 @@ export interface components {
             version: number;
         };
         TodoCreate: {
-            /** @description Trimmed; must not be blank. */
+            /** @description Trimmed and NFC-normalised (the length is counted after both); no control characters; at least one visible character. */
             title: string;
             /** @default false */
             completed?: boolean;
@@ -161,7 +161,7 @@ export interface components {
             priority?: components["schemas"]["Priority"];
         };
         TodoPatch: {
-            /** @description Trimmed; must not be blank. */
+            /** @description Trimmed and NFC-normalised (the length is counted after both); no control characters; at least one visible character. */
             title?: string;
             completed?: boolean;
             order?: number;

@@ -15,6 +15,7 @@ function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the d
   // What the session hands the client: this user's token, another's, or a failure to reach Cognito.
   let token: () => Promise<string | null> = async () => idTokenFor("sub-1");
   vi.spyOn(navigator, "onLine", "get").mockImplementation(() => online);
+  window.dispatchEvent(new Event("online")); // no API found unreachable by an earlier test
   // The fake API answers one todo's GET too (the conflict dialog shows the server's version).
   const fetchImpl: typeof fetch = async (input, init = {}) => {
     if (!online || !network) throw new TypeError("Failed to fetch");
@@ -95,19 +96,30 @@ it("two offline edits of one todo: the second's If-Match follows the first's new
 
 it("a write cut off by going offline joins the outbox, and later ones wait behind it", async () => {
   const { server, api, outbox, setOnline, setNetwork } = setup();
-  setNetwork(false);
-  // A network error while the browser says online: the caller's retries deal with it.
-  await expect(api.updateTodo("t1", { completed: true })).rejects.toMatchObject({ status: 0 });
-  expect(outbox.current.writes).toEqual([]);
-
   const sent = api.updateTodo("t1", { completed: true });
   setOnline(false); // the connection drops while the request is on its way
   await sent;
   setOnline(true);
-  setNetwork(true);
   await api.updateTodo("t2", { completed: true });
   expect(outbox.current.writes.map((w) => w.kind === "update" && w.id)).toEqual(["t1", "t2"]);
   expect(writes(server)).toHaveLength(0);
+  setNetwork(true);
+});
+
+it("the API out of reach while the browser says online (a reloaded offline tab, a Wi-Fi without internet) is offline too", async () => {
+  const { server, api, outbox, replay, setNetwork } = setup();
+  setNetwork(false);
+  await api.updateTodo("t1", { completed: true });
+  await api.updateTodo("t2", { completed: true });
+  expect(outbox.current.writes.map((w) => w.kind === "update" && w.id)).toEqual(["t1", "t2"]);
+  expect(await replay()).toBe("offline");
+
+  setNetwork(true);
+  expect(await replay()).toBe("done");
+  expect(writes(server)).toHaveLength(2);
+  await api.updateTodo("t1", { title: "Sent at once" });
+  expect(outbox.current.writes).toEqual([]);
+  expect(server.todos.get("t1")).toMatchObject({ title: "Sent at once" });
 });
 
 it("a list read shows the waiting writes over the server's data", () => {

@@ -11,6 +11,7 @@
 import { ApiError, newIdempotencyKey, SIGN_IN_UNREACHABLE, type ApiClient } from "../api/client";
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
 import { placeholder } from "../todos/cache";
+import { isNetworkError, isOffline, reaching } from "./network";
 import { outboxExpired } from "./storage";
 
 export type QueuedWrite =
@@ -120,17 +121,9 @@ export class Outbox {
   }
 }
 
-export function isNetworkError(error: unknown): boolean {
-  return error instanceof ApiError && error.status === 0;
-}
-
 /** The write never left: the token could not be refreshed (Cognito not reached), so it waits like an offline one. */
 function signInUnreachable(error: unknown): boolean {
   return error instanceof ApiError && error.code === SIGN_IN_UNREACHABLE;
-}
-
-function isOffline(): boolean {
-  return typeof navigator !== "undefined" && navigator.onLine === false;
 }
 
 
@@ -163,7 +156,7 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
       return answerOffline();
     }
     try {
-      return await send();
+      return await reaching(send);
     } catch (error) {
       // The connection dropped while this was on its way, or the sign-in service can't
       // be reached to refresh the token: keep it for the replay. A network error while
@@ -178,7 +171,7 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
   return {
     ...api,
     async listTodos(pageUrl) {
-      return overlay(await api.listTodos(pageUrl), outbox.current.writes);
+      return overlay(await reaching(() => api.listTodos(pageUrl)), outbox.current.writes);
     },
     createTodo(input, idempotencyKey) {
       const tempId = `temp-${idempotencyKey}`;

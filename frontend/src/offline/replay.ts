@@ -1,6 +1,7 @@
 /** Sends the outbox's writes in order once the connection is back. */
 import { ApiError, SessionExpiredError, type ApiClient } from "../api/client";
-import { isNetworkError, type Outbox, type QueuedWrite } from "./outbox";
+import { isNetworkError, reaching } from "./network";
+import type { Outbox, QueuedWrite } from "./outbox";
 
 export type ReplayResult = "done" | "offline" | "conflict" | "sessionExpired" | "retryLater";
 
@@ -27,14 +28,16 @@ export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (mess
     const write = state.writes[0];
     if (!write) return "done";
     try {
-      if (write.kind === "create") await api.createTodo(write.input, write.key);
-      else if (write.kind === "delete") await api.deleteTodo(write.id);
-      else if (write.kind === "setAll") await api.setAllCompleted(write.completed);
-      else {
-        const version = write.ifMatch === undefined ? undefined : latest(write.id, write.ifMatch);
-        const saved = await api.updateTodo(write.id, write.patch, version);
-        own.add(`${write.id}:${saved.version}`);
-      }
+      await reaching(async () => {
+        if (write.kind === "create") await api.createTodo(write.input, write.key);
+        else if (write.kind === "delete") await api.deleteTodo(write.id);
+        else if (write.kind === "setAll") await api.setAllCompleted(write.completed);
+        else {
+          const version = write.ifMatch === undefined ? undefined : latest(write.id, write.ifMatch);
+          const saved = await api.updateTodo(write.id, write.patch, version);
+          own.add(`${write.id}:${saved.version}`);
+        }
+      });
       outbox.remove(write.key);
     } catch (error) {
       if (isNetworkError(error)) return "offline";

@@ -17,6 +17,7 @@ import type { ApiClient } from "../api/client";
 import type { TodoPages } from "../todos/cache";
 import { TODOS_KEY, findTodo } from "../todos/cache";
 import { Outbox, withOutbox, type Conflict } from "./outbox";
+import { isOffline, subscribeNetwork } from "./network";
 import { cacheKey, OUTBOX_MAX_AGE_DAYS, outboxKey, sweepOutboxes } from "./storage";
 
 const CHANNEL = "todos";
@@ -33,17 +34,7 @@ export interface OfflineSync {
 }
 
 function useOnline(): boolean {
-  return useSyncExternalStore(
-    (changed) => {
-      window.addEventListener("online", changed);
-      window.addEventListener("offline", changed);
-      return () => {
-        window.removeEventListener("online", changed);
-        window.removeEventListener("offline", changed);
-      };
-    },
-    () => navigator.onLine,
-  );
+  return !useSyncExternalStore(subscribeNetwork, isOffline);
 }
 
 /**
@@ -158,8 +149,10 @@ export function useOfflineSync(
   // and now and then while writes wait.
   const waiting = state.writes.length;
   const hasWaiting = waiting > 0;
+  // While the API is unreachable but the device has a network, this is also what finds
+  // out that it is back (replay returns at once while the device itself is offline).
   useEffect(() => {
-    if (!live || !online || !hasWaiting || state.conflict) return;
+    if (!live || !hasWaiting || state.conflict) return;
     void replay();
     const timer = setInterval(() => void replay(), RETRY_MS);
     return () => clearInterval(timer);

@@ -90,13 +90,13 @@ variable "root_volume_size_gb" {
 }
 
 variable "app_port" {
-  description = "Port gunicorn binds on the instances (GUNICORN_BIND=0.0.0.0:<port>)."
+  description = "Port the server binds on the instances (SERVER_BIND=0.0.0.0:<port>)."
   type        = number
   default     = 8080
 
   validation {
     condition     = var.app_port > 1024 && var.app_port < 65536
-    error_message = "app_port must be an unprivileged port (1025-65535): gunicorn runs as a non-root user."
+    error_message = "app_port must be an unprivileged port (1025-65535): the server runs as a non-root user."
   }
 }
 

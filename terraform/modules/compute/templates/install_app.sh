@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the app artifact (built by `make artifact`) into DEST:
-#   DEST/app   the code (app.py, chalicelib/, wsgi.py, gunicorn.conf.py)
+#   DEST/app   the code (app.py, chalicelib/, wsgi.py, server.py)
 #   DEST/venv  a virtualenv with the locked requirements, installed from the
 #              wheels inside the artifact (no package index needed at boot), each
 #              checked against its SHA-256 in the lock (--require-hashes)
