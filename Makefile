@@ -30,20 +30,40 @@ CHECK_TARGETS := lint
 TEST_PREREQS  :=
 PYTEST_ARGS   ?=
 
-.PHONY: help install dev user test test-fast lint fmt pytest bench clean
+.PHONY: help install lock dev user test test-fast lint fmt pytest bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-22s %s\n", $$1, $$2}'
 
-# The stamp names the Python version: a venv of another version is made anew.
-$(VENV)/.installed-$(PY_VERSION): requirements.txt requirements-server.txt requirements-dev.txt
+# uv, pinned and installed from PyPI into a venv of its own, makes every Python
+# environment from pyproject.toml and uv.lock (docs/dependencies.md), with the
+# interpreter PYTHON names: it never downloads a Python.
+UV_VERSION := 0.13.9
+UV_VENV    := .venv-uv
+export UV  := $(CURDIR)/$(UV_VENV)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON = $(PYTHON)
+UV_SYNC     = $(UV) sync --locked --quiet
+# A venv's stamp names the Python version: a venv of another version is made anew.
+INSTALLED  := .installed-$(PY_VERSION)
+
+$(UV):
 	$(PYTHON_CHECK)
-	$(PYTHON) -m venv --clear $(VENV)
-	$(BIN)/pip install --quiet --upgrade "pip<26.3"  # chalice 1.34 needs pip < 26.3 to build packages
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(PYTHON) -m venv --clear $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	$(PYTHON_CHECK)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC)
 	@touch $@
 
-install: $(VENV)/.installed-$(PY_VERSION) ## Create .venv and install all Python dependencies
+install: $(VENV)/$(INSTALLED) ## Create .venv and install all Python dependencies (uv sync of pyproject.toml's dev group)
+
+# After changing a dependency in pyproject.toml: re-lock, and regenerate the hash-locked
+# files the deployments install from (a test fails while they are stale).
+lock: | $(UV) ## Update uv.lock from pyproject.toml and regenerate requirements-server.lock.txt and requirements-lambda.txt
+	$(UV) lock
+	$(PYTHON) -m scripts.locks
 
 dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
 	$(BIN)/python -m scripts.dev
@@ -77,18 +97,17 @@ bench: install package-serverless-offline lambda-runtime ## DynamoDB requests an
 	$(BIN)/python -m bench.api_cpu
 	$(BIN)/python -m bench.lambda_cold_start
 
-# checkov pins boto3/networkx versions that clash with requirements-dev.txt, so it
-# lives in a venv of its own, shared by every area's template checks.
+# checkov pins boto3/networkx versions that clash with ours, so it lives in a venv of
+# its own (pyproject.toml's checkov group), shared by every area's template checks.
 CHECKOV_VENV := .venv-checkov
 CHECKOV      := $(CHECKOV_VENV)/bin/checkov
 
-$(CHECKOV_VENV)/.installed: requirements-checkov.txt
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+$(CHECKOV_VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(CHECKOV_VENV) $(UV_SYNC) --only-group checkov
 	@touch $@
 
 .PHONY: checkov-install
-checkov-install: $(CHECKOV_VENV)/.installed ## Install checkov (own venv) for the IaC checks
+checkov-install: $(CHECKOV_VENV)/$(INSTALLED) ## Install checkov (own venv) for the IaC checks
 
 -include $(sort $(wildcard mk/*.mk))
 
@@ -97,5 +116,5 @@ test: install $(TEST_PREREQS) ## Everything CI runs: installs, lints, checks, th
 	@echo "==> pytest"
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-clean: ## Remove generated files (keeps .venv)
+clean: ## Remove generated files (keeps the venvs)
 	rm -rf .dev build dist .pytest_cache .mypy_cache .ruff_cache

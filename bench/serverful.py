@@ -588,7 +588,7 @@ def main() -> int:
                     ceilings[scenario, api.name] = ceiling_rps(wrk, api, scenario, seconds)
             ours_stack = apis[1].stack
             firsts = {rounds_: first_request(ours_stack, rounds_, log_dir) for rounds_ in (8, 0)}
-        py311 = venv_with("py311-venv", "3.11", ROOT / "requirements-server.txt")
+        py311 = venv_with("py311-venv", "3.11", ROOT / "requirements-server.lock.txt")
         imports = {"3.13": import_ms(sys.executable), "3.11": import_ms(str(py311))}
 
     print()

@@ -13,7 +13,7 @@ TF_DIRS          := $(TF_ROOT_DIRS) $(TF_MODULE_DIRS)
 tf_name           = $(subst /,-,$(patsubst terraform/%,%,$(1)))
 TF_SOURCES       := $(shell find terraform -name '*.tf' -o -name '*.tftpl' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.sh' 2>/dev/null)
 SERVERFUL_ARTIFACT := build/serverful/app.zip
-SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py server.py requirements*.txt) $(shell find chalicelib -name '*.py' 2>/dev/null)
+SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py server.py requirements-server.lock.txt uv.lock) $(shell find chalicelib -name '*.py' 2>/dev/null)
 
 # Terraform runs with our CLI config (providers from the mirror, when it exists) and
 # one data dir per configuration, so `init` happens once and is reused.
@@ -23,7 +23,7 @@ export TF_PLUGIN_MIRROR
 
 CHECK_TARGETS += tf-fmt tf-validate tf-test tf-checkov
 
-.PHONY: artifact artifact-lock deploy-serverful deploy-serverful-backend destroy-serverful rehearse-serverful \
+.PHONY: artifact deploy-serverful deploy-serverful-backend destroy-serverful rehearse-serverful \
         tf-init tf-fmt tf-validate tf-test tf-checkov tf-clean
 
 # Rewritten only when its content changes (TF_PLUGIN_MIRROR), so stamps stay valid.
@@ -65,11 +65,8 @@ tf-test: tf-init ## terraform test: plan-mode promises of each root and module (
 tf-checkov: checkov-install ## checkov over terraform/ (skips and their reasons: terraform/.checkov.yaml)
 	$(CHECKOV) --config-file terraform/.checkov.yaml
 
-$(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py scripts/wheels.py
+$(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py scripts/wheels.py scripts/locks.py
 	$(BIN)/python -m scripts.build_artifact --output $@
-
-artifact-lock: install ## Rewrite requirements-server.lock.txt (hash-pinned wheels the EC2 artifact installs) from requirements-server.txt
-	$(BIN)/python -m scripts.build_artifact --lock
 
 artifact: install $(SERVERFUL_ARTIFACT) ## Build the EC2 app artifact (code + hash-locked wheels) into build/serverful/app.zip
 

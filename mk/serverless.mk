@@ -20,39 +20,34 @@ LAMBDA_RUNTIME      := build/lambda-runtime
 CHECK_TARGETS += serverless-check
 TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
-.PHONY: lambda-lock deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
+.PHONY: deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
         deploy-web serverless-check serverless-wheelhouse
 
-lambda-lock: install ## Rewrite requirements-lambda.txt (hash-pinned) after changing requirements.txt
-	$(BIN)/python -m scripts.deploy_serverless lock
-
-$(WHEELHOUSE)/.done: requirements.txt requirements-lambda.txt
+$(WHEELHOUSE)/.done: requirements-lambda.txt
 	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
 	@touch $@
 
 serverless-wheelhouse: install $(WHEELHOUSE)/.done ## Download the Lambda package's wheels (for offline packaging)
 
-$(LAMBDA_RUNTIME)/.installed: requirements-lambda-runtime.txt requirements-lambda-layers.txt
+$(LAMBDA_RUNTIME)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 	rm -rf $(LAMBDA_RUNTIME)
-	$(PYTHON) -m venv $(LAMBDA_RUNTIME)
-	$(LAMBDA_RUNTIME)/bin/pip install --quiet -r requirements-lambda-runtime.txt
-	mkdir -p $(LAMBDA_RUNTIME)/opt/python
-	if grep -qv '^\s*\(#\|$$\)' requirements-lambda-layers.txt; then \
-	  $(LAMBDA_RUNTIME)/bin/pip install --quiet --no-deps --target $(LAMBDA_RUNTIME)/opt/python \
-	    -r requirements-lambda-layers.txt; fi
+	UV_PROJECT_ENVIRONMENT=$(LAMBDA_RUNTIME) $(UV_SYNC) --only-group lambda-runtime
+	$(PYTHON) -m scripts.locks --layers $(LAMBDA_RUNTIME)/layers.txt
+	UV_PYTHON=$(LAMBDA_RUNTIME)/bin/python $(UV) pip install --quiet --no-deps \
+	  --target $(LAMBDA_RUNTIME)/opt/python -r $(LAMBDA_RUNTIME)/layers.txt
 	@touch $@
 
-# aws-sam-cli pins its own boto3 and friends, so it lives in a venv of its own.
+# aws-sam-cli pins its own boto3 and friends, so it lives in a venv of its own
+# (pyproject.toml's sam group).
 SAM_VENV := .venv-sam
 
-$(SAM_VENV)/.installed: requirements-sam.txt
-	$(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet -r requirements-sam.txt
+$(SAM_VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(SAM_VENV) $(UV_SYNC) --only-group sam
 	@touch $@
 
-sam-install: $(SAM_VENV)/.installed ## Install the AWS SAM CLI (own venv) for deploy/destroy
+sam-install: $(SAM_VENV)/$(INSTALLED) ## Install the AWS SAM CLI (own venv) for deploy/destroy
 
-lambda-runtime: $(LAMBDA_RUNTIME)/.installed ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
+lambda-runtime: $(LAMBDA_RUNTIME)/$(INSTALLED) ## A Python with only what the Lambda runtime provides (for the lambda contract runtime)
 
 package-serverless-offline: install serverless-wheelhouse ## Build the package from the wheelhouse, no index (tests and checks)
 	PIP_NO_INDEX=1 PIP_FIND_LINKS=$(abspath $(WHEELHOUSE)) \

@@ -1,4 +1,4 @@
-"""The CodeBuild build specs: they parse, pin their runtimes, cache pip/npm,
+"""The CodeBuild build specs: they parse, pin their runtimes, cache pip/uv/npm,
 report tests, hand the deploy outputs on, and every `make` command they run
 names a target the final Makefile (with mk/*.mk) defines."""
 
@@ -79,11 +79,12 @@ def test_build_steps_are_make_targets_only(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(SPEC_NAMES))
-def test_pip_and_npm_caches_are_kept_between_builds(name: str) -> None:
+def test_pip_uv_and_npm_caches_are_kept_between_builds(name: str) -> None:
     data = spec(name)
     variables = data["env"]["variables"]
     paths = data["cache"]["paths"]
     assert f"{variables['PIP_CACHE_DIR']}/**/*" in paths
+    assert f"{variables['UV_CACHE_DIR']}/**/*" in paths
     assert f"{variables['npm_config_cache']}/**/*" in paths
 
 

@@ -63,7 +63,7 @@ from tests.runtimes.inprocess import CORS_ORIGIN
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_DIR = ROOT / "build" / "serverless" / "package"
 LAMBDA_PYTHON = ROOT / "build" / "lambda-runtime" / "bin" / "python"
-# The function's layers, as Lambda mounts them at /opt/python (requirements-lambda-layers.txt).
+# The function's layers, as Lambda mounts them at /opt/python (pyproject's lambda-layers group).
 LAYER_DIR = ROOT / "build" / "lambda-runtime" / "opt" / "python"
 WORKER = Path(__file__).with_name("lambda_worker.py")
 EXECUTION_ENVIRONMENTS = 2
@@ -301,8 +301,8 @@ class LambdaFunction:
         if app.has_layers:
             if not any(LAYER_DIR.glob("*")):
                 raise EmulationError(
-                    "the function has layers: list what they provide in "
-                    "requirements-lambda-layers.txt and run `make lambda-runtime`"
+                    "the function has layers: list what they provide in pyproject.toml's "
+                    "lambda-layers group and run `make lambda-runtime`"
                 )
             self._command.append(str(LAYER_DIR))
         self._env = env

@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib import observability
 from scripts import deploy_serverless as ds
+from scripts.wheels import locked
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_NAME = {"Ref": "AWS::StackName"}
@@ -154,10 +155,8 @@ def test_dashboard_shows_traffic_errors_latency_dynamodb_and_the_apps_metrics(
 
 
 def pinned_version(package: str) -> str:
-    for line in (ROOT / "requirements-server.txt").read_text().splitlines():
-        if line.startswith(f"{package}=="):
-            return line.split("==", 1)[1].strip()
-    raise AssertionError(f"{package} is not pinned in requirements-server.txt")
+    """The version EC2 installs (requirements-server.lock.txt, generated from uv.lock)."""
+    return locked((ROOT / "requirements-server.lock.txt").read_text())[package]
 
 
 def test_powertools_comes_from_the_aws_managed_layer_at_the_pinned_version(

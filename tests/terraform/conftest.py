@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import build_artifact, wheels
+from scripts import build_artifact, locks, wheels
 from scripts.deploy_serverful import ROOT, TF_WORK, Terraform
 
 ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
@@ -20,8 +20,8 @@ ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
 def _newest_source_mtime() -> float:
     sources = [ROOT / name for name in build_artifact.CODE_FILES]
     sources += list((ROOT / "chalicelib").rglob("*.py"))
-    sources += list(ROOT.glob("requirements*.txt"))
-    sources += [Path(build_artifact.__file__), Path(wheels.__file__)]
+    sources += [build_artifact.SERVER_LOCK, ROOT / "uv.lock"]
+    sources += [Path(build_artifact.__file__), Path(wheels.__file__), Path(locks.__file__)]
     return max(path.stat().st_mtime for path in sources if path.exists())
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -11,7 +12,7 @@ import pytest
 
 from scripts import build_artifact
 from scripts.deploy_serverful import ROOT
-from scripts.wheels import check_lock, locked, pins
+from scripts.wheels import locked
 
 INSTALL_SCRIPT = ROOT / "terraform" / "modules" / "compute" / "templates" / "install_app.sh"
 
@@ -19,22 +20,17 @@ INSTALL_SCRIPT = ROOT / "terraform" / "modules" / "compute" / "templates" / "ins
 def test_lock_pins_every_package_with_a_hash() -> None:
     text = build_artifact.SERVER_LOCK.read_text()
     entries = [line for line in text.splitlines() if line and not line.startswith(("#", " "))]
-    assert len(locked(text)) == len(entries) > 0
-
-
-def test_lock_agrees_with_requirements_server() -> None:
-    check_lock(build_artifact.SERVER_LOCK, pins(build_artifact.SERVER_REQUIREMENTS), "fix")
+    hashed = re.findall(r"^\S+==\S+(?: ; [^\n]+)? \\\n    --hash=sha256:[0-9a-f]{64}", text, re.M)
+    assert len(hashed) == len(entries) >= len(locked(text)) > 0
 
 
 def test_a_stale_lock_is_refused_with_the_fix(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lock = tmp_path / build_artifact.SERVER_LOCK.name
-    lock.write_text(
-        build_artifact.SERVER_LOCK.read_text().replace("granian==", "granian==0.0.1+", 1)
-    )
+    lock.write_text(build_artifact.SERVER_LOCK.read_text().replace("chalice==", "chalice==0.", 1))
     monkeypatch.setattr(build_artifact, "SERVER_LOCK", lock)
-    with pytest.raises(SystemExit, match=r"granian==.*make artifact-lock"):
+    with pytest.raises(SystemExit, match=r"requirements-server.lock.txt is stale.*make lock"):
         build_artifact.build(tmp_path / "app.zip")
     assert not (tmp_path / "app.zip").exists()
 
