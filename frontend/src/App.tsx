@@ -4,7 +4,7 @@ import { createApiClient } from "./api/client";
 import { useAuth } from "./auth/AuthContext";
 import { currentIdToken } from "./auth/session";
 import type { AppConfig } from "./config";
-import { clearOfflineData, flushPendingWrites, waitingChanges } from "./offline/storage";
+import { clearOfflineData, waitingChanges } from "./offline/storage";
 import { Button } from "./ui/Button";
 import { NoticeList } from "./ui/notices";
 import { ThemeSelect } from "./ui/theme";
@@ -31,8 +31,6 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
   );
 
   const signOut = async (user: string) => {
-    // Deletes waiting out their Undo go now, while the session is valid.
-    flushPendingWrites();
     await writesSettled(queryClient);
     const waiting = waitingChanges(user);
     if (waiting > 0 && !window.confirm(`${waiting} ${waiting === 1 ? "change" : "changes"} made offline ${waiting === 1 ? "is" : "are"} not saved yet. Sign out and discard ${waiting === 1 ? "it" : "them"}?`)) {

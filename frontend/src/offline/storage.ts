@@ -2,7 +2,7 @@
  * Where the offline layer keeps a user's data. Small on purpose: the sign-out path
  * needs it, the rest of the offline layer loads with the todo list.
  *
- * The outbox and pending deletes are in localStorage: they are changes the user made,
+ * The outbox is in localStorage: its writes are changes the user made,
  * and must outlive a closed tab (the session does not: they are sent after the next
  * sign-in). The last synced list is only a copy, so it lives in sessionStorage and
  * goes with the tab, like the tokens.
@@ -63,8 +63,8 @@ export function cacheKey(user: string): string {
   return `todos:cache:${user}`;
 }
 
-/** Deletes waiting out their Undo toast (todos/undo.tsx). */
-export function pendingDeletesKey(user: string): string {
+/** Deletes that waited out their Undo toast on the device, before deletes were sent at once. */
+function pendingDeletesKey(user: string): string {
   return `todos:pending-deletes:${user}`;
 }
 
@@ -87,19 +87,4 @@ export function clearOfflineData(user: string): void {
   } catch {
     // Storage blocked: nothing was stored.
   }
-}
-
-const flushers = new Set<() => void>();
-
-/** Registers what to send at once when the user signs out (pending deletes); returns the unregister. */
-export function onFlush(flush: () => void): () => void {
-  flushers.add(flush);
-  return () => {
-    flushers.delete(flush);
-  };
-}
-
-/** Sends what is waiting (sign-out calls it while the session is still valid). */
-export function flushPendingWrites(): void {
-  flushers.forEach((flush) => flush());
 }
