@@ -77,8 +77,8 @@ run "compute_instances_are_locked_down" {
   }
 
   assert {
-    condition     = strcontains(local.user_data, "User=todo") && strcontains(local.user_data, "GUNICORN_BIND=0.0.0.0:8080")
-    error_message = "gunicorn must run as the non-root user todo, on the ALB's target port."
+    condition     = strcontains(local.user_data, "User=todo") && strcontains(local.user_data, "SERVER_BIND=0.0.0.0:8080")
+    error_message = "The server must run as the non-root user todo, on the ALB's target port."
   }
 
   assert {
