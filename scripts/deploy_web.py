@@ -1,6 +1,7 @@
 """Publish the built web app (frontend/dist, built first if missing) to a stack's
-bucket behind CloudFront, for either architecture: with a runtime config.json and a
-CSP connect-src pinned to the stack in the backend deploy's outputs file, Content-Type
+bucket behind CloudFront (the foundation's front door), for either architecture: with a
+runtime config.json whose API is the front door's own origin, a CSP connect-src of
+'self' and Cognito, Content-Type
 and Cache-Control on every file, stale files removed, then a CloudFront invalidation.
 """
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 
@@ -77,9 +77,11 @@ def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict
 
 
 def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
-    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito)."""
+    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito).
+    The API is on the web app's own origin: the front door routes its paths to whichever
+    architecture is active (docs/foundation.md), so a switch changes no URL."""
     return {
-        "apiUrl": outputs["api_url"].rstrip("/"),
+        "apiUrl": outputs["web_url"].rstrip("/"),
         "region": outputs["region"],
         "userPoolId": outputs["user_pool_id"],
         "userPoolClientId": outputs["user_pool_client_id"],
@@ -87,14 +89,11 @@ def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
 
 
 def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
-    """index.html with a CSP <meta> that lets the app fetch only from itself, this
-    stack's API and Cognito in its region. CloudFront's headers policy cannot name
-    the API (the API's CORS origin names the distribution, which names the policy:
-    a cycle), so it keeps a region-wide bound; browsers enforce both, this narrows it.
-    """
-    api = urlsplit(config["apiUrl"])
+    """index.html with a CSP <meta> that lets the app fetch only from itself (the API is
+    on its own origin) and Cognito in its region, as the front door's headers policy
+    says; a copy in the page keeps that promise wherever the file is served from."""
     cognito = f"https://cognito-idp.{config['region']}.amazonaws.com"
-    policy = f"connect-src 'self' {api.scheme}://{api.netloc} {cognito}"
+    policy = f"connect-src 'self' {cognito}"
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}" />'.encode()
     head = re.search(rb"<head[^>]*>", html, re.IGNORECASE)
     doctype = re.match(rb"\s*<!doctype[^>]*>", html, re.IGNORECASE)
