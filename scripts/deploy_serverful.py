@@ -138,17 +138,23 @@ class Deployment:
     settings: StackSettings
     env: Mapping[str, str]
     state_dir: Path
+    # The configurations (another tree only to rehearse adopting an older layout).
+    terraform_dir: Path = TERRAFORM_DIR
 
     @classmethod
     def from_environment(
-        cls, env: Mapping[str, str] = os.environ, state_dir: Path | None = None
+        cls,
+        env: Mapping[str, str] = os.environ,
+        state_dir: Path | None = None,
+        terraform_dir: Path = TERRAFORM_DIR,
     ) -> Deployment:
         settings = StackSettings.from_environment(env)
         default_dir = ROOT / ".deploy" / "terraform" / settings.stack_name
-        return cls(settings, env, state_dir or default_dir)
+        return cls(settings, env, state_dir or default_dir, terraform_dir)
 
     def terraform(self, root: str) -> Terraform:
-        return Terraform(TF_WORK / "deploy" / self.settings.stack_name / root, TERRAFORM_DIR / root)
+        data_dir = TF_WORK / "deploy" / self.settings.stack_name / root
+        return Terraform(data_dir, self.terraform_dir / root)
 
     def backend(self, root: str) -> dict[str, str]:
         """The root's -backend-config: a local path, or with TF_STATE_BUCKET an S3 key."""

@@ -165,7 +165,8 @@ def check_front_door(endpoint: str, outputs: dict[str, Any]) -> None:
     api_host = outputs["api_url"].removeprefix("https://")
     assert origins["api"]["DomainName"] == api_host and origins["api"]["OriginPath"] == ""
     behaviors = config["CacheBehaviors"]["Items"]
-    assert sorted(b["PathPattern"] for b in behaviors) == ["/health", "/ready", "/todos", "/todos/*"]
+    paths = sorted(b["PathPattern"] for b in behaviors)
+    assert paths == ["/health", "/ready", "/todos", "/todos/*"]
     assert {b["TargetOriginId"] for b in behaviors} == {"api"}
     assert {b["CachePolicyId"] for b in behaviors} == {"4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
     (acl,) = aws_client("wafv2", endpoint).list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
