@@ -77,15 +77,20 @@ def load_outputs(path: Path, required: Sequence[str] = REQUIRED_OUTPUTS) -> dict
 
 
 def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
-    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito).
-    The API is on the web app's own origin: the front door routes its paths to whichever
-    architecture is active (docs/foundation.md), so a switch changes no URL."""
+    """What the web app reads at start-up (`make dev` writes it too, with moto as Cognito)."""
     return {
-        "apiUrl": outputs["web_url"].rstrip("/"),
+        "apiUrl": outputs["api_url"].rstrip("/"),
         "region": outputs["region"],
         "userPoolId": outputs["user_pool_id"],
         "userPoolClientId": outputs["user_pool_client_id"],
     }
+
+
+def published_config(outputs: dict[str, str]) -> dict[str, str]:
+    """The deployed web app's config.json: the API is on its own origin, the front door,
+    which routes the API's paths to whichever architecture is active (docs/foundation.md),
+    so a switch changes no URL."""
+    return runtime_config({**outputs, "api_url": outputs["web_url"]})
 
 
 def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
@@ -137,7 +142,7 @@ def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime)
 
 
 def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
-    uploads = plan_uploads(dist, runtime_config(outputs))
+    uploads = plan_uploads(dist, published_config(outputs))
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
     # The stack's bucket, but named in a file: every call says whose it must be.

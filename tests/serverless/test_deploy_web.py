@@ -69,7 +69,7 @@ def _dist(tmp_path: Path) -> Path:
 
 
 def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: Path) -> None:
-    plan = dw.plan_uploads(_dist(tmp_path), dw.runtime_config(WEB_OUTPUTS))
+    plan = dw.plan_uploads(_dist(tmp_path), dw.published_config(WEB_OUTPUTS))
     assert list(plan) == [
         "assets/index-abc12345.js",
         "config.json",
@@ -90,7 +90,7 @@ def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: 
     [b"<!doctype html><html><HEAD lang=en><title>t</title></head></html>", b"<!doctype html><p>"],
 )
 def test_index_html_pins_connect_src_to_its_own_origin_and_cognito(html: bytes) -> None:
-    pinned = dw.pin_connect_src(html, dw.runtime_config(WEB_OUTPUTS)).decode()
+    pinned = dw.pin_connect_src(html, dw.published_config(WEB_OUTPUTS)).decode()
     (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', pinned)
     # No API origin: the front door serves the API on the app's own origin.
     assert policy.split() == [
