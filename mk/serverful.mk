@@ -5,7 +5,7 @@ TF_PLUGIN_MIRROR ?= /opt/tf-plugins
 # Everything Terraform writes (data dirs, CLI config); git-ignored.
 TF_WORK          := $(CURDIR)/.tf
 TF_CLI_CONFIG    := $(TF_WORK)/cli.tfrc
-# Two roots (persistent: table + user pool; app: everything else) and the modules.
+# Two roots (persistent: the foundation both paths share; app: the EC2 path) and the modules.
 TF_ROOT_DIRS     := terraform/persistent terraform/app
 TF_MODULE_DIRS   := $(sort $(wildcard terraform/modules/*))
 TF_DIRS          := $(TF_ROOT_DIRS) $(TF_MODULE_DIRS)
@@ -70,7 +70,7 @@ $(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) scripts/build_artifact.py s
 
 artifact: install $(SERVERFUL_ARTIFACT) ## Build the EC2 app artifact (code + hash-locked wheels) into build/serverful/app.zip
 
-deploy-serverful-backend: install artifact ## terraform apply the persistent root, then the app root; writes .deploy/serverful-outputs.json
+deploy-serverful-backend: install artifact ## Foundation, then the EC2 path, front door to it (terraform); writes .deploy/serverful-outputs.json
 	$(BIN)/python -m scripts.deploy_serverful apply --artifact $(SERVERFUL_ARTIFACT)
 	$(MAKE) --no-print-directory ready ARCHITECTURE=serverful
 
@@ -78,11 +78,11 @@ deploy-serverful: deploy-serverful-backend ## Serverful backend + web app (build
 	$(MAKE) --no-print-directory web-build
 	$(MAKE) --no-print-directory deploy-web ARCHITECTURE=serverful
 
-destroy-serverful: install ## terraform destroy of the app root (the persistent root, table and user pool, stays)
+destroy-serverful: install ## terraform destroy of the EC2 path (not while the front door routes to it; the foundation stays)
 	$(BIN)/python -m scripts.deploy_serverful destroy
 
 # The rehearsal is a pytest test (also run by `make test`); its checks are its asserts.
-rehearse-serverful: install artifact ## apply + check + destroy both roots against a local moto server
+rehearse-serverful: install artifact ## apply + check + destroy the foundation and the EC2 path against a local moto server
 	$(BIN)/pytest -q tests/terraform/test_rehearsal.py
 
 tf-clean: ## Remove Terraform data dirs and build/serverful

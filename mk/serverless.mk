@@ -1,10 +1,11 @@
-# Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md).
+# Serverless deployment path: Chalice -> SAM -> CloudFormation (docs/serverless.md), on
+# the foundation both paths share (terraform/persistent, docs/foundation.md).
 # Deploy settings, read by scripts/deploy_serverless.py from the environment (make
 # exports command-line variables): STAGE (default prod), STACK_NAME (default
-# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET (else SAM's own bucket), SES_IDENTITY_ARN
-# and EMAIL_FROM (Cognito's emails through SES), PERMISSIONS_BOUNDARY_ARN, ENABLE_WAF
-# (default: on for prod only), ENABLE_THREAT_PROTECTION; credentials from the
-# standard AWS chain. Deploying and deleting are `sam deploy` / `sam delete`.
+# todo-<stage>), AWS_REGION, ARTIFACT_BUCKET (else SAM's own bucket),
+# PERMISSIONS_BOUNDARY_ARN; the foundation's (SES_IDENTITY_ARN, EMAIL_FROM,
+# THREAT_PROTECTION, ENABLE_WAF, ALARM_EMAIL) go to Terraform; credentials from the
+# standard AWS chain. The compute stack is `sam deploy`ed / `sam delete`d.
 
 SERVERLESS_OUT      := build/serverless
 SERVERLESS_TEMPLATE := $(SERVERLESS_OUT)/package/sam.yaml
@@ -21,7 +22,7 @@ CHECK_TARGETS += serverless-check
 TEST_PREREQS  += checkov-install serverless-wheelhouse package-serverless-offline lambda-runtime
 
 .PHONY: deploy-serverless-account sam-install lambda-runtime package-serverless-offline package-serverless deploy-serverless deploy-serverless-backend destroy-serverless \
-        deploy-web serverless-check serverless-wheelhouse
+        deploy-web serverless-check serverless-wheelhouse switch
 
 $(WHEELHOUSE)/.done: requirements-lambda.txt
 	$(BIN)/python -m scripts.deploy_serverless wheelhouse --dest $(WHEELHOUSE)
@@ -61,7 +62,7 @@ serverless-check: checkov-install package-serverless-offline ## cfn-lint and che
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
 	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE) -f serverless/account.yaml
 
-deploy-serverless-backend: package-serverless sam-install ## sam deploy the stack and write .deploy/serverless-outputs.json
+deploy-serverless-backend: package-serverless sam-install ## Foundation (terraform), the compute stack (sam deploy), front door to it; writes .deploy/serverless-outputs.json
 	$(BIN)/python -m scripts.deploy_serverless deploy --out $(SERVERLESS_OUT) \
 	  --outputs .deploy/serverless-outputs.json
 	$(MAKE) --no-print-directory ready ARCHITECTURE=serverless
@@ -75,8 +76,18 @@ deploy-serverless-account: sam-install ## Once per account and region, before th
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset --no-confirm-changeset \
 	  $(if $(PERMISSIONS_BOUNDARY_ARN),--parameter-overrides PermissionsBoundaryArn=$(PERMISSIONS_BOUNDARY_ARN))
 
-destroy-serverless: install sam-install ## sam delete the stack (the table and the user pool are retained)
+destroy-serverless: install sam-install ## sam delete the compute stack (not while the front door routes to it; the foundation stays)
 	$(BIN)/python -m scripts.deploy_serverless destroy
 
 deploy-web: install ## Publish frontend/dist to the stack's bucket: make deploy-web ARCHITECTURE=serverless|serverful
 	$(BIN)/python -m scripts.deploy_web --outputs .deploy/$(ARCHITECTURE)-outputs.json
+
+# The switch between architectures (scripts/switch.py, docs/foundation.md): deploy the
+# target compute, /ready on it, front door to it, /ready through it, previous removed.
+ifneq ($(filter switch,$(MAKECMDGOALS)),)
+ifeq ($(filter command line environment,$(origin ARCHITECTURE)),)
+$(error make switch needs ARCHITECTURE=serverless or ARCHITECTURE=serverful)
+endif
+endif
+switch: install $(if $(filter serverless,$(ARCHITECTURE)),package-serverless sam-install,artifact) ## Move the product: make switch ARCHITECTURE=serverless|serverful [KEEP_PREVIOUS=1]
+	$(BIN)/python -m scripts.switch $(ARCHITECTURE) $(if $(KEEP_PREVIOUS),--keep-previous)

@@ -2,9 +2,11 @@
 
 `wheelhouse` and `package` build a hash-locked, offline-vendored zip (~0.1 MB) from
 requirements-lambda.txt (generated from uv.lock by `make lock`, scripts/locks.py);
-`deploy` and `destroy` run `sam deploy` / `sam delete` (`make sam-install`) with the
-artifact bucket's owner check, the stack policy that protects the data, the outputs file
-and emptying the web bucket around them. docs/serverless.md.
+`deploy` applies the foundation (terraform/persistent: table, user pool, front door, WAF,
+alarm topic; docs/foundation.md), runs `sam deploy` (`make sam-install`) of the compute
+stack with the foundation's outputs as parameters and the artifact bucket's owner
+check, points the front door at it and writes the outputs file; `destroy` runs
+`sam delete`. docs/serverless.md.
 """
 
 from __future__ import annotations
@@ -18,46 +20,65 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import distributions
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import boto3
 
 from scripts import locks
+from scripts.deploy_serverful import KEEP, Deployment
 from scripts.locks import RUNTIME_PROVIDED
 from scripts.shared_rules import STACK_NAME_PATTERN
 from scripts.wheels import PYTHON_VERSION, DeployError, locked, normalize, pip, run
 
 ROOT = Path(__file__).resolve().parent.parent
 MERGE_TEMPLATE = ROOT / "serverless" / "merge.yaml"
-STACK_POLICY = ROOT / "serverless" / "stack-policy.json"
 
 LAMBDA_PLATFORMS = ("manylinux2014_x86_64",)
 MAX_PACKAGE_BYTES = 1_000_000
 LOCK_FILE = "requirements-lambda.txt"
 
-# The stack's outputs, by the names scripts/deploy_web.py and CI read them.
+# The compute stack's outputs, by the names scripts/deploy_web.py and CI read them.
 OUTPUT_KEYS = {
     "ApiUrl": "api_url",
-    "WebUrl": "web_url",
-    "UserPoolId": "user_pool_id",
-    "UserPoolClientId": "user_pool_client_id",
-    "WebBucketName": "web_bucket",
-    "DistributionId": "distribution_id",
+    "ApiOriginDomain": "api_origin_domain",
     "DashboardUrl": "dashboard_url",
     "AppLogGroup": "log_group",
 }
+# What the outputs file takes from the foundation (terraform/persistent/outputs.tf).
+FOUNDATION_OUTPUTS = (
+    "region", "web_url", "user_pool_id", "user_pool_client_id", "web_bucket", "distribution_id",
+)  # fmt: skip
+# The template's parameters that are the foundation's outputs (tests/serverless check
+# both ends: merge.yaml's parameters and terraform/persistent/outputs.tf).
+FOUNDATION_PARAMETERS = {
+    "TableName": "table_name",
+    "TableArn": "table_arn",
+    "UserPoolId": "user_pool_id",
+    "UserPoolArn": "user_pool_arn",
+    "UserPoolClientId": "user_pool_client_id",
+    "AlarmTopicArn": "alarm_topic_arn",
+    "FrontDoorUrl": "web_url",
+}
+# The REST API's stage: the front door's origin path for this architecture.
+STAGE_PATH = "/api"
 # Template parameters that deploy settings in the environment set (the same names
-# as for the serverful path), so `make deploy-serverless` and CI can pass them.
+# as for the serverful path), so `make deploy-serverless` and CI can pass them. The
+# foundation's settings (SES, threat protection, WAF, alarm email) go to terraform.
 ENVIRONMENT_PARAMETERS = {
-    "SES_IDENTITY_ARN": "SesIdentityArn",
-    "EMAIL_FROM": "EmailFrom",
     "PERMISSIONS_BOUNDARY_ARN": "PermissionsBoundaryArn",
-    "ENABLE_WAF": "EnableWaf",
-    "ENABLE_THREAT_PROTECTION": "EnableThreatProtection",
-    "ALARM_EMAIL": "AlarmEmail",
 }
 
 Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fails
+
+
+class Foundation(Protocol):
+    """The foundation's steps this path uses (scripts/deploy_serverful.Deployment)."""
+
+    def apply_foundation(self, backend: Mapping[str, str] | str | None = KEEP) -> dict[str, Any]:
+        """Apply it; `backend` moves the front door, by default it stays."""
+
+    def outputs(self, root: str) -> dict[str, Any]:
+        """A root's outputs."""
 
 
 def lambda_pins(project: Path) -> dict[str, str]:
@@ -129,20 +150,37 @@ def stack_name(stage: str, name: str | None) -> str:
     return name
 
 
-def parse_outputs(stack: Mapping[str, Any], region: str) -> dict[str, str]:
-    """The stack's outputs under the names .deploy/<architecture>-outputs.json uses."""
+def parse_outputs(stack: Mapping[str, Any], foundation: Mapping[str, Any]) -> dict[str, str]:
+    """The stack's and the foundation's outputs under the names
+    .deploy/<architecture>-outputs.json uses."""
     by_key = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     missing = [key for key in OUTPUT_KEYS if not by_key.get(key)]
+    missing += [f"foundation {key}" for key in FOUNDATION_OUTPUTS if not foundation.get(key)]
     if missing:
         raise DeployError(f"stack {stack.get('StackName')} lacks outputs: {', '.join(missing)}")
-    return {"region": region} | {name: by_key[key].rstrip("/") for key, name in OUTPUT_KEYS.items()}
+    return {key: str(foundation[key]) for key in FOUNDATION_OUTPUTS} | {
+        name: by_key[key].rstrip("/") for key, name in OUTPUT_KEYS.items()
+    }
 
 
-def parse_parameters(
-    pairs: Iterable[str], env: Mapping[str, str] | None = None, stage: str = "prod"
-) -> dict[str, str]:
-    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override. WAF
-    costs a monthly fee: on by default for the `prod` stage only."""
+def api_origin(outputs: Mapping[str, str]) -> dict[str, str]:
+    """The foundation's `backend` for this path: the REST API's stage."""
+    return {
+        "architecture": "serverless",
+        "domain_name": outputs["api_origin_domain"],
+        "origin_path": STAGE_PATH,
+    }
+
+
+def foundation_parameters(foundation: Mapping[str, Any]) -> dict[str, str]:
+    """The template's foundation parameters from the foundation's outputs."""
+    if missing := [o for o in FOUNDATION_PARAMETERS.values() if not foundation.get(o)]:
+        raise DeployError(f"the foundation lacks outputs: {', '.join(missing)}")
+    return {key: str(foundation[output]) for key, output in FOUNDATION_PARAMETERS.items()}
+
+
+def parse_parameters(pairs: Iterable[str], env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """--parameter KEY=VALUE pairs, then the settings in `env` they do not override."""
     parameters = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -152,7 +190,6 @@ def parse_parameters(
     for setting, key in ENVIRONMENT_PARAMETERS.items():
         if env and env.get(setting) and key not in parameters:
             parameters[key] = env[setting]
-    parameters.setdefault("EnableWaf", "true" if stage == "prod" else "false")
     # `sam deploy --parameter-overrides` takes KEY="VALUE" (values may hold spaces).
     for key, value in parameters.items():
         if '"' in value or "\\" in value:
@@ -169,17 +206,9 @@ def describe_stack(cfn: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
-def empty_bucket(s3: Any, bucket: str, account: str) -> int:
-    """Delete every object version and delete marker (a versioned bucket), as its owner."""
-    versions = s3.Bucket(bucket).object_versions.filter(ExpectedBucketOwner=account)
-    try:
-        responses = versions.delete(ExpectedBucketOwner=account)
-    except s3.meta.client.exceptions.NoSuchBucket:
-        return 0
-    return sum(len(response.get("Deleted", [])) for response in responses)
-
-
-def deploy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
+def preflight(session: Any, args: argparse.Namespace) -> None:
+    """What `sam deploy` needs before anything is applied: the package, the account's
+    API Gateway logging role."""
     template = args.out / "package" / "sam.yaml"
     if not template.exists():
         raise DeployError(f"{template.parent} has no sam.yaml: run `make package-serverless`")
@@ -190,6 +219,13 @@ def deploy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
             "API Gateway has no CloudWatch logging role in this account and region, so the "
             "stage's access logs cannot be written: run `make deploy-serverless-account` once"
         )
+
+
+def deploy_compute(
+    session: Any, args: argparse.Namespace, run_sam: Runner, foundation: Mapping[str, Any]
+) -> dict[str, str]:
+    """`sam deploy` of the compute stack onto the foundation; returns the outputs."""
+    template = args.out / "package" / "sam.yaml"
     bucket = ["--resolve-s3"]  # SAM's own bucket, made once per account and region
     if args.artifact_bucket:
         # A bucket named by the caller must be this account's: a predictable name can
@@ -204,7 +240,7 @@ def deploy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
                 f"({error.response['Error']['Code']}): it must exist and belong to this account"
             ) from error
         bucket = ["--s3-bucket", args.artifact_bucket, "--s3-prefix", f"serverless/{args.stack}"]
-    parameters = parse_parameters(args.parameter, os.environ, args.stage)
+    parameters = foundation_parameters(foundation) | parse_parameters(args.parameter, os.environ)
     run_sam([
         args.sam, "deploy", "--template-file", str(template), "--stack-name", args.stack,
         "--region", session.region_name, *bucket,
@@ -215,38 +251,43 @@ def deploy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
         "--tags", "app=todo", f"stage={args.stage}", f"Stack={args.stack}",
         "--parameter-overrides", *(f'{key}="{value}"' for key, value in parameters.items()),
     ])  # fmt: skip
-    cfn = session.client("cloudformation")
-    # No update may replace or delete the table or the user pool (`sam deploy` has
-    # no stack-policy option).
-    cfn.set_stack_policy(StackName=args.stack, StackPolicyBody=STACK_POLICY.read_text())
-    stack = cfn.describe_stacks(StackName=args.stack)["Stacks"][0]
-    outputs = json.dumps(parse_outputs(stack, session.region_name), indent=2)
+    stack = session.client("cloudformation").describe_stacks(StackName=args.stack)["Stacks"][0]
+    outputs = parse_outputs(stack, foundation)
     args.outputs.parent.mkdir(parents=True, exist_ok=True)
-    args.outputs.write_text(outputs + "\n")
-    print(f"outputs: {args.outputs}\n{outputs}")
+    args.outputs.write_text(json.dumps(outputs, indent=2) + "\n")
+    print(f"outputs: {args.outputs}\n{json.dumps(outputs, indent=2)}")
+    return outputs
 
 
-def destroy(session: Any, args: argparse.Namespace, run_sam: Runner) -> None:
-    stack = describe_stack(session.client("cloudformation"), args.stack)
-    if stack is None:
+def deploy(session: Any, args: argparse.Namespace, run_sam: Runner, foundation: Foundation) -> None:
+    """`make deploy-serverless`: the foundation, this compute path, then the front door
+    pointed at it (`make switch` runs the same steps with checks between them)."""
+    preflight(session, args)
+    outputs = deploy_compute(session, args, run_sam, foundation.apply_foundation())
+    foundation.apply_foundation(api_origin(outputs))
+
+
+def destroy(
+    session: Any, args: argparse.Namespace, run_sam: Runner, foundation: Foundation
+) -> None:
+    """`make destroy-serverless`: the compute stack only; the foundation stays."""
+    if describe_stack(session.client("cloudformation"), args.stack) is None:
         print(f"stack {args.stack} does not exist; nothing to do")
         return
-    by_key = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    if bucket := by_key.get("WebBucketName"):
-        account = session.client("sts").get_caller_identity()["Account"]
-        count = empty_bucket(session.resource("s3"), bucket, account)
-        print(f"emptied web bucket {bucket} ({count} object versions)")
+    if (foundation.outputs("persistent").get("backend") or {}).get("architecture") == "serverless":
+        raise DeployError(
+            "the front door routes the API to the serverless path: switch to the other "
+            "architecture first (make switch ARCHITECTURE=serverful)"
+        )
     run_sam([args.sam, "delete", "--stack-name", args.stack, "--region", session.region_name,
              "--no-prompts"])  # fmt: skip
-    retained = [by_key[k] for k in ("TableName", "UserPoolId") if by_key.get(k)]
-    if retained:
-        print(f"retained (DeletionPolicy Retain; delete by hand if you mean it): {retained}")
 
 
 def main(
     argv: Sequence[str] | None = None,
     session_factory: Callable[..., Any] | None = None,
     run_sam: Runner = run,
+    foundation: Foundation | None = None,
 ) -> None:
     """Runs a command; a failed step raises DeployError (its message, exit status 1)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -268,7 +309,7 @@ def main(
     # Default: SAM's own bucket; a given one must be this account's.
     deploy_cmd.add_argument("--artifact-bucket", default=os.environ.get("ARTIFACT_BUCKET"))
     deploy_cmd.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE")
-    sub.add_parser("destroy", parents=[stack], help="sam delete the stack (data stays)")
+    sub.add_parser("destroy", parents=[stack], help="sam delete the compute stack only")
     args = parser.parse_args(argv)
 
     if args.command == "wheelhouse":
@@ -284,7 +325,8 @@ def main(
         session = (session_factory or boto3.Session)(region_name=args.region or None)
         if not session.region_name:
             raise DeployError("no AWS region: set AWS_REGION or a region in your AWS profile")
-        (destroy if args.command == "destroy" else deploy)(session, args, run_sam)
+        foundation = foundation or Deployment.from_environment()
+        (destroy if args.command == "destroy" else deploy)(session, args, run_sam, foundation)
 
 
 if __name__ == "__main__":

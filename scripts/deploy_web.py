@@ -1,6 +1,7 @@
 """Publish the built web app (frontend/dist, built first if missing) to a stack's
-bucket behind CloudFront, for either architecture: with a runtime config.json and a
-CSP connect-src pinned to the stack in the backend deploy's outputs file, Content-Type
+bucket behind CloudFront (the foundation's front door), for either architecture: with a
+runtime config.json whose API is the front door's own origin, a CSP connect-src of
+'self' and Cognito, Content-Type
 and Cache-Control on every file, stale files removed, then a CloudFront invalidation.
 """
 
@@ -16,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 
@@ -86,15 +86,19 @@ def runtime_config(outputs: dict[str, str]) -> dict[str, str]:
     }
 
 
+def published_config(outputs: dict[str, str]) -> dict[str, str]:
+    """The deployed web app's config.json: the API is on its own origin, the front door,
+    which routes the API's paths to whichever architecture is active (docs/foundation.md),
+    so a switch changes no URL."""
+    return runtime_config({**outputs, "api_url": outputs["web_url"]})
+
+
 def pin_connect_src(html: bytes, config: dict[str, str]) -> bytes:
-    """index.html with a CSP <meta> that lets the app fetch only from itself, this
-    stack's API and Cognito in its region. CloudFront's headers policy cannot name
-    the API (the API's CORS origin names the distribution, which names the policy:
-    a cycle), so it keeps a region-wide bound; browsers enforce both, this narrows it.
-    """
-    api = urlsplit(config["apiUrl"])
+    """index.html with a CSP <meta> that lets the app fetch only from itself (the API is
+    on its own origin) and Cognito in its region, as the front door's headers policy
+    says; a copy in the page keeps that promise wherever the file is served from."""
     cognito = f"https://cognito-idp.{config['region']}.amazonaws.com"
-    policy = f"connect-src 'self' {api.scheme}://{api.netloc} {cognito}"
+    policy = f"connect-src 'self' {cognito}"
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}" />'.encode()
     head = re.search(rb"<head[^>]*>", html, re.IGNORECASE)
     doctype = re.match(rb"\s*<!doctype[^>]*>", html, re.IGNORECASE)
@@ -138,7 +142,7 @@ def stale_keys(existing: dict[str, datetime], uploaded: set[str], now: datetime)
 
 
 def publish(session: Any, outputs: dict[str, str], dist: Path) -> None:
-    uploads = plan_uploads(dist, runtime_config(outputs))
+    uploads = plan_uploads(dist, published_config(outputs))
     s3 = session.client("s3")
     bucket = outputs["web_bucket"]
     # The stack's bucket, but named in a file: every call says whose it must be.

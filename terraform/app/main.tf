@@ -1,10 +1,12 @@
-# The app root: everything that can be destroyed and rebuilt at will (network, compute,
-# ALB, API, web app). The table and the user pool come from the persistent root
-# (persistent.tf). Every resource lives in a module.
+# The EC2 compute path: everything that can be destroyed and rebuilt at will (network,
+# ALB, instances, HTTP API + VPC Link, their alarms). The table, the user pool, the
+# front door, WAF and the alarm topic are the foundation's (terraform/persistent,
+# read in persistent.tf). Every resource lives in a module.
 
 locals {
-  web_origins = concat([module.frontend.web_url], var.extra_cors_origins)
-  enable_waf  = coalesce(var.enable_waf, var.stage == "prod")
+  # The front door (the foundation's CloudFront) is the web app's and the API's origin.
+  front_door  = local.persistent.web_url
+  web_origins = concat([local.front_door], var.extra_cors_origins)
 }
 
 module "network" {
@@ -45,24 +47,13 @@ module "compute" {
   user_pool_id              = local.persistent.user_pool_id
   user_pool_client_id       = local.persistent.user_pool_client_id
   cors_origins              = local.web_origins
-  public_api_origin         = module.api.api_url
+  public_api_origin         = local.front_door
   min_size                  = var.min_size
   max_size                  = var.max_size
   cpu_target_percent        = var.cpu_target_percent
   wait_for_capacity_timeout = var.wait_for_capacity_timeout
   app_log_group_name        = module.monitoring.app_log_group_name
   app_log_group_arn         = module.monitoring.app_log_group_arn
-}
-
-# Request limits per user and per client, before the app (docs/serverful.md).
-module "waf" {
-  source = "../modules/waf"
-  count  = local.enable_waf ? 1 : 0
-
-  name             = var.name
-  resource_arn     = module.alb.alb_arn
-  token_rate_limit = var.waf_token_rate_limit
-  ip_rate_limit    = var.waf_ip_rate_limit
 }
 
 module "api" {
@@ -80,12 +71,12 @@ module "api" {
   log_retention_days          = var.log_retention_days
 }
 
-# Alarms, the alarm topic, the dashboard and the app log group (docs/operations.md).
+# Alarms (to the foundation's topic), the dashboard and the app log group (docs/operations.md).
 module "monitoring" {
   source = "../modules/monitoring"
 
   name                   = var.name
-  alarm_email            = var.alarm_email
+  alarm_topic_arn        = local.persistent.alarm_topic_arn
   log_retention_days     = var.log_retention_days
   api_id                 = module.api.api_id
   alb_arn                = module.alb.alb_arn
@@ -93,15 +84,4 @@ module "monitoring" {
   autoscaling_group_name = module.compute.autoscaling_group_name
   min_size               = var.min_size
   table_name             = local.persistent.table_name
-}
-
-module "frontend" {
-  source = "../modules/frontend"
-
-  name = var.name
-  csp_connect_sources = [
-    "https://*.execute-api.${var.region}.amazonaws.com",
-    "https://cognito-idp.${var.region}.amazonaws.com",
-  ]
-  security_headers_policy_id = var.security_headers_policy_id
 }

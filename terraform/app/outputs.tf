@@ -6,13 +6,22 @@ output "region" {
 }
 
 output "api_url" {
-  description = "Base URL of the API."
+  description = "The HTTP API's own URL (the front door routes to it; `make switch` checks /ready here first)."
   value       = module.api.api_url
 }
 
+output "api_origin" {
+  description = "What the foundation's front door routes the API paths to (its backend variable)."
+  value = {
+    architecture = "serverful"
+    domain_name  = trimprefix(module.api.api_url, "https://")
+    origin_path  = ""
+  }
+}
+
 output "web_url" {
-  description = "HTTPS URL of the web app."
-  value       = module.frontend.web_url
+  description = "The front door (the foundation's): the web app and, on the same origin, the API."
+  value       = local.front_door
 }
 
 output "user_pool_id" {
@@ -32,12 +41,12 @@ output "issuer" {
 
 output "web_bucket" {
   description = "Bucket the web app is synced to."
-  value       = module.frontend.bucket_name
+  value       = local.persistent.web_bucket
 }
 
 output "distribution_id" {
   description = "CloudFront distribution ID."
-  value       = module.frontend.distribution_id
+  value       = local.persistent.distribution_id
 }
 
 output "table_name" {
@@ -66,8 +75,8 @@ output "dashboard_url" {
 }
 
 output "alarm_topic_arn" {
-  description = "SNS topic every alarm notifies."
-  value       = module.monitoring.alarm_topic_arn
+  description = "SNS topic every alarm notifies (the foundation's)."
+  value       = local.persistent.alarm_topic_arn
 }
 
 output "log_group" {

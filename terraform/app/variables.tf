@@ -1,14 +1,3 @@
-variable "stage" {
-  description = "Deployment stage (STAGE): prod turns the WAF on unless enable_waf says otherwise."
-  type        = string
-  default     = "prod"
-
-  validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{0,15}$", var.stage))
-    error_message = "stage must be 1-16 lowercase letters, digits or hyphens, starting with a letter."
-  }
-}
-
 variable "ami_id" {
   description = "The pinned Amazon Linux 2023 (x86_64) AMI of the app instances (AMI_ID); change it deliberately to roll the instances. null only for `terraform destroy`."
   type        = string
@@ -105,46 +94,16 @@ variable "throttling_burst_limit" {
   default     = 200
 }
 
-variable "enable_waf" {
-  description = "Put the WAF web ACL (rate limits per token and per client IP) on the ALB; null: on for stage prod only (a web ACL costs about 5 USD a month plus requests)."
-  type        = bool
-  default     = null
-}
-
-variable "waf_token_rate_limit" {
-  description = "WAF: requests per 5 minutes one Authorization header value (one session) may make."
-  type        = number
-  default     = 1000
-}
-
-variable "waf_ip_rate_limit" {
-  description = "WAF: requests per 5 minutes one client IP may make."
-  type        = number
-  default     = 3000
-}
-
 variable "extra_cors_origins" {
-  description = "Origins allowed besides the CloudFront web app, e.g. http://localhost:5173 for development against this API."
+  description = "Origins allowed besides the front door (the web app calls the API on its own origin), e.g. http://localhost:5173 for development against this API."
   type        = list(string)
   default     = []
-}
-
-variable "security_headers_policy_id" {
-  description = "Existing CloudFront response headers policy to use instead of creating one (null: create). Set by the local rehearsal."
-  type        = string
-  default     = null
 }
 
 variable "app_port" {
   description = "Port gunicorn listens on in the instances (ALB target port)."
   type        = number
   default     = 8080
-}
-
-variable "alarm_email" {
-  description = "Email address the alarm topic notifies (ALARM_EMAIL; it must confirm the subscription). null: no subscription."
-  type        = string
-  default     = null
 }
 
 variable "log_retention_days" {

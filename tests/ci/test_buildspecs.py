@@ -26,8 +26,7 @@ SPEC_NAMES = {"buildspec-test.yml", "buildspec-backend.yml", "buildspec-frontend
 # exactly these stands in for the final tree in the self-tests below.
 PIPELINE_TARGETS = [
     "test",
-    "deploy-serverless-backend",
-    "deploy-serverful-backend",
+    "switch",
     "web-build",
     "deploy-web",
 ]
@@ -157,12 +156,12 @@ def test_checker_passes_the_real_build_specs_against_a_makefile_with_the_agreed_
 
 def test_checker_fails_when_a_build_spec_names_a_missing_target(tmp_path: Path) -> None:
     require_make()
-    # Everything except the serverful backend deploy.
-    write_scratch_makefile(tmp_path, [t for t in PIPELINE_TARGETS if "serverful" not in t])
+    # Everything except the switch the Deploy stage runs.
+    write_scratch_makefile(tmp_path, [t for t in PIPELINE_TARGETS if t != "switch"])
     database = make_database(tmp_path)
     used, missing = missing_targets(CI / "buildspec-backend.yml", database, architecture_values())
-    assert used == ["deploy-serverless-backend", "deploy-serverful-backend"]
-    assert missing == ["deploy-serverful-backend"]
+    assert used == ["switch"]
+    assert missing == ["switch"]
 
 
 def test_checker_sees_targets_from_included_files_and_pattern_rules(tmp_path: Path) -> None:

@@ -101,10 +101,12 @@ def test_buckets_refuse_plain_http() -> None:
         assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_terraform_state_and_lock_table_exist_only_for_serverful() -> None:
+def test_terraform_state_exists_for_both_paths_and_the_lock_table_only_for_serverful() -> None:
     serverless = resolve(TEMPLATE, Architecture="serverless")["Resources"]
     serverful = resolve(TEMPLATE, Architecture="serverful")["Resources"]
-    for name in ("TerraformStateBucket", "TerraformLockTable", "ServerfulDeployPolicy"):
+    # The foundation (table, pool, front door) is Terraform on both paths.
+    assert "TerraformStateBucket" in serverful and "TerraformStateBucket" in serverless
+    for name in ("TerraformLockTable", "ServerfulDeployPolicy"):
         assert name in serverful and name not in serverless, name
     assert "ServerlessDeployPolicy" in serverless and "ServerlessDeployPolicy" not in serverful
     table = RESOURCES["TerraformLockTable"]["Properties"]

@@ -12,10 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def deployed_script_src() -> str:
-    """The script-src directive the deployed stacks send (serverless/merge.yaml)."""
-    template = (ROOT / "serverless" / "merge.yaml").read_text()
-    match = re.search(r"ContentSecurityPolicy: .*?(script-src [^;]*)", template)
-    assert match, "no script-src in the ContentSecurityPolicy of serverless/merge.yaml"
+    """The script-src directive the front door sends (the foundation's frontend module)."""
+    module = (ROOT / "terraform" / "modules" / "frontend" / "main.tf").read_text()
+    match = re.search(r'"(script-src [^";]*)"', module)
+    assert match, "no script-src in the CSP of terraform/modules/frontend/main.tf"
     return match.group(1)
 
 

@@ -608,8 +608,9 @@ class LambdaRuntime(GunicornRuntime):
         return super()._send(method, path, headers, body)
 
 
-def stand_in_names(stack: Stack, web_domain: str) -> dict[str, str]:
-    """The stack's resources as the moto server has them, for resolving the template."""
+def stand_in_names(stack: Stack, web_origin: str) -> dict[str, str]:
+    """The foundation's outputs (the template's parameters) as the moto server has them,
+    for resolving the template."""
     pool_arn = f"arn:aws:cognito-idp:{stack.region}:{ACCOUNT_ID}:userpool/{stack.user_pool_id}"
     return {
         "AWS::Region": stack.region,
@@ -617,11 +618,12 @@ def stand_in_names(stack: Stack, web_domain: str) -> dict[str, str]:
         "AWS::Partition": "aws",
         "AWS::URLSuffix": "amazonaws.com",
         "AWS::StackName": "todo-local",
-        "TodoTable": stack.table,
-        "UserPool": stack.user_pool_id,
-        "UserPool.Arn": pool_arn,
-        "UserPoolClient": stack.client_id,
-        "WebDistribution.DomainName": web_domain,
+        "TableName": stack.table,
+        "TableArn": f"arn:aws:dynamodb:{stack.region}:{ACCOUNT_ID}:table/{stack.table}",
+        "UserPoolId": stack.user_pool_id,
+        "UserPoolArn": pool_arn,
+        "UserPoolClientId": stack.client_id,
+        "FrontDoorUrl": web_origin,
     }
 
 
@@ -657,7 +659,7 @@ def lambda_runtime(
             stack = provision(running.enter_context(moto_server(log_path=work / "moto.log")))
         endpoint = stack.endpoint
         assert endpoint, "the lambda runtime needs a moto server's stack"
-        names = stand_in_names(stack, urlsplit(CORS_ORIGIN).netloc)
+        names = stand_in_names(stack, CORS_ORIGIN)
         env = {
             # What Lambda sets, then the function's own variables from the template.
             "PATH": "/usr/bin:/bin",
@@ -669,7 +671,12 @@ def lambda_runtime(
             "AWS_REGION": stack.region,
             "AWS_DEFAULT_REGION": stack.region,
             **FAKE_CREDENTIALS,
-            **{name: str(resolve(value, names)) for name, value in app.environment.items()},
+            **{
+                name: str(resolve(value, names))
+                for name, value in app.environment.items()
+                # No front door here: links name the gateway, as runtime.base_url says.
+                if name != "PUBLIC_API_ORIGIN"
+            },
             # The one addition: DynamoDB is the moto server, not the regional endpoint.
             "DYNAMODB_ENDPOINT": endpoint,
             **(environment or {}),

@@ -1,7 +1,9 @@
 """scripts/deploy_serverless.py around `sam deploy` / `sam delete`, against in-process moto.
 
 `sam` itself is replaced by a stand-in that records its command line and does to
-moto's CloudFormation what `sam deploy` / `sam delete` would do to the stack.
+moto's CloudFormation what `sam deploy` / `sam delete` would do to the stack; the
+foundation (Terraform, rehearsed on moto by tests/terraform) by one that records the
+backends it is given.
 """
 
 from __future__ import annotations
@@ -16,25 +18,54 @@ import pytest
 import yaml
 
 from scripts import deploy_serverless as ds
+from scripts.deploy_serverful import KEEP
 from tests.serverless.support import REGION, S3CallRecorder
 
 STACK_OUTPUTS = {
     "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",
-    "WebUrl": "https://d111.cloudfront.net",
-    "UserPoolId": "eu-west-1_abc",
-    "UserPoolClientId": "client123",
-    "DistributionId": "E123",
+    "ApiOriginDomain": "abc.execute-api.eu-west-1.amazonaws.com",
     "DashboardUrl": "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=s",
     "AppLogGroup": "/aws/lambda/s-api",
     "EndpointURL": "ignored",
 }
 TEMPLATE = {
-    "Resources": {"WebBucket": {"Type": "AWS::S3::Bucket"}},
-    "Outputs": {
-        **{key: {"Value": value} for key, value in STACK_OUTPUTS.items()},
-        "WebBucketName": {"Value": {"Ref": "WebBucket"}},
-    },
+    "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
+    "Outputs": {key: {"Value": value} for key, value in STACK_OUTPUTS.items()},
 }
+# terraform/persistent's outputs.
+FOUNDATION = {
+    "region": REGION,
+    "table_name": "todo-test-todos",
+    "table_arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/todo-test-todos",
+    "user_pool_id": "eu-west-1_abc",
+    "user_pool_arn": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc",
+    "user_pool_client_id": "client123",
+    "issuer": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc",
+    "web_url": "https://d111.cloudfront.net",
+    "web_bucket": "todo-test-web-1",
+    "distribution_id": "E123",
+    "alarm_topic_arn": "arn:aws:sns:eu-west-1:123456789012:todo-test-alarms",
+    "backend": None,
+}
+
+
+class FakeFoundation:
+    """Stands in for deploy_serverful.Deployment's foundation steps: records each apply's
+    backend (KEEP: leave the front door as it is)."""
+
+    def __init__(self, backend: dict[str, str] | None = None) -> None:
+        self.outputs_now: dict[str, Any] = {**FOUNDATION, "backend": backend}
+        self.applied: list[Any] = []
+
+    def apply_foundation(self, backend: Any = KEEP) -> dict[str, Any]:
+        self.applied.append(backend)
+        if backend != KEEP:
+            self.outputs_now["backend"] = backend
+        return dict(self.outputs_now)
+
+    def outputs(self, root: str) -> dict[str, Any]:
+        assert root == "persistent"
+        return dict(self.outputs_now)
 
 
 @pytest.fixture(autouse=True)
@@ -95,13 +126,14 @@ def option(command: list[str], name: str) -> str:
     return command[command.index(name) + 1]
 
 
-def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
+def test_deploy_is_foundation_then_sam_deploy_onto_it_then_the_front_door(
     account: None, tmp_path: Path
 ) -> None:
     _package(tmp_path)
     outputs_file = tmp_path / ".deploy" / "serverless-outputs.json"
-    sam = FakeSam()
-    ds.main(["deploy", *_argv(tmp_path, "--outputs", str(outputs_file))], run_sam=sam)
+    sam, foundation = FakeSam(), FakeFoundation()
+    argv = ["deploy", *_argv(tmp_path, "--outputs", str(outputs_file))]
+    ds.main(argv, run_sam=sam, foundation=foundation)
     (command,) = sam.commands
     assert command[:2] == [str(tmp_path / "sam"), "deploy"]
     assert option(command, "--template-file") == str(tmp_path / "build" / "package" / "sam.yaml")
@@ -111,14 +143,25 @@ def test_deploy_is_sam_deploy_then_protects_the_data_and_writes_the_outputs(
     assert {"CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"} <= set(command)
     assert "--s3-bucket" not in command
 
+    # The stack gets the foundation's table, pool, topic and front door as parameters.
+    overrides = command[command.index("--parameter-overrides") + 1 :]
+    assert f'TableArn="{FOUNDATION["table_arn"]}"' in overrides
+    assert 'FrontDoorUrl="https://d111.cloudfront.net"' in overrides
+
     outputs = json.loads(outputs_file.read_text())
     assert outputs["region"] == REGION
     assert outputs["api_url"] == "https://abc.execute-api.eu-west-1.amazonaws.com/api"
-    assert outputs["web_bucket"].startswith("todo-test-webbucket-")
-
-    cfn = boto3.client("cloudformation", region_name=REGION)
-    policy = json.loads(cfn.get_stack_policy(StackName="todo-test")["StackPolicyBody"])
-    assert policy == json.loads(ds.STACK_POLICY.read_text())
+    assert outputs["web_url"] == "https://d111.cloudfront.net"  # the front door
+    assert outputs["web_bucket"] == "todo-test-web-1"  # the foundation's
+    # The foundation first (front door left as it was), then pointed at the stage.
+    assert foundation.applied == [
+        KEEP,
+        {
+            "architecture": "serverless",
+            "domain_name": "abc.execute-api.eu-west-1.amazonaws.com",
+            "origin_path": "/api",
+        },
+    ]
 
 
 def test_a_given_artifact_bucket_must_be_this_accounts(account: None, tmp_path: Path) -> None:
@@ -128,7 +171,7 @@ def test_a_given_artifact_bucket_must_be_this_accounts(account: None, tmp_path: 
     sessions, sam = S3CallRecorder(), FakeSam()
     argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "artifacts")]
     argv += ["--outputs", str(tmp_path / "outputs.json")]
-    ds.main(argv, session_factory=sessions, run_sam=sam)
+    ds.main(argv, session_factory=sessions, run_sam=sam, foundation=FakeFoundation())
     assert sessions.calls and sessions.without_expected_owner() == []
     (command,) = sam.commands
     assert option(command, "--s3-bucket") == "artifacts"
@@ -137,7 +180,7 @@ def test_a_given_artifact_bucket_must_be_this_accounts(account: None, tmp_path: 
 
     argv = ["deploy", *_argv(tmp_path, "--artifact-bucket", "someone-elses")]
     with pytest.raises(ds.DeployError, match="must exist and belong to this account"):
-        ds.main(argv, run_sam=sam)
+        ds.main(argv, run_sam=sam, foundation=FakeFoundation())
     assert len(sam.commands) == 1  # sam never ran for it
 
 
@@ -145,59 +188,50 @@ def test_deploy_settings_become_parameter_overrides(
     account: None, tmp_path: Path, monkeypatch: Any
 ) -> None:
     _package(tmp_path)
+    # The foundation's settings (EMAIL_FROM, ENABLE_WAF, ...) are Terraform's, not SAM's.
     monkeypatch.setenv("EMAIL_FROM", "Todo <no-reply@example.com>")
     monkeypatch.setenv("PERMISSIONS_BOUNDARY_ARN", "arn:aws:iam::123456789012:policy/boundary")
     sam = FakeSam()
     argv = ["deploy", *_argv(tmp_path, "--parameter", "LogRetentionDays=90")]
-    ds.main([*argv, "--outputs", str(tmp_path / "o.json")], run_sam=sam)
+    argv += ["--outputs", str(tmp_path / "o.json")]
+    ds.main(argv, run_sam=sam, foundation=FakeFoundation())
     overrides = sam.commands[0][sam.commands[0].index("--parameter-overrides") + 1 :]
+    foundation = [f'{key}="{FOUNDATION[o]}"' for key, o in ds.FOUNDATION_PARAMETERS.items()]
     assert overrides == [
+        *foundation,
         'LogRetentionDays="90"',
-        'EmailFrom="Todo <no-reply@example.com>"',
         'PermissionsBoundaryArn="arn:aws:iam::123456789012:policy/boundary"',
-        'EnableWaf="true"',
     ]
 
 
-@pytest.mark.parametrize(
-    ("stage", "env", "expected"),
-    [("prod", {}, "true"), ("dev", {}, "false"), ("dev", {"ENABLE_WAF": "true"}, "true"),
-     ("prod", {"ENABLE_WAF": "false"}, "false")],
-)  # fmt: skip
-def test_waf_is_on_by_default_for_prod_only(stage: str, env: dict[str, str], expected: str) -> None:
-    assert ds.parse_parameters([], env, stage)["EnableWaf"] == expected
-
-
 def test_parameters_are_key_value_pairs_and_given_ones_win() -> None:
-    env = {"SES_IDENTITY_ARN": "arn:aws:ses:us-east-1:123456789012:identity/x.com"}
-    given = ["SesIdentityArn=arn:aws:ses:us-east-1:123456789012:identity/y.com", "A=b=c"]
+    env = {"PERMISSIONS_BOUNDARY_ARN": "arn:aws:iam::123456789012:policy/x"}
+    given = ["PermissionsBoundaryArn=arn:aws:iam::123456789012:policy/y", "A=b=c"]
     parameters = ds.parse_parameters(given, env)
-    assert parameters["SesIdentityArn"].endswith("/y.com") and parameters["A"] == "b=c"
+    assert parameters["PermissionsBoundaryArn"].endswith("/y") and parameters["A"] == "b=c"
     with pytest.raises(ds.DeployError, match="KEY=VALUE"):
         ds.parse_parameters(["LogRetentionDays"])
     with pytest.raises(ds.DeployError, match="double quote"):
         ds.parse_parameters(['EmailFrom=a "b"'])
 
 
-def test_destroy_empties_the_web_bucket_as_its_owner_then_sam_deletes(
+def test_destroy_deletes_the_compute_stack_only_when_the_front_door_is_elsewhere(
     account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _package(tmp_path)
-    sam = FakeSam()
+    sam, foundation = FakeSam(), FakeFoundation()
     argv = ["deploy", *_argv(tmp_path), "--outputs", str(tmp_path / "outputs.json")]
-    ds.main(argv, run_sam=sam)
-    bucket = json.loads((tmp_path / "outputs.json").read_text())["web_bucket"]
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-    for body in (b"one", b"two"):
-        s3.put_object(Bucket=bucket, Key="index.html", Body=body)
-    sessions = S3CallRecorder()
-    ds.main(["destroy", *_argv(tmp_path)], session_factory=sessions, run_sam=sam)
-    assert "2 object versions" in capsys.readouterr().out
-    assert sessions.without_expected_owner() == []
+    ds.main(argv, run_sam=sam, foundation=foundation)
+    # The active backend: removing it would take the API offline.
+    with pytest.raises(ds.DeployError, match="switch to the other architecture first"):
+        ds.main(["destroy", *_argv(tmp_path)], run_sam=sam, foundation=foundation)
+    foundation.apply_foundation(
+        {"architecture": "serverful", "domain_name": "x", "origin_path": ""}
+    )
+    ds.main(["destroy", *_argv(tmp_path)], run_sam=sam, foundation=foundation)
     delete = sam.commands[-1]
     assert delete[1:] == ["delete", "--stack-name", "todo-test", "--region", REGION, "--no-prompts"]
-    ds.main(["destroy", *_argv(tmp_path)], run_sam=sam)
+    ds.main(["destroy", *_argv(tmp_path)], run_sam=sam, foundation=foundation)
     assert "nothing to do" in capsys.readouterr().out
     assert len(sam.commands) == 2
 
@@ -206,7 +240,7 @@ def test_deploy_refuses_an_account_without_the_api_logging_role(aws: None, tmp_p
     _package(tmp_path)
     sam = FakeSam()
     with pytest.raises(ds.DeployError, match="make deploy-serverless-account"):
-        ds.main(["deploy", *_argv(tmp_path)], run_sam=sam)
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=sam, foundation=FakeFoundation())
     assert sam.commands == []
 
 
@@ -216,14 +250,18 @@ def test_deploy_without_sam_says_how_to_install_it(
     _package(tmp_path)
     monkeypatch.setenv("SAM", str(tmp_path / "no-sam"))
     with pytest.raises(ds.DeployError, match="make sam-install"):
-        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam())
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam(), foundation=FakeFoundation())
 
 
 def test_deploy_without_a_region_or_a_package_is_a_clear_error(aws: None, tmp_path: Path) -> None:
     with pytest.raises(ds.DeployError, match="no AWS region"):
-        ds.main(["deploy", "--out", str(tmp_path / "build")], run_sam=FakeSam())
+        ds.main(
+            ["deploy", "--out", str(tmp_path / "build")],
+            run_sam=FakeSam(),
+            foundation=FakeFoundation(),
+        )
     with pytest.raises(ds.DeployError, match="make package-serverless"):
-        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam())
+        ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam(), foundation=FakeFoundation())
 
 
 def test_stack_name_defaults_to_the_stage_and_both_are_checked() -> None:
@@ -237,24 +275,20 @@ def test_stack_name_defaults_to_the_stage_and_both_are_checked() -> None:
 def test_outputs_are_mapped_to_the_agreed_names_and_missing_ones_named() -> None:
     stack: dict[str, Any] = {
         "StackName": "s",
-        "Outputs": [
-            {"OutputKey": k, "OutputValue": v}
-            for k, v in {**STACK_OUTPUTS, "WebBucketName": "web"}.items()
-        ],
+        "Outputs": [{"OutputKey": k, "OutputValue": v} for k, v in STACK_OUTPUTS.items()],
     }
-    assert ds.parse_outputs(stack, REGION) == {
+    assert ds.parse_outputs(stack, FOUNDATION) == {
         "region": REGION,
         "api_url": "https://abc.execute-api.eu-west-1.amazonaws.com/api",
+        "api_origin_domain": "abc.execute-api.eu-west-1.amazonaws.com",
         "web_url": "https://d111.cloudfront.net",
         "user_pool_id": "eu-west-1_abc",
         "user_pool_client_id": "client123",
-        "web_bucket": "web",
+        "web_bucket": "todo-test-web-1",
         "distribution_id": "E123",
         "dashboard_url": STACK_OUTPUTS["DashboardUrl"],
         "log_group": STACK_OUTPUTS["AppLogGroup"],
     }
-    stack["Outputs"] = [
-        o for o in stack["Outputs"] if o["OutputKey"] not in ("WebUrl", "DistributionId")
-    ]
-    with pytest.raises(ds.DeployError, match="WebUrl, DistributionId"):
-        ds.parse_outputs(stack, REGION)
+    stack["Outputs"] = [o for o in stack["Outputs"] if o["OutputKey"] != "ApiUrl"]
+    with pytest.raises(ds.DeployError, match="ApiUrl, foundation web_bucket"):
+        ds.parse_outputs(stack, {**FOUNDATION, "web_bucket": ""})

@@ -69,7 +69,7 @@ def _dist(tmp_path: Path) -> Path:
 
 
 def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: Path) -> None:
-    plan = dw.plan_uploads(_dist(tmp_path), dw.runtime_config(WEB_OUTPUTS))
+    plan = dw.plan_uploads(_dist(tmp_path), dw.published_config(WEB_OUTPUTS))
     assert list(plan) == [
         "assets/index-abc12345.js",
         "config.json",
@@ -78,7 +78,7 @@ def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: 
     ]
     config = json.loads(plan["config.json"])
     assert config == {
-        "apiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api",
+        "apiUrl": WEB_OUTPUTS["web_url"],  # the front door: the API is on the app's origin
         "region": REGION,
         "userPoolId": "eu-west-1_abc",
         "userPoolClientId": "client123",
@@ -89,13 +89,13 @@ def test_upload_plan_puts_assets_first_index_last_and_replaces_config(tmp_path: 
     "html",
     [b"<!doctype html><html><HEAD lang=en><title>t</title></head></html>", b"<!doctype html><p>"],
 )
-def test_index_html_pins_connect_src_to_this_stacks_api_and_cognito(html: bytes) -> None:
-    pinned = dw.pin_connect_src(html, dw.runtime_config(WEB_OUTPUTS)).decode()
+def test_index_html_pins_connect_src_to_its_own_origin_and_cognito(html: bytes) -> None:
+    pinned = dw.pin_connect_src(html, dw.published_config(WEB_OUTPUTS)).decode()
     (policy,) = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]+)"', pinned)
+    # No API origin: the front door serves the API on the app's own origin.
     assert policy.split() == [
         "connect-src",
         "'self'",
-        "https://abc.execute-api.eu-west-1.amazonaws.com",
         "https://cognito-idp.eu-west-1.amazonaws.com",
     ]
     # In the head, before anything that could fetch.
@@ -188,7 +188,7 @@ def test_publish_uploads_with_headers_prunes_and_invalidates(
     assert asset["CacheControl"] == dw.IMMUTABLE
     assert asset["ContentType"] == "text/javascript; charset=utf-8"
     pinned = s3.get_object(Bucket="todo-web", Key="index.html")["Body"].read()
-    assert b"connect-src 'self' https://abc.execute-api.eu-west-1.amazonaws.com" in pinned
+    assert b"connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com\"" in pinned
     index = s3.head_object(Bucket="todo-web", Key="index.html")
     assert (index["CacheControl"], index["ContentType"]) == ("no-cache", "text/html; charset=utf-8")
     config = s3.get_object(Bucket="todo-web", Key="config.json")

@@ -63,125 +63,10 @@ def test_template_transforms_to_plain_cloudformation(
     assert {"AWS::ApiGateway::Stage", "AWS::Lambda::Function"} <= types
 
 
-def test_table_matches_the_pynamodb_model_and_is_retained(resources: dict[str, Any]) -> None:
-    from chalicelib.dynamo import IdempotencyRecord, TodoItem
-
-    table = resources["TodoTable"]
-    assert table["Type"] == "AWS::DynamoDB::Table"
-    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Retain"
-    p = table["Properties"]
-    schema = TodoItem._get_schema()
-
-    def keys(key_schema: list[Any]) -> dict[str, str]:
-        return {k["AttributeName"]: k["KeyType"] for k in key_schema}
-
-    assert keys(p["KeySchema"]) == keys(schema["key_schema"])
-    assert {(a["AttributeName"], a["AttributeType"]) for a in p["AttributeDefinitions"]} == {
-        (a["AttributeName"], a["AttributeType"]) for a in schema["attribute_definitions"]
-    }
-    model_indexes = {
-        i["index_name"]: (keys(i["key_schema"]), i["projection"]["ProjectionType"])
-        for i in schema["local_secondary_indexes"]
-    }
-    template_indexes = {
-        i["IndexName"]: (keys(i["KeySchema"]), i["Projection"]["ProjectionType"])
-        for i in p["LocalSecondaryIndexes"]
-    }
-    assert template_indexes == model_indexes
-    assert "GlobalSecondaryIndexes" not in p and not schema["global_secondary_indexes"]
-    assert p["TimeToLiveSpecification"] == {
-        "AttributeName": IdempotencyRecord._ttl_attribute().attr_name,
-        "Enabled": True,
-    }
-    assert p["BillingMode"] == "PAY_PER_REQUEST"
-    assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert p["SSESpecification"] == {"SSEEnabled": True}
-
-
-def test_user_pool_signs_in_by_email_with_strong_passwords(resources: dict[str, Any]) -> None:
-    pool = resources["UserPool"]
-    assert pool["DeletionPolicy"] == pool["UpdateReplacePolicy"] == "Retain"
-    p = pool["Properties"]
-    assert p["UsernameAttributes"] == ["email"]
-    assert p["AutoVerifiedAttributes"] == ["email"]
-    policy = p["Policies"]["PasswordPolicy"]
-    assert policy["MinimumLength"] >= 12
-    assert all(
-        policy[k]
-        for k in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols")
-    )
-    assert p["AccountRecoverySetting"]["RecoveryMechanisms"] == [
-        {"Name": "verified_email", "Priority": 1}
-    ]
-    assert p["MfaConfiguration"] == "OPTIONAL"
-    assert p["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
-
-
-def test_user_pool_emails_through_ses_only_when_given_an_identity(
-    sam_template: dict[str, Any], resources: dict[str, Any]
-) -> None:
-    parameter = sam_template["Parameters"]["SesIdentityArn"]
-    assert parameter["Default"] == ""
-    pattern = re.compile(parameter["AllowedPattern"])
-    assert pattern.fullmatch("")
-    assert pattern.fullmatch("arn:aws:ses:eu-west-1:123456789012:identity/example.com")
-    assert not pattern.fullmatch("arn:aws:s3:::example.com")
-    assert sam_template["Conditions"]["SendEmailThroughSes"] == {
-        "Fn::Not": [{"Fn::Equals": [{"Ref": "SesIdentityArn"}, ""]}]
-    }
-    condition, through_ses, default = props(resources, "UserPool")["EmailConfiguration"]["Fn::If"]
-    assert condition == "SendEmailThroughSes"
-    assert default == {"EmailSendingAccount": "COGNITO_DEFAULT"}
-    assert through_ses["EmailSendingAccount"] == "DEVELOPER"
-    assert through_ses["SourceArn"] == {"Ref": "SesIdentityArn"}
-    assert through_ses["From"] == {
-        "Fn::If": ["HasEmailFrom", {"Ref": "EmailFrom"}, {"Ref": "AWS::NoValue"}]
-    }
-
-
-def test_app_client_is_public_and_signs_in_with_srp_only(resources: dict[str, Any]) -> None:
-    p = props(resources, "UserPoolClient")
-    assert p["UserPoolId"] == {"Ref": "UserPool"}
-    assert p["GenerateSecret"] is False
-    # The password never leaves the browser: no USER_PASSWORD_AUTH in a deployed stack.
-    assert sorted(p["ExplicitAuthFlows"]) == ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"]
-    assert p["PreventUserExistenceErrors"] == "ENABLED"
-    assert p["EnableTokenRevocation"] is True
-
-
-def test_tokens_are_short_lived_and_refresh_tokens_rotate(resources: dict[str, Any]) -> None:
-    p = props(resources, "UserPoolClient")
-    minutes = {"minutes": 1, "hours": 60, "days": 1440}
-    units = p["TokenValidityUnits"]
-    assert p["IdTokenValidity"] * minutes[units["IdToken"]] <= 60
-    assert p["AccessTokenValidity"] * minutes[units["AccessToken"]] <= 60
-    assert p["RefreshTokenValidity"] * minutes[units["RefreshToken"]] <= 7 * 1440
-    assert p["RefreshTokenRotation"]["Feature"] == "ENABLED"
-
-
-def test_email_changes_take_effect_only_once_verified(resources: dict[str, Any]) -> None:
-    settings = props(resources, "UserPool")["UserAttributeUpdateSettings"]
-    assert settings["AttributesRequireVerificationBeforeUpdate"] == ["email"]
-
-
-def test_threat_protection_is_an_opt_in_parameter(
-    sam_template: dict[str, Any], resources: dict[str, Any]
-) -> None:
-    assert sam_template["Parameters"]["EnableThreatProtection"]["Default"] == "false"
-    assert sam_template["Conditions"]["UseThreatProtection"] == {
-        "Fn::Equals": [{"Ref": "EnableThreatProtection"}, "true"]
-    }
-    p = props(resources, "UserPool")
-    assert p["UserPoolAddOns"]["AdvancedSecurityMode"] == {
-        "Fn::If": ["UseThreatProtection", "ENFORCED", "OFF"]
-    }
-    assert p["UserPoolTier"]["Fn::If"][:2] == ["UseThreatProtection", "PLUS"]
-
-
 def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str, Any]) -> None:
     body = props(resources, "RestAPI")["DefinitionBody"]
     authorizer = body["securityDefinitions"]["CognitoAuthorizer"]["x-amazon-apigateway-authorizer"]
-    assert authorizer["providerARNs"] == [{"Fn::GetAtt": ["UserPool", "Arn"]}]
+    assert authorizer["providerARNs"] == [{"Ref": "UserPoolArn"}]  # the foundation's pool
     assert "PLACEHOLDER" not in json.dumps(body).upper()
     for path, methods in body["paths"].items():
         for method, spec in methods.items():
@@ -216,7 +101,7 @@ def test_gateway_errors_carry_cors_headers_for_the_web_origin(resources: dict[st
     for name in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED"):
         params = responses[name]["responseParameters"]
         origin = params["gatewayresponse.header.Access-Control-Allow-Origin"]
-        assert origin == {"Fn::Sub": "'https://${WebDistribution.DomainName}'"}
+        assert origin == {"Fn::Sub": "'${FrontDoorUrl}'"}
         headers = params["gatewayresponse.header.Access-Control-Allow-Headers"]
         assert listed(headers) == listed(CORS_ALLOW_HEADERS)
         methods = params["gatewayresponse.header.Access-Control-Allow-Methods"]
@@ -267,6 +152,8 @@ def test_function_trusts_the_gateway_and_logs_where_its_role_may_write(
     # the function's error, not a gateway timeout.
     assert p["Timeout"] < 29
     assert p["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == {"Ref": "AWS::StackName"}
+    # Links name the front door, whichever gateway the request came through.
+    assert p["Environment"]["Variables"]["PUBLIC_API_ORIGIN"] == {"Ref": "FrontDoorUrl"}
 
 
 def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
@@ -277,10 +164,7 @@ def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
         f"dynamodb:{a}"
         for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem")
     )
-    assert table["Resource"] == [
-        {"Fn::GetAtt": ["TodoTable", "Arn"]},
-        {"Fn::Sub": "${TodoTable.Arn}/index/*"},
-    ]
+    assert table["Resource"] == [{"Ref": "TableArn"}, {"Fn::Sub": "${TableArn}/index/*"}]
     assert sorted(statements["XRayTraces"]["Action"]) == [
         "xray:PutTelemetryRecords",
         "xray:PutTraceSegments",
@@ -294,88 +178,36 @@ def test_no_policy_in_the_stack_allows_a_wildcard_action(resources: dict[str, An
             assert not any("*" in action for action in actions), node
 
 
-def test_web_bucket_is_private_encrypted_and_versioned(resources: dict[str, Any]) -> None:
-    p = props(resources, "WebBucket")
-    assert all(p["PublicAccessBlockConfiguration"].values())
-    assert len(p["PublicAccessBlockConfiguration"]) == 4
-    rule = p["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
-    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
-    assert p["VersioningConfiguration"] == {"Status": "Enabled"}
-    (read,) = [
-        s
-        for s in props(resources, "WebBucketPolicy")["PolicyDocument"]["Statement"]
-        if s["Effect"] == "Allow"
-    ]
-    assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
-    assert read["Action"] == "s3:GetObject"
-    assert "${WebDistribution}" in read["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
-
-
-def test_cloudfront_uses_origin_access_control_https_and_spa_fallback(
-    resources: dict[str, Any],
-) -> None:
-    types = {r["Type"] for r in resources.values()}
-    assert "AWS::CloudFront::CloudFrontOriginAccessIdentity" not in types
-    config = props(resources, "WebDistribution")["DistributionConfig"]
-    (origin,) = config["Origins"]
-    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["WebOriginAccessControl", "Id"]}
-    assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
-    assert (
-        props(resources, "WebOriginAccessControl")["OriginAccessControlConfig"]["SigningBehavior"]
-        == "always"
-    )
-    behavior = config["DefaultCacheBehavior"]
-    assert behavior["ViewerProtocolPolicy"] == "https-only"
-    assert behavior["ResponseHeadersPolicyId"] == {"Ref": "WebSecurityHeadersPolicy"}
-    assert config["DefaultRootObject"] == "index.html"
-    fallbacks = {
-        (e["ErrorCode"], e["ResponseCode"], e["ResponsePagePath"])
-        for e in config["CustomErrorResponses"]
-    }
-    assert fallbacks == {(403, 200, "/index.html"), (404, 200, "/index.html")}
-    headers = props(resources, "WebSecurityHeadersPolicy")["ResponseHeadersPolicyConfig"][
-        "SecurityHeadersConfig"
-    ]
-    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
-    assert headers["FrameOptions"]["FrameOption"] == "DENY"
-    assert (
-        "frame-ancestors 'none'"
-        in headers["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
-    )
-
-
 def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str, Any]) -> None:
     from scripts.deploy_serverless import OUTPUT_KEYS
 
     assert set(OUTPUT_KEYS) <= set(sam_template["Outputs"])
 
 
-def test_waf_limits_each_token_and_each_address_on_the_api_stage(
-    sam_template: dict[str, Any], resources: dict[str, Any]
+def test_the_stack_is_compute_only_the_data_and_the_front_door_are_the_foundations(
+    resources: dict[str, Any],
 ) -> None:
-    assert sam_template["Parameters"]["EnableWaf"]["Default"] == "true"
-    acl = resources["ApiWebAcl"]
-    association = resources["ApiWebAclAssociation"]
-    assert acl["Condition"] == association["Condition"] == "UseWaf"
-    p = acl["Properties"]
-    assert p["Scope"] == "REGIONAL" and "Allow" in p["DefaultAction"]
-    statements = {r["Name"]: r["Statement"]["RateBasedStatement"] for r in p["Rules"]}
-    by_token = statements["per-token-rate-limit"]
-    assert by_token["AggregateKeyType"] == "CUSTOM_KEYS"
-    assert [k["Header"]["Name"].lower() for k in by_token["CustomKeys"]] == ["authorization"]
-    assert by_token["Limit"] == {"Ref": "WafRequestsPerTokenPer5Min"}
-    by_ip = statements["per-ip-rate-limit"]
-    assert (by_ip["AggregateKeyType"], by_ip["Limit"]) == ("IP", {"Ref": "WafRequestsPerIpPer5Min"})
-    for rule in p["Rules"]:
-        response = rule["Action"]["Block"]["CustomResponse"]
-        assert response["ResponseCode"] == 429
-        headers = {h["Name"] for h in response["ResponseHeaders"]}
-        assert {"Retry-After", "Access-Control-Allow-Origin"} <= headers
-    body = p["CustomResponseBodies"][response["CustomResponseBodyKey"]]
-    assert json.loads(body["Content"])["error"]["code"] == "rate_limited"
-    stage_arn = association["Properties"]["ResourceArn"]["Fn::Sub"]
-    assert stage_arn.endswith("/restapis/${RestAPI}/stages/api")
-    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["ApiWebAcl", "Arn"]}
+    """Defined once, in terraform/persistent (docs/foundation.md): never a copy here."""
+    types = {r["Type"] for r in resources.values()}
+    foundations = {
+        "AWS::DynamoDB::Table", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
+        "AWS::S3::Bucket", "AWS::CloudFront::Distribution", "AWS::WAFv2::WebACL",
+        "AWS::WAFv2::WebACLAssociation", "AWS::SNS::Topic", "AWS::KMS::Key",
+    }  # fmt: skip
+    assert types & foundations == set()
+
+
+def test_foundation_parameters_are_the_foundations_outputs(sam_template: dict[str, Any]) -> None:
+    """Each parameter without a default is one of terraform/persistent's outputs, by the
+    mapping the deploy script passes them with, and no output is misnamed."""
+    from scripts.deploy_serverless import FOUNDATION_PARAMETERS
+
+    outputs_tf = (ROOT / "terraform" / "persistent" / "outputs.tf").read_text()
+    foundation_outputs = set(re.findall(r'^output "([a-z_]+)"', outputs_tf, re.MULTILINE))
+    parameters = sam_template["Parameters"]
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
+    assert required == set(FOUNDATION_PARAMETERS)
+    assert set(FOUNDATION_PARAMETERS.values()) <= foundation_outputs
 
 
 def test_the_account_wide_logging_role_is_not_in_the_app_stack(
@@ -408,20 +240,6 @@ def test_every_role_the_stack_creates_takes_the_permissions_boundary(
         assert roles
         for role in roles:
             assert role["Properties"]["PermissionsBoundary"] == expected
-
-
-def test_stack_policy_forbids_replacing_or_removing_the_data(resources: dict[str, Any]) -> None:
-    from scripts.deploy_serverless import STACK_POLICY
-
-    data_types = ("AWS::DynamoDB::Table", "AWS::Cognito::UserPool")
-    data = {f"LogicalResourceId/{lid}" for lid, r in resources.items() if r["Type"] in data_types}
-    assert len(data) == 2
-    statements = json.loads(STACK_POLICY.read_text())["Statement"]
-    (deny,) = [s for s in statements if s["Effect"] == "Deny"]
-    assert set(deny["Action"]) == {"Update:Replace", "Update:Delete"}
-    assert set(deny["Resource"]) == data
-    (allow,) = [s for s in statements if s["Effect"] == "Allow"]
-    assert (allow["Action"], allow["Resource"]) == ("Update:*", "*")
 
 
 def test_every_skipped_checkov_check_has_a_reason() -> None:

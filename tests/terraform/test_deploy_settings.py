@@ -63,28 +63,29 @@ def test_deploy_settings_reach_the_root_that_uses_them() -> None:
         "ALARM_EMAIL": "ops@example.com",
     }
     deployment = Deployment.from_environment(env)
+    # The foundation's settings (the alarm topic, WAF, the user pool) go to it.
     assert deployment.variables("persistent") == {
         "name": "todo-prod",
         "region": "eu-west-1",
+        "stage": "prod",
         "ses_identity_arn": env["SES_IDENTITY_ARN"],
+        "alarm_email": "ops@example.com",
     }
     app = deployment.variables("app")
     assert {key: app[key] for key in app if key != "persistent_state"} == {
         "name": "todo-prod",
         "region": "eu-west-1",
-        "stage": "prod",
         "ami_id": env["AMI_ID"],
         "permissions_boundary_arn": env["PERMISSIONS_BOUNDARY_ARN"],
-        "alarm_email": "ops@example.com",
     }
     no_email = Deployment.from_environment({**PROD, "ALARM_EMAIL": ""})
-    assert "alarm_email" not in no_email.variables("app")
+    assert "alarm_email" not in no_email.variables("persistent")
 
 
 def test_app_root_is_told_where_the_persistent_state_is(tmp_path: Path) -> None:
     deployment = Deployment.from_environment({"STAGE": "dev"}, state_dir=tmp_path)
     app = deployment.variables("app")
-    assert app["stage"] == "dev"
+    assert deployment.variables("persistent")["stage"] == "dev"
     assert app["persistent_state"] == {
         "backend": "local",
         "config": {"path": str(tmp_path / "persistent.tfstate")},

@@ -1,6 +1,6 @@
-"""The rehearsal (`make rehearse-serverful`): both Terraform roots applied and destroyed,
-the documented way, against a local moto server; what they made is checked through the
-AWS APIs. What this proves and what only a real account can: docs/serverful.md."""
+"""The rehearsal (`make rehearse-serverful`): the foundation and the EC2 path applied and
+destroyed, the documented way, against a local moto server; what they made is checked
+through the AWS APIs. What this proves and what only a real account can: docs/serverful.md."""
 
 from __future__ import annotations
 
@@ -57,20 +57,26 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
             lambda: deployment.apply(artifact, tmp_path / "serverful-outputs.json")
         )
         persistent = state(deployment, "persistent")
-        assert len(persistent) >= 3  # table, pool, client (+ data sources)
-        assert len(state(deployment, "app")) > 60
+        assert len(persistent) >= 12  # table, pool, client, front door, WAF, alarm topic
+        assert len(state(deployment, "app")) > 40
         assert set(REQUIRED_OUTPUTS) <= set(outputs)
         assert (tmp_path / "serverful-outputs.json").exists()
         assert [name for name, value in outputs.items() if value in ("", None, [], {})] == []
         check_data(endpoint, outputs)
+        check_front_door(endpoint, outputs)
         check_compute(endpoint, outputs, settings, artifact.stat().st_size)
         check_api(endpoint, outputs)
         check_monitoring(endpoint)
 
-        # `make destroy-serverful`. No refresh: moto applies the artifact bucket's TLS-only
-        # Deny without its SecureTransport condition, so reading the object back would fail.
+        # `make destroy-serverful` refuses to remove the backend the front door routes to;
+        # pointed at nothing, it removes it. No refresh: moto applies the artifact bucket's
+        # TLS-only Deny without its SecureTransport condition, so reading it back would fail.
+        with pytest.raises(DeployError, match="switch to the other architecture first"):
+            deployment.destroy_compute()
+        once_more_on_failure(lambda: deployment.apply_foundation(backend=None))
+        persistent = state(deployment, "persistent")
         monkeypatch.setenv("TF_CLI_ARGS_destroy", "-refresh=false")
-        once_more_on_failure(lambda: deployment.change("app", "destroy"))
+        once_more_on_failure(deployment.destroy_compute)
         monkeypatch.delenv("TF_CLI_ARGS_destroy")
         assert outputs["table_name"] in tables(endpoint), "the table must outlive the app"
         assert outputs["user_pool_id"] in user_pools(endpoint), "the pool must outlive the app"
@@ -109,6 +115,8 @@ def rehearsal_settings(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[s
     moto imposes, each for its reason."""
     monkeypatch.setenv("TF_VAR_local_endpoint", endpoint)
     monkeypatch.setenv("TF_VAR_security_headers_policy_id", MANAGED_SECURITY_HEADERS_POLICY_ID)
+    # moto has CreateFunction but no PublishFunction for CloudFront functions.
+    monkeypatch.setenv("TF_VAR_publish_function", "false")
     # moto starts instances but no app answers ELB health checks: don't wait.
     monkeypatch.setenv("TF_VAR_wait_for_capacity_timeout", "0")
     # The WAF is off by default outside prod; rehearse it anyway.
@@ -146,14 +154,30 @@ def check_data(endpoint: str, outputs: dict[str, Any]) -> None:
     assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
 
 
+def check_front_door(endpoint: str, outputs: dict[str, Any]) -> None:
+    """One distribution: the web app, and the API's paths to the EC2 path's HTTP API,
+    uncached, with the WAF on it; the app's links point at it."""
+    cloudfront = aws_client("cloudfront", endpoint)
+    (summary,) = cloudfront.list_distributions()["DistributionList"]["Items"]
+    assert outputs["web_url"] == f"https://{summary['DomainName']}"
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]["Items"]}
+    api_host = outputs["api_url"].removeprefix("https://")
+    assert origins["api"]["DomainName"] == api_host and origins["api"]["OriginPath"] == ""
+    behaviors = config["CacheBehaviors"]["Items"]
+    paths = sorted(b["PathPattern"] for b in behaviors)
+    assert paths == ["/health", "/ready", "/todos", "/todos/*"]
+    assert {b["TargetOriginId"] for b in behaviors} == {"api"}
+    assert {b["CachePolicyId"] for b in behaviors} == {"4135ea2d-6df8-44a3-9df3-4b5a84be39ad"}
+    (acl,) = aws_client("wafv2", endpoint).list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    assert config["WebACLId"] == acl["ARN"], "the WAF must be on the front door"
+
+
 def check_compute(
     endpoint: str, outputs: dict[str, Any], settings: dict[str, str], artifact_size: int
 ) -> None:
     balancers = aws_client("elbv2", endpoint).describe_load_balancers()["LoadBalancers"]
     assert [lb["Scheme"] for lb in balancers] == ["internal"]
-    wafv2 = aws_client("wafv2", endpoint)
-    acl = wafv2.get_web_acl_for_resource(ResourceArn=balancers[0]["LoadBalancerArn"])
-    assert "WebACL" in acl, "no web ACL protects the load balancer"
 
     (group,) = aws_client("autoscaling", endpoint).describe_auto_scaling_groups(
         AutoScalingGroupNames=[outputs["autoscaling_group_name"]]

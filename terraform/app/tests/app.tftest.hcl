@@ -22,6 +22,10 @@ override_data {
       user_pool_id        = "us-east-1_TestPool1"
       user_pool_client_id = "testclientid0123456789"
       issuer              = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool1"
+      web_url             = "https://d111111abcdef8.cloudfront.net"
+      web_bucket          = "todo-test-web-123"
+      distribution_id     = "EDFDVBD6EXAMPLE"
+      alarm_topic_arn     = "arn:aws:sns:us-east-1:123456789012:todo-test-alarms"
     }
   }
 }
@@ -78,8 +82,12 @@ run "stack_composes_the_promises" {
   }
 
   assert {
-    condition     = output.web_url == "https://d111111abcdef8.cloudfront.net"
-    error_message = "web_url must be the CloudFront distribution's HTTPS URL."
+    condition = (
+      output.web_url == "https://d111111abcdef8.cloudfront.net" &&
+      strcontains(module.compute.user_data, "PUBLIC_API_ORIGIN=https://d111111abcdef8.cloudfront.net\n") &&
+      output.api_origin == { architecture = "serverful", domain_name = "abc123.execute-api.us-east-1.amazonaws.com", origin_path = "" }
+    )
+    error_message = "The front door (the foundation's CloudFront) must be the web URL and the app's PUBLIC_API_ORIGIN, and the HTTP API its backend origin."
   }
 }
 
@@ -87,10 +95,6 @@ run "stack_composes_the_promises" {
 # log group, its alarms watch this stack, operators find it in the outputs.
 run "stack_ships_app_logs_to_the_monitoring_log_group" {
   command = plan
-
-  variables {
-    alarm_email = "ops@example.com"
-  }
 
   assert {
     condition     = toset([for entry in jsondecode(module.compute.cloudwatch_agent_config).logs.logs_collected.files.collect_list : entry.log_group_name]) == toset([module.monitoring.app_log_group_name])
@@ -103,8 +107,8 @@ run "stack_ships_app_logs_to_the_monitoring_log_group" {
   }
 
   assert {
-    condition     = module.monitoring.alarm_names.asg_in_service == "todo-test-asg-in-service-below-min" && output.alarm_topic_arn == module.monitoring.alarm_topic_arn
-    error_message = "The stack must include the monitoring module's alarms and their topic."
+    condition     = module.monitoring.alarm_names.asg_in_service == "todo-test-asg-in-service-below-min" && output.alarm_topic_arn == "arn:aws:sns:us-east-1:123456789012:todo-test-alarms"
+    error_message = "The stack must include the monitoring module's alarms, notifying the foundation's topic."
   }
 
   assert {
@@ -121,42 +125,6 @@ run "stack_rejects_a_bad_stack_name" {
   }
 
   expect_failures = [var.name]
-}
-
-run "stack_puts_the_waf_on_the_alb_in_prod" {
-  command = plan
-
-  assert {
-    condition     = length(module.waf) == 1 && module.waf[0].protected_resource_arn == module.alb.alb_arn
-    error_message = "In stage prod (the default) the WAF must protect the ALB."
-  }
-}
-
-run "stack_leaves_the_waf_off_elsewhere_unless_asked" {
-  command = plan
-
-  variables {
-    stage = "dev"
-  }
-
-  assert {
-    condition     = length(module.waf) == 0
-    error_message = "Outside prod the WAF (a monthly cost) must be off by default."
-  }
-}
-
-run "stack_turns_the_waf_on_when_asked" {
-  command = plan
-
-  variables {
-    stage      = "dev"
-    enable_waf = true
-  }
-
-  assert {
-    condition     = length(module.waf) == 1
-    error_message = "enable_waf = true must turn the WAF on in any stage."
-  }
 }
 
 run "stack_gives_every_role_the_permissions_boundary" {

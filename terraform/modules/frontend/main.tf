@@ -2,7 +2,13 @@ locals {
   # AWS managed cache policy "Managed-CachingOptimized" (a fixed, documented ID;
   # a data source lookup would add an API call for a constant).
   caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
-  s3_origin_id                = "web-bucket"
+  # The API: "Managed-CachingDisabled", and "Managed-AllViewerExceptHostHeader" so the
+  # origin gets Authorization, the query string and the body (its own Host, which API
+  # Gateway needs to find the API).
+  caching_disabled_policy_id       = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+  all_viewer_except_host_policy_id = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+  s3_origin_id                     = "web-bucket"
+  api_origin_id                    = "api"
   headers_policy_id = (
     var.security_headers_policy_id != null
     ? var.security_headers_policy_id
@@ -75,6 +81,14 @@ resource "aws_cloudfront_response_headers_policy" "security" {
   }
 }
 
+resource "aws_cloudfront_function" "spa_routes" {
+  name    = "${var.name}-spa-routes"
+  runtime = "cloudfront-js-2.0"
+  comment = "Client-side routes (no file extension) serve /index.html"
+  publish = var.publish_function
+  code    = file("${path.module}/spa_routes.js")
+}
+
 resource "aws_cloudfront_distribution" "web" {
   enabled             = true
   is_ipv6_enabled     = true
@@ -83,10 +97,45 @@ resource "aws_cloudfront_distribution" "web" {
   price_class         = var.price_class
   http_version        = "http2and3"
 
+  web_acl_id = var.web_acl_arn
+
   origin {
     origin_id                = local.s3_origin_id
     domain_name              = module.bucket.regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.web.id
+  }
+
+  # The active backend (docs/foundation.md): the REST API's stage or the HTTP API.
+  dynamic "origin" {
+    for_each = var.api_origin == null ? [] : [var.api_origin]
+    content {
+      origin_id   = local.api_origin_id
+      domain_name = origin.value.domain_name
+      origin_path = origin.value.origin_path
+
+      custom_origin_config {
+        http_port              = 80
+        https_port             = 443
+        origin_protocol_policy = "https-only"
+        origin_ssl_protocols   = ["TLSv1.2"]
+      }
+    }
+  }
+
+  # The API's paths go to the backend, uncached, with every viewer header but Host.
+  dynamic "ordered_cache_behavior" {
+    for_each = var.api_origin == null ? [] : var.api_path_patterns
+    content {
+      path_pattern               = ordered_cache_behavior.value
+      target_origin_id           = local.api_origin_id
+      viewer_protocol_policy     = "https-only"
+      allowed_methods            = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = local.caching_disabled_policy_id
+      origin_request_policy_id   = local.all_viewer_except_host_policy_id
+      response_headers_policy_id = local.headers_policy_id
+    }
   }
 
   default_cache_behavior {
@@ -97,22 +146,14 @@ resource "aws_cloudfront_distribution" "web" {
     compress                   = true
     cache_policy_id            = local.caching_optimized_policy_id
     response_headers_policy_id = local.headers_policy_id
-  }
 
-  # Single-page app: unknown paths (S3 answers 403 without ListBucket) serve
-  # index.html, and the client-side router takes over.
-  custom_error_response {
-    error_code            = 403
-    response_code         = 200
-    response_page_path    = "/index.html"
-    error_caching_min_ttl = 0
-  }
-
-  custom_error_response {
-    error_code            = 404
-    response_code         = 200
-    response_page_path    = "/index.html"
-    error_caching_min_ttl = 0
+    # Single-page app: a path without a file extension is a client-side route.
+    # (Not custom error responses: they would turn the API's own 403s and 404s
+    # into index.html too.)
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.spa_routes.arn
+    }
   }
 
   restrictions {

@@ -1,8 +1,3 @@
-output "alarm_topic_arn" {
-  description = "SNS topic every alarm notifies."
-  value       = aws_sns_topic.alarms.arn
-}
-
 output "alarm_names" {
   description = "Names of the stack's alarms, by key."
   value       = { for key, alarm in local.alarm_names : key => alarm }

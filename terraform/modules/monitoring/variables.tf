@@ -3,14 +3,13 @@ variable "name" {
   type        = string
 }
 
-variable "alarm_email" {
-  description = "Email address the alarm topic notifies (it must confirm the subscription); null for none (ALARM_EMAIL)."
+variable "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (the foundation's)."
   type        = string
-  default     = null
 
   validation {
-    condition     = var.alarm_email == null || can(regex("^[^@\\s]+@[^@\\s]+$", var.alarm_email))
-    error_message = "alarm_email must be an email address or null."
+    condition     = can(regex("^arn:aws[a-z-]*:sns:", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be an SNS topic ARN."
   }
 }
 

@@ -1,13 +1,11 @@
-# Request limits a single user cannot exhaust for everyone: a regional web ACL on the
-# internal ALB, the serverful API's only way in (API Gateway -> VPC Link -> ALB).
+# Request limits a single user cannot exhaust for everyone: a CloudFront-scope web ACL
+# on the front door (the foundation's distribution), so one ACL covers both
+# architectures (docs/foundation.md). Its provider must be in us-east-1.
 #
 # - per token: requests are counted per Authorization header value, i.e. per signed-in
-#   session (API Gateway's JWT authorizer has already refused forged tokens).
-# - per client IP: behind API Gateway the ALB's peer is the VPC Link, so the client's
-#   address is read from X-Forwarded-For (WAF takes its first entry, which a client can
-#   set itself: this limit stops careless floods, the per-token limit and the stage
-#   throttling bound the rest; docs/serverful.md, "Request limits").
-# Over a limit, WAF answers 429 with Retry-After for the rest of the window.
+#   session (the gateway's authorizer refuses forged tokens behind it).
+# - per client IP: CloudFront sees the client's own address.
+# Over a limit, WAF answers 429 in the API's error shape with Retry-After.
 
 locals {
   rate_rules = {
@@ -17,9 +15,9 @@ locals {
 }
 
 resource "aws_wafv2_web_acl" "this" {
-  name        = "${var.name}-api"
+  name        = "${var.name}-front-door"
   description = "Rate limits per token and per client IP, and known bad inputs"
-  scope       = "REGIONAL"
+  scope       = "CLOUDFRONT"
 
   default_action {
     allow {}
@@ -28,7 +26,8 @@ resource "aws_wafv2_web_acl" "this" {
   custom_response_body {
     key          = "rate-limited"
     content_type = "APPLICATION_JSON"
-    content      = jsonencode({ error = "TooManyRequests", message = "Too many requests: retry after the Retry-After seconds." })
+    # The API's own error shape (chalicelib/http.py), as the app's 429s are.
+    content = jsonencode({ error = { code = "rate_limited", message = "too many requests: retry later" } })
   }
 
   dynamic "rule" {
@@ -54,7 +53,7 @@ resource "aws_wafv2_web_acl" "this" {
         rate_based_statement {
           limit                 = rule.value.limit
           evaluation_window_sec = var.evaluation_window_seconds
-          aggregate_key_type    = rule.key == "per-token" ? "CUSTOM_KEYS" : "FORWARDED_IP"
+          aggregate_key_type    = rule.key == "per-token" ? "CUSTOM_KEYS" : "IP"
 
           dynamic "custom_key" {
             for_each = rule.key == "per-token" ? [1] : []
@@ -69,13 +68,6 @@ resource "aws_wafv2_web_acl" "this" {
             }
           }
 
-          dynamic "forwarded_ip_config" {
-            for_each = rule.key == "per-ip" ? [1] : []
-            content {
-              header_name       = "X-Forwarded-For"
-              fallback_behavior = "MATCH"
-            }
-          }
         }
       }
 
@@ -112,14 +104,9 @@ resource "aws_wafv2_web_acl" "this" {
 
   visibility_config {
     cloudwatch_metrics_enabled = true
-    metric_name                = "${var.name}-api"
+    metric_name                = "${var.name}-front-door"
     sampled_requests_enabled   = true
   }
-}
-
-resource "aws_wafv2_web_acl_association" "this" {
-  resource_arn = var.resource_arn
-  web_acl_arn  = aws_wafv2_web_acl.this.arn
 }
 
 # WAF's log group name must start with aws-waf-logs-. Tokens never reach the logs.

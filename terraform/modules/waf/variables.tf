@@ -3,16 +3,6 @@ variable "name" {
   type        = string
 }
 
-variable "resource_arn" {
-  description = "ARN of the regional resource the web ACL protects (the internal ALB)."
-  type        = string
-
-  validation {
-    condition     = can(regex("^arn:aws[a-z-]*:elasticloadbalancing:.*:loadbalancer/app/", var.resource_arn))
-    error_message = "resource_arn must be an application load balancer ARN."
-  }
-}
-
 variable "token_rate_limit" {
   description = "Requests one Authorization header value (one signed-in session) may make per evaluation window."
   type        = number
@@ -25,7 +15,7 @@ variable "token_rate_limit" {
 }
 
 variable "ip_rate_limit" {
-  description = "Requests one client IP (first X-Forwarded-For entry) may make per evaluation window."
+  description = "Requests one client IP may make per evaluation window."
   type        = number
   default     = 3000
 

@@ -1,6 +1,13 @@
-# Plan-mode tests of the persistent root (mocked AWS provider: terraform/tests/mocks).
+# Plan-mode tests of the foundation (terraform/persistent) (mocked AWS provider: terraform/tests/mocks).
 
 mock_provider "aws" {
+  override_during = plan
+  source          = "../tests/mocks"
+}
+
+# The us-east-1 provider of CloudFront's WAF (providers.tf).
+mock_provider "aws" {
+  alias           = "us_east_1"
   override_during = plan
   source          = "../tests/mocks"
 }
@@ -44,4 +51,51 @@ run "persistent_can_be_unprotected_on_purpose" {
     condition     = !module.data.deletion_protection && !module.auth.deletion_protection
     error_message = "deletion_protection = false (the documented way to destroy this root) must reach both resources."
   }
+}
+
+run "foundation_holds_the_front_door_waf_and_alarm_topic_once" {
+  command = plan
+
+  assert {
+    condition = (
+      output.web_url == "https://d111111abcdef8.cloudfront.net" &&
+      length(module.waf) == 1 && module.frontend.web_acl_arn == module.waf[0].web_acl_arn &&
+      output.alarm_topic_arn != null
+    )
+    error_message = "The foundation must own the front door, with the WAF on it (stage prod), and the alarm topic."
+  }
+
+  assert {
+    condition     = output.backend == null && module.frontend.api_origin == null
+    error_message = "With no backend given, the front door routes no API (a first apply, before any compute)."
+  }
+}
+
+run "foundation_routes_the_api_to_the_given_backend" {
+  command = plan
+
+  variables {
+    stage   = "dev"
+    backend = { architecture = "serverless", domain_name = "abc123.execute-api.us-east-1.amazonaws.com", origin_path = "/api" }
+  }
+
+  assert {
+    condition     = module.frontend.api_origin == { domain_name = "abc123.execute-api.us-east-1.amazonaws.com", origin_path = "/api" } && output.backend.architecture == "serverless"
+    error_message = "The backend variable must become the front door's API origin, and be read back as an output."
+  }
+
+  assert {
+    condition     = length(module.waf) == 0
+    error_message = "Outside prod the WAF (a monthly cost) must be off by default."
+  }
+}
+
+run "foundation_refuses_an_unknown_architecture" {
+  command = plan
+
+  variables {
+    backend = { architecture = "kubernetes", domain_name = "abc.example.com", origin_path = "" }
+  }
+
+  expect_failures = [var.backend]
 }

@@ -1,5 +1,5 @@
 # Plan-mode tests of the monitoring module's promises (mocked AWS provider:
-# terraform/tests/mocks): every alarm, the topic, the optional email, the dashboard,
+# terraform/tests/mocks): every alarm notifying the given topic, the dashboard,
 # the log group. Thresholds and reasons: docs/operations.md.
 
 mock_provider "aws" {
@@ -15,6 +15,7 @@ variables {
   autoscaling_group_name = "todo-test-app"
   min_size               = 2
   table_name             = "todo-test-todos"
+  alarm_topic_arn        = "arn:aws:sns:us-east-1:123456789012:todo-test-alarms"
 }
 
 run "monitoring_has_every_alarm_the_topic_and_the_dashboard" {
@@ -39,7 +40,7 @@ run "monitoring_has_every_alarm_the_topic_and_the_dashboard" {
       for alarm in concat(values(aws_cloudwatch_metric_alarm.metric), [
         aws_cloudwatch_metric_alarm.api_5xx_rate, aws_cloudwatch_metric_alarm.dynamodb_throttles,
         aws_cloudwatch_metric_alarm.dynamodb_system_errors,
-      ]) : alarm.alarm_actions == toset([aws_sns_topic.alarms.arn]) && alarm.ok_actions == toset([aws_sns_topic.alarms.arn]) && length(alarm.alarm_description) > 40
+      ]) : alarm.alarm_actions == toset([var.alarm_topic_arn]) && alarm.ok_actions == toset([var.alarm_topic_arn]) && length(alarm.alarm_description) > 40
     ])
     error_message = "Every alarm must notify the topic (alarm and OK) and say what it means."
   }
@@ -60,16 +61,6 @@ run "monitoring_has_every_alarm_the_topic_and_the_dashboard" {
   }
 
   assert {
-    condition     = aws_sns_topic.alarms.kms_master_key_id == aws_kms_key.alarms.arn && aws_kms_key.alarms.enable_key_rotation
-    error_message = "The alarm topic must be encrypted with its own rotated key."
-  }
-
-  assert {
-    condition     = length(aws_sns_topic_subscription.email) == 0
-    error_message = "Without alarm_email there is no subscription."
-  }
-
-  assert {
     condition     = aws_cloudwatch_log_group.app.name == "/todo/todo-test/app" && aws_cloudwatch_log_group.app.retention_in_days == 30
     error_message = "The app log group is per stack, with the Lambda's 30-day retention."
   }
@@ -86,29 +77,6 @@ run "monitoring_has_every_alarm_the_topic_and_the_dashboard" {
     condition     = length(jsondecode(output.dashboard_body).widgets) == 10 && endswith(output.dashboard_url, "#dashboards:name=todo-test")
     error_message = "One dashboard named after the stack, its URL an output."
   }
-}
-
-run "monitoring_subscribes_the_alarm_email" {
-  command = plan
-
-  variables {
-    alarm_email = "ops@example.com"
-  }
-
-  assert {
-    condition     = length(aws_sns_topic_subscription.email) == 1 && aws_sns_topic_subscription.email[0].endpoint == "ops@example.com" && aws_sns_topic_subscription.email[0].protocol == "email"
-    error_message = "alarm_email must subscribe that address to the topic."
-  }
-}
-
-run "monitoring_rejects_a_bad_alarm_email" {
-  command = plan
-
-  variables {
-    alarm_email = "not an address"
-  }
-
-  expect_failures = [var.alarm_email]
 }
 
 # The module's README example (examples/minimal) plans as written.

@@ -6,16 +6,15 @@ mock_provider "aws" {
 }
 
 variables {
-  name         = "todo-test"
-  resource_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/todo-test-alb/0123456789abcdef"
+  name = "todo-test"
 }
 
-run "waf_limits_each_token_and_each_client_ip_on_the_alb" {
+run "waf_limits_each_token_and_each_client_ip_at_the_front_door" {
   command = plan
 
   assert {
-    condition     = aws_wafv2_web_acl.this.scope == "REGIONAL" && aws_wafv2_web_acl_association.this.resource_arn == var.resource_arn
-    error_message = "A regional web ACL must be associated with the given load balancer."
+    condition     = aws_wafv2_web_acl.this.scope == "CLOUDFRONT"
+    error_message = "The web ACL must be for CloudFront: it sits on the front door of both architectures."
   }
 
   assert {
@@ -29,10 +28,26 @@ run "waf_limits_each_token_and_each_client_ip_on_the_alb" {
 
   assert {
     condition = (
-      one([for r in aws_wafv2_web_acl.this.rule : one(r.statement[0].rate_based_statement) if r.name == "per-ip"]).aggregate_key_type == "FORWARDED_IP" &&
-      one(one([for r in aws_wafv2_web_acl.this.rule : one(r.statement[0].rate_based_statement) if r.name == "per-ip"]).forwarded_ip_config).header_name == "X-Forwarded-For"
+      one([for r in aws_wafv2_web_acl.this.rule : one(r.statement[0].rate_based_statement) if r.name == "per-ip"]).aggregate_key_type == "IP"
     )
-    error_message = "One rate-based rule must count requests per client IP, read from X-Forwarded-For (the ALB's peer is the VPC Link)."
+    error_message = "One rate-based rule must count requests per client IP (CloudFront sees the client's address)."
+  }
+
+  assert {
+    condition = (
+      jsondecode(one(aws_wafv2_web_acl.this.custom_response_body).content).error.code == "rate_limited" &&
+      alltrue([
+        for rule in aws_wafv2_web_acl.this.rule :
+        [for h in one(one(one(rule.action).block).custom_response).response_header : "${h.name}: ${h.value}"] == ["Retry-After: 300"]
+        if length(rule.action) > 0
+      ])
+    )
+    error_message = "A 429 must carry the API's error shape ({error: {code, message}}) and one Retry-After."
+  }
+
+  assert {
+    condition     = contains([for r in aws_wafv2_web_acl.this.rule : r.name], "known-bad-inputs")
+    error_message = "AWS's known-bad-inputs rule group must be on."
   }
 
   assert {

@@ -1,5 +1,5 @@
 # Minimal use of the frontend module: a private bucket behind CloudFront for a
-# single-page app that calls one API and Cognito.
+# single-page app and its API (a REST API stage) on one origin, and Cognito.
 terraform {
   required_version = ">= 1.5"
 
@@ -18,11 +18,9 @@ provider "aws" {
 module "frontend" {
   source = "../.."
 
-  name = "todo-example"
-  csp_connect_sources = [
-    "https://abc123.execute-api.us-east-1.amazonaws.com",
-    "https://cognito-idp.us-east-1.amazonaws.com",
-  ]
+  name                = "todo-example"
+  csp_connect_sources = ["https://cognito-idp.us-east-1.amazonaws.com"]
+  api_origin          = { domain_name = "abc123.execute-api.us-east-1.amazonaws.com", origin_path = "/api" }
 }
 
 output "web_url" {

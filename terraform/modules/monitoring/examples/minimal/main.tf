@@ -26,6 +26,7 @@ module "monitoring" {
   autoscaling_group_name = "todo-example-app"
   min_size               = 2
   table_name             = "todo-example-todos"
+  alarm_topic_arn        = "arn:aws:sns:us-east-1:123456789012:todo-example-alarms"
 }
 
 output "dashboard_url" {

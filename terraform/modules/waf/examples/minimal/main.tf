@@ -1,4 +1,5 @@
-# Minimal use of the waf module: rate limits per token and per client IP on an ALB.
+# Minimal use of the waf module: rate limits per token and per client IP for a
+# CloudFront distribution (a CLOUDFRONT-scope ACL: its provider is in us-east-1).
 
 terraform {
   required_version = ">= 1.5"
@@ -18,8 +19,7 @@ provider "aws" {
 module "waf" {
   source = "../.."
 
-  name         = "todo-example"
-  resource_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/todo-example-alb/0123456789abcdef"
+  name = "todo-example"
 }
 
 output "web_acl_arn" {
