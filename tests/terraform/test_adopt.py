@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from scripts.deploy_serverful import ROOT, Deployment
-from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
+from scripts.local_stack import aws_client, moto_server
 from tests.terraform.test_rehearsal import (
     MANAGED_SECURITY_HEADERS_POLICY_ID,
     REGION,
+    fake_aws_only,
     once_more_on_failure,
     state,
 )
@@ -50,15 +51,7 @@ def old_layout(destination: Path) -> Path:
 def test_a_stack_deployed_before_the_foundation_is_adopted_without_replacing_anything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name, value in {
-        **FAKE_CREDENTIALS,
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    fake_aws_only(tmp_path, monkeypatch)
     settings = {"STAGE": "rehearsal", "STACK_NAME": STACK, "AWS_REGION": REGION}
     with moto_server(log_path=tmp_path / "moto.log") as endpoint:
         monkeypatch.setenv("TF_VAR_local_endpoint", endpoint)

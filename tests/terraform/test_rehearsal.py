@@ -9,7 +9,7 @@ import urllib.parse
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -20,7 +20,6 @@ from scripts.wheels import DeployError
 
 pytestmark = pytest.mark.integration
 
-T = TypeVar("T")
 REGION = "us-east-1"
 STACK = "todo-rehearsal"
 # moto has no CloudFront response headers policies, so the rehearsal hands the
@@ -34,10 +33,8 @@ MONITORING_ALARMS = (
 )  # fmt: skip
 
 
-def test_rehearsal_applies_checks_and_destroys_both_roots(
-    artifact: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Fake credentials, and no real profile, credentials file or endpoint can leak in.
+def fake_aws_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials for REGION; no real profile, credentials file or endpoint leaks in."""
     for name, value in {
         **FAKE_CREDENTIALS,
         "AWS_REGION": REGION,
@@ -48,6 +45,12 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+
+
+def test_rehearsal_applies_checks_and_destroys_both_roots(
+    artifact: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_aws_only(tmp_path, monkeypatch)
     # Serialized: terraform sends up to 10 requests at once, and moto's backends are
     # not thread-safe (see run_serialized_moto). It costs no time here.
     with moto_server(log_path=tmp_path / "moto.log") as endpoint:
@@ -97,7 +100,7 @@ def test_rehearsal_applies_checks_and_destroys_both_roots(
     assert not list(TERRAFORM_DIR.glob("*/backend_override.tf"))
 
 
-def once_more_on_failure(step: Callable[[], T]) -> T:
+def once_more_on_failure[T](step: Callable[[], T]) -> T:
     """A Terraform step, run again once if it fails. Now and then the provider sends a
     create or delete again that the moto server has already done (its log shows the
     201 and then a 409 for the same CloudFront distribution, or DeleteTable answered,
