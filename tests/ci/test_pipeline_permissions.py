@@ -610,7 +610,7 @@ def test_the_region_wide_api_gateway_logging_role_is_set_only_by_the_account_tem
     assert [r["Type"] for r in account.values()].count("AWS::ApiGateway::Account") == 1
 
 
-# ---------------------------------------------------------------- the foundation and the switch (issue 19)
+# ---------------------------------------------------------------- foundation, switch (issue 19)
 
 # What Terraform calls to create, read and update each resource type the foundation
 # (terraform/persistent and its modules) declares: the AWS provider's create/read/
@@ -778,6 +778,30 @@ def test_the_deploy_role_may_use_the_foundations_terraform_state(architecture: s
         for statement in role_statements(architecture)
         if statement["Effect"] == "Allow"
         for action, resource in needed
-        if grants(statement, action) and resource in map(resource_text, as_list(statement["Resource"]))
+        if grants(statement, action)
+        and resource in map(resource_text, as_list(statement["Resource"]))
     }
     assert granted == needed
+
+
+def granted_on(statements: list[dict[str, Any]], action: str) -> set[str]:
+    return {
+        resource_text(resource)
+        for statement in statements
+        if statement["Effect"] == "Allow" and grants(statement, action)
+        for resource in as_list(statement["Resource"])
+    }
+
+
+def test_only_the_serverful_role_removes_the_serverless_compute_and_only_it() -> None:
+    # `make switch ARCHITECTURE=serverful` ends with `sam delete` of the serverless
+    # compute stack (scripts/switch.py); the serverless path never deletes its own.
+    account = "${AWS::Region}:${AWS::AccountId}"
+    stack = f"arn:${{AWS::Partition}}:cloudformation:{account}:stack/${{ProjectName}}-${{Stage}}/*"
+    function = f"arn:${{AWS::Partition}}:lambda:{account}:function:${{ProjectName}}-${{Stage}}-*"
+    serverful = role_statements("serverful")
+    assert granted_on(serverful, "cloudformation:deletestack") == {stack}
+    for action in ("cloudformation:describestacks", "cloudformation:gettemplate",
+                   "lambda:deletefunction", "lambda:removepermission"):  # fmt: skip
+        assert granted_on(serverful, action) & {stack, function}, action
+    assert granted_on(role_statements("serverless"), "cloudformation:deletestack") == set()
