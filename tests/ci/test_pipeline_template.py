@@ -4,6 +4,7 @@ to account admin are in test_pipeline_permissions.py)."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -135,14 +136,52 @@ def test_no_role_has_a_service_wide_or_global_wildcard_action() -> None:
     assert offenders == []
 
 
+# The one exception: `make switch` to the serverful path removes the serverless
+# compute stack, which holds no data since the foundation (Terraform's) holds the
+# table and the pool; its log groups go with it.
+ACCOUNT = "${AWS::Region}:${AWS::AccountId}"
+COMPUTE_STACK = (
+    f"arn:${{AWS::Partition}}:cloudformation:{ACCOUNT}:stack/${{ProjectName}}-${{Stage}}/*"
+)
+COMPUTE_LOGS = f"arn:${{AWS::Partition}}:logs:{ACCOUNT}:log-group:/aws/"
+COMPUTE_LOG_NAMES = (
+    "lambda/${ProjectName}-${Stage}-api",
+    "apigateway/${ProjectName}-${Stage}-access",
+)
+REMOVING_THE_SERVERLESS_COMPUTE = {
+    ("cloudformation:deletestack", COMPUTE_STACK),
+    *(("logs:deleteloggroup", f"{COMPUTE_LOGS}{name}{end}")
+      for name in COMPUTE_LOG_NAMES for end in ("", ":*")),
+}  # fmt: skip
+
+
+def resource_text(resource: Any) -> str:
+    """A statement's resource as text (hashable): the Fn::Sub string, else its JSON."""
+    if isinstance(resource, dict):
+        return str(resource["Fn::Sub"]) if "Fn::Sub" in resource else json.dumps(resource)
+    return str(resource)
+
+
 def test_no_role_may_delete_a_data_store() -> None:
     granted = {
-        (where, action.lower())
+        (where, action.lower(), resource_text(resource))
         for where, statement in policy_statements(TEMPLATE)
         if statement["Effect"] == "Allow"
         for action in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
     }
-    assert {g for g in granted if g[1] in DATA_DELETING_ACTIONS} == set()
+    deleting = {g for g in granted if g[1] in DATA_DELETING_ACTIONS}
+    assert {(action, resource) for where, action, resource in deleting} == (
+        REMOVING_THE_SERVERLESS_COMPUTE
+    )
+    assert {where for where, action, resource in deleting} == {"ServerfulDeployPolicy"}
+    # The compute stack is the one the deploy names (STACK_NAME) and merge.yaml's
+    # log groups are named after it.
+    env = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
+    assert {"Name": "STACK_NAME", "Value": {"Fn::Sub": "${ProjectName}-${Stage}"}} in env
+    merge = (REPO / "serverless" / "merge.yaml").read_text()
+    assert '"/aws/lambda/${AWS::StackName}-api"' in merge
+    assert '"/aws/apigateway/${AWS::StackName}-access"' in merge
 
 
 def test_resource_wide_grants_are_explained() -> None:
