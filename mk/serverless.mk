@@ -89,5 +89,6 @@ ifeq ($(filter command line environment,$(origin ARCHITECTURE)),)
 $(error make switch needs ARCHITECTURE=serverless or ARCHITECTURE=serverful)
 endif
 endif
-switch: install $(if $(filter serverless,$(ARCHITECTURE)),package-serverless sam-install,artifact) ## Move the product: make switch ARCHITECTURE=serverless|serverful [KEEP_PREVIOUS=1]
+# Both directions need SAM: to deploy the Lambda path, or to `sam delete` it after leaving it.
+switch: install sam-install $(if $(filter serverless,$(ARCHITECTURE)),package-serverless,artifact) ## Move the product: make switch ARCHITECTURE=serverless|serverful [KEEP_PREVIOUS=1]
 	$(BIN)/python -m scripts.switch $(ARCHITECTURE) $(if $(KEEP_PREVIOUS),--keep-previous)
