@@ -106,12 +106,6 @@ WEB_RULES = {
 }
 
 
-def test_the_serverless_user_pool_has_the_policy() -> None:
-    template = load_template(ROOT / "serverless" / "merge.yaml")
-    policy = template["Resources"]["UserPool"]["Properties"]["Policies"]["PasswordPolicy"]
-    assert {k: policy.get(k) for k in PASSWORD_POLICY} == PASSWORD_POLICY
-
-
 def test_the_terraform_user_pool_has_the_policy() -> None:
     auth = TERRAFORM / "modules" / "auth"
     main = (auth / "main.tf").read_text()

@@ -142,7 +142,10 @@ export interface paths {
          */
         post: operations["restoreTodo"];
         delete?: never;
-        /** CORS preflight. */
+        /**
+         * CORS preflight.
+         * @description Answered for any id, as browsers send it before the request itself.
+         */
         options: operations["restorePreflight"];
         head?: never;
         patch?: never;
