@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -279,6 +280,16 @@ def _ulids(text: str) -> set[str]:
     import re
 
     return set(re.findall(r"(?<![0-9A-Z])[0-9A-HJKMNP-TV-Z]{26}(?![0-9A-Z])", text))
+
+
+def pins_without_hashes(directory: Path) -> Path:
+    """The artifact lock's pins without its hashes: the lock hashes the 3.13 wheels, so
+    on 3.11 pip would fall back to building sdists (granian's needs a Rust toolchain)."""
+    lock = (ROOT / "requirements-server.lock.txt").read_text()
+    pins = re.findall(r"^([A-Za-z0-9_.\-]+==[^\s\\]+(?: ;[^\\]*)?)", lock, re.M)
+    path = directory / "py311-requirements.txt"
+    path.write_text("\n".join(pin.strip() for pin in pins) + "\n")
+    return path
 
 
 @contextmanager
@@ -588,7 +599,7 @@ def main() -> int:
                     ceilings[scenario, api.name] = ceiling_rps(wrk, api, scenario, seconds)
             ours_stack = apis[1].stack
             firsts = {rounds_: first_request(ours_stack, rounds_, log_dir) for rounds_ in (8, 0)}
-        py311 = venv_with("py311-venv", "3.11", ROOT / "requirements-server.lock.txt")
+        py311 = venv_with("py311-venv", "3.11", pins_without_hashes(log_dir))
         imports = {"3.13": import_ms(sys.executable), "3.11": import_ms(str(py311))}
 
     print()
