@@ -89,7 +89,7 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
         </header>
         <main className="flex-1">
           <Suspense fallback={<Loading />}>
-            <TodoApp key={state.user.sub} api={api} user={state.user.sub} sessionEpoch={auth.sessionEpoch} live={!expired} />
+            <TodoApp key={state.user.sub} api={api} user={state.user.sub} live={!expired} />
           </Suspense>
         </main>
       </div>

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { SessionUser } from "./session";
 
 export type AuthState =
@@ -20,8 +20,6 @@ export interface SessionApi {
 
 interface AuthValue {
   state: AuthState;
-  /** Increases every time the user signs in again after their session ended. */
-  sessionEpoch: number;
   /** Call after a successful sign-in: reads the new session. */
   refresh: () => Promise<void>;
   signOut: () => Promise<void>;
@@ -32,12 +30,6 @@ const AuthContext = createContext<AuthValue | null>(null);
 
 export function AuthProvider({ session, children }: { session: SessionApi; children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: "loading" });
-  const [sessionEpoch, setSessionEpoch] = useState(0);
-
-  const statusRef = useRef(state.status);
-  useEffect(() => {
-    statusRef.current = state.status;
-  }, [state.status]);
 
   const refresh = useCallback(async () => {
     const user = await session.currentUser();
@@ -49,7 +41,6 @@ export function AuthProvider({ session, children }: { session: SessionApi; child
       setState({ status: "expired", user });
       return;
     }
-    if (statusRef.current === "expired") setSessionEpoch((n) => n + 1);
     setState({ status: "signedIn", user });
   }, [session]);
 
@@ -75,8 +66,8 @@ export function AuthProvider({ session, children }: { session: SessionApi; child
   }, [session]);
 
   const value = useMemo(
-    () => ({ state, sessionEpoch, refresh, signOut, sessionExpired }),
-    [state, sessionEpoch, refresh, signOut, sessionExpired],
+    () => ({ state, refresh, signOut, sessionExpired }),
+    [state, refresh, signOut, sessionExpired],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,7 +1,7 @@
 import { createApiClient } from "../api/client";
 import { fakeApi, makeTodo } from "../test/fakeApi";
 import { idTokenFor } from "../test/jwt";
-import { Outbox, overlay, withOutbox } from "./outbox";
+import { Outbox, overlay, VersionChain, withOutbox } from "./outbox";
 import { replayOutbox } from "./replay";
 import { outboxKey, sweepOutboxes } from "./storage";
 
@@ -31,9 +31,10 @@ function setup(initial = [makeTodo("t1", "Buy milk"), makeTodo("t2", "Walk the d
   };
   const raw = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: () => token(), fetchImpl });
   const outbox = new Outbox(KEY);
-  const api = withOutbox(raw, outbox, (id) => server.todos.get(id));
+  const versions = new VersionChain();
+  const api = withOutbox(raw, outbox, (id) => server.todos.get(id), versions);
   const reports: string[] = [];
-  const replay = () => replayOutbox(raw, outbox, (message) => reports.push(message));
+  const replay = () => replayOutbox(raw, outbox, versions, (message) => reports.push(message));
   return {
     server, raw, api, outbox, replay, reports,
     setOnline: (value: boolean) => (online = value),
@@ -205,6 +206,55 @@ it("replays nothing under another user's token, keeps every write, and sends the
   setToken(async () => idTokenFor("sub-1"));
   expect(await replay()).toBe("done");
   expect([...server.todos.values()].map((t) => t.title)).toEqual(["Renamed offline", "Walk the dog", "A offline secret"]);
+});
+
+it("a write refused for want of a session waits in the outbox, shown, until the same user's session is live", async () => {
+  const { server, api, outbox, replay, setToken } = setup();
+  await api.deleteTodo("t2");
+  setToken(async () => null); // the session has ended
+  const shown = await api.updateTodo("t1", { title: "Renamed while signed out" }, 1);
+  expect(shown).toMatchObject({ id: "t1", title: "Renamed while signed out" });
+  await api.restoreTodo("t2");
+  await api.setAllCompleted(true);
+  expect(outbox.current.writes.map((w) => w.kind)).toEqual(["update", "restore", "setAll"]);
+  // Another user's token is no better: the writes stay.
+  setToken(async () => idTokenFor("sub-2"));
+  expect(await replay()).toBe("sessionExpired");
+  expect(writes(server)).toHaveLength(1);
+
+  setToken(async () => idTokenFor("sub-1"));
+  expect(await replay()).toBe("done");
+  expect(writes(server).map((c) => `${c.method} ${new URL(c.url).pathname}`)).toEqual([
+    "DELETE /todos/t2",
+    "PATCH /todos/t1",
+    "POST /todos/t2/restore",
+    "PATCH /todos",
+  ]);
+  expect([...server.todos.values()].map((t) => [t.title, t.completed])).toEqual([
+    ["Renamed while signed out", true],
+    ["Walk the dog", true],
+  ]);
+});
+
+it("an add refused for want of a session is not queued: its text goes back to the user", async () => {
+  const { api, outbox, setToken } = setup();
+  setToken(async () => null);
+  await expect(api.createTodo({ title: "Typed while signed out" }, "add-key")).rejects.toThrow();
+  expect(outbox.current.writes).toEqual([]);
+});
+
+it("one version chain for live and replayed writes: an edit begun before this tab's own save is no conflict", async () => {
+  const { server, api, replay, reports, outbox, setOnline } = setup();
+  // Begun at version 1; this tab's first save makes it 2.
+  await api.updateTodo("t1", { title: "Live" }, 1);
+  setOnline(false);
+  await api.updateTodo("t1", { notes: "Offline, begun at 1" }, 1);
+  setOnline(true);
+  expect(await replay()).toBe("done");
+  expect(outbox.current.conflict).toBeNull();
+  expect(reports).toEqual([]);
+  expect(writes(server).map((c) => c.headers["If-Match"])).toEqual(['"1"', '"2"']);
+  expect(server.todos.get("t1")).toMatchObject({ title: "Live", notes: "Offline, begun at 1", version: 3 });
 });
 
 it("a write made while the sign-in service can't be reached waits in the outbox", async () => {

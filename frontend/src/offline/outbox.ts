@@ -1,14 +1,17 @@
 /**
- * Writes made offline: kept in an outbox in localStorage (per user, so they survive a
- * reload), shown on screen as if saved, and replayed in order when the connection is
- * back, each with the Idempotency-Key or If-Match it was made with.
+ * The one place a write waits: writes that cannot be sent now (offline, the API out of
+ * reach, the user's session ended) are kept in an outbox in localStorage (per user, so
+ * they survive a reload), shown on screen as if saved, and replayed in order when they
+ * can be sent, each with the Idempotency-Key or If-Match it was made with.
  *
  * `withOutbox` wraps the API client: a write goes to the network unless it cannot
  * (offline, or earlier writes still waiting: order is kept), and a write that fails
- * because the browser went offline joins the outbox instead of failing. Lists read from the
- * server get the waiting writes laid over them, so a refetch never hides them.
+ * because the browser went offline or the session ended joins the outbox instead of
+ * failing. Lists read from the server get the waiting writes laid over them, so a
+ * refetch never hides them. `sendWrite` sends one write, live or replayed, so both
+ * follow one version chain.
  */
-import { ApiError, newIdempotencyKey, SIGN_IN_UNREACHABLE, type ApiClient } from "../api/client";
+import { ApiError, newIdempotencyKey, SessionExpiredError, SIGN_IN_UNREACHABLE, type ApiClient } from "../api/client";
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
 import { placeholder } from "../todos/cache";
 import { isNetworkError, isOffline, reaching } from "./network";
@@ -18,6 +21,7 @@ export type QueuedWrite =
   | { key: string; kind: "create"; input: NewTodo; tempId: string }
   | { key: string; kind: "update"; id: string; patch: TodoPatch; ifMatch?: number; title: string }
   | { key: string; kind: "delete"; id: string; title: string }
+  | { key: string; kind: "restore"; id: string; title: string }
   | { key: string; kind: "setAll"; completed: boolean };
 
 /** A replayed write the server refused with 412: the user chooses. */
@@ -121,9 +125,61 @@ export class Outbox {
   }
 }
 
-/** The write never left: the token could not be refreshed (Cognito not reached), so it waits like an offline one. */
-function signInUnreachable(error: unknown): boolean {
-  return error instanceof ApiError && error.code === SIGN_IN_UNREACHABLE;
+/**
+ * The versions this tab's own writes produced, live or replayed, so its successive
+ * edits of a todo are not mistaken for conflicts. Every write adds exactly 1: an edit
+ * begun at 3 is still current at 5 if this tab made 4 and 5 itself; anyone else's write
+ * in between breaks the chain and the server answers 412.
+ */
+export class VersionChain {
+  private own = new Map<string, Set<number>>();
+
+  /** Notes that this tab's write left todo `id` at `version`. */
+  record(id: string, version: number): void {
+    const versions = this.own.get(id) ?? new Set<number>();
+    versions.add(version);
+    this.own.set(id, versions);
+  }
+
+  /** The version an edit begun at `base` may claim in If-Match. */
+  latest(id: string, base: number): number {
+    const versions = this.own.get(id);
+    let version = base;
+    while (versions?.has(version + 1)) version += 1;
+    return version;
+  }
+}
+
+/** Sends one write (live or replayed); a content edit claims the latest version of the chain. */
+export async function sendWrite(api: ApiClient, versions: VersionChain, write: QueuedWrite): Promise<unknown> {
+  switch (write.kind) {
+    case "create":
+      return api.createTodo(write.input, write.key);
+    case "delete":
+      return api.deleteTodo(write.id);
+    case "restore":
+      return api.restoreTodo(write.id);
+    case "setAll":
+      return api.setAllCompleted(write.completed);
+    case "update": {
+      const version = write.ifMatch === undefined ? undefined : versions.latest(write.id, write.ifMatch);
+      const saved = await api.updateTodo(write.id, write.patch, version);
+      versions.record(saved.id, saved.version);
+      return saved;
+    }
+  }
+}
+
+/**
+ * The write cannot be sent now but may be later: the connection dropped, the token could
+ * not be refreshed (Cognito not reached), or the user's session has ended (it waits for
+ * that same user to sign in again; the client never sends anyone else's token).
+ */
+function mustWait(write: QueuedWrite, error: unknown): boolean {
+  if (error instanceof ApiError && error.code === SIGN_IN_UNREACHABLE) return true;
+  if (isNetworkError(error) && isOffline()) return true;
+  // An add refused for lack of a session goes back to the user's box instead (useCreateTodo).
+  return error instanceof SessionExpiredError && write.kind !== "create";
 }
 
 
@@ -137,7 +193,7 @@ export function overlay(page: TodoPage, writes: readonly QueuedWrite[]): TodoPag
       todos = todos.filter((t) => t.id !== write.id);
     } else if (write.kind === "setAll") {
       todos = todos.map((t) => ({ ...t, completed: write.completed }));
-    } else if (page.next === null && !todos.some((t) => t.id === write.tempId)) {
+    } else if (write.kind === "create" && page.next === null && !todos.some((t) => t.id === write.tempId)) {
       todos = [...todos, placeholder(write.tempId, write.input)];
     }
   }
@@ -148,21 +204,21 @@ export function overlay(page: TodoPage, writes: readonly QueuedWrite[]): TodoPag
  * The API client with the outbox in front of its writes.
  * @param cached the todo as this tab shows it (what an offline update answers with)
  */
-export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) => Todo | undefined): ApiClient {
-  /** Sends now, or queues when offline or when earlier writes are still waiting. */
-  async function write<T>(queued: QueuedWrite, send: () => Promise<T>, answerOffline: () => T): Promise<T> {
+export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) => Todo | undefined, versions: VersionChain): ApiClient {
+  /**
+   * Sends now, or queues when offline or when earlier writes are still waiting. A network
+   * error while the browser says it is online is left to the caller's retries (and,
+   * failing those, reported).
+   */
+  async function write<T>(queued: QueuedWrite, answerOffline: () => T): Promise<T> {
     if (isOffline() || outbox.current.writes.length > 0) {
       outbox.add(queued);
       return answerOffline();
     }
     try {
-      return await reaching(send);
+      return (await reaching(() => sendWrite(api, versions, queued))) as T;
     } catch (error) {
-      // The connection dropped while this was on its way, or the sign-in service can't
-      // be reached to refresh the token: keep it for the replay. A network error while
-      // the browser says it is online is left to the caller's retries (and, failing
-      // those, reported).
-      if (!signInUnreachable(error) && !(isNetworkError(error) && isOffline())) throw error;
+      if (!mustWait(queued, error)) throw error;
       outbox.add(queued);
       return answerOffline();
     }
@@ -177,7 +233,6 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
       const tempId = `temp-${idempotencyKey}`;
       return write(
         { key: idempotencyKey, kind: "create", input, tempId },
-        () => api.createTodo(input, idempotencyKey),
         // Shown dimmed, its controls waiting, until it is saved (its id says so).
         () => placeholder(tempId, input),
       );
@@ -188,24 +243,22 @@ export function withOutbox(api: ApiClient, outbox: Outbox, cached: (id: string) 
       if (version !== undefined) queued.ifMatch = version;
       return write(
         queued,
-        () => api.updateTodo(id, patch, version),
         // What the screen shows already; the version moves when the server has it.
         () => ({ ...(todo as Todo), ...patch }),
       );
     },
     deleteTodo(id) {
       const title = cached(id)?.title ?? "";
-      return write({ key: newIdempotencyKey(), kind: "delete", id, title }, () => api.deleteTodo(id), () => undefined);
+      return write({ key: newIdempotencyKey(), kind: "delete", id, title }, () => undefined);
     },
     restoreTodo(id) {
       // Undo of a delete still waiting here: it never reached the server, so drop it.
       const waiting = outbox.current.writes.find((w) => w.kind === "delete" && w.id === id);
-      if (!waiting) return api.restoreTodo(id);
-      outbox.remove(waiting.key);
-      return Promise.resolve();
+      if (waiting) return Promise.resolve(outbox.remove(waiting.key));
+      return write({ key: newIdempotencyKey(), kind: "restore", id, title: cached(id)?.title ?? "" }, () => undefined);
     },
     setAllCompleted(completed) {
-      return write({ key: newIdempotencyKey(), kind: "setAll", completed }, () => api.setAllCompleted(completed), () => undefined);
+      return write({ key: newIdempotencyKey(), kind: "setAll", completed }, () => undefined);
     },
   };
 }

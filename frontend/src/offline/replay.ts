@@ -1,7 +1,7 @@
 /** Sends the outbox's writes in order once the connection is back. */
 import { ApiError, SessionExpiredError, type ApiClient } from "../api/client";
 import { isNetworkError, reaching } from "./network";
-import type { Outbox, QueuedWrite } from "./outbox";
+import { sendWrite, type Outbox, type QueuedWrite, type VersionChain } from "./outbox";
 
 export type ReplayResult = "done" | "offline" | "conflict" | "sessionExpired" | "retryLater";
 
@@ -11,33 +11,22 @@ export type ReplayResult = "done" | "offline" | "conflict" | "sessionExpired" | 
  * server error (try again later). Writes the server refuses for good (404, 4xx) are
  * dropped and reported, never silently. Every write goes through `api`, the client of
  * the outbox's own user: it refuses a token issued to anyone else (OtherUserError, a
- * SessionExpiredError), so the replay then pauses like an ended session.
+ * SessionExpiredError), so the replay then pauses like an ended session. `versions` is
+ * the tab's version chain: a second offline edit of a todo follows the first one's version.
  */
-export async function replayOutbox(api: ApiClient, outbox: Outbox, report: (message: string) => void): Promise<ReplayResult> {
-  // Versions our own replayed writes produced (each write adds exactly 1): a second
-  // offline edit of a todo made at version 3 is still current at 4 if we made 4.
-  const own = new Set<string>();
-  const latest = (id: string, base: number) => {
-    let version = base;
-    while (own.has(`${id}:${version + 1}`)) version += 1;
-    return version;
-  };
+export async function replayOutbox(
+  api: ApiClient,
+  outbox: Outbox,
+  versions: VersionChain,
+  report: (message: string) => void,
+): Promise<ReplayResult> {
   for (;;) {
     const state = outbox.current;
     if (state.conflict) return "conflict";
     const write = state.writes[0];
     if (!write) return "done";
     try {
-      await reaching(async () => {
-        if (write.kind === "create") await api.createTodo(write.input, write.key);
-        else if (write.kind === "delete") await api.deleteTodo(write.id);
-        else if (write.kind === "setAll") await api.setAllCompleted(write.completed);
-        else {
-          const version = write.ifMatch === undefined ? undefined : latest(write.id, write.ifMatch);
-          const saved = await api.updateTodo(write.id, write.patch, version);
-          own.add(`${write.id}:${saved.version}`);
-        }
-      });
+      await reaching(() => sendWrite(api, versions, write));
       outbox.remove(write.key);
     } catch (error) {
       if (isNetworkError(error)) return "offline";
@@ -77,6 +66,7 @@ async function holdConflict(
 function refusal(write: QueuedWrite, error: ApiError): string {
   const name = write.kind === "create" ? write.input.title : write.kind === "setAll" ? "" : write.title;
   const what = name ? `“${name.length > 40 ? `${name.slice(0, 40)}…` : name}”` : "your todos";
+  if (error.status === 404 && write.kind === "restore") return `${what} could no longer be brought back.`;
   if (error.status === 404 && write.kind === "delete") return `${what}, which you deleted offline, was no longer there to delete.`;
   if (error.status === 404) return `${what} was deleted on another device, so a change you made offline couldn't be saved.`;
   return `A change you made offline to ${what} couldn't be saved: ${error.message}`;

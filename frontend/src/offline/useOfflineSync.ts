@@ -16,7 +16,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import type { ApiClient } from "../api/client";
 import type { TodoPages } from "../todos/cache";
 import { TODOS_KEY, findTodo } from "../todos/cache";
-import { Outbox, withOutbox, type Conflict } from "./outbox";
+import { Outbox, VersionChain, withOutbox, type Conflict } from "./outbox";
 import { isOffline, subscribeNetwork } from "./network";
 import { cacheKey, OUTBOX_MAX_AGE_DAYS, outboxKey, sweepOutboxes } from "./storage";
 
@@ -26,7 +26,10 @@ const RETRY_MS = 20_000;
 export type SyncState = "offline" | "syncing" | "waiting" | "saved";
 
 export interface OfflineSync {
+  /** The user's API client with the outbox in front of its writes. */
   api: ApiClient;
+  /** The versions this tab's own writes produced (see VersionChain). */
+  versions: VersionChain;
   state: SyncState;
   waiting: number;
   conflict: Conflict | null;
@@ -49,6 +52,8 @@ export function useOfflineSync(
   live = true,
 ): OfflineSync {
   const outbox = useMemo(() => new Outbox(outboxKey(user)), [user]);
+  // One chain per user (the app is remounted for another user).
+  const [versions] = useState(() => new VersionChain());
   const state = useSyncExternalStore(outbox.subscribe, () => outbox.current);
   const online = useOnline();
   const [syncing, setSyncing] = useState(false);
@@ -61,7 +66,7 @@ export function useOfflineSync(
   }, [queryClient]);
 
   const wrapped = useMemo(() => {
-    const saved = withOutbox(api, outbox, (id) => findTodo(queryClient.getQueryData<TodoPages>(TODOS_KEY), id));
+    const saved = withOutbox(api, outbox, (id) => findTodo(queryClient.getQueryData<TodoPages>(TODOS_KEY), id), versions);
     const told = <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         const result = await write(...args);
@@ -73,9 +78,10 @@ export function useOfflineSync(
       createTodo: told(saved.createTodo),
       updateTodo: told(saved.updateTodo),
       deleteTodo: told(saved.deleteTodo),
+      restoreTodo: told(saved.restoreTodo),
       setAllCompleted: told(saved.setAllCompleted),
     };
-  }, [api, outbox, queryClient, tellOtherTabs]);
+  }, [api, outbox, queryClient, tellOtherTabs, versions]);
 
   // At sign-in: what waited too long goes; other accounts' waiting changes are mentioned, never shown.
   useEffect(() => {
@@ -131,7 +137,7 @@ export function useOfflineSync(
       try {
         // Loaded when first needed: most sessions never replay anything.
         const { replayOutbox } = await import("./replay");
-        const result = await replayOutbox(api, outbox, report);
+        const result = await replayOutbox(api, outbox, versions, report);
         if (result === "done") {
           refetch();
           tellOtherTabs();
@@ -143,7 +149,7 @@ export function useOfflineSync(
     // One tab replays at a time; the others see the outbox empty through `storage` events.
     if (navigator.locks) await navigator.locks.request(`todos-replay:${user}`, { ifAvailable: true }, (lock) => (lock ? run() : undefined));
     else await run();
-  }, [api, outbox, report, refetch, tellOtherTabs, user, live]);
+  }, [api, outbox, versions, report, refetch, tellOtherTabs, user, live]);
 
   // Replay on start, on reconnect, after a conflict is resolved, after signing in again,
   // and now and then while writes wait.
@@ -167,5 +173,5 @@ export function useOfflineSync(
   );
 
   const syncState: SyncState = !online ? "offline" : syncing ? "syncing" : waiting > 0 ? "waiting" : "saved";
-  return { api: wrapped, state: syncState, waiting, conflict: state.conflict, resolve };
+  return { api: wrapped, versions, state: syncState, waiting, conflict: state.conflict, resolve };
 }

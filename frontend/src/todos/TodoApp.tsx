@@ -45,10 +45,10 @@ function writeDraft(value: string): void {
  * @param user the signed-in user's id: their offline data is kept under it.
  * @param live false while their session has ended (changes waiting offline are not sent then).
  */
-export default function TodoApp({ api, user, sessionEpoch = 0, live = true }: { api: ApiClient; user: string; sessionEpoch?: number; live?: boolean }) {
+export default function TodoApp({ api, user, live = true }: { api: ApiClient; user: string; live?: boolean }) {
   const sync = useOfflineSync(api, user, useQueryClient(), useNotices().report, live);
   return (
-    <TodoWritesProvider api={sync.api} sessionEpoch={sessionEpoch}>
+    <TodoWritesProvider api={sync.api} versions={sync.versions}>
       <TodoList sync={sync} />
       {sync.conflict ? (
         <Suspense fallback={null}>

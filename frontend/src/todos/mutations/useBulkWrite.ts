@@ -1,10 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
-import { SessionExpiredError } from "../../api/client";
 import { useNotices } from "../../ui/notices";
 import type { TodoPages } from "../cache";
 import { errorDetail } from "../messages";
 import { useTodoCache } from "../useTodoCache";
-import { useTodoWrites } from "../writes";
+import { IN_ORDER } from "../writes";
 import { useSyncVersions } from "./useSyncVersions";
 
 /**
@@ -13,21 +12,16 @@ import { useSyncVersions } from "./useSyncVersions";
  * Every todo gets a new version: they are learnt before the next queued write needs one.
  */
 export function useBulkWrite<Arg>(send: (arg: Arg) => Promise<void>, what: string) {
-  const { enqueue, replayAfterSignIn } = useTodoWrites();
   const cache = useTodoCache();
   const syncVersions = useSyncVersions();
   const { report } = useNotices();
   const mutation = useMutation({
-    mutationFn: ({ arg }: { arg: Arg; snapshot: TodoPages | undefined }) =>
-      enqueue(async () => {
-        await send(arg);
-        await syncVersions();
-      }),
+    ...IN_ORDER,
+    mutationFn: async ({ arg }: { arg: Arg; snapshot: TodoPages | undefined }) => {
+      await send(arg);
+      await syncVersions();
+    },
     onError: (error, variables) => {
-      if (error instanceof SessionExpiredError) {
-        replayAfterSignIn(() => mutation.mutate(variables));
-        return;
-      }
       if (variables.snapshot) cache.write(() => variables.snapshot);
       report(`Couldn't ${what}. ${errorDetail(error)}`);
     },

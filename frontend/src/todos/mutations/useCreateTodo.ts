@@ -6,7 +6,7 @@ import { useNotices } from "../../ui/notices";
 import { appendTodo, flatten, mapTodos, nextOrder, placeholder, removeTodos } from "../cache";
 import { errorDetail } from "../messages";
 import { useTodoCache } from "../useTodoCache";
-import { useTodoWrites } from "../writes";
+import { IN_ORDER, useTodoWrites } from "../writes";
 
 /** A network error or a busy server may pass; anything else will not. */
 function isRetryable(error: unknown): boolean {
@@ -20,12 +20,13 @@ function isRetryable(error: unknown): boolean {
  * again is the same add (it may have reached the server), so it reuses body and key.
  */
 export function useCreateTodo() {
-  const { api, enqueue } = useTodoWrites();
+  const { api } = useTodoWrites();
   const cache = useTodoCache();
   const { report } = useNotices();
   const failed = useRef<{ input: NewTodo; key: string } | null>(null);
   const mutation = useMutation({
-    mutationFn: ({ input, key }: { input: NewTodo; tempId: string; key: string }) => enqueue(() => api.createTodo(input, key)),
+    ...IN_ORDER,
+    mutationFn: ({ input, key }: { input: NewTodo; tempId: string; key: string }) => api.createTodo(input, key),
     retry: (failures, error) => failures < 2 && isRetryable(error),
     retryDelay: (failures, error) => retryAfterMs(error) ?? 300 * 2 ** failures,
     onSuccess: (todo, { tempId }) => cache.write((data) => mapTodos(data, (t) => (t.id === tempId ? todo : t))),

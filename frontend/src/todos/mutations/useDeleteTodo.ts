@@ -1,24 +1,21 @@
 import { useMutation } from "@tanstack/react-query";
-import { ApiError, SessionExpiredError } from "../../api/client";
+import { ApiError } from "../../api/client";
 import type { Todo } from "../../api/types";
 import { useNotices } from "../../ui/notices";
 import { appendTodo, isTemporary, removeTodos } from "../cache";
 import { errorDetail } from "../messages";
 import { useTodoCache } from "../useTodoCache";
-import { useTodoWrites } from "../writes";
+import { IN_ORDER, useTodoWrites } from "../writes";
 
 /** Deletes one todo: gone at once, put back with a message if the server refuses. */
 export function useDeleteTodo() {
-  const { api, enqueue, replayAfterSignIn } = useTodoWrites();
+  const { api } = useTodoWrites();
   const cache = useTodoCache();
   const { report } = useNotices();
   const mutation = useMutation({
-    mutationFn: ({ todo }: { todo: Todo }) => enqueue(() => api.deleteTodo(todo.id)),
+    ...IN_ORDER,
+    mutationFn: ({ todo }: { todo: Todo }) => api.deleteTodo(todo.id),
     onError: (error, variables) => {
-      if (error instanceof SessionExpiredError) {
-        replayAfterSignIn(() => mutation.mutate(variables));
-        return;
-      }
       // Already gone is what the user wanted.
       if (error instanceof ApiError && error.status === 404) return;
       cache.write((data) => appendTodo(data, variables.todo));

@@ -1,11 +1,10 @@
 import { useMutation } from "@tanstack/react-query";
-import { SessionExpiredError } from "../../api/client";
 import type { Todo } from "../../api/types";
 import { useNotices } from "../../ui/notices";
 import { appendTodo, removeTodos } from "../cache";
 import { errorDetail } from "../messages";
 import { useTodoCache } from "../useTodoCache";
-import { useTodoWrites } from "../writes";
+import { IN_ORDER, useTodoWrites } from "../writes";
 
 /**
  * Undoes deletes (undo.tsx): the todos are back at once, as they were (the server
@@ -13,17 +12,14 @@ import { useTodoWrites } from "../writes";
  * server refuses (the undo window is over, or the quota is full).
  */
 export function useRestoreTodos() {
-  const { api, enqueue, replayAfterSignIn } = useTodoWrites();
+  const { api } = useTodoWrites();
   const cache = useTodoCache();
   const { report } = useNotices();
   const mutation = useMutation({
-    // After the delete in the queue: a restore never overtakes its delete.
-    mutationFn: ({ todo }: { todo: Todo }) => enqueue(() => api.restoreTodo(todo.id)),
+    // In order: a restore never overtakes its delete.
+    ...IN_ORDER,
+    mutationFn: ({ todo }: { todo: Todo }) => api.restoreTodo(todo.id),
     onError: (error, variables) => {
-      if (error instanceof SessionExpiredError) {
-        replayAfterSignIn(() => mutation.mutate(variables));
-        return;
-      }
       cache.write((data) => removeTodos(data, (t) => t.id === variables.todo.id));
       report(`Couldn't bring back “${variables.todo.title}”. ${errorDetail(error)}`);
     },

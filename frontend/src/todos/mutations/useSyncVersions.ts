@@ -10,7 +10,7 @@ import { useTodoWrites } from "../writes";
  * write needs one.
  */
 export function useSyncVersions() {
-  const { api, recordOwnWrite } = useTodoWrites();
+  const { api, versions } = useTodoWrites();
   const cache = useTodoCache();
   return useCallback(async () => {
     const loaded = cache.read()?.pages.length ?? 1;
@@ -26,9 +26,9 @@ export function useSyncVersions() {
       mapTodos(data, (t) => {
         const server = fresh.get(t.id);
         if (!server) return t;
-        if (server.version > t.version) recordOwnWrite(t.id, server.version);
+        if (server.version > t.version) versions.record(t.id, server.version);
         return { ...t, version: server.version, updated_at: server.updated_at, completed_at: server.completed_at };
       }),
     );
-  }, [api, cache, recordOwnWrite]);
+  }, [api, cache, versions]);
 }

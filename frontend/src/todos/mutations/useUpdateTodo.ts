@@ -1,11 +1,11 @@
 import { useMutation } from "@tanstack/react-query";
-import { ApiError, SessionExpiredError } from "../../api/client";
+import { ApiError } from "../../api/client";
 import type { Todo, TodoPatch } from "../../api/types";
 import { useNotices } from "../../ui/notices";
 import { applyPatch, findTodo, isTemporary, mapTodos } from "../cache";
 import { describeFailedChange } from "../messages";
 import { useTodoCache } from "../useTodoCache";
-import { useTodoWrites } from "../writes";
+import { IN_ORDER, useTodoWrites } from "../writes";
 
 /**
  * Content edits carry If-Match so one device cannot silently overwrite another's text.
@@ -26,19 +26,16 @@ interface Update {
 
 /** Changes fields of one todo: shown at once, rolled back with a message if the server refuses. */
 export function useUpdateTodo() {
-  const { api, enqueue, recordOwnWrite, ownLatest, replayAfterSignIn } = useTodoWrites();
+  const { api } = useTodoWrites();
   const cache = useTodoCache();
   const { report } = useNotices();
   const mutation = useMutation({
+    ...IN_ORDER,
+    // The client carries the version forward through this tab's own writes (VersionChain).
     mutationFn: ({ id, patch, baseVersion }: Update) =>
-      enqueue(() => {
-        if (!needsIfMatch(patch)) return api.updateTodo(id, patch);
-        const base = baseVersion ?? findTodo(cache.read(), id)?.version;
-        return api.updateTodo(id, patch, base === undefined ? undefined : ownLatest(id, base));
-      }),
+      api.updateTodo(id, patch, needsIfMatch(patch) ? (baseVersion ?? findTodo(cache.read(), id)?.version) : undefined),
     // Only the bookkeeping fields come from the answer: a later edit may already be showing.
     onSuccess: (saved) => {
-      recordOwnWrite(saved.id, saved.version);
       cache.write((data) =>
         mapTodos(data, (t) =>
           t.id === saved.id ? { ...t, version: saved.version, updated_at: saved.updated_at, completed_at: saved.completed_at } : t,
@@ -46,10 +43,6 @@ export function useUpdateTodo() {
       );
     },
     onError: (error, variables) => {
-      if (error instanceof SessionExpiredError) {
-        replayAfterSignIn(() => mutation.mutate(variables));
-        return;
-      }
       const { id, patch, before } = variables;
       const undo = Object.fromEntries(Object.keys(patch).map((key) => [key, before[key as keyof TodoPatch]]));
       cache.write((data) => mapTodos(data, (t) => (t.id === id ? { ...t, ...undo } : t)));
