@@ -8,6 +8,7 @@ import { clearOfflineData, waitingChanges } from "./offline/storage";
 import { Button } from "./ui/Button";
 import { NoticeList } from "./ui/notices";
 import { ThemeSelect } from "./ui/theme";
+import { session } from "./webStorage";
 
 // Each screen is its own chunk: the first page loads only what it shows.
 const AuthScreens = lazy(() => import("./auth/AuthScreens"));
@@ -40,11 +41,7 @@ export default function App({ config, getToken = currentIdToken }: AppProps) {
     await auth.signOut();
     // The next person at this browser must not see a trace of this user's list.
     queryClient.clear();
-    try {
-      sessionStorage.clear();
-    } catch {
-      // Storage blocked: nothing was stored.
-    }
+    session.clear();
   };
 
   const { state } = auth;

@@ -14,6 +14,7 @@
  */
 import type { AppConfig } from "../config";
 import { callCognito, cognitoTarget, CognitoError, type AuthenticationResult, type CognitoTarget } from "./cognito";
+import { session } from "../webStorage";
 import { jwtClaims, tokenSubject } from "./jwt";
 
 export interface SessionUser {
@@ -118,12 +119,7 @@ function askOtherTabs(): Promise<void> {
 }
 
 function read(): Tokens | null {
-  try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
-    return raw ? (JSON.parse(raw) as Tokens) : null;
-  } catch {
-    return null;
-  }
+  return session.getJson<Tokens>(STORAGE_KEY);
 }
 
 /** Blocked storage: the session (and the tab's owner) last as long as this page. */
@@ -136,14 +132,11 @@ function userFrom(idToken: string): SessionUser | null {
 
 /** Who this tab belongs to; a tab signed in before owners were kept belongs to its tokens' user. */
 function owner(): SessionUser | null {
-  try {
-    const stored = sessionStorage.getItem(OWNER_KEY);
-    if (stored) return JSON.parse(stored) as SessionUser;
-    const tokens = read();
-    return tokens ? userFrom(tokens.idToken) : null;
-  } catch {
-    return memoryOwner;
-  }
+  // Storage blocked: the owner kept in memory.
+  const stored = session.getJson<SessionUser>(OWNER_KEY, memoryOwner);
+  if (stored) return stored;
+  const tokens = read();
+  return tokens ? userFrom(tokens.idToken) : null;
 }
 
 function currentOwner(): string | null {
@@ -152,31 +145,20 @@ function currentOwner(): string | null {
 
 function write(tokens: Tokens): void {
   memoryOwner = userFrom(tokens.idToken);
-  try {
-    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(tokens));
-    if (memoryOwner) sessionStorage.setItem(OWNER_KEY, JSON.stringify(memoryOwner));
-  } catch {
-    // Storage blocked: the session lasts as long as this page.
-  }
+  // Storage blocked: the session lasts as long as this page.
+  session.setJson(STORAGE_KEY, tokens);
+  if (memoryOwner) session.setJson(OWNER_KEY, memoryOwner);
 }
 
 /** Forgets the tab's owner too: anyone may sign in here next. */
 function forgetOwner(): void {
   memoryOwner = null;
-  try {
-    sessionStorage.removeItem(OWNER_KEY);
-  } catch {
-    // Storage blocked: the owner was kept in memory.
-  }
+  session.remove(OWNER_KEY);
 }
 
 /** Forgets the tokens; the tab still belongs to its owner (only they can sign in again here). */
 function clear(): void {
-  try {
-    sessionStorage.removeItem(STORAGE_KEY);
-  } catch {
-    // Storage blocked: nothing was stored.
-  }
+  session.remove(STORAGE_KEY);
 }
 
 function requireTarget(): CognitoTarget {

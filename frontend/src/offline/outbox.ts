@@ -15,6 +15,7 @@ import { ApiError, newIdempotencyKey, SessionExpiredError, SIGN_IN_UNREACHABLE, 
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
 import { placeholder } from "../todos/cache";
 import { isNetworkError, isOffline, reaching } from "./network";
+import { local } from "../webStorage";
 import { outboxExpired } from "./storage";
 
 export type QueuedWrite =
@@ -97,27 +98,21 @@ export class Outbox {
   private update(fn: (state: OutboxState) => OutboxState): void {
     // Re-read first: another tab may have changed it.
     this.state = fn(this.read());
-    try {
-      if (this.state.writes.length || this.state.conflict) {
-        // Stamped, so that what waits too long is discarded (storage.ts: OUTBOX_MAX_AGE_DAYS).
-        localStorage.setItem(this.storageKey, JSON.stringify({ ...this.state, changedAt: Date.now() }));
-      } else {
-        localStorage.removeItem(this.storageKey);
-      }
-    } catch {
-      // Storage blocked or full: the outbox lasts as long as this tab.
+    // Storage blocked or full: the outbox lasts as long as this tab.
+    if (this.state.writes.length || this.state.conflict) {
+      // Stamped, so that what waits too long is discarded (storage.ts: OUTBOX_MAX_AGE_DAYS).
+      local.setJson(this.storageKey, { ...this.state, changedAt: Date.now() });
+    } else {
+      local.remove(this.storageKey);
     }
     this.emit();
   }
 
   private read(): OutboxState {
-    try {
-      const stored = JSON.parse(localStorage.getItem(this.storageKey) ?? "null") as (OutboxState & { changedAt?: number }) | null;
-      if (!stored || !Array.isArray(stored.writes) || outboxExpired(stored.changedAt)) return EMPTY;
-      return { writes: stored.writes, conflict: stored.conflict ?? null };
-    } catch {
-      return this.state ?? EMPTY;
-    }
+    // Unreadable storage: what this tab has in memory.
+    const stored = local.getJson<OutboxState & { changedAt?: number }>(this.storageKey, this.state ?? EMPTY);
+    if (!stored || !Array.isArray(stored.writes) || outboxExpired(stored.changedAt)) return EMPTY;
+    return { writes: stored.writes, conflict: stored.conflict ?? null };
   }
 
   private emit(): void {

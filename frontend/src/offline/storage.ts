@@ -7,6 +7,8 @@
  * sign-in). The last synced list is only a copy, so it lives in sessionStorage and
  * goes with the tab, like the tokens.
  */
+import { local, session } from "../webStorage";
+
 const OUTBOX_PREFIX = "todos:outbox:";
 
 export function outboxKey(user: string): string {
@@ -36,25 +38,18 @@ export interface OutboxSweep {
 /** Discards every account's outbox past the age limit, and says what is left for others (at sign-in). */
 export function sweepOutboxes(user: string, now = Date.now()): OutboxSweep {
   const result: OutboxSweep = { discarded: 0, othersWaiting: false };
-  try {
-    const keys = Array.from({ length: localStorage.length }, (_, i) => localStorage.key(i)).filter(
-      (key): key is string => key?.startsWith(OUTBOX_PREFIX) === true,
-    );
-    for (const key of keys) {
-      const stored = JSON.parse(localStorage.getItem(key) ?? "null") as { writes?: unknown[]; changedAt?: unknown } | null;
-      const count = stored?.writes?.length ?? 0;
-      if (stored && stored.changedAt === undefined) {
-        // Kept before outboxes had an age: their age counts from now.
-        localStorage.setItem(key, JSON.stringify({ ...stored, changedAt: now }));
-      } else if (outboxExpired(stored?.changedAt, now)) {
-        localStorage.removeItem(key);
-        if (key === outboxKey(user)) result.discarded = count;
-        continue;
-      }
-      if (key !== outboxKey(user) && count > 0) result.othersWaiting = true;
+  for (const key of local.keys(OUTBOX_PREFIX)) {
+    const stored = local.getJson<{ writes?: unknown[]; changedAt?: unknown }>(key);
+    const count = stored?.writes?.length ?? 0;
+    if (stored && stored.changedAt === undefined) {
+      // Kept before outboxes had an age: their age counts from now.
+      local.setJson(key, { ...stored, changedAt: now });
+    } else if (outboxExpired(stored?.changedAt, now)) {
+      local.remove(key);
+      if (key === outboxKey(user)) result.discarded = count;
+      continue;
     }
-  } catch {
-    // Storage blocked or unreadable: nothing kept to sweep.
+    if (key !== outboxKey(user) && count > 0) result.othersWaiting = true;
   }
   return result;
 }
@@ -70,21 +65,12 @@ function pendingDeletesKey(user: string): string {
 
 /** Changes made offline that are not saved yet (what signing out now would discard). */
 export function waitingChanges(user: string): number {
-  try {
-    const stored = JSON.parse(localStorage.getItem(outboxKey(user)) ?? "null") as { writes?: unknown[] } | null;
-    return stored?.writes?.length ?? 0;
-  } catch {
-    return 0;
-  }
+  return local.getJson<{ writes?: unknown[] }>(outboxKey(user))?.writes?.length ?? 0;
 }
 
 /** Forgets this user's offline data (at sign-out: nothing of theirs stays in the browser). */
 export function clearOfflineData(user: string): void {
-  try {
-    sessionStorage.removeItem(cacheKey(user));
-    localStorage.removeItem(outboxKey(user));
-    localStorage.removeItem(pendingDeletesKey(user));
-  } catch {
-    // Storage blocked: nothing was stored.
-  }
+  session.remove(cacheKey(user));
+  local.remove(outboxKey(user));
+  local.remove(pendingDeletesKey(user));
 }

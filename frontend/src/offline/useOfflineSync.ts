@@ -18,6 +18,7 @@ import type { TodoPages } from "../todos/cache";
 import { TODOS_KEY, findTodo } from "../todos/cache";
 import { Outbox, VersionChain, withOutbox, type Conflict } from "./outbox";
 import { isOffline, subscribeNetwork } from "./network";
+import { session } from "../webStorage";
 import { cacheKey, OUTBOX_MAX_AGE_DAYS, outboxKey, sweepOutboxes } from "./storage";
 
 const CHANNEL = "todos";
@@ -110,23 +111,15 @@ export function useOfflineSync(
 
   // The list as last synced, shown at once (and the only copy while offline).
   useEffect(() => {
-    if (!queryClient.getQueryData(TODOS_KEY)) {
-      try {
-        const stored = sessionStorage.getItem(cacheKey(user));
-        if (stored) queryClient.setQueryData(TODOS_KEY, JSON.parse(stored) as TodoPages, { updatedAt: 0 });
-      } catch {
-        // Nothing usable stored: the list loads as usual.
-      }
-    }
+    // Nothing usable stored: the list loads as usual.
+    const stored = queryClient.getQueryData(TODOS_KEY) ? null : session.getJson<TodoPages>(cacheKey(user));
+    if (stored) queryClient.setQueryData(TODOS_KEY, stored, { updatedAt: 0 });
     // Written at every change, not later: a reload right after a change must find it.
     return queryClient.getQueryCache().subscribe((event) => {
       if (event.query.queryHash !== JSON.stringify(TODOS_KEY) || event.type !== "updated") return;
       const data = queryClient.getQueryData<TodoPages>(TODOS_KEY);
-      try {
-        if (data) sessionStorage.setItem(cacheKey(user), JSON.stringify(data));
-      } catch {
-        // Full or blocked: the next successful load is still shown online.
-      }
+      // Full or blocked: the next successful load is still shown online.
+      if (data) session.setJson(cacheKey(user), data);
     });
   }, [queryClient, user]);
 

@@ -18,6 +18,7 @@ import { useUpdateTodo } from "./mutations/useUpdateTodo";
 import { TodoItem } from "./TodoItem";
 import { useTodoList } from "./useTodoList";
 import { deletedLabel, UndoToast, useUndoDeletes } from "./undo";
+import { session } from "../webStorage";
 import { TodoWritesProvider } from "./writes";
 
 const ConflictDialog = lazy(() => import("../offline/ConflictDialog"));
@@ -25,20 +26,13 @@ const ConflictDialog = lazy(() => import("../offline/ConflictDialog"));
 const DRAFT_KEY = "todos:new-draft";
 
 function readDraft(): string {
-  try {
-    return sessionStorage.getItem(DRAFT_KEY) ?? "";
-  } catch {
-    return "";
-  }
+  return session.get(DRAFT_KEY) ?? "";
 }
 
+/** Storage blocked: the draft lives in the input only. */
 function writeDraft(value: string): void {
-  try {
-    if (value) sessionStorage.setItem(DRAFT_KEY, value);
-    else sessionStorage.removeItem(DRAFT_KEY);
-  } catch {
-    // Storage blocked: the draft lives in the input only.
-  }
+  if (value) session.set(DRAFT_KEY, value);
+  else session.remove(DRAFT_KEY);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { local } from "../webStorage";
 
 export type ThemeChoice = "system" | "light" | "dark";
 
@@ -7,12 +8,8 @@ const CHOICES: readonly ThemeChoice[] = ["light", "dark", "system"];
 const LABEL: Record<ThemeChoice, string> = { system: "System", light: "Light", dark: "Dark" };
 
 function readChoice(): ThemeChoice {
-  try {
-    const stored = localStorage.getItem(STORAGE_KEY);
-    return stored === "light" || stored === "dark" ? stored : "system";
-  } catch {
-    return "system";
-  }
+  const stored = local.get(STORAGE_KEY);
+  return stored === "light" || stored === "dark" ? stored : "system";
 }
 
 function apply(choice: ThemeChoice): void {
@@ -29,12 +26,9 @@ export function ThemeSelect() {
 
   useEffect(() => {
     apply(choice);
-    try {
-      if (choice === "system") localStorage.removeItem(STORAGE_KEY);
-      else localStorage.setItem(STORAGE_KEY, choice);
-    } catch {
-      // Storage blocked: the choice lasts for this page only.
-    }
+    // Storage blocked: the choice lasts for this page only.
+    if (choice === "system") local.remove(STORAGE_KEY);
+    else local.set(STORAGE_KEY, choice);
     if (choice !== "system" || typeof matchMedia !== "function") return;
     const media = matchMedia("(prefers-color-scheme: dark)");
     const follow = () => apply("system");
