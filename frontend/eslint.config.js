@@ -14,4 +14,15 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
     },
   },
+  // Imports point one way: todos/ -> offline/ -> api/, auth/, ui/ (and nothing back up).
+  {
+    files: ["src/offline/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/todos/**"], message: "offline/ sits below todos/: move what both need down (api/)." }] }] },
+  },
+  {
+    files: ["src/api/**", "src/auth/**", "src/ui/**", "src/webStorage.ts", "src/config.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/todos/**", "**/offline/**"], message: "A lower layer must not import todos/ or offline/." }] }],
+    },
+  },
 );

@@ -13,7 +13,7 @@
  */
 import { ApiError, newIdempotencyKey, SessionExpiredError, SIGN_IN_UNREACHABLE, type ApiClient } from "../api/client";
 import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
-import { placeholder } from "../todos/cache";
+import { placeholder } from "../api/todoPages";
 import { isNetworkError, isOffline, reaching } from "./network";
 import { local } from "../webStorage";
 import { outboxExpired } from "./storage";

@@ -14,8 +14,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from "react";
 import type { ApiClient } from "../api/client";
-import type { TodoPages } from "../todos/cache";
-import { TODOS_KEY, findTodo } from "../todos/cache";
+import { TODOS_KEY, findTodo, type TodoPages } from "../api/todoPages";
 import { Outbox, VersionChain, withOutbox, type Conflict } from "./outbox";
 import { isOffline, subscribeNetwork } from "./network";
 import { session } from "../webStorage";

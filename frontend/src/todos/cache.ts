@@ -1,10 +1,9 @@
 /** Pure helpers over the cached pages of the todo list (kept apart so they are easy to test). */
-import type { InfiniteData } from "@tanstack/react-query";
-import type { NewTodo, Todo, TodoPage, TodoPatch } from "../api/types";
+import type { Todo, TodoPage, TodoPatch } from "../api/types";
+import type { TodoPages } from "../api/todoPages";
 
-export type TodoPages = InfiniteData<TodoPage, string | null>;
-
-export const TODOS_KEY = ["todos"] as const;
+// Shared with the offline layer, which sits below the todo list.
+export { TODOS_KEY, findTodo, placeholder, type TodoPages } from "../api/todoPages";
 
 /** The server's order: `order`, then id (ids are time-ordered ULIDs, so: creation). */
 export function compareTodos(a: Todo, b: Todo): number {
@@ -48,14 +47,6 @@ export function appendTodo(data: TodoPages | undefined, todo: Todo): TodoPages {
   return { ...data, pages };
 }
 
-export function findTodo(data: TodoPages | undefined, id: string): Todo | undefined {
-  for (const page of data?.pages ?? []) {
-    const found = page.todos.find((todo) => todo.id === id);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 /**
  * New `order` values after moving `movedId` to where `targetId` is, in the list `todos` (sorted).
  * The affected stretch keeps its own set of order values, reshuffled, so nothing outside
@@ -94,25 +85,6 @@ const ORDER_EPOCH_MS = Date.UTC(2020, 0, 1);
 export function nextOrder(todos: readonly Todo[], now: number = Date.now()): number {
   const clock = Math.floor((now - ORDER_EPOCH_MS) / 1000);
   return todos.reduce((max, t) => Math.max(max, t.order + 1), clock);
-}
-
-/** How a todo being created looks until the server answers. */
-export function placeholder(id: string, input: NewTodo): Todo {
-  const now = new Date().toISOString();
-  return {
-    id,
-    url: "",
-    title: input.title,
-    completed: input.completed ?? false,
-    order: input.order ?? 0,
-    notes: input.notes ?? null,
-    due: input.due ?? null,
-    priority: input.priority ?? "normal",
-    created_at: now,
-    updated_at: now,
-    completed_at: null,
-    version: 0,
-  };
 }
 
 /** A todo being created has a temporary id until the server answers; it can't be changed meanwhile. */

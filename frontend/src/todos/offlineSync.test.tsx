@@ -3,9 +3,9 @@ import { render, screen, waitFor } from "@testing-library/react";
 import { createApiClient } from "../api/client";
 import { fakeApi, makeTodo } from "../test/fakeApi";
 import { idTokenFor } from "../test/jwt";
-import TodoApp from "../todos/TodoApp";
+import TodoApp from "./TodoApp";
 import { NoticeList, NoticesProvider } from "../ui/notices";
-import { outboxKey } from "./storage";
+import { outboxKey } from "../offline/storage";
 
 function queued(title: string) {
   return JSON.stringify({
