@@ -1,5 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { createApiClient } from "../api/client";
 import { fakeApi, makeTodo } from "../test/fakeApi";
 import { idTokenFor } from "../test/jwt";
@@ -54,4 +55,34 @@ it("at sign-in says another account has unsent changes on this device, without s
   await screen.findByText("Nothing to do yet");
   expect(writes(server)).toEqual([]);
   expect(localStorage.getItem(outboxKey("sub-2"))).toContain("Their secret");
+});
+
+it("mark all while the session has ended waits in the outbox: shown, not rolled back, sent once the user is back", async () => {
+  const server = fakeApi([makeTodo("t1", "Existing")]);
+  let token: string | null = idTokenFor("sub-1");
+  const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => token, fetchImpl: server.fetchImpl });
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const view = (live: boolean) => (
+    <QueryClientProvider client={queryClient}>
+      <NoticesProvider>
+        <TodoApp api={api} user="sub-1" live={live} />
+        <NoticeList />
+      </NoticesProvider>
+    </QueryClientProvider>
+  );
+  const { rerender } = render(view(true));
+  expect(await screen.findByText("Existing")).toBeInTheDocument();
+  token = null; // the session ends
+  await userEvent.click(screen.getByLabelText("Mark all as complete"));
+  expect(await screen.findByText("1 change waiting")).toBeInTheDocument();
+  expect(screen.getByLabelText("Mark all as complete")).toBeChecked();
+  expect(screen.queryByRole("alert")).not.toBeInTheDocument();
+  expect(writes(server)).toEqual([]);
+
+  token = idTokenFor("sub-1");
+  rerender(view(true));
+  rerender(view(false));
+  rerender(view(true)); // signed in again
+  await waitFor(() => expect(writes(server)).toHaveLength(1));
+  expect(server.todos.get("t1")).toMatchObject({ completed: true });
 });

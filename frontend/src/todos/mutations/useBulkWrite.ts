@@ -19,7 +19,9 @@ export function useBulkWrite<Arg>(send: (arg: Arg) => Promise<void>, what: strin
     ...IN_ORDER,
     mutationFn: async ({ arg }: { arg: Arg; snapshot: TodoPages | undefined }) => {
       await send(arg);
-      await syncVersions();
+      // The list can't be read when the write is waiting in the outbox (offline, or the
+      // session has ended): its versions are learnt when the list is read again.
+      await syncVersions().catch(() => undefined);
     },
     onError: (error, variables) => {
       if (variables.snapshot) cache.write(() => variables.snapshot);
