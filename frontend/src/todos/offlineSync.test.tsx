@@ -16,8 +16,8 @@ function queued(title: string) {
   });
 }
 
-function app(server: ReturnType<typeof fakeApi>, live: boolean) {
-  const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => idTokenFor("sub-1"), fetchImpl: server.fetchImpl });
+function app(server: ReturnType<typeof fakeApi>, live: boolean, getToken = async (): Promise<string | null> => idTokenFor("sub-1")) {
+  const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken, fetchImpl: server.fetchImpl });
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return (
     <QueryClientProvider client={queryClient}>
@@ -60,17 +60,8 @@ it("at sign-in says another account has unsent changes on this device, without s
 it("mark all while the session has ended waits in the outbox: shown, not rolled back, sent once the user is back", async () => {
   const server = fakeApi([makeTodo("t1", "Existing")]);
   let token: string | null = idTokenFor("sub-1");
-  const api = createApiClient({ apiUrl: "http://api.test", user: "sub-1", getToken: async () => token, fetchImpl: server.fetchImpl });
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const view = (live: boolean) => (
-    <QueryClientProvider client={queryClient}>
-      <NoticesProvider>
-        <TodoApp api={api} user="sub-1" live={live} />
-        <NoticeList />
-      </NoticesProvider>
-    </QueryClientProvider>
-  );
-  const { rerender } = render(view(true));
+  const getToken = async () => token;
+  const { rerender } = render(app(server, true, getToken));
   expect(await screen.findByText("Existing")).toBeInTheDocument();
   token = null; // the session ends
   await userEvent.click(screen.getByLabelText("Mark all as complete"));
@@ -80,9 +71,8 @@ it("mark all while the session has ended waits in the outbox: shown, not rolled 
   expect(writes(server)).toEqual([]);
 
   token = idTokenFor("sub-1");
-  rerender(view(true));
-  rerender(view(false));
-  rerender(view(true)); // signed in again
+  rerender(app(server, false, getToken));
+  rerender(app(server, true, getToken)); // signed in again
   await waitFor(() => expect(writes(server)).toHaveLength(1));
   expect(server.todos.get("t1")).toMatchObject({ completed: true });
 });
