@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.deploy_serverful import Terraform
-from tests.terraform.conftest import render_user_data
+from tests.infra.terraform.conftest import render_user_data
 
 
 @pytest.fixture(scope="module")

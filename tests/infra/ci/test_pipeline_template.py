@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
+from tests.infra.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ci import lint
-from tests.ci.cfn import REPO, TEMPLATE, architectures, load_template
+from tests.infra.ci.cfn import REPO, TEMPLATE, architectures, load_template
 
 BIN = Path(sys.executable).parent
 CHECKOV = REPO / ".venv-checkov" / "bin" / "checkov"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.ci.cfn import REPO, WORKFLOW, load_workflow
+from tests.infra.ci.cfn import REPO, WORKFLOW, load_workflow
 
 WORKFLOW_TEXT = WORKFLOW.read_text()
 DATA = load_workflow()

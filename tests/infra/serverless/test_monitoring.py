@@ -12,7 +12,7 @@ from chalicelib import observability
 from scripts import deploy_serverless as ds
 from scripts.wheels import locked
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STACK_NAME = {"Ref": "AWS::StackName"}
 
 # Every alarm docs/operations.md documents, by logical id.

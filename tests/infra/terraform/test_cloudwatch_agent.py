@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scripts.deploy_serverful import Terraform
-from tests.terraform.conftest import TEMPLATE_VALUES, render_user_data
+from tests.infra.terraform.conftest import TEMPLATE_VALUES, render_user_data
 
 
 @pytest.fixture(scope="module")

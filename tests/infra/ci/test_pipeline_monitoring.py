@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.ci.cfn import as_list, policy_statements
-from tests.ci.test_pipeline_template import RESOURCES, TEMPLATE
+from tests.infra.ci.cfn import as_list, policy_statements
+from tests.infra.ci.test_pipeline_template import RESOURCES, TEMPLATE
 
 
 def granted(policy: str) -> dict[str, list[Any]]:

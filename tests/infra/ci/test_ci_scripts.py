@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.cfn import CI, REPO
+from tests.infra.ci.cfn import CI, REPO
 
 # The real commands the scripts use besides the ones each test stands in for.
 TOOLS = (

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 CI = REPO / "ci"
 TEMPLATE = CI / "pipeline.yaml"
 WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"

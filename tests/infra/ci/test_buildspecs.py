@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.cfn import BUILDSPECS, CI, REPO, load_template, load_workflow, load_yaml, resolve
-from tests.ci.make_targets import (
+from tests.infra.ci.cfn import BUILDSPECS, CI, REPO, load_template, load_workflow, load_yaml, resolve
+from tests.infra.ci.make_targets import (
     MakeDatabase,
     buildspec_commands,
     goals,
