@@ -1,6 +1,6 @@
 # CI/CD (docs/ci.md): the lint gate for ci/pipeline.yaml and the GitHub
 # workflow; ci/lint.py is type-checked here (mypy's `files` leave ci/ out).
-# The build specs' make targets are checked by tests/ci/.
+# The project's own checkov checks (ci/checkov_checks, CKV_TODO_*) run here too.
 # checkov: the project's one pinned checkov venv (`make checkov-install`).
 
 CHECK_TARGETS += ci-lint

@@ -83,7 +83,7 @@ destroy-serverful: install ## terraform destroy of the EC2 path (not while the f
 
 # The rehearsal is a pytest test (also run by `make test`); its checks are its asserts.
 rehearse-serverful: install artifact ## apply + check + destroy the foundation and the EC2 path against a local moto server
-	$(BIN)/pytest -q tests/terraform/test_rehearsal.py
+	$(BIN)/pytest -q tests/infra/terraform/test_rehearsal.py
 
 tf-clean: ## Remove Terraform data dirs and build/serverful
 	rm -rf $(TF_WORK) build/serverful

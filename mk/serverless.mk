@@ -60,6 +60,7 @@ package-serverless: install ## Build build/serverless/package/{deployment.zip,sa
 serverless-check: checkov-install package-serverless-offline ## cfn-lint and checkov on the merged template (packaged offline)
 	$(BIN)/cfn-lint $(SERVERLESS_TEMPLATE) serverless/account.yaml
 	BC_SKIP_MAPPING=TRUE $(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
+	  --external-checks-dir ci/checkov_checks \
 	  --skip-check $(CHECKOV_SKIPS) -f $(SERVERLESS_TEMPLATE) -f serverless/account.yaml
 
 deploy-serverless-backend: package-serverless sam-install ## Foundation (terraform), the compute stack (sam deploy), front door to it; writes .deploy/serverless-outputs.json

@@ -48,7 +48,7 @@ OUTPUT_KEYS = {
 FOUNDATION_OUTPUTS = (
     "region", "web_url", "user_pool_id", "user_pool_client_id", "web_bucket", "distribution_id",
 )  # fmt: skip
-# The template's parameters that are the foundation's outputs (tests/serverless check
+# The template's parameters that are the foundation's outputs (tests/infra/serverless check
 # both ends: merge.yaml's parameters and terraform/persistent/outputs.tf).
 FOUNDATION_PARAMETERS = {
     "TableName": "table_name",

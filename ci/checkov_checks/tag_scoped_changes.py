@@ -8,7 +8,7 @@ must carry (aws:RequestTag/...), the launch template RunInstances goes through
 (ec2:LaunchTemplate), or, for CreateTags, the create call writing the tags
 (ec2:CreateAction). A region condition alone does not count. Which condition
 applies to which resource type of an action is checked more finely by
-tests/ci/test_pipeline_permissions.py against IAM's reference.
+tests/infra/ci/test_pipeline.py against IAM's reference.
 """
 
 from __future__ import annotations

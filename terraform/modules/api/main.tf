@@ -22,7 +22,7 @@ resource "aws_apigatewayv2_api" "this" {
 
   # API Gateway answers the CORS preflight itself (no authorizer on OPTIONS) and
   # replaces the app's CORS headers, so these mirror chalicelib/http.py (CORS_*);
-  # tests/terraform/test_cors_matches_app.py keeps the two in step.
+  # tests/infra/terraform/test_cors_matches_app.py keeps the two in step.
   cors_configuration {
     allow_origins  = var.cors_origins
     allow_methods  = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]

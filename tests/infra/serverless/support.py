@@ -8,7 +8,7 @@ from typing import Any
 
 import boto3
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).resolve()
 REGION = "eu-west-1"  # not us-east-1, so bucket creation needs its LocationConstraint
 

@@ -14,7 +14,7 @@ import pytest
 
 from scripts.deploy_serverful import ROOT, Deployment
 from scripts.local_stack import aws_client, moto_server
-from tests.terraform.test_rehearsal import (
+from tests.infra.terraform.test_rehearsal import (
     MANAGED_SECURITY_HEADERS_POLICY_ID,
     REGION,
     fake_aws_only,

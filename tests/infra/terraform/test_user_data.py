@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.deploy_serverful import Terraform
-from tests.terraform.conftest import render_user_data
+from tests.infra.terraform.conftest import render_user_data
 
 
 @pytest.fixture(scope="module")
@@ -136,13 +136,3 @@ def test_instance_that_never_gets_ready_is_abandoned(
         )
         assert run_readiness_gate(user_data, tmp_path) == "ABANDON"
     assert server.calls >= 2
-
-
-def test_launch_hook_is_completed_for_this_instance_and_group(user_data: str) -> None:
-    function = user_data[user_data.index("complete_launch() {") : user_data.index("\n}\n")]
-    assert "X-aws-ec2-metadata-token:" in function  # IMDSv2
-    assert '--auto-scaling-group-name "todo-prod-app"' in function
-    assert '--lifecycle-hook-name "app-ready"' in function
-    # Any failing command of the boot abandons the launch at once.
-    assert "trap 'fail \"command failed at line $LINENO\"' ERR" in user_data
-    assert user_data.index("trap ") < user_data.index("aws s3 cp")

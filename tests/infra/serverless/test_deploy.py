@@ -19,7 +19,7 @@ import yaml
 
 from scripts import deploy_serverless as ds
 from scripts.deploy_serverful import KEEP
-from tests.serverless.support import REGION, S3CallRecorder
+from tests.infra.serverless.support import REGION, S3CallRecorder
 
 STACK_OUTPUTS = {
     "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",

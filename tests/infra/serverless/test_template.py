@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ANY_METHOD = "x-amazon-apigateway-any-method"
 
 
 def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
     return dict(resources[logical_id]["Properties"])
-
-
-def walk(node: Any) -> Iterator[Any]:
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
 
 
 def to_cloudformation(
@@ -52,15 +41,6 @@ def read_template(path: Path) -> dict[str, Any]:
     template, errors = decode_str(path.read_text())
     assert not errors, errors
     return json.loads(json.dumps(template))
-
-
-def test_template_transforms_to_plain_cloudformation(
-    sam_template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cfn = to_cloudformation(sam_template, monkeypatch)
-    types = {r["Type"] for r in cfn["Resources"].values()}
-    assert not any(t.startswith("AWS::Serverless::") for t in types)
-    assert {"AWS::ApiGateway::Stage", "AWS::Lambda::Function"} <= types
 
 
 def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str, Any]) -> None:
@@ -123,61 +103,6 @@ def test_authorizer_401_is_the_apps_error_shape_with_a_bearer_challenge(
     assert body["error"]["code"] == "unauthorized" and body["error"]["message"]
 
 
-def test_stage_is_throttled_traced_and_access_logged(resources: dict[str, Any]) -> None:
-    p = props(resources, "RestAPI")
-    assert p["StageName"] == "api"
-    assert p["TracingEnabled"] is True
-    (setting,) = p["MethodSettings"]
-    assert setting["ResourcePath"] == "/*" and setting["HttpMethod"] == "*"
-    assert setting["ThrottlingRateLimit"] == {"Ref": "ApiThrottleRateLimit"}
-    assert setting["ThrottlingBurstLimit"] == {"Ref": "ApiThrottleBurstLimit"}
-    assert "${ApiAccessLogGroup}" in p["AccessLogSetting"]["DestinationArn"]["Fn::Sub"]
-    assert "$context.requestId" in p["AccessLogSetting"]["Format"]
-    for group in ("ApiAccessLogGroup", "APIHandlerLogGroup"):
-        assert props(resources, group)["RetentionInDays"] == {"Ref": "LogRetentionDays"}
-
-
-def test_function_trusts_the_gateway_and_logs_where_its_role_may_write(
-    resources: dict[str, Any],
-) -> None:
-    """The environment's wiring is proved end to end by the `lambda` contract runtime,
-    which resolves it from this template; these are what that runtime cannot see."""
-    p = props(resources, "APIHandler")
-    assert p["Environment"]["Variables"]["AUTH_MODE"] == "gateway"
-    log_group = p["LoggingConfig"]["LogGroup"]["Ref"]
-    (policy,) = props(resources, "ApiHandlerRole")["Policies"]
-    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
-    assert statements["OwnLogGroup"]["Resource"] == [{"Fn::GetAtt": [log_group, "Arn"]}]
-    # A function timeout below API Gateway's 29 s integration limit: a stuck call is
-    # the function's error, not a gateway timeout.
-    assert p["Timeout"] < 29
-    assert p["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == {"Ref": "AWS::StackName"}
-    # Links name the front door, whichever gateway the request came through.
-    assert p["Environment"]["Variables"]["PUBLIC_API_ORIGIN"] == {"Ref": "FrontDoorUrl"}
-
-
-def test_function_role_is_least_privilege(resources: dict[str, Any]) -> None:
-    (policy,) = props(resources, "ApiHandlerRole")["Policies"]
-    statements = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
-    table = statements["TodoTableItems"]
-    assert sorted(table["Action"]) == sorted(
-        f"dynamodb:{a}"
-        for a in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem")
-    )
-    assert table["Resource"] == [{"Ref": "TableArn"}, {"Fn::Sub": "${TableArn}/index/*"}]
-    assert sorted(statements["XRayTraces"]["Action"]) == [
-        "xray:PutTelemetryRecords",
-        "xray:PutTraceSegments",
-    ]
-
-
-def test_no_policy_in_the_stack_allows_a_wildcard_action(resources: dict[str, Any]) -> None:
-    for node in walk(resources):
-        if isinstance(node, dict) and node.get("Effect") == "Allow" and "Action" in node:
-            actions = node["Action"] if isinstance(node["Action"], list) else [node["Action"]]
-            assert not any("*" in action for action in actions), node
-
-
 def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str, Any]) -> None:
     from scripts.deploy_serverless import OUTPUT_KEYS
 
@@ -193,6 +118,7 @@ def test_the_stack_is_compute_only_the_data_and_the_front_door_are_the_foundatio
         "AWS::DynamoDB::Table", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
         "AWS::S3::Bucket", "AWS::CloudFront::Distribution", "AWS::WAFv2::WebACL",
         "AWS::WAFv2::WebACLAssociation", "AWS::SNS::Topic", "AWS::KMS::Key",
+        "AWS::ApiGateway::Account",  # the region's logging role: serverless/account.yaml
     }  # fmt: skip
     assert types & foundations == set()
 
@@ -208,18 +134,6 @@ def test_foundation_parameters_are_the_foundations_outputs(sam_template: dict[st
     required = {name for name, spec in parameters.items() if "Default" not in spec}
     assert required == set(FOUNDATION_PARAMETERS)
     assert set(FOUNDATION_PARAMETERS.values()) <= foundation_outputs
-
-
-def test_the_account_wide_logging_role_is_not_in_the_app_stack(
-    resources: dict[str, Any],
-) -> None:
-    types = {r["Type"] for r in resources.values()}
-    assert "AWS::ApiGateway::Account" not in types
-    account = read_template(ROOT / "serverless" / "account.yaml")
-    assert {r["Type"] for r in account["Resources"].values()} == {
-        "AWS::IAM::Role",
-        "AWS::ApiGateway::Account",
-    }
 
 
 def test_every_role_the_stack_creates_takes_the_permissions_boundary(
@@ -240,16 +154,3 @@ def test_every_role_the_stack_creates_takes_the_permissions_boundary(
         assert roles
         for role in roles:
             assert role["Properties"]["PermissionsBoundary"] == expected
-
-
-def test_every_skipped_checkov_check_has_a_reason() -> None:
-    lines = [
-        line
-        for line in (ROOT / "serverless" / "checkov-skips.txt").read_text().splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    assert lines
-    for line in lines:
-        match = re.fullmatch(r"(CKV2?_AWS_\d+)\s+(.+)", line)
-        assert match, f"not 'CHECK_ID  reason': {line!r}"
-        assert len(match.group(2)) > 40, f"give {match.group(1)} a real reason"

@@ -13,7 +13,7 @@ import requests
 
 from scripts.deploy_serverful import Terraform
 from scripts.local_stack import FAKE_CREDENTIALS, free_port, stop_process, wait_for_http
-from tests.terraform.conftest import render_user_data
+from tests.infra.terraform.conftest import render_user_data
 
 pytestmark = pytest.mark.integration
 

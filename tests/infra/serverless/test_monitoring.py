@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from chalicelib import observability
-from scripts import deploy_serverless as ds
 from scripts.wheels import locked
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STACK_NAME = {"Ref": "AWS::StackName"}
 
 # Every alarm docs/operations.md documents, by logical id.
@@ -64,29 +61,6 @@ def test_every_documented_alarm_exists_and_notifies_the_topic(resources: dict[st
         assert f"`{suffix}`" in operations, f"docs/operations.md lacks the alarm {suffix}"
 
 
-def test_api_alarms_watch_this_stacks_rest_api(resources: dict[str, Any]) -> None:
-    api_name = props(resources, "RestAPI")["Name"]
-    for logical_id in ("ApiErrorRateAlarm", "ApiLatencyAlarm"):
-        for metric in metric_stats(props(resources, logical_id)):
-            assert metric["Namespace"] == "AWS/ApiGateway"
-            assert dimensions(metric) == {"ApiName": api_name, "Stage": "api"}
-    latency = props(resources, "ApiLatencyAlarm")
-    assert latency["ExtendedStatistic"] == "p99"
-    rate = props(resources, "ApiErrorRateAlarm")
-    (expression,) = [q for q in rate["Metrics"] if q.get("ReturnData")]
-    assert expression["Expression"] == "IF(requests >= 20, errors / requests, 0)"
-
-
-def test_lambda_alarms_watch_the_function_and_its_timeout(resources: dict[str, Any]) -> None:
-    for logical_id in ("LambdaErrorsAlarm", "LambdaThrottlesAlarm", "LambdaDurationAlarm"):
-        (metric,) = metric_stats(props(resources, logical_id))
-        assert dimensions(metric) == {"FunctionName": {"Ref": "APIHandler"}}
-    duration = props(resources, "LambdaDurationAlarm")
-    timeout_ms = props(resources, "APIHandler")["Timeout"] * 1000
-    assert duration["Threshold"] == 0.8 * timeout_ms
-    assert duration["Statistic"] == "Maximum"
-
-
 def test_dynamodb_alarms_cover_every_operation_the_app_is_allowed(
     resources: dict[str, Any],
 ) -> None:
@@ -116,27 +90,18 @@ def test_auth_failure_alarm_reads_the_apps_metric_for_this_stack(
     assert variables["POWERTOOLS_SERVICE_NAME"] == STACK_NAME
 
 
-def test_dashboard_shows_traffic_errors_latency_dynamodb_and_the_apps_metrics(
-    sam_template: dict[str, Any], resources: dict[str, Any]
-) -> None:
+def test_the_dashboard_shows_the_apps_metrics_and_every_alarm(resources: dict[str, Any]) -> None:
     template, _variables = props(resources, "Dashboard")["DashboardBody"]["Fn::Sub"]
-    body = json.loads(re.sub(r"\$\{[^}]+\}", "X", template))
-    text = json.dumps(body)
-    for metric in ("5XXError", "Latency", "p99", "ConsumedReadCapacityUnits", "Duration"):
-        assert metric in text
-    for name in (
-        observability.REQUESTS,
-        observability.DYNAMODB_REQUESTS,
-        observability.DYNAMODB_THROTTLES,
-        observability.AUTH_FAILURES,
+    app_metrics = (
+        observability.REQUESTS, observability.DYNAMODB_REQUESTS,
+        observability.DYNAMODB_THROTTLES, observability.AUTH_FAILURES,
         *observability.TODO_EVENTS,
-    ):
-        assert f'"{name}"' in text or f'\\"{name}\\"' in text, name
+    )  # fmt: skip
+    for name in app_metrics:
+        # A metric's name, quoted in the body or in a query string inside it.
+        assert re.search(rf'\\?"{name}\\?"', template), name
     for alarm in ALARMS:
         assert f"${{{alarm}.Arn}}" in template
-    url = sam_template["Outputs"]["DashboardUrl"]["Value"]["Fn::Sub"]
-    assert url.endswith("#dashboards:name=${Dashboard}")
-    assert {"DashboardUrl", "AppLogGroup"} <= set(ds.OUTPUT_KEYS)
 
 
 def pinned_version(package: str) -> str:
@@ -155,11 +120,3 @@ def test_powertools_comes_from_the_aws_managed_layer_at_the_pinned_version(
     assert runtime == "python3.13"  # what production runs (docs/wsgi.md, Python)
     version = pinned_version("aws-lambda-powertools")
     assert parameter["Default"] == f"/aws/service/powertools/python/x86_64/{runtime}/{version}"
-
-
-def test_the_function_zip_leaves_powertools_to_the_layer(package_dir: Path) -> None:
-    with zipfile.ZipFile(package_dir / "deployment.zip") as archive:
-        names = archive.namelist()
-    assert not [n for n in names if n.startswith("aws_lambda_powertools")]
-    assert "chalicelib/observability.py" in names
-    assert (package_dir / "deployment.zip").stat().st_size < ds.MAX_PACKAGE_BYTES

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from tests.serverless.support import WHEELHOUSE
+from tests.infra.serverless.support import WHEELHOUSE
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""Read the CI/CD files as data: the CloudFormation template (with its short
-intrinsic-function tags), the build specs and the GitHub workflow."""
+"""Read ci/pipeline.yaml as data, with its short intrinsic-function tags, and as
+CloudFormation would create it for given parameter values."""
 
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-CI = REPO / "ci"
-TEMPLATE = CI / "pipeline.yaml"
-WORKFLOW = REPO / ".github" / "workflows" / "ci.yml"
-BUILDSPECS = sorted(CI.glob("buildspec-*.yml"))
+REPO = Path(__file__).resolve().parents[3]
+TEMPLATE = REPO / "ci" / "pipeline.yaml"
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -96,20 +93,6 @@ def resolve(template: dict[str, Any], **parameters: str) -> dict[str, Any]:
         if "Condition" not in resource or condition(resource["Condition"])
     }
     return resolved
-
-
-def load_yaml(path: Path) -> Any:
-    return yaml.safe_load(path.read_text())
-
-
-def load_workflow(path: Path = WORKFLOW) -> dict[str, Any]:
-    # BaseLoader: YAML 1.1 would read the `on:` key as the boolean True.
-    return yaml.load(path.read_text(), Loader=yaml.BaseLoader)  # noqa: S506
-
-
-def architectures() -> list[str]:
-    """The values the pipeline allows for Architecture (one source for the tests)."""
-    return list(load_template()["Parameters"]["Architecture"]["AllowedValues"])
 
 
 def as_list(value: Any) -> list[Any]:

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from scripts import deploy_web as dw
-from tests.serverless.support import REGION, S3CallRecorder
+from tests.infra.serverless.support import REGION, S3CallRecorder
 
 
 @pytest.mark.parametrize(

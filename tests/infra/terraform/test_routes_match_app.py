@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from scripts.deploy_serverful import ROOT, Terraform
-from tests.terraform.conftest import run_console
+from tests.infra.terraform.conftest import run_console
 
 
 def app_routes() -> dict[str, set[str]]:
