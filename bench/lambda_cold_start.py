@@ -15,7 +15,7 @@ import statistics
 import sys
 import time
 
-from tests.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
+from tests.contract.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
 
 ROUNDS = 5
 STEADY_REQUESTS = 20

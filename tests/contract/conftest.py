@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.runtimes import RUNTIMES
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes import RUNTIMES
+from tests.contract.runtimes.base import Runtime, User
 
 
 # Package scope: each runtime (and its in-process AWS) lives only while tests/api runs.

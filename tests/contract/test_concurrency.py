@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.runtimes.base import UNSET, ApiResponse, Runtime, User
+from tests.contract.runtimes.base import UNSET, ApiResponse, Runtime, User
 
 
 def test_stale_if_match_is_412_and_changes_nothing(api: Runtime, alice: User) -> None:

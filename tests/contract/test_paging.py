@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 LINK = re.compile(r'^<([^>]+)>; rel="next"$')
 

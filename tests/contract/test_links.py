@@ -3,7 +3,7 @@ whatever Host or X-Forwarded-* the client sends (issue 10: no link hijacking).""
 
 from __future__ import annotations
 
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 SPOOFED = {
     "Host": "evil.example.com",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

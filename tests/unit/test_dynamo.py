@@ -30,8 +30,8 @@ from chalicelib.repository import (
     StorageUnavailable,
 )
 from scripts.local_faults import Fault, FaultPlan, install_in_process
-from tests.chalicelib.test_repository import NOW, OWNER, UNTIL, everything, make_todo, walk
 from tests.conftest import RequestCounter
+from tests.unit.test_repository import NOW, OWNER, UNTIL, everything, make_todo, walk
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 
 def test_another_users_todos_are_invisible_and_untouchable(

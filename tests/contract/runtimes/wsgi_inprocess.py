@@ -13,8 +13,8 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 from werkzeug.test import Client
 
-from tests.runtimes.base import ApiResponse
-from tests.runtimes.inprocess import InProcessAws, InProcessRuntime, in_process_aws
+from tests.contract.runtimes.base import ApiResponse
+from tests.contract.runtimes.inprocess import InProcessAws, InProcessRuntime, in_process_aws
 
 
 class WsgiInProcessRuntime(InProcessRuntime):

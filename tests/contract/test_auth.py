@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 from tests.tokens import claims_for, hmac_signed, moto_public_pem, other_rsa_key, signed, unsigned
 
 TODO_ROUTES = [

@@ -24,7 +24,7 @@ from chalicelib.dynamo import DynamoTodoRepository, dynamodb_client
 from chalicelib.service import TodoService
 from scripts.local_faults import Fault, FaultPlan, install_in_process
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
-from tests.runtimes.base import ApiResponse, Runtime, User, make_user
+from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
 # Where the in-process runtimes' absolute links point (PUBLIC_API_ORIGIN).

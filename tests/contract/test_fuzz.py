@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from scripts.gunicorn_server import GunicornStack, gunicorn_stack
-from tests.runtimes.base import make_user
+from tests.contract.runtimes.base import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.runtimes.base import Runtime, User
-from tests.runtimes.inprocess import CORS_ORIGIN
+from tests.contract.runtimes.base import Runtime, User
+from tests.contract.runtimes.inprocess import CORS_ORIGIN
 
 
 def test_allowed_origin_on_success_and_error(api: Runtime, alice: User) -> None:

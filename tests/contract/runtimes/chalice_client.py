@@ -9,8 +9,8 @@ from chalice.test import Client
 from requests.structures import CaseInsensitiveDict
 
 import app as app_module
-from tests.runtimes.base import ApiResponse
-from tests.runtimes.inprocess import InProcessAws, InProcessRuntime, in_process_aws
+from tests.contract.runtimes.base import ApiResponse
+from tests.contract.runtimes.inprocess import InProcessAws, InProcessRuntime, in_process_aws
 
 
 class ChaliceRuntime(InProcessRuntime):

@@ -4,7 +4,7 @@ their init did and nothing left from the old ones. `make bench` times it."""
 
 from __future__ import annotations
 
-from tests.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
+from tests.contract.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
 
 
 def test_new_execution_environments_serve_an_authenticated_request_first() -> None:

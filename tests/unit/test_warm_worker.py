@@ -13,7 +13,7 @@ import pytest
 
 import app as app_module
 from chalicelib.errors import ServiceUnavailable
-from tests.runtimes.inprocess import in_process_aws
+from tests.contract.runtimes.inprocess import in_process_aws
 
 
 @pytest.fixture

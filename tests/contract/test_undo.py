@@ -11,7 +11,7 @@ import pytest
 from chalicelib.domain import TODO_QUOTA
 from chalicelib.dynamo import COUNT_ITEM_ID
 from scripts.local_stack import aws_client
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 
 def create(api: Runtime, user: User, **fields: object) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.http import MAX_BODY_BYTES
-from tests.runtimes.base import Runtime, User
+from tests.contract.runtimes.base import Runtime, User
 
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:

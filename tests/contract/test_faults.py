@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.runtimes.base import ApiResponse, Runtime, User
+from tests.contract.runtimes.base import ApiResponse, Runtime, User
 
 PERSISTENT = 20  # more failures than any retry budget in the app
 

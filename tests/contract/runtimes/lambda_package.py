@@ -56,11 +56,11 @@ from requests.structures import CaseInsensitiveDict
 
 from scripts.gunicorn_server import GunicornStack
 from scripts.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
-from tests.runtimes.base import ApiResponse
-from tests.runtimes.gunicorn_http import GunicornRuntime
-from tests.runtimes.inprocess import CORS_ORIGIN
+from tests.contract.runtimes.base import ApiResponse
+from tests.contract.runtimes.gunicorn_http import GunicornRuntime
+from tests.contract.runtimes.inprocess import CORS_ORIGIN
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = ROOT / "build" / "serverless" / "package"
 LAMBDA_PYTHON = ROOT / "build" / "lambda-runtime" / "bin" / "python"
 # The function's layers, as Lambda mounts them at /opt/python (pyproject's lambda-layers group).

@@ -28,8 +28,8 @@ from scripts.gunicorn_server import (
     server_command,
 )
 from scripts.local_stack import free_port, wait_for_http
-from tests.runtimes.base import User, make_user
-from tests.runtimes.gunicorn_http import control_fault
+from tests.contract.runtimes.base import User, make_user
+from tests.contract.runtimes.gunicorn_http import control_fault
 
 ALB = ROOT / "terraform/modules/alb"
 USER_DATA = ROOT / "terraform/modules/compute/templates/user_data.sh.tftpl"

@@ -21,8 +21,8 @@ from requests.structures import CaseInsensitiveDict
 from scripts.gunicorn_server import GunicornStack, gunicorn_stack
 from scripts.local_faults import CONTROL_PATH
 from scripts.local_stack import Stack
-from tests.runtimes.base import ApiResponse, Runtime, User, make_user
-from tests.runtimes.inprocess import CORS_ORIGIN
+from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
+from tests.contract.runtimes.inprocess import CORS_ORIGIN
 
 REQUEST_TIMEOUT_SECONDS = 30
 

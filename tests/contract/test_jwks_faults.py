@@ -15,8 +15,8 @@ import requests
 
 from scripts.gunicorn_server import GunicornStack, gunicorn_server, local_moto_stack
 from scripts.local_stack import aws_client
-from tests.runtimes.base import make_user
-from tests.runtimes.gunicorn_http import REQUEST_TIMEOUT_SECONDS, control_fault
+from tests.contract.runtimes.base import make_user
+from tests.contract.runtimes.gunicorn_http import REQUEST_TIMEOUT_SECONDS, control_fault
 
 # Long enough for a fetch back-off of a few seconds to pass, and no more.
 RECOVERY_SECONDS = 15
