@@ -4,7 +4,6 @@ page, no Scan, and correct paging."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,11 +24,9 @@ from chalicelib.dynamo import (
 from chalicelib.ids import new_ulid
 from chalicelib.repository import (
     IdempotencyClaim,
-    IdempotencyInProgress,
     IdempotentReplay,
     StorageUnavailable,
 )
-from scripts.local_faults import Fault, FaultPlan, install_in_process
 from tests.conftest import RequestCounter
 from tests.unit.test_repository import NOW, OWNER, UNTIL, everything, make_todo, walk
 
@@ -167,62 +164,11 @@ def test_a_5xx_without_an_error_code_is_reported_as_unavailable(
         events.unregister("before-call.dynamodb.GetItem", fail)
 
 
-@pytest.fixture
-def faults(repo: DynamoTodoRepository) -> Iterator[FaultPlan]:
-    """Faults injected into in-process moto (scripts/local_faults.py)."""
-    plan = FaultPlan()
-    uninstall = install_in_process(dynamodb_client(), plan)
-    yield plan
-    uninstall()
-
-
-def fault(kind: str, operation: str = "TransactWriteItems", count: int = 1) -> Fault:
-    return Fault("dynamodb", kind, count=count, operation=operation)
-
-
 def test_client_timeouts_and_retries_end_well_inside_the_lambda_timeout(aws: None) -> None:
     config = dynamodb_client().meta.config
     attempts = config.retries["total_max_attempts"]
     worst_case = attempts * (config.connect_timeout + config.read_timeout) + 1  # + back-off
     assert worst_case == WORST_CASE_REQUEST_SECONDS <= 8  # the Lambda's timeout is 10 s
-
-
-def test_a_conflict_on_the_idempotency_record_is_in_progress_not_an_error(
-    repo: DynamoTodoRepository, faults: FaultPlan
-) -> None:
-    faults.add(fault("transaction_conflict"))
-    with pytest.raises(IdempotencyInProgress):
-        repo.add(make_todo(), IdempotencyClaim("k" * 64, "f" * 64, NOW))
-    assert everything(repo) == []
-
-
-def test_a_conflict_on_a_plain_add_is_tried_again(
-    repo: DynamoTodoRepository, faults: FaultPlan, dynamodb_requests: RequestCounter
-) -> None:
-    faults.add(fault("transaction_conflict", count=2))
-    todo = make_todo()
-    repo.add(todo)
-    assert everything(repo) == [todo]
-    assert dynamodb_requests.calls["TransactWriteItems"] == 3
-
-
-@pytest.mark.parametrize("kind", ["transaction_conflict", "throttle", "5xx"])
-def test_persistent_faults_are_unavailable_and_write_nothing(
-    repo: DynamoTodoRepository, faults: FaultPlan, kind: str
-) -> None:
-    kept = make_todo(completed=True)
-    repo.add(kept)
-    faults.add(fault(kind, count=100))
-    with pytest.raises(StorageUnavailable):
-        repo.add(make_todo())
-    with pytest.raises(StorageUnavailable):
-        repo.delete(OWNER, kept.id, None, UNTIL)
-    with pytest.raises(StorageUnavailable):
-        repo.delete_all(OWNER, completed=True, restorable_until=UNTIL)
-    with pytest.raises(StorageUnavailable):
-        repo.set_all_completed(OWNER, False, NOW)
-    faults.clear()
-    assert everything(repo) == [kept]
 
 
 def test_clear_completed_keeps_a_todo_reopened_meanwhile(repo: DynamoTodoRepository) -> None:
@@ -262,18 +208,6 @@ def test_query_answers_need_no_parsing_as_no_item_holds_binary() -> None:
     for model in MODELS:
         for name, attribute in model.get_attributes().items():
             assert attribute.attr_type not in {BINARY, BINARY_SET}, (model.__name__, name)
-
-
-@pytest.mark.parametrize("kind", ["throttle", "5xx"])
-def test_failed_reads_are_unavailable(
-    repo: DynamoTodoRepository, faults: FaultPlan, kind: str
-) -> None:
-    faults.add(fault(kind, operation="Query", count=100))
-    faults.add(fault(kind, operation="GetItem", count=100))
-    with pytest.raises(StorageUnavailable):
-        repo.list(OWNER, completed=None, limit=20, after=None)
-    with pytest.raises(StorageUnavailable):
-        repo.get(OWNER, new_ulid())
 
 
 def test_a_new_client_reads_as_the_first_did(repo: DynamoTodoRepository) -> None:

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 
-from chalicelib import domain
 from chalicelib.config import DELETE_UNDO_WINDOW
 from chalicelib.domain import Priority, Todo
 from chalicelib.ids import new_ulid
@@ -78,10 +77,6 @@ def repo(request: pytest.FixtureRequest) -> TodoRepository:
     from chalicelib.dynamo import DynamoTodoRepository
 
     return DynamoTodoRepository()
-
-
-def test_the_documented_limits() -> None:
-    assert (domain.TODO_QUOTA, domain.BULK_LIMIT) == (5_000, 500)  # docs/data-model.md
 
 
 class TestTodoRepositoryContract:

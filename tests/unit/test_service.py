@@ -6,23 +6,18 @@ import itertools
 import pytest
 
 from chalicelib.config import DELETE_UNDO_WINDOW
-from chalicelib.domain import TODO_QUOTA, Todo
+from chalicelib.domain import TODO_QUOTA
 from chalicelib.errors import (
-    IdempotencyKeyInUse,
     IdempotencyKeyReused,
     NotFound,
     PreconditionFailed,
     QuotaExceeded,
-    ServiceUnavailable,
     ValidationError,
 )
 from chalicelib.ids import is_ulid, new_ulid
 from chalicelib.memory import InMemoryTodoRepository
 from chalicelib.repository import (
-    IdempotencyClaim,
-    IdempotencyInProgress,
     Position,
-    StorageUnavailable,
 )
 from chalicelib.service import TodoService, decode_cursor, encode_cursor
 
@@ -134,29 +129,6 @@ def test_ids_that_cannot_exist_are_not_found_without_touching_storage() -> None:
     for bad in ["", "x", "idem#abc", "01ARZ3NDEKTSV4RRFFQ69G5FA", "u" * 26]:
         with pytest.raises(NotFound):
             service.get("u1", bad)
-
-
-def test_storage_outage_becomes_service_unavailable() -> None:
-    class DownRepository(InMemoryTodoRepository):
-        def list(
-            self, owner: str, *, completed: bool | None, limit: int, after: Position | None
-        ) -> tuple[list[Todo], Position | None]:
-            raise StorageUnavailable("throttled")
-
-    with pytest.raises(ServiceUnavailable) as raised:
-        TodoService(DownRepository()).list("u1")
-    assert raised.value.headers["Retry-After"] == "2"
-
-
-def test_a_key_in_use_by_a_concurrent_request_is_a_409() -> None:
-    class RacingRepository(InMemoryTodoRepository):
-        def add(self, todo: Todo, claim: IdempotencyClaim | None = None) -> None:
-            raise IdempotencyInProgress(todo.owner)
-
-    with pytest.raises(IdempotencyKeyInUse) as raised:
-        TodoService(RacingRepository()).create("u1", {"title": "a"}, idempotency_key="k")
-    assert raised.value.status == 409
-    assert "in progress" in raised.value.message
 
 
 def test_the_quota_is_a_409_naming_the_limit(
