@@ -20,27 +20,18 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+# Each field's rules are tests/unit/test_domain.py's; here, that a rule broken over HTTP
+# is a 400 naming the field and writes nothing, including for what JSON decoding yields
+# (a lone surrogate escape, a decomposed title).
 @pytest.mark.parametrize(
     ("body", "field"),
     [
         ({}, "title"),
-        ({"title": ""}, "title"),
-        ({"title": "x" * 501}, "title"),
         ({"title": 42}, "title"),
-        ({"title": "t", "completed": "false"}, "completed"),
-        ({"title": "t", "order": "1"}, "order"),
-        ({"title": "t", "due": "tomorrow"}, "due"),
         ({"title": "t", "due": "2026-13-01"}, "due"),
-        ({"title": "t", "priority": "asap"}, "priority"),
-        ({"title": "t", "notes": ["a"]}, "notes"),
         ({"title": "t", "owner": "someone-else"}, "owner"),
-        ({"title": "t", "url": "http://x"}, "url"),
         ({"title": "a\ud800"}, "title"),  # a lone surrogate: valid JSON, not storable
         ({"title": "t", "notes": "\udfff"}, "notes"),
-        ({"title": "a\u0000b"}, "title"),  # NUL and the other control characters
-        ({"title": "bell\u0007"}, "title"),
-        ({"title": "\u200b"}, "title"),  # nothing that shows
-        ({"title": " \u200d\ufeff\u3164 "}, "title"),
         ({"title": "e\u0301" * 501}, "title"),  # 501 characters once composed (NFC)
     ],
 )

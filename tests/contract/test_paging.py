@@ -32,9 +32,9 @@ def follow(api: Runtime, user: User, first: str) -> tuple[list[str], int]:
     return ids, pages
 
 
-def test_paging_250_todos_with_limit_7_yields_each_exactly_once(api: Runtime, alice: User) -> None:
+def test_paging_30_todos_with_limit_7_yields_each_exactly_once(api: Runtime, alice: User) -> None:
     created = []
-    for i in range(250):
+    for i in range(30):
         response = api.request(
             "POST", "/todos", headers=alice.auth_headers, json={"title": f"t{i}", "order": i % 9}
         )
@@ -42,7 +42,7 @@ def test_paging_250_todos_with_limit_7_yields_each_exactly_once(api: Runtime, al
     expected = [t["id"] for t in sorted(created, key=lambda t: (t["order"], t["id"]))]
     ids, pages = follow(api, alice, "/todos?limit=7")
     assert ids == expected
-    assert pages == 36
+    assert pages == 5  # no empty trailing page
 
 
 def test_default_page_is_100_and_the_link_keeps_the_filter(api: Runtime, alice: User) -> None:
