@@ -41,6 +41,14 @@ SETTINGS = load_settings(
         "COGNITO_JWKS_URL": "http://127.0.0.1:1/jwks.json",
     }
 )
+# On Lambda behind API Gateway's Cognito authorizer (serverless/merge.yaml).
+ON_LAMBDA = load_settings(
+    {
+        "COGNITO_APP_CLIENT_ID": CLIENT,
+        "AWS_LAMBDA_FUNCTION_NAME": "todo-api",
+        "AUTH_MODE": "gateway",
+    }
+)
 
 
 class CountingFetch:
@@ -98,7 +106,7 @@ def test_valid_access_token_is_checked_against_client_id(verifier: TokenVerifier
 def test_keys_are_fetched_once_for_many_tokens(
     verifier: TokenVerifier, fetch: CountingFetch
 ) -> None:
-    for i in range(20):
+    for i in range(3):
         verifier.verify(signed(claims_for(ISSUER, CLIENT, sub=f"user-{i}")))
     assert fetch.calls == 1
 
@@ -161,29 +169,6 @@ def test_unknown_kid_refetches_at_most_once_per_interval(fetch: CountingFetch) -
     assert fetch.calls == 2
 
 
-def test_a_rotated_key_is_picked_up(fetch: CountingFetch) -> None:
-    clock = FakeClock()
-    cache = JwksCache("http://x", fetch=fetch, min_refresh_seconds=60, clock=clock)
-    verifier = TokenVerifier(SETTINGS, cache)
-    verifier.verify(signed(claims_for(ISSUER, CLIENT)))
-    # The pool rotates: the old key is now published under a new kid.
-    rotated = dict(fetch.document["keys"][0], kid="new-kid")
-    fetch.document = {"keys": [*fetch.document["keys"], rotated]}
-    clock.now += 61
-    assert verifier.verify(signed(claims_for(ISSUER, CLIENT), kid="new-kid")).sub
-    assert fetch.calls == 2
-
-
-def test_unreachable_jwks_is_a_503_not_a_401() -> None:
-    def down(url: str) -> Any:
-        raise OSError("connection refused")
-
-    verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=down))
-    with pytest.raises(ServiceUnavailable) as raised:
-        verifier.verify(signed(claims_for(ISSUER, CLIENT)))
-    assert int(raised.value.headers["Retry-After"]) >= 1
-
-
 @pytest.mark.parametrize(
     "header",
     ["", "Bearer", "Bearer ", "Basic abc", "Token abc", "Bearer a b", "bearer"],
@@ -198,29 +183,11 @@ def test_bearer_scheme_is_case_insensitive() -> None:
 
 
 def test_on_lambda_identity_comes_from_the_authorizer_claims() -> None:
-    settings = load_settings(
-        {
-            "COGNITO_APP_CLIENT_ID": CLIENT,
-            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
-            "AUTH_MODE": "gateway",
-        }
-    )
-    authenticator = Authenticator(settings)
+    authenticator = Authenticator(ON_LAMBDA)
     context = {"authorizer": {"claims": {"sub": "from-gateway", "aud": CLIENT, "token_use": "id"}}}
     # The header is ignored on Lambda: API Gateway already verified the token.
     identity = authenticator.identify({"authorization": "Bearer forged"}, context)
     assert identity.sub == "from-gateway"
-
-
-def test_on_lambda_missing_or_foreign_claims_are_rejected() -> None:
-    settings = load_settings(
-        {
-            "COGNITO_APP_CLIENT_ID": CLIENT,
-            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
-            "AUTH_MODE": "gateway",
-        }
-    )
-    authenticator = Authenticator(settings)
     with pytest.raises(Unauthorized):
         authenticator.identify({}, {})
     foreign = {"authorizer": {"claims": {"sub": "x", "aud": "other", "token_use": "id"}}}
@@ -231,6 +198,7 @@ def test_on_lambda_missing_or_foreign_claims_are_rejected() -> None:
 @pytest.mark.parametrize(
     "env",
     [
+        {},  # chalice local, the WSGI shim: a context claiming an identity is not believed
         {"AUTH_MODE": "gateway"},  # not on Lambda: e.g. the WSGI shim misconfigured
         {"AWS_LAMBDA_FUNCTION_NAME": "f"},  # on Lambda without the gateway authorizer
     ],
@@ -239,16 +207,8 @@ def test_authorizer_claims_need_both_lambda_and_gateway_mode(env: dict[str, str]
     settings = load_settings({**env, "COGNITO_APP_CLIENT_ID": CLIENT})
     assert not settings.trust_gateway_authorizer
     context = {"authorizer": {"claims": {"sub": "victim", "aud": CLIENT, "token_use": "id"}}}
-    with pytest.raises(Unauthorized):
-        Authenticator(settings).identify({}, context)
-
-
-def test_off_lambda_authorizer_context_is_never_trusted(verifier: TokenVerifier) -> None:
-    # chalice local / WSGI: a context claiming an identity must not be believed.
-    authenticator = Authenticator(SETTINGS, verifier)
-    context = {"authorizer": {"claims": {"sub": "victim", "aud": CLIENT, "token_use": "id"}}}
     with pytest.raises(Unauthorized, match="missing bearer token"):
-        authenticator.identify({}, context)
+        Authenticator(settings).identify({}, context)
 
 
 # -- The JWKS endpoint failing -----------------------------------------------------
@@ -543,11 +503,4 @@ def test_the_warm_up_tokens_are_one_per_key_and_all_refused(
 
 
 def test_on_lambda_api_gateway_checks_tokens_so_there_are_none_to_warm_with() -> None:
-    settings = load_settings(
-        {
-            "COGNITO_APP_CLIENT_ID": CLIENT,
-            "AWS_LAMBDA_FUNCTION_NAME": "todo-api-prod",
-            "AUTH_MODE": "gateway",
-        }
-    )
-    assert Authenticator(settings).refused_tokens() == []
+    assert Authenticator(ON_LAMBDA).refused_tokens() == []
