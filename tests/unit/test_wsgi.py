@@ -151,11 +151,20 @@ def test_a_result_becomes_status_headers_and_body() -> None:
         response_from_result({"headers": {"X-Split": "a\r\nSet-Cookie: evil"}, "body": ""})
 
 
-def test_each_thread_has_its_own_current_request() -> None:
+def test_threads_in_the_app_at_once_each_see_their_own_request() -> None:
+    # Chalice keeps the current request on the app; the adapter makes it per thread.
     app = per_thread_requests(Chalice(app_name="threads"))
-    app.current_request = "mine"  # type: ignore[assignment]
-    seen: list[Any] = []
-    other = threading.Thread(target=lambda: seen.append(getattr(app, "current_request", None)))
-    other.start()
-    other.join()
-    assert seen == [None] and app.current_request == "mine"
+    both_in = threading.Barrier(2, timeout=5)
+    seen: dict[str, Any] = {}
+
+    def handle(name: str) -> None:
+        app.current_request = name  # type: ignore[assignment]
+        both_in.wait()  # both requests are current at once
+        seen[name] = app.current_request
+
+    threads = [threading.Thread(target=handle, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == {"a": "a", "b": "b"}
