@@ -8,7 +8,7 @@ from tests.contract.runtimes import RUNTIMES
 from tests.contract.runtimes.base import Runtime, User
 
 
-# Package scope: each runtime (and its in-process AWS) lives only while tests/api runs.
+# Package scope: each runtime (and its in-process AWS) lives only while tests/contract runs.
 @pytest.fixture(scope="package", params=sorted(RUNTIMES))
 def api(request: pytest.FixtureRequest) -> Iterator[Runtime]:
     with RUNTIMES[request.param]() as runtime:

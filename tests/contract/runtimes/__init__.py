@@ -1,4 +1,4 @@
-"""The runtimes the API contract suite runs against (see tests/api/)."""
+"""The runtimes the API contract suite runs against (see tests/contract/)."""
 
 from __future__ import annotations
 

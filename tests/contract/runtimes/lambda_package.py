@@ -5,7 +5,7 @@ What runs is the deployment artifact itself: build/serverless/package/deployment
 Python that has only what the Lambda runtime provides (build/lambda-runtime:
 `make lambda-runtime`), with the environment the packaged template gives the
 function (its !Ref/!GetAtt resolved to a moto server's table, pool and client).
-Each execution environment is a worker process (tests/runtimes/lambda_worker.py)
+Each execution environment is a worker process (tests/contract/runtimes/lambda_worker.py)
 that handles one invocation at a time, as on Lambda.
 
 In front of it, a real local HTTP server plays API Gateway from the same template
@@ -598,7 +598,7 @@ class LambdaRuntime(GunicornRuntime):
     name = "lambda"
     function: LambdaFunction
     # API Gateway's Cognito authorizer, on methods without OAuth scopes, takes ID
-    # tokens only; the app elsewhere verifies access tokens too (tests/api/test_auth.py).
+    # tokens only; the app elsewhere verifies access tokens too (tests/contract/test_auth.py).
     accepts_access_tokens = False
 
     def _send(self, method: str, path: str, headers: dict[str, str], body: bytes) -> ApiResponse:

@@ -1,6 +1,6 @@
 """One Lambda execution environment: runs the unzipped deployment package.
 
-Started by tests/runtimes/lambda_package.py with the clean Lambda-like Python
+Started by tests/contract/runtimes/lambda_package.py with the clean Lambda-like Python
 (build/lambda-runtime: the standard library, boto3/botocore and nothing else),
 as `python -I lambda_worker.py TASK_ROOT MODULE.HANDLER [LAYER_DIR]` (LAYER_DIR: what
 Lambda mounts at /opt/python). It imports the handler
