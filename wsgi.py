@@ -13,6 +13,7 @@ import io
 import logging
 import os
 from collections.abc import Iterator
+from contextlib import suppress
 from typing import Any
 
 from app import app, dependencies, observability, watch_storage
@@ -21,11 +22,14 @@ from chalicelib.errors import ApiError, NotFound
 from chalicelib.wsgi import ChaliceWSGIAdapter
 
 logger = logging.getLogger(__name__)
-# A well-formed id no todo has (ULIDs are made of the time and randomness).
+# A well-formed id no todo has (ULIDs are made of the time and randomness), of an
+# owner no user is (Cognito subs are UUIDs).
 WARM_UP_TODO_ID = "00000000000000000000000000"
+WARM_UP_OWNER = "warm-up"
 # CPython (3.11+) specializes a function's bytecode only once it has run a few times:
-# under granian on 3.13 a new worker's first real request cost 3.7x a steady one's CPU
-# with no warm-up, 2.0x after 8 rounds (docs/wsgi.md, issue 21's bench).
+# under granian on 3.13 a new worker's first real request (a page) cost 3.7x a steady
+# one's CPU with no warm-up, 1.8-2.0x after 8 rounds that read no page, 1.0-1.5x (median
+# 1.1x) now that they do (docs/wsgi.md, issue 21's bench).
 WARM_UP_ROUNDS = int(os.environ.get("WARM_UP_ROUNDS") or 8)  # the bench measures 0 too
 
 
@@ -54,19 +58,20 @@ def warm_worker() -> None:
     """Requests through the app in a new worker before it takes requests, their log
     lines and metrics written to nowhere: `/health`, a todo's GET with each signing
     key's refused token (the route, the signature check, the 401), an authenticated
-    request's log line, and a read through the service (which opens the worker's
-    DynamoDB connection), WARM_UP_ROUNDS times. A forked process copies each memory
-    page it touches, and the interpreter specializes what runs often: done here, not
-    on the worker's first real requests."""
+    request's log line, and a todo's read and a page's through the service (the first
+    opens the worker's DynamoDB connection), WARM_UP_ROUNDS times. A forked process
+    copies each memory page it touches, and the interpreter specializes what runs
+    often: done here, not on the worker's first real requests."""
     for _ in range(WARM_UP_ROUNDS):
         with observability.to_nowhere():
             for environ in _warm_up_requests():
                 b"".join(application(environ, lambda status, headers: None))
         observability.warm_up()
         try:
-            dependencies().service.get("warm-up", WARM_UP_TODO_ID)
-        except NotFound:
-            pass  # as expected
+            service = dependencies().service
+            with suppress(NotFound):  # as expected
+                service.get(WARM_UP_OWNER, WARM_UP_TODO_ID)
+            service.list(WARM_UP_OWNER)  # a page's Query and reader (an empty page)
         except ApiError:
             return  # DynamoDB unavailable: requests will say so; not waited for again
         except Exception:

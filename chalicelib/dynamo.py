@@ -313,26 +313,26 @@ def ping() -> None:
 
 def dynamodb_client() -> Any:
     """The botocore client every request goes through (for request counting:
-    chalicelib.observability, tests and benchmarks)."""
-    return _connection().connection.client
-
-
-_clients_parsing_fast: weakref.WeakSet[Any] = weakref.WeakSet()
-
-
-def _parse_queries_fast() -> None:
-    """Query answers reach PynamoDB as DynamoDB sent them (``json.loads``), not
-    walked by botocore's parser, whose work changes only binary values (base64 ->
-    bytes) and no item holds one (tests/chalicelib/test_dynamo.py). The one
-    hand-written step on the read path, kept by measurement (bench/api_cpu.py, our
-    CPU for a page of 20, two interleaved runs each on a shared 2-core machine):
-    2,885 and 2,593 µs with it, 4,728 and 3,736 µs without, i.e. it saves ~35%.
-    (GetItem gains nothing measurable, so it is parsed as usual.) Registered again
+    chalicelib.observability, tests and benchmarks), with the Query hook below:
+    registered here, when the server readies the client before it serves
+    (wsgi.prepare), because adding a hook empties botocore's event caches, which a
+    request would then refill (a new worker's first list paid it). Registered again
     if PynamoDB makes a new client (credentials gone)."""
-    client = dynamodb_client()
+    client = _connection().connection.client
     if client not in _clients_parsing_fast:
         client.meta.events.register("before-parse.dynamodb.Query", _keep_answer_raw)
         _clients_parsing_fast.add(client)
+    return client
+
+
+# Query answers reach PynamoDB as DynamoDB sent them (``json.loads``), not walked by
+# botocore's parser, whose work changes only binary values (base64 -> bytes) and no
+# item holds one (tests/chalicelib/test_dynamo.py). The one hand-written step on the
+# read path, kept by measurement (bench/api_cpu.py, our CPU for a page of 20, two
+# interleaved runs each on a shared 2-core machine): 2,885 and 2,593 µs with it, 4,728
+# and 3,736 µs without, i.e. it saves ~35%. (GetItem gains nothing measurable, so it
+# is parsed as usual.)
+_clients_parsing_fast: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def _keep_answer_raw(response_dict: dict[str, Any], customized_response_dict: dict[str, Any],
@@ -513,7 +513,7 @@ class DynamoTodoRepository:
             range_condition = TodoItem.order_key > order_key(after.order, after.todo_id)
         filter_condition = None if completed is None else TodoItem.completed == completed
         with _storage_errors():
-            _parse_queries_fast()
+            dynamodb_client()  # the client with the Query hook
             # Exactly one Query per page. One extra item tells whether more remain.
             data = _connection().query(
                 owner,

@@ -210,6 +210,20 @@ def test_query_answers_need_no_parsing_as_no_item_holds_binary() -> None:
             assert attribute.attr_type not in {BINARY, BINARY_SET}, (model.__name__, name)
 
 
+def test_the_client_handed_out_already_has_the_query_hook(
+    repo: DynamoTodoRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # wsgi.prepare readies the client before the workers fork. A hook added on a
+    # request would empty botocore's event caches for that request to refill.
+    repo.add(make_todo())
+    events = dynamodb_client().meta.events
+    added: list[str] = []
+    monkeypatch.setattr(events, "register", lambda name, *_, **__: added.append(name))
+    todos, _ = repo.list(OWNER, completed=None, limit=20, after=None)
+    assert len(todos) == 1
+    assert added == []
+
+
 def test_a_new_client_reads_as_the_first_did(repo: DynamoTodoRepository) -> None:
     todo = make_todo(notes="n", due=dt.date(2030, 1, 2))
     repo.add(todo)

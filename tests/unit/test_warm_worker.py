@@ -74,3 +74,22 @@ def test_a_dynamodb_that_does_not_answer_is_asked_once(
     monkeypatch.setattr(app_module.dependencies().service, "get", unavailable)
     wsgi.warm_worker()
     assert reads == [wsgi.WARM_UP_TODO_ID]
+
+
+def test_each_round_reads_a_todo_and_a_page_through_the_service(wsgi: Any) -> None:
+    # The read paths a user's first requests take: a page's Query (and its hook's
+    # registration, done before the first request) paid here, not on that request.
+    from chalicelib.dynamo import dynamodb_client
+
+    sent: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        sent.append(model.name)
+
+    events = dynamodb_client().meta.events
+    events.register("before-call.dynamodb", count)
+    try:
+        wsgi.warm_worker()
+    finally:
+        events.unregister("before-call.dynamodb", count)
+    assert sent == ["GetItem", "Query"] * wsgi.WARM_UP_ROUNDS
