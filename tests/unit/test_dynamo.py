@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from pynamodb.constants import BINARY, BINARY_SET
 
 from chalicelib.dynamo import (
@@ -120,38 +121,28 @@ def test_one_query_per_page_filtered_or_not(
         assert dynamodb_requests.calls == {"Query": pages}
 
 
-def test_no_operation_scans(repo: DynamoTodoRepository, dynamodb_requests: RequestCounter) -> None:
-    todo = make_todo()
-    repo.add(todo)
-    repo.list(OWNER, completed=True, limit=3, after=None)
-    repo.set_all_completed(OWNER, True, NOW)
-    repo.delete_all(OWNER, completed=None, restorable_until=UNTIL)
-    assert "Scan" not in dynamodb_requests.calls
-
-
-def test_unreachable_storage_is_reported_as_unavailable(aws: None) -> None:
-    bind_models("todos-test", "us-east-1", "http://127.0.0.1:9")  # nothing listens on port 9
+@pytest.mark.parametrize(
+    ("table", "endpoint"),
+    [("todos-test", "http://127.0.0.1:9"), ("no-such-table", None)],  # nothing on port 9
+    ids=["unreachable", "missing-table"],
+)
+def test_unreachable_storage_or_a_missing_table_is_unavailable(
+    aws: None, table: str, endpoint: str | None
+) -> None:
+    bind_models(table, "us-east-1", endpoint)
     repo = DynamoTodoRepository()
     with pytest.raises(StorageUnavailable):
         repo.get(OWNER, new_ulid())
     with pytest.raises(StorageUnavailable):
-        repo.add(make_todo())
-
-
-def test_missing_table_is_reported_as_unavailable(aws: None) -> None:
-    bind_models("no-such-table", "us-east-1", None)
+        repo.list(OWNER, completed=None, limit=1, after=None)
     with pytest.raises(StorageUnavailable):
-        DynamoTodoRepository().list(OWNER, completed=None, limit=1, after=None)
+        repo.add(make_todo())
 
 
 def test_a_5xx_without_an_error_code_is_reported_as_unavailable(
     repo: DynamoTodoRepository,
 ) -> None:
     # Seen from moto under concurrency: HTTP 500 with no AWS error code.
-    from botocore.exceptions import ClientError
-
-    from chalicelib.dynamo import dynamodb_client
-
     def fail(**kwargs: object) -> None:
         raise ClientError({"Error": {}, "ResponseMetadata": {"HTTPStatusCode": 500}}, "GetItem")
 
@@ -199,7 +190,7 @@ def test_bulk_writes_in_chunks_of_one_transaction_each(
     assert dynamodb_requests.calls == {"Query": 1, "TransactWriteItems": 2}
     dynamodb_requests.reset()
     assert repo.delete_all(OWNER, completed=None, restorable_until=UNTIL).count == 150
-    assert dynamodb_requests.calls["TransactWriteItems"] == 2  # 99 + 51, each with the count
+    assert dynamodb_requests.calls == {"Query": 1, "TransactWriteItems": 2}  # 99 + 51 + count
 
 
 def test_query_answers_need_no_parsing_as_no_item_holds_binary() -> None:
