@@ -89,12 +89,6 @@ def verifier(fetch: CountingFetch) -> TokenVerifier:
     return TokenVerifier(SETTINGS, JwksCache(SETTINGS.jwks_url, fetch=fetch))
 
 
-def test_valid_id_token_gives_the_subject(verifier: TokenVerifier) -> None:
-    identity = verifier.verify(signed(claims_for(ISSUER, CLIENT, sub="abc")))
-    assert identity.sub == "abc"
-    assert identity.email == "someone@example.com"
-
-
 def test_valid_access_token_is_checked_against_client_id(verifier: TokenVerifier) -> None:
     claims = claims_for(ISSUER, CLIENT, aud=None, token_use="access", client_id=CLIENT)
     assert verifier.verify(signed(claims)).sub == claims["sub"]
@@ -103,11 +97,12 @@ def test_valid_access_token_is_checked_against_client_id(verifier: TokenVerifier
         verifier.verify(signed(claims))
 
 
-def test_keys_are_fetched_once_for_many_tokens(
+def test_valid_id_tokens_give_their_subject_and_the_keys_are_fetched_once(
     verifier: TokenVerifier, fetch: CountingFetch
 ) -> None:
     for i in range(3):
-        verifier.verify(signed(claims_for(ISSUER, CLIENT, sub=f"user-{i}")))
+        identity = verifier.verify(signed(claims_for(ISSUER, CLIENT, sub=f"user-{i}")))
+        assert (identity.sub, identity.email) == (f"user-{i}", "someone@example.com")
     assert fetch.calls == 1
 
 
@@ -320,14 +315,6 @@ def test_no_lock_is_held_while_the_keys_are_fetched(fetch: CountingFetch) -> Non
     assert fetch.calls == 2
 
 
-def test_prefetch_loads_the_keys_before_the_first_token(fetch: CountingFetch) -> None:
-    verifier = verifier_for(fetch, FakeClock())
-    verifier.prefetch()
-    assert fetch.calls == 1
-    verifier.verify(signed(claims_for(ISSUER, CLIENT)))
-    assert fetch.calls == 1
-
-
 def test_a_prefetch_that_fails_is_a_503_until_the_keys_come_back(fetch: CountingFetch) -> None:
     # A server booted while the JWKS is down serves: a valid token is a 503, never a 401.
     clock = FakeClock()
@@ -359,27 +346,26 @@ def _must_not_be_called(*args: Any) -> Any:
     raise AssertionError("the token was verified again")
 
 
-def test_a_cached_token_still_expires(fetch: CountingFetch) -> None:
-    now = time.time()
+@pytest.mark.parametrize(
+    ("claims", "later", "message"),
+    [
+        ({"exp": 100}, 100 + LEEWAY_SECONDS + 1, "expired"),
+        # nbf within the leeway; then a clock stepped back: the cached entry must not answer.
+        ({"nbf": 20}, -60, "not yet valid"),
+    ],
+    ids=["exp", "nbf"],
+)
+def test_a_cached_token_still_keeps_its_time_limits(
+    fetch: CountingFetch, claims: dict[str, int], later: int, message: str
+) -> None:
     clock = FakeClock()
-    clock.now = now
+    clock.now = time.time()
     verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=fetch), clock=clock)
-    token = signed(claims_for(ISSUER, CLIENT, iat=int(now), exp=int(now) + 100))
+    times = {name: int(clock.now) + offset for name, offset in claims.items()}
+    token = signed(claims_for(ISSUER, CLIENT, **times))
     assert verifier.verify(token).sub
-    clock.now = now + 100 + LEEWAY_SECONDS + 1
-    with pytest.raises(Unauthorized, match="expired"):
-        verifier.verify(token)
-
-
-def test_a_cached_token_is_not_valid_before_its_nbf(fetch: CountingFetch) -> None:
-    now = time.time()
-    clock = FakeClock()
-    clock.now = now
-    verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=fetch), clock=clock)
-    token = signed(claims_for(ISSUER, CLIENT, nbf=int(now) + 20))  # within the leeway
-    assert verifier.verify(token).sub
-    clock.now = now - 60  # a clock stepped back: the cached entry must not answer
-    with pytest.raises(Unauthorized, match="not yet valid"):
+    clock.now += later
+    with pytest.raises(Unauthorized, match=message):
         verifier.verify(token)
 
 
