@@ -82,18 +82,6 @@ def test_only_the_owner_can_restore(api: Runtime, alice: User, bob: User) -> Non
     assert restore(api, alice, todo).status == 204
 
 
-def test_a_todo_never_deleted_or_unknown_is_not_restorable(api: Runtime, alice: User) -> None:
-    todo = create(api, alice, title="still here")
-    assert restore(api, alice, todo).status == 404
-    unknown = api.request(
-        "POST", "/todos/01J00000000000000000000000/restore", headers=alice.auth_headers
-    )
-    assert (unknown.status, unknown.error_code) == (404, "not_found")
-    malformed = api.request("POST", "/todos/nope/restore", headers=alice.auth_headers)
-    assert malformed.status == 404
-    assert api.request("POST", f"{todo['url']}/restore").status == 401
-
-
 def test_a_restore_or_a_create_over_the_quota_is_a_409(api: Runtime, alice: User) -> None:
     todo = create(api, alice, title="counted")
     api.request("DELETE", todo["url"], headers=alice.auth_headers)
