@@ -91,17 +91,6 @@ def test_a_delete_is_restorable_for_the_documented_window() -> None:
         service.restore("u1", todo.id)
 
 
-def test_a_restore_over_the_quota_is_the_quota_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("chalicelib.memory.TODO_QUOTA", 1)
-    service = TodoService(InMemoryTodoRepository(), clock=SteppingClock())
-    first = service.create("u1", {"title": "a"}).todo
-    service.delete("u1", first.id)
-    service.create("u1", {"title": "b"})
-    with pytest.raises(QuotaExceeded) as raised:
-        service.restore("u1", first.id)
-    assert (raised.value.status, raised.value.code) == (409, "quota_exceeded")
-
-
 def test_an_idempotency_key_names_the_request_not_its_spelling(service: TodoService) -> None:
     # Replays, and a key reused for another body, are tests/contract/test_concurrency.py's.
     same = service.create("u1", {"title": "a", "order": 0}, idempotency_key="key")
