@@ -11,16 +11,13 @@ from botocore.exceptions import ClientError
 from pynamodb.constants import BINARY, BINARY_SET
 
 from chalicelib.dynamo import (
-    IDEMPOTENCY_PREFIX,
     MODELS,
     WORST_CASE_REQUEST_SECONDS,
     DynamoTodoRepository,
-    IdempotencyRecord,
     TodoItem,
     bind_models,
     dynamodb_client,
     order_key,
-    todo_from_raw,
 )
 from chalicelib.ids import new_ulid
 from chalicelib.repository import (
@@ -99,15 +96,6 @@ def test_a_tombstone_leaves_the_listing_index_and_expires_by_ttl(
     assert tombstone["deleted_order_key"] == {"S": order_key(7, todo.id)}
     repo.restore(OWNER, todo.id, NOW)
     assert stored() == live
-
-
-def test_the_idempotency_record_holds_the_adapters_own_item(repo: DynamoTodoRepository) -> None:
-    claim = IdempotencyClaim("k" * 64, "f" * 64, NOW)
-    todo = make_todo(notes="n")
-    repo.add(todo, claim)
-    record = IdempotencyRecord.get(OWNER, IDEMPOTENCY_PREFIX + claim.key_digest)
-    assert record.todo == TodoItem.from_todo(todo).serialize()
-    assert todo_from_raw(OWNER, record.todo) == todo
 
 
 def test_one_query_per_page_filtered_or_not(

@@ -100,7 +100,7 @@ class TestTodoRepositoryContract:
 
     def test_replay_of_a_deleted_todo_answers_it_as_created(self, repo: TodoRepository) -> None:
         claim = IdempotencyClaim("k" * 64, "f" * 64, NOW)
-        first = make_todo()
+        first = make_todo(notes="n", due=dt.date(2030, 1, 2), priority=Priority.LOW)
         repo.add(first, claim)
         repo.delete(OWNER, first.id, None, UNTIL)
         with pytest.raises(IdempotentReplay) as replay:
