@@ -362,7 +362,7 @@ def test_a_cached_token_still_keeps_its_time_limits(
     clock.now = time.time()
     verifier = TokenVerifier(SETTINGS, JwksCache("http://x", fetch=fetch), clock=clock)
     times = {name: int(clock.now) + offset for name, offset in claims.items()}
-    token = signed(claims_for(ISSUER, CLIENT, **times))
+    token = signed({**claims_for(ISSUER, CLIENT), **times})
     assert verifier.verify(token).sub
     clock.now += later
     with pytest.raises(Unauthorized, match=message):
