@@ -48,8 +48,3 @@ def test_cors_origins_are_a_trimmed_list() -> None:
 def test_bad_values_fail_loudly(env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         load_settings(env)
-
-
-def test_public_api_origin_keeps_its_stage_path_without_a_trailing_slash() -> None:
-    settings = load_settings({"PUBLIC_API_ORIGIN": "https://abc.example.com/prod/"})
-    assert settings.public_api_origin == "https://abc.example.com/prod"
