@@ -83,8 +83,8 @@ fmt: install ## Format the Python code
 
 # The edit-test loop: the domain, the service over the in-memory repository, and
 # the repository contract on that twin; no servers, no AWS stand-in, no lint.
-FAST_TESTS := tests/chalicelib/test_domain.py tests/chalicelib/test_service.py \
-	tests/chalicelib/test_config.py tests/chalicelib/test_repository.py
+FAST_TESTS := tests/unit/test_domain.py tests/unit/test_service.py \
+	tests/unit/test_config.py tests/unit/test_repository.py
 
 test-fast: install ## Unit tests in a few seconds (no servers): the edit-test loop
 	$(BIN)/pytest -q -p no:cacheprovider -k "not dynamo" $(FAST_TESTS)

@@ -52,7 +52,7 @@ def measure(number: int) -> dict[str, float]:
     import app as app_module
     from chalicelib.dynamo import dynamodb_client
     from chalicelib.wsgi import ChaliceWSGIAdapter
-    from tests.runtimes.inprocess import in_process_aws
+    from tests.contract.runtimes.inprocess import in_process_aws
 
     with in_process_aws() as aws:
         user = aws.new_user()
@@ -112,7 +112,7 @@ def token_checks(number: int) -> dict[str, float]:
     """CPU of TokenVerifier.verify: the same token again, and a new token each call."""
     from chalicelib.auth import JwksCache, TokenVerifier
     from chalicelib.config import load_settings
-    from tests.runtimes.inprocess import moto_public_jwks
+    from tests.contract.runtimes.inprocess import moto_public_jwks
     from tests.tokens import claims_for, moto_signing_key, signed
 
     settings = load_settings(

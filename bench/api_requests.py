@@ -61,7 +61,7 @@ def count_requests() -> list[tuple[str, Counter[str]]]:
 
     import app as app_module
     from chalicelib.dynamo import dynamodb_client
-    from tests.runtimes.inprocess import in_process_aws
+    from tests.contract.runtimes.inprocess import in_process_aws
 
     rows: list[tuple[str, Counter[str]]] = []
     calls: Counter[str] = Counter()

@@ -1,6 +1,6 @@
 """`make bench` (``python -m bench.lambda_cold_start``): the Lambda package's cold start.
 
-In the contract suite's fourth runtime (tests/runtimes/lambda_package.py): the
+In the contract suite's fourth runtime (tests/contract/runtimes/lambda_package.py): the
 built deployment.zip in a clean Python with only what Lambda provides, behind the
 API Gateway emulation, DynamoDB a moto server. Each round replaces the execution
 environments with new ones, then times a new environment's start (process start
@@ -15,7 +15,7 @@ import statistics
 import sys
 import time
 
-from tests.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
+from tests.contract.runtimes.lambda_package import EXECUTION_ENVIRONMENTS, lambda_runtime
 
 ROUNDS = 5
 STEADY_REQUESTS = 20

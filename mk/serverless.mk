@@ -14,7 +14,7 @@ WHEELHOUSE          ?= build/wheelhouse
 CHECKOV_SKIPS       := $(shell grep -oE '^CKV[A-Z0-9_]+' serverless/checkov-skips.txt | paste -sd, -)
 ARCHITECTURE        ?= serverless
 
-# The "lambda" contract runtime (tests/runtimes/lambda_package.py) runs the built
+# The "lambda" contract runtime (tests/contract/runtimes/lambda_package.py) runs the built
 # package in a Python with only what the Lambda runtime provides.
 LAMBDA_RUNTIME      := build/lambda-runtime
 

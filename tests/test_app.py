@@ -11,8 +11,8 @@ from chalice.test import Client
 
 import app as app_module
 from chalicelib.dynamo import bind_models
-from tests.runtimes.base import User
-from tests.runtimes.inprocess import in_process_aws
+from tests.contract.runtimes.base import User
+from tests.contract.runtimes.inprocess import in_process_aws
 
 ROUTES_SCRIPT = """
 import json, app

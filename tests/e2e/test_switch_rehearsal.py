@@ -34,10 +34,10 @@ import requests
 from scripts.front_door import Backend, FrontDoor
 from scripts.gunicorn_server import gunicorn_server, local_moto_stack
 from scripts.local_stack import Stack, aws_client
+from tests.contract.runtimes.base import User, make_user
+from tests.contract.runtimes.lambda_package import LambdaRuntime, lambda_runtime
 from tests.e2e.conftest import BrowserProblems
 from tests.e2e.helpers import add_todo, new_email, row, sign_up, titles
-from tests.runtimes.base import User, make_user
-from tests.runtimes.lambda_package import LambdaRuntime, lambda_runtime
 
 pytestmark = pytest.mark.integration
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from tests.runtimes.inprocess import moto_public_jwks
-from tests.runtimes.lambda_package import (
+from tests.contract.runtimes.inprocess import moto_public_jwks
+from tests.contract.runtimes.lambda_package import (
     CognitoAuthorizer,
     Gateway,
     PackagedApp,
