@@ -14,8 +14,8 @@ import pytest
 from chalicelib import observability
 from chalicelib.dynamo import MAX_RETRY_ATTEMPTS, bind_models
 from chalicelib.errors import AuthFailure
-from tests.observability.conftest import Output
-from tests.observability.emf import emf_problems
+from tests.conftest import Output
+from tests.unit.emf import emf_problems
 from tests.runtimes.base import User
 from tests.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
 from tests.tokens import claims_for, other_rsa_key, signed, unsigned

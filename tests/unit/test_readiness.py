@@ -14,7 +14,7 @@ from chalicelib.config import AUTH_MODE_GATEWAY, load_settings
 from chalicelib.dynamo import MAX_RETRY_ATTEMPTS, bind_models
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.readiness import CACHE_SECONDS, RETRY_AFTER_SECONDS, Readiness
-from tests.observability.conftest import Output
+from tests.conftest import Output
 from tests.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
 from tests.runtimes.inprocess import moto_public_jwks
 

@@ -13,7 +13,7 @@ from scripts import deploy_serverless
 from scripts.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
 from tests.ci.cfn import load_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
 # Names at the edges of the rule, and characters it must refuse.
 PROBES = [

@@ -24,7 +24,7 @@ import pytest
 import app as app_module
 from chalicelib.domain import Todo
 from chalicelib.service import TodoService
-from tests.observability.conftest import Output
+from tests.conftest import Output
 from tests.runtimes.base import Runtime, User
 from tests.runtimes.chalice_client import chalice_runtime
 from tests.runtimes.wsgi_inprocess import wsgi_runtime
