@@ -13,7 +13,6 @@ import pytest
 from moto import mock_aws
 
 from scripts.local_stack import FAKE_CREDENTIALS
-from tests.unit.emf import is_emf
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def dynamodb_requests(aws: None) -> Iterator[RequestCounter]:
 
 
 class Output:
-    """What the app wrote (logs and EMF documents), one JSON object a line."""
+    """What the app wrote, one JSON object a line: log lines, and EMF documents (`_aws`)."""
 
     def __init__(self) -> None:
         self.stream = io.StringIO()
@@ -68,10 +67,10 @@ class Output:
         return [json.loads(line) for line in self.stream.getvalue().splitlines() if line]
 
     def logs(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines() if not is_emf(line)]
+        return [line for line in self.lines() if "_aws" not in line]
 
     def metrics(self) -> list[dict[str, Any]]:
-        return [line for line in self.lines() if is_emf(line)]
+        return [line for line in self.lines() if "_aws" in line]
 
     def clear(self) -> None:
         self.stream.seek(0)
