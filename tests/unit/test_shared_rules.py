@@ -47,16 +47,6 @@ def test_every_terraform_stack_name_check_is_the_rule() -> None:
     assert {pattern for _, pattern in checks} == {f"^{STACK_NAME_PATTERN}$"}, checks
 
 
-def test_modules_take_the_name_from_the_root_without_checking_it_again() -> None:
-    checked_in = {
-        path.parent.relative_to(TERRAFORM).as_posix()
-        for path in terraform_files()
-        if "var.name)" in path.read_text() and "regex(" in path.read_text()
-    }
-    # terraform/shared/stack.tf: the one file both roots (persistent, app) link in.
-    assert checked_in == {"shared"}, f"only the roots check the stack name: {checked_in}"
-
-
 @pytest.mark.parametrize("name", PROBES)
 def test_the_serverless_deploy_accepts_exactly_the_names_the_rule_accepts(name: str) -> None:
     if follows_the_rule(name):
