@@ -16,8 +16,8 @@ from chalicelib import observability
 from chalicelib.dynamo import MAX_RETRY_ATTEMPTS, bind_models
 from chalicelib.errors import AuthFailure
 from tests.conftest import Output
-from tests.runtimes.base import User
-from tests.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
+from tests.contract.runtimes.base import User
+from tests.contract.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
 from tests.tokens import claims_for, other_rsa_key, signed, unsigned
 
 

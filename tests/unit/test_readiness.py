@@ -15,8 +15,8 @@ from chalicelib.dynamo import MAX_RETRY_ATTEMPTS, bind_models
 from chalicelib.errors import ServiceUnavailable
 from chalicelib.readiness import CACHE_SECONDS, RETRY_AFTER_SECONDS, Readiness
 from tests.conftest import Output
-from tests.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
-from tests.runtimes.inprocess import moto_public_jwks
+from tests.contract.runtimes.chalice_client import ChaliceRuntime, chalice_runtime
+from tests.contract.runtimes.inprocess import moto_public_jwks
 
 SETTINGS = load_settings({"COGNITO_USER_POOL_ID": "us-east-1_abc", "COGNITO_APP_CLIENT_ID": "c"})
 

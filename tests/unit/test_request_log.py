@@ -25,9 +25,9 @@ import app as app_module
 from chalicelib.domain import Todo
 from chalicelib.service import TodoService
 from tests.conftest import Output
-from tests.runtimes.base import Runtime, User
-from tests.runtimes.chalice_client import chalice_runtime
-from tests.runtimes.wsgi_inprocess import wsgi_runtime
+from tests.contract.runtimes.base import Runtime, User
+from tests.contract.runtimes.chalice_client import chalice_runtime
+from tests.contract.runtimes.wsgi_inprocess import wsgi_runtime
 
 SECRET_TITLE = "Call the notary about the inheritance"
 REQUEST_FIELDS = {"correlation_id", "method", "route", "status", "latency_ms", "dynamodb_requests"}

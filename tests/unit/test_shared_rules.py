@@ -11,7 +11,7 @@ import pytest
 
 from scripts import deploy_serverless
 from scripts.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
-from tests.ci.cfn import load_template
+from tests.infra.ci.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
