@@ -1,7 +1,7 @@
 """One request, one JSON log line: the fields an operator needs, nothing private.
 
 Runs through Chalice's test client (what `chalice local` and Lambda run) and
-through the WSGI shim (what the EC2 server runs; tests/serverful/test_server.py
+through the WSGI shim (what the EC2 server runs; tests/contract/test_server.py
 checks that the server adds no access line of its own).
 """
 
