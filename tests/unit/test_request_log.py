@@ -180,15 +180,13 @@ def run_app(env: dict[str, str]) -> str:
     return result.stdout
 
 
-def test_log_level_setting_filters_the_request_lines() -> None:
+def test_the_log_level_filters_and_the_text_format_is_readable_without_metrics() -> None:
     out = run_app({"LOG_LEVEL": "WARNING"})
     logs = [json.loads(line) for line in out.splitlines() if '"_aws"' not in line]
     assert [(line["level"], line["route"], line["status"]) for line in logs] == [
         ("WARNING", "/ready", 503)
     ]
 
-
-def test_the_text_format_is_readable_and_leaves_metrics_out() -> None:
     out = run_app({"LOG_FORMAT": "text"})
     lines = out.splitlines()
     assert len(lines) == 2
