@@ -74,35 +74,24 @@ def password_claim(
 def test_srp_vectors_made_by_aws_hold_on_both_sides() -> None:
     """The stand-in's server side and this test's client agree with AWS's library."""
     pool_name = VECTORS["userPoolId"].split("_", 1)[1]
-    verifier = srp_verifier(
-        pool_name, VECTORS["userIdForSrp"], VECTORS["password"], int(VECTORS["salt"], 16)
-    )
+    user_id, password = VECTORS["userIdForSrp"], VECTORS["password"]
+    timestamp = VECTORS["timestamp"]
+    verifier = srp_verifier(pool_name, user_id, password, int(VECTORS["salt"], 16))
     b, A = int(VECTORS["b"], 16), int(VECTORS["A"], 16)
     assert format(srp_server_public(verifier, b), "x") == VECTORS["B"]
-    signature = srp_signature(
-        pool_name,
-        VECTORS["userIdForSrp"],
-        verifier,
-        A,
-        b,
-        VECTORS["secretBlock"],
-        VECTORS["timestamp"],
-    )
+    signature = srp_signature(pool_name, user_id, verifier, A, b, VECTORS["secretBlock"], timestamp)
     assert base64.b64encode(signature).decode() == VECTORS["signature"]
     challenge = {
-        "USER_ID_FOR_SRP": VECTORS["userIdForSrp"],
+        "USER_ID_FOR_SRP": user_id,
         "SRP_B": VECTORS["B"],
         "SALT": VECTORS["salt"],
         "SECRET_BLOCK": VECTORS["secretBlock"],
     }
-    claim = password_claim(
-        VECTORS["userPoolId"],
-        VECTORS["password"],
-        int(VECTORS["a"], 16),
-        challenge,
-        VECTORS["timestamp"],
+    a = int(VECTORS["a"], 16)
+    assert (
+        password_claim(VECTORS["userPoolId"], password, a, challenge, timestamp)
+        == (VECTORS["signature"])
     )
-    assert claim == VECTORS["signature"]
 
 
 def srp_sign_in(
