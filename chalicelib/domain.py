@@ -27,7 +27,7 @@ BULK_LIMIT = 500
 _DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # What a title may hold, as character classes that Python's `re` and ECMA-262 read
-# alike (openapi.yaml's title pattern is TITLE_PATTERN, checked by tests/test_openapi.py):
+# alike (openapi.yaml's title pattern is TITLE_PATTERN, checked by tests/contract/test_openapi.py):
 # control characters (Unicode Cc: NUL, escape, DEL, the C1 controls, tab and newline too)
 _CONTROL = r"\x00-\x1f\x7f-\x9f"
 # Python's whitespace (what str.strip removes), code point by code point;

@@ -46,7 +46,7 @@ LIMIT_MAX = 1000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 # A cursor is the place of the last todo listed, "<order>.<id>". Every string
 # of this shape is a valid place to continue after, so openapi.yaml can state
-# exactly what is accepted (tests/test_openapi.py holds it to this pattern).
+# exactly what is accepted (tests/contract/test_openapi.py holds it to this pattern).
 CURSOR_PATTERN = r"^(-?[0-9]{1,9}|-?1000000000)\.([0-7][0-9A-HJKMNP-TV-Z]{25})$"
 _CURSOR = re.compile(CURSOR_PATTERN)
 

@@ -1,5 +1,5 @@
 """Rules the deploy paths, the local stack and the web app share, defined once
-for Python. The other languages keep their own copy, and tests/test_shared_rules.py
+for Python. The other languages keep their own copy, and tests/unit/test_shared_rules.py
 checks that each agrees with this one:
 
 - the stack name: terraform/variables.tf (`var.name`), and ci/pipeline.yaml,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import io
+import json
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -52,3 +55,36 @@ def dynamodb_requests(aws: None) -> Iterator[RequestCounter]:
         yield counter
     finally:
         events.unregister("before-call.dynamodb", counter)
+
+
+class Output:
+    """What the app wrote, one JSON object a line: log lines, and EMF documents (`_aws`)."""
+
+    def __init__(self) -> None:
+        self.stream = io.StringIO()
+
+    def lines(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.stream.getvalue().splitlines() if line]
+
+    def logs(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if "_aws" not in line]
+
+    def metrics(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if "_aws" in line]
+
+    def clear(self) -> None:
+        self.stream.seek(0)
+        self.stream.truncate()
+
+
+@pytest.fixture
+def output() -> Iterator[Output]:
+    """The app's log and metric output during one test."""
+    import app as app_module
+
+    captured = Output()
+    app_module.observability.set_stream(captured.stream)
+    try:
+        yield captured
+    finally:
+        app_module.observability.set_stream(sys.stdout)

@@ -11,7 +11,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,30 +23,18 @@ READY_LINE = "Local stack is up"
 START_TIMEOUT_SECONDS = 120
 
 
-@dataclass(frozen=True)
-class DevStack:
-    state_dir: Path
-    env: dict[str, str]
-    process: subprocess.Popen[bytes]
-
-    @property
-    def info(self) -> dict[str, Any]:
-        """.dev/stack.json of this stack."""
-        info: dict[str, Any] = json.loads((self.state_dir / "stack.json").read_text())
-        return info
-
-
 @contextmanager
 def dev_stack(
     state_dir: Path, cors_origins: str, public_api_origin: str = ""
-) -> Iterator[DevStack]:
+) -> Iterator[dict[str, Any]]:
     """scripts/dev.py --no-web, running until the block ends (a failed start is
-    retried on other ports by on_free_ports, with a warning); the API's links name
-    `public_api_origin` when given (a front door), else the API's own address."""
+    retried on other ports by on_free_ports, with a warning); yields its
+    .dev/stack.json. The API's links name `public_api_origin` when given (a front
+    door), else the API's own address."""
     attempts = itertools.count(1)
 
     @contextmanager
-    def serve(moto_port: int, api_port: int) -> Iterator[DevStack]:
+    def serve(moto_port: int, api_port: int) -> Iterator[dict[str, Any]]:
         attempt_dir = state_dir / f"attempt-{next(attempts)}"
         attempt_dir.mkdir(parents=True)
         env = {
@@ -73,16 +60,16 @@ def dev_stack(
                 if problem is not None:
                     said = log_path.read_text(errors="replace")
                     raise ServerDidNotStart(f"{problem}; scripts/dev.py said:\n{said}")
-                yield DevStack(attempt_dir, env, process)
+                yield json.loads((attempt_dir / "stack.json").read_text())
             finally:
                 stop_process(process)
 
     with ExitStack() as running:
         try:
-            stack = running.enter_context(on_free_ports(2, serve))
+            info = running.enter_context(on_free_ports(2, serve))
         except ServerDidNotStart as error:
             pytest.fail(f"scripts/dev.py did not start:\n{error}")
-        yield stack
+        yield info
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], log_path: Path) -> str | None:

@@ -53,9 +53,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> I
             tmp_path_factory.mktemp("dev-state"),
             cors_origins=door.origin,
             public_api_origin=door.origin,
-        ) as running,
+        ) as info,
     ):
-        info = running.info
         door.web_config.update(
             region=info["region"],
             userPoolId=info["user_pool_id"],

@@ -1,19 +1,9 @@
-"""`make rehearse-switch`: the switch between the two compute paths, end to end here.
-
-One moto server (the foundation's stand-in: one table, one user pool) under both
-compute runtimes: the built Lambda package behind the API Gateway emulation
-(serverless) and the EC2 runtime, gunicorn through the WSGI shim (serverful).
-The local front door (scripts/front_door.py, CloudFront's part) serves the built
-web app and routes the API's paths to the active one.
-
-In Chromium a user signs up and makes todos on the serverless path. While a
-background client (its own user) keeps reading and writing, and the page keeps
-reading, the door switches to the serverful path and back, each switch as
-`make switch` does it: /ready on the target directly, point the door at it,
-/ready through the door, the previous one's requests in flight finished. The same
-session goes on, the same todos are there, and not one request failed. It prints
-how many requests each switch saw, then the figures docs/choosing.md quotes:
-latency through the door per path, and cold start against a new EC2 worker.
+"""`make rehearse-switch`: one moto server under both compute paths (the Lambda
+package behind the API Gateway emulation; gunicorn through the WSGI shim), the local
+front door (scripts/front_door.py) in front. A Chromium user and a background client
+keep working while the door switches there and back as `make switch` does; the same
+session and todos go on and not one request fails. Then it prints docs/choosing.md's
+figures: latency through the door per path, and cold start of each.
 """
 
 from __future__ import annotations

@@ -30,44 +30,16 @@ def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) ->
     assert titles(page) == ["Buy milk", "Walk the dog", "Write report"]
     page.get_by_text("3 items left").wait_for()
 
-    # Empty and blank input adds nothing; surrounding spaces are trimmed.
-    box = page.get_by_label("New todo")
-    box.fill("   ")
-    box.press("Enter")
-    add_todo(page, "  Call mum  ")
-    assert titles(page)[-1] == "Call mum"
-    row(page, "Call mum").get_by_role("button", name="Delete “Call mum”").click()
-    page.get_by_text("3 items left").wait_for()
-
     # Double-click to edit, Enter saves.
     row(page, "Walk the dog").get_by_text("Walk the dog", exact=True).dblclick()
     edit = page.get_by_role("textbox", name="Edit “Walk the dog”")
     edit.fill("Walk the dog twice")
     edit.press("Enter")
     row(page, "Walk the dog twice").wait_for()
-    # Esc cancels an edit.
-    row(page, "Buy milk").get_by_text("Buy milk", exact=True).dblclick()
-    page.get_by_role("textbox", name="Edit “Buy milk”").fill("Something else")
-    page.keyboard.press("Escape")
-    row(page, "Buy milk").wait_for()
 
     row(page, "Buy milk").get_by_role("checkbox").check()
     page.get_by_text("2 items left").wait_for()
     screenshot(page, "02-list-with-completed")
-
-    page.get_by_role("link", name="Active").click()
-    page.wait_for_url("**/#/active")
-    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
-    assert titles(page) == ["Walk the dog twice", "Write report"]
-    page.get_by_role("link", name="Completed").click()
-    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 1")
-    assert titles(page) == ["Buy milk"]
-    page.get_by_role("link", name="All").click()
-    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 3")
-
-    page.get_by_role("button", name="Clear completed").click()
-    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
-    assert page.get_by_role("button", name="Clear completed").count() == 0
 
     # Reload on a filter route: the session, the data and the filter all survive.
     page.get_by_role("link", name="Active").click()
@@ -76,6 +48,11 @@ def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) ->
     assert page.url.endswith("#/active")
     assert page.get_by_role("link", name="Active").get_attribute("aria-current") == "page"
     assert titles(page) == ["Walk the dog twice", "Write report"]
+
+    page.get_by_role("link", name="All").click()
+    page.get_by_role("button", name="Clear completed").click()
+    page.wait_for_function("document.querySelectorAll('#todo-list > li').length === 2")
+    assert page.get_by_role("button", name="Clear completed").count() == 0
 
     # What the server has is what the page showed, once the Undo time is over.
     page.get_by_role("button", name="Undo").wait_for(state="detached", timeout=10_000)
@@ -110,7 +87,7 @@ def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) ->
     assert api_fetch(bob_page, "GET", "/todos", None)["body"] == []
 
 
-def test_details_order_toggle_all_and_conflict(page: Any, problems: Any) -> None:
+def test_details_order_and_conflict(page: Any, problems: Any) -> None:
     sign_up(page, new_email("cy"))
     for title in ("First", "Second", "Third"):
         add_todo(page, title)
@@ -144,14 +121,6 @@ def test_details_order_toggle_all_and_conflict(page: Any, problems: Any) -> None
     assert saved[0]["notes"] == "Remember the receipts"
     assert saved[0]["due"] == "2020-01-31"
     assert saved[0]["priority"] == "high"
-
-    # Toggle-all marks everything, and follows individual toggles.
-    toggle_all = page.get_by_label("Mark all as complete")
-    toggle_all.check()
-    page.get_by_text("0 items left").wait_for()
-    row(page, "Second").get_by_role("checkbox").click()
-    page.get_by_text("1 item left").wait_for()
-    assert not toggle_all.is_checked()
 
     # Someone else changes "Second" while this page is editing it: the stale edit must not win.
     row(page, "Second").get_by_text("Second", exact=True).dblclick()

@@ -100,7 +100,6 @@ def test_a_long_paste_is_cut_visibly_and_only_what_was_shown_is_saved(new_contex
     assert len(box.input_value()) == 500
     assert run_axe(page) == []
     box.press("Enter")
-    saved = api_fetch(page, "GET", "/todos", None)
     page.wait_for_function("document.querySelectorAll('#todo-list input:disabled').length === 0")
     saved = api_fetch(page, "GET", "/todos", None)["body"]
     assert [len(t["title"]) for t in saved] == [500]

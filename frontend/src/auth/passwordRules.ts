@@ -1,6 +1,6 @@
 /**
  * The password policy of every user pool, local and on AWS (scripts/shared_rules.py;
- * tests/test_shared_rules.py checks this copy): at least 12 characters with a
+ * tests/unit/test_shared_rules.py checks this copy): at least 12 characters with a
  * lowercase and an uppercase letter, a number and a symbol. Shown as a checklist
  * while the user types; Cognito stays the judge.
  */

@@ -1,12 +1,11 @@
-"""`make logs` reads the stack's app log group (moto's CloudWatch Logs stands in)."""
+"""`make logs` reads the stack's app log group (moto's CloudWatch Logs stands in): the
+serverful group /todo/<stack>/app, the serverless /aws/lambda/<stack>-api."""
 
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from unittest import mock
 
 import boto3
@@ -15,18 +14,6 @@ from moto import mock_aws
 
 from scripts import logs as logs_command
 from scripts.local_stack import FAKE_CREDENTIALS
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_the_log_groups_are_the_ones_the_stacks_create() -> None:
-    merge = (ROOT / "serverless" / "merge.yaml").read_text()
-    assert 'LogGroupName: !Sub "/aws/lambda/${AWS::StackName}-api"' in merge
-    groups = logs_command.LOG_GROUPS
-    assert groups["serverless"].format(stack="todo-prod") == "/aws/lambda/todo-prod-api"
-    monitoring = (ROOT / "terraform" / "modules" / "monitoring" / "main.tf").read_text()
-    assert re.search(r'name\s+= "/todo/\$\{var.name\}/app"', monitoring)
-    assert groups["serverful"].format(stack="todo-prod") == "/todo/todo-prod/app"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from scripts import deploy_serverless
 from scripts.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
 from tests.infra.ci.cfn import load_template
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
 # Names at the edges of the rule, and characters it must refuse.
 PROBES = [
@@ -45,16 +45,6 @@ def test_every_terraform_stack_name_check_is_the_rule() -> None:
     ]
     assert checks, "terraform/ must check var.name (the stack name)"
     assert {pattern for _, pattern in checks} == {f"^{STACK_NAME_PATTERN}$"}, checks
-
-
-def test_modules_take_the_name_from_the_root_without_checking_it_again() -> None:
-    checked_in = {
-        path.parent.relative_to(TERRAFORM).as_posix()
-        for path in terraform_files()
-        if "var.name)" in path.read_text() and "regex(" in path.read_text()
-    }
-    # terraform/shared/stack.tf: the one file both roots (persistent, app) link in.
-    assert checked_in == {"shared"}, f"only the roots check the stack name: {checked_in}"
 
 
 @pytest.mark.parametrize("name", PROBES)

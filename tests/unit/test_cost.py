@@ -15,7 +15,6 @@ from scripts.cost import (
     instances_needed,
     serverful,
     serverless,
-    shared,
     tiered,
     total,
 )
@@ -54,13 +53,6 @@ def test_serverful_at_ten_million_requests_by_hand() -> None:
     assert total(lines) == pytest.approx(91.61, abs=0.01)
 
 
-def test_shared_lines_by_hand() -> None:
-    lines = shared(TEN_MILLION, PRICES, LOAD)
-    assert dollars(lines, "CloudFront requests") == pytest.approx(1_000 * 0.01)
-    assert dollars(lines, "DynamoDB reads") == pytest.approx(8 * 0.125)  # 8M reads, 1 RRU
-    assert dollars(lines, "DynamoDB writes") == pytest.approx(2 * 4 * 0.625)  # 2M x 4 WRU
-
-
 def test_api_gateway_tiers() -> None:
     # 400M REST requests: 333M at $3.50, 67M at $2.80; HTTP: 300M at $1.00, 100M at $0.90.
     assert tiered(400e6, PRICES.rest_api_tiers)[0] == pytest.approx(333 * 3.5 + 67 * 2.8)
@@ -87,26 +79,18 @@ def test_break_even_is_where_the_totals_cross() -> None:
     )
 
 
-def test_make_cost_prints_the_table() -> None:
-    printed = subprocess.run(
-        [sys.executable, "-m", "scripts.cost", "--requests", "10000000"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def make_cost(*args: str) -> str:
+    command = [sys.executable, "-m", "scripts.cost", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def test_make_cost_prints_the_table_with_the_shared_lines() -> None:
+    printed = make_cost("--requests", "10000000")
     assert "10,000,000 requests (us-east-1" in printed
     assert "total, serverless  $       55.06" in printed
     assert "total, serverful   $      108.42" in printed
     assert "break-even: 29,1" in printed
-
-
-def test_the_lambda_duration_can_be_given() -> None:
-    printed = subprocess.run(
-        [sys.executable, "-m", "scripts.cost", "--requests", "1000000", "--lambda-ms", "40"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    # 1M x 0.5 GB x 0.040 s = 20,000 GB-s x $0.0000166667 = $0.33
+    # The Lambda duration can be given: 1M x 0.5 GB x 0.040 s = 20,000 GB-s = $0.33.
+    printed = make_cost("--requests", "1000000", "--lambda-ms", "40")
     assert "1M x 0.5 GB x 40 ms = 20,000 GB-s x $0.0000166667" in printed
     assert "$       0.33" in printed

@@ -73,16 +73,13 @@ def received(daemon: socket.socket) -> list[dict[str, Any]]:
         documents.append(json.loads(body))
 
 
-def test_on_lambda_each_request_is_a_subsegment_with_route_and_request_id(
+def test_on_lambda_each_request_is_a_subsegment_and_off_lambda_nothing_is_traced(
     xray_daemon: socket.socket,
 ) -> None:
     request_id = run_request(xray_daemon, on_lambda=True)
-
     (subsegment,) = [d for d in received(xray_daemon) if d["name"] == "## GET /health"]
     assert subsegment["trace_id"] == TRACE_ID
     assert subsegment["annotations"] == {"route": "GET /health", "request_id": request_id}
 
-
-def test_off_lambda_nothing_is_traced(xray_daemon: socket.socket) -> None:
     run_request(xray_daemon, on_lambda=False)
     assert received(xray_daemon) == []
