@@ -327,7 +327,7 @@ def dynamodb_client() -> Any:
 
 # Query answers reach PynamoDB as DynamoDB sent them (``json.loads``), not walked by
 # botocore's parser, whose work changes only binary values (base64 -> bytes) and no
-# item holds one (tests/chalicelib/test_dynamo.py). The one hand-written step on the
+# item holds one (tests/unit/test_dynamo.py). The one hand-written step on the
 # read path, kept by measurement (bench/api_cpu.py, our CPU for a page of 20, two
 # interleaved runs each on a shared 2-core machine): 2,885 and 2,593 µs with it, 4,728
 # and 3,736 µs without, i.e. it saves ~35%. (GetItem gains nothing measurable, so it

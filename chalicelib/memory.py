@@ -1,7 +1,7 @@
 """The in-memory todo store: the DynamoDB adapter's twin for fast tests.
 
 Same contract as ``chalicelib.dynamo.DynamoTodoRepository`` (held to it by
-tests/chalicelib/test_repository.py), no server, no network: service tests run
+tests/unit/test_repository.py), no server, no network: service tests run
 on it in milliseconds.
 """
 

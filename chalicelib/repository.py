@@ -2,7 +2,7 @@
 
 The PynamoDB adapter (``chalicelib.dynamo``) implements it, and so does the
 in-memory twin (``chalicelib.memory``) the fast tests use; one contract test
-class (tests/chalicelib/test_repository.py) holds both to the same behaviour.
+class (tests/unit/test_repository.py) holds both to the same behaviour.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def test_valid_id_tokens_give_their_subject_and_the_keys_are_fetched_once(
 # What the app's verifier refuses beyond the tokens the contract suite sends on every
 # runtime (tests/contract/test_auth.py: none, garbage, alg none, HS256 keyed with the
 # public key, wrong key, expired, wrong issuer or client; their reasons are checked
-# by tests/observability/test_metrics.py). On Lambda, API Gateway checks tokens.
+# by tests/unit/test_metrics.py). On Lambda, API Gateway checks tokens.
 @pytest.mark.parametrize(
     ("make_token", "message", "reason"),
     [

@@ -44,7 +44,7 @@ def _project(tmp_path: Path, lock: str) -> Path:
 
 
 def test_a_lock_that_is_not_what_uv_lock_gives_is_refused(tmp_path: Path) -> None:
-    # A hand-edited pin; the other ways a lock goes stale: tests/test_locks.py.
+    # A hand-edited pin; the other ways a lock goes stale: tests/unit/test_locks.py.
     lock = (ROOT / ds.LOCK_FILE).read_text()
     assert "pynamodb==6.1.0" in lock
     project = _project(tmp_path, lock.replace("pynamodb==6.1.0", "pynamodb==6.2.0", 1))
