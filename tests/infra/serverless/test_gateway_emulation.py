@@ -1,5 +1,6 @@
 """The API Gateway emulation of the `lambda` contract runtime behaves as API Gateway
-documents it, where the contract suite alone could not tell (tests/contract/runtimes/lambda_package.py)."""
+documents it, where the contract suite alone could not tell
+(tests/contract/runtimes/lambda_package.py)."""
 
 from __future__ import annotations
 
