@@ -111,15 +111,8 @@ def _package(tmp_path: Path) -> Path:
 
 
 def _argv(tmp_path: Path, *extra: str) -> list[str]:
-    return [
-        "--out",
-        str(tmp_path / "build"),
-        "--region",
-        REGION,
-        "--stack-name",
-        "todo-test",
-        *extra,
-    ]
+    out = str(tmp_path / "build")
+    return ["--out", out, "--region", REGION, "--stack-name", "todo-test", *extra]
 
 
 def option(command: list[str], name: str) -> str:
@@ -254,12 +247,9 @@ def test_deploy_without_sam_says_how_to_install_it(
 
 
 def test_deploy_without_a_region_or_a_package_is_a_clear_error(aws: None, tmp_path: Path) -> None:
+    argv = ["deploy", "--out", str(tmp_path / "build")]
     with pytest.raises(ds.DeployError, match="no AWS region"):
-        ds.main(
-            ["deploy", "--out", str(tmp_path / "build")],
-            run_sam=FakeSam(),
-            foundation=FakeFoundation(),
-        )
+        ds.main(argv, run_sam=FakeSam(), foundation=FakeFoundation())
     with pytest.raises(ds.DeployError, match="make package-serverless"):
         ds.main(["deploy", *_argv(tmp_path)], run_sam=FakeSam(), foundation=FakeFoundation())
 
