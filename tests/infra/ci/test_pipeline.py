@@ -1,14 +1,6 @@
-"""ci/pipeline.yaml cannot be turned into account admin (issue 10) nor lose
-data: the rules checkov states per policy are ci/checkov_checks (CKV_TODO_1-3,
-`make ci-lint`, test_policies.py); these need the whole template, IAM's
-reference or the Terraform. Every role
-the deploy creates or changes carries the app's permissions boundary, the
-boundary stays, the deploy touches only this stack's Cognito, API Gateway,
-CloudFront and Lambda resources, each build writes only its own cache, and a
-person approves prod releases. Nor can it reach other apps (issue 20): EC2
-networks, instances and KMS keys only by this stack's tag, name scopes that end
-at a separator no name contains, and the region's API Gateway logging role
-left to the account template."""
+"""ci/pipeline.yaml cannot be turned into account admin (issue 10), lose data or reach
+other apps (issue 20): the rules that need the whole template, IAM's reference or the
+Terraform. Per-policy rules are checkov checks (ci/checkov_checks, test_policies.py)."""
 
 from __future__ import annotations
 
@@ -71,6 +63,15 @@ def resource_text(resource: Any) -> str:
         name, attribute = resource["Fn::GetAtt"]
         return f"${{{name}.{attribute}}}"
     return str(resource)
+
+
+def granted_on(statements: list[dict[str, Any]], action: str) -> set[str]:
+    return {
+        resource_text(resource)
+        for statement in statements
+        if statement["Effect"] == "Allow" and grants(statement, action)
+        for resource in as_list(statement["Resource"])
+    }
 
 
 def statements_of_role(role: str, template: dict[str, Any] = TEMPLATE) -> list[dict[str, Any]]:
@@ -176,14 +177,12 @@ def test_the_function_may_only_be_invoked_by_api_gateway_and_use_powertools_laye
 # ---------------------------------------------------------------- artifact bucket writes
 
 
+def object_writes(role: str) -> set[str]:
+    return granted_on(statements_of_role(role), "s3:putobject")
+
+
 def artifact_writes(role: str) -> set[str]:
-    return {
-        resource_text(r)
-        for s in statements_of_role(role)
-        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
-        for r in as_list(s["Resource"])
-        if "${ArtifactBucket" in resource_text(r)
-    }
+    return {resource for resource in object_writes(role) if "${ArtifactBucket" in resource}
 
 
 def cache_prefix(project: str) -> str:
@@ -219,12 +218,8 @@ def test_each_build_role_writes_only_its_own_cache_prefix() -> None:
     # Stage artifacts (the source, anything else) only by the pipeline.
     assert artifact_writes("PipelineRole") == {"${ArtifactBucket.Arn}/*"}
     # The web publisher writes the web bucket, never the EC2 app's artifacts.
-    web_writes = {
-        resource_text(r)
-        for s in statements_of_role(role_of["FrontendProject"])
-        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
-        for r in as_list(s["Resource"])
-    } - artifact_writes(role_of["FrontendProject"])
+    frontend = role_of["FrontendProject"]
+    web_writes = object_writes(frontend) - artifact_writes(frontend)
     assert web_writes == {"arn:${AWS::Partition}:s3:::${ProjectName}-${Stage}-web*/*"}
 
 
@@ -728,24 +723,13 @@ def test_the_deploy_role_may_use_the_foundations_terraform_state(architecture: s
         ("s3:putobject", "${TerraformStateBucket.Arn}/*"),
         ("s3:deleteobject", "${TerraformStateBucket.Arn}/*.tflock"),
     }
-    granted = {
+    statements = role_statements(architecture)
+    missing = {
         (action, resource)
-        for statement in role_statements(architecture)
-        if statement["Effect"] == "Allow"
         for action, resource in needed
-        if grants(statement, action)
-        and resource in map(resource_text, as_list(statement["Resource"]))
+        if resource not in granted_on(statements, action)
     }
-    assert granted == needed
-
-
-def granted_on(statements: list[dict[str, Any]], action: str) -> set[str]:
-    return {
-        resource_text(resource)
-        for statement in statements
-        if statement["Effect"] == "Allow" and grants(statement, action)
-        for resource in as_list(statement["Resource"])
-    }
+    assert missing == set()
 
 
 def test_only_the_serverful_role_removes_the_serverless_compute_and_only_it() -> None:
