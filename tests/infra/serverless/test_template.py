@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.infra.ci.cfn import load_template
+from tests.infra.serverless.support import ROOT, props
 
-ROOT = Path(__file__).resolve().parents[3]
 ANY_METHOD = "x-amazon-apigateway-any-method"
-
-
-def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return dict(resources[logical_id]["Properties"])
 
 
 def to_cloudformation(
