@@ -87,6 +87,10 @@ def statements_of_role(role: str, template: dict[str, Any] = TEMPLATE) -> list[d
     return found
 
 
+def deploy_denies() -> list[dict[str, Any]]:
+    return [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+
+
 def has_stack_tag_condition(statement: dict[str, Any]) -> bool:
     equals = statement.get("Condition", {}).get("StringEquals", {})
     return STACK in (equals.get("aws:ResourceTag/Stack"), equals.get("aws:RequestTag/Stack"))
@@ -124,7 +128,7 @@ def test_the_boundary_allows_no_iam_and_reaches_the_deploy_as_its_setting() -> N
 
 
 def test_the_deploy_role_can_never_remove_or_change_the_boundary() -> None:
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
 
     def denied(action: str, resource: Any) -> bool:
         return any(grants(s, action) and resource in as_list(s["Resource"]) for s in denies)
@@ -376,8 +380,8 @@ def covered_types(
 def denied_unless_this_stack(action: str, resource_type: str) -> bool:
     """Whether a Deny of the deploy role refuses `action` on every resource of
     this type that does not carry this stack's tag."""
-    for statement in statements_of_role("BackendBuildRole"):
-        if statement["Effect"] != "Deny" or not grants(statement, action):
+    for statement in deploy_denies():
+        if not grants(statement, action):
             continue
         operator, value = conditions(statement).get(STACK_TAG, ("", None))
         kinds = {resource_kind(r) for r in as_list(statement["Resource"])}
@@ -491,7 +495,7 @@ def test_ec2_resources_are_created_only_with_the_stack_tag_and_terraforms_tag_ke
 def test_no_role_reads_other_instances_user_data() -> None:
     # Launch template data and instance attributes carry user data; IAM can scope
     # DescribeInstanceAttribute but ec2:Describe* grants it on every instance.
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
     for action in SECRET_READS:
         for where, statement in allowed_statements():
             if grants(statement, action):
@@ -500,7 +504,7 @@ def test_no_role_reads_other_instances_user_data() -> None:
 
 
 def test_kms_keys_are_never_created_or_changed_with_the_lockout_check_bypassed() -> None:
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
     for action in ("kms:createkey", "kms:putkeypolicy"):
         assert any(
             grants(d, action)
