@@ -3,40 +3,22 @@ CloudFormation would create it for given parameter values."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
+from cfnlint.decode import decode_str
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "ci" / "pipeline.yaml"
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """SafeLoader that reads `!Ref x` as {"Ref": x} and `!Sub s` as {"Fn::Sub": s}."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if tag_suffix == "Ref":
-        return {"Ref": value}
-    if tag_suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{tag_suffix}": value}
-
-
-_CfnLoader.add_multi_constructor("!", _intrinsic)
-
-
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    return yaml.load(path.read_text(), Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    """A CloudFormation YAML file with its short tags (!Ref, !Sub...) as Fn:: forms."""
+    template, errors = decode_str(path.read_text())
+    assert not errors, errors
+    return dict(json.loads(json.dumps(template)))
 
 
 _NO_VALUE = object()

@@ -1,14 +1,6 @@
-"""ci/pipeline.yaml cannot be turned into account admin (issue 10) nor lose
-data: the rules checkov states per policy are ci/checkov_checks (CKV_TODO_1-3,
-`make ci-lint`, test_policies.py); these need the whole template, IAM's
-reference or the Terraform. Every role
-the deploy creates or changes carries the app's permissions boundary, the
-boundary stays, the deploy touches only this stack's Cognito, API Gateway,
-CloudFront and Lambda resources, each build writes only its own cache, and a
-person approves prod releases. Nor can it reach other apps (issue 20): EC2
-networks, instances and KMS keys only by this stack's tag, name scopes that end
-at a separator no name contains, and the region's API Gateway logging role
-left to the account template."""
+"""ci/pipeline.yaml cannot be turned into account admin (issue 10), lose data or reach
+other apps (issue 20): the rules that need the whole template, IAM's reference or the
+Terraform. Per-policy rules are checkov checks (ci/checkov_checks, test_policies.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from scripts import deploy_serverful
 from tests.infra.ci.cfn import REPO, as_list, load_template, of_type, policy_statements, resolve
 
 TEMPLATE = load_template()
@@ -73,6 +64,15 @@ def resource_text(resource: Any) -> str:
     return str(resource)
 
 
+def granted_on(statements: list[dict[str, Any]], action: str) -> set[str]:
+    return {
+        resource_text(resource)
+        for statement in statements
+        if statement["Effect"] == "Allow" and grants(statement, action)
+        for resource in as_list(statement["Resource"])
+    }
+
+
 def statements_of_role(role: str, template: dict[str, Any] = TEMPLATE) -> list[dict[str, Any]]:
     """Identity policy statements that apply to `role`: its inline policies and
     the managed policies that list it."""
@@ -85,6 +85,10 @@ def statements_of_role(role: str, template: dict[str, Any] = TEMPLATE) -> list[d
         if {"Ref": role} in policy["Properties"].get("Roles", []):
             found += policy["Properties"]["PolicyDocument"]["Statement"]
     return found
+
+
+def deploy_denies() -> list[dict[str, Any]]:
+    return [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
 
 
 def has_stack_tag_condition(statement: dict[str, Any]) -> bool:
@@ -124,7 +128,7 @@ def test_the_boundary_allows_no_iam_and_reaches_the_deploy_as_its_setting() -> N
 
 
 def test_the_deploy_role_can_never_remove_or_change_the_boundary() -> None:
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
 
     def denied(action: str, resource: Any) -> bool:
         return any(grants(s, action) and resource in as_list(s["Resource"]) for s in denies)
@@ -176,14 +180,12 @@ def test_the_function_may_only_be_invoked_by_api_gateway_and_use_powertools_laye
 # ---------------------------------------------------------------- artifact bucket writes
 
 
+def object_writes(role: str) -> set[str]:
+    return granted_on(statements_of_role(role), "s3:putobject")
+
+
 def artifact_writes(role: str) -> set[str]:
-    return {
-        resource_text(r)
-        for s in statements_of_role(role)
-        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
-        for r in as_list(s["Resource"])
-        if "${ArtifactBucket" in resource_text(r)
-    }
+    return {resource for resource in object_writes(role) if "${ArtifactBucket" in resource}
 
 
 def cache_prefix(project: str) -> str:
@@ -219,12 +221,8 @@ def test_each_build_role_writes_only_its_own_cache_prefix() -> None:
     # Stage artifacts (the source, anything else) only by the pipeline.
     assert artifact_writes("PipelineRole") == {"${ArtifactBucket.Arn}/*"}
     # The web publisher writes the web bucket, never the EC2 app's artifacts.
-    web_writes = {
-        resource_text(r)
-        for s in statements_of_role(role_of["FrontendProject"])
-        if s["Effect"] == "Allow" and grants(s, "s3:putobject")
-        for r in as_list(s["Resource"])
-    } - artifact_writes(role_of["FrontendProject"])
+    frontend = role_of["FrontendProject"]
+    web_writes = object_writes(frontend) - artifact_writes(frontend)
     assert web_writes == {"arn:${AWS::Partition}:s3:::${ProjectName}-${Stage}-web*/*"}
 
 
@@ -280,8 +278,6 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
     variables = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
     assert {"Name": "STACK_NAME", "Value": STACK} in variables
-    settings = deploy_serverful.StackSettings.from_environment({"STACK_NAME": "todo-prod"})
-    assert settings.stack_name == "todo-prod"
 
 
 # ---------------------------------------------------------------- against IAM's own reference
@@ -384,8 +380,8 @@ def covered_types(
 def denied_unless_this_stack(action: str, resource_type: str) -> bool:
     """Whether a Deny of the deploy role refuses `action` on every resource of
     this type that does not carry this stack's tag."""
-    for statement in statements_of_role("BackendBuildRole"):
-        if statement["Effect"] != "Deny" or not grants(statement, action):
+    for statement in deploy_denies():
+        if not grants(statement, action):
             continue
         operator, value = conditions(statement).get(STACK_TAG, ("", None))
         kinds = {resource_kind(r) for r in as_list(statement["Resource"])}
@@ -499,7 +495,7 @@ def test_ec2_resources_are_created_only_with_the_stack_tag_and_terraforms_tag_ke
 def test_no_role_reads_other_instances_user_data() -> None:
     # Launch template data and instance attributes carry user data; IAM can scope
     # DescribeInstanceAttribute but ec2:Describe* grants it on every instance.
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
     for action in SECRET_READS:
         for where, statement in allowed_statements():
             if grants(statement, action):
@@ -508,7 +504,7 @@ def test_no_role_reads_other_instances_user_data() -> None:
 
 
 def test_kms_keys_are_never_created_or_changed_with_the_lockout_check_bypassed() -> None:
-    denies = [s for s in statements_of_role("BackendBuildRole") if s["Effect"] == "Deny"]
+    denies = deploy_denies()
     for action in ("kms:createkey", "kms:putkeypolicy"):
         assert any(
             grants(d, action)
@@ -719,33 +715,21 @@ def test_the_deploy_role_may_apply_the_whole_foundation(architecture: str) -> No
 
 @pytest.mark.parametrize("architecture", ["serverless", "serverful"])
 def test_the_deploy_role_may_use_the_foundations_terraform_state(architecture: str) -> None:
-    # Both paths apply terraform/persistent against the state bucket, with
-    # Terraform's S3 lock file (scripts/deploy_serverful.py, S3_BACKEND).
-    assert "use_lockfile = true" in deploy_serverful.S3_BACKEND
+    # Both paths apply terraform/persistent against the state bucket, with Terraform's
+    # S3 lock file (S3_BACKEND: terraform/test_deploy_settings.py).
     needed = {
         ("s3:listbucket", "${TerraformStateBucket.Arn}"),
         ("s3:getobject", "${TerraformStateBucket.Arn}/*"),
         ("s3:putobject", "${TerraformStateBucket.Arn}/*"),
         ("s3:deleteobject", "${TerraformStateBucket.Arn}/*.tflock"),
     }
-    granted = {
+    statements = role_statements(architecture)
+    missing = {
         (action, resource)
-        for statement in role_statements(architecture)
-        if statement["Effect"] == "Allow"
         for action, resource in needed
-        if grants(statement, action)
-        and resource in map(resource_text, as_list(statement["Resource"]))
+        if resource not in granted_on(statements, action)
     }
-    assert granted == needed
-
-
-def granted_on(statements: list[dict[str, Any]], action: str) -> set[str]:
-    return {
-        resource_text(resource)
-        for statement in statements
-        if statement["Effect"] == "Allow" and grants(statement, action)
-        for resource in as_list(statement["Resource"])
-    }
+    assert missing == set()
 
 
 def test_only_the_serverful_role_removes_the_serverless_compute_and_only_it() -> None:

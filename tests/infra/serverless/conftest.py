@@ -12,9 +12,7 @@ import pytest
 import yaml
 from moto import mock_aws
 
-from tests.infra.serverless.support import WHEELHOUSE
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.infra.serverless.support import ROOT, WHEELHOUSE
 
 
 @pytest.fixture(scope="session")

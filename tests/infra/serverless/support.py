@@ -13,6 +13,10 @@ WHEELHOUSE = Path(os.environ.get("WHEELHOUSE", ROOT / "build" / "wheelhouse")).r
 REGION = "eu-west-1"  # not us-east-1, so bucket creation needs its LocationConstraint
 
 
+def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
+    return dict(resources[logical_id]["Properties"])
+
+
 class S3CallRecorder:
     """A boto3.Session factory whose S3 clients record each call's operation and
     parameters, to check what a script asks of a bucket."""

@@ -15,34 +15,22 @@ from tests.infra.serverless.support import REGION, S3CallRecorder
 
 
 @pytest.mark.parametrize(
-    "key, cache",
+    "key, cache, content_type",
     [
-        ("assets/index-BkX9a2_c.js", dw.IMMUTABLE),
-        ("assets/logo-3f2a.svg", dw.IMMUTABLE),
-        ("index.html", dw.REVALIDATE),
-        ("config.json", dw.REVALIDATE),
-        ("favicon.ico", dw.REVALIDATE),
-        ("robots.txt", dw.REVALIDATE),
+        ("assets/index-BkX9a2_c.js", dw.IMMUTABLE, "text/javascript; charset=utf-8"),
+        ("assets/logo-3f2a.svg", dw.IMMUTABLE, "image/svg+xml"),
+        ("assets/a.css", dw.IMMUTABLE, "text/css; charset=utf-8"),
+        ("index.html", dw.REVALIDATE, "text/html; charset=utf-8"),
+        ("config.json", dw.REVALIDATE, "application/json"),
+        ("favicon.ico", dw.REVALIDATE, "image/vnd.microsoft.icon"),
+        ("robots.txt", dw.REVALIDATE, "text/plain; charset=utf-8"),
+        ("f.woff2", dw.REVALIDATE, "font/woff2"),
+        ("blob", dw.REVALIDATE, "application/octet-stream"),
     ],
 )
-def test_cache_control(key: str, cache: str) -> None:
-    assert dw.object_headers(key)["CacheControl"] == cache
-
-
-@pytest.mark.parametrize(
-    "key, ctype",
-    [
-        ("assets/a.js", "text/javascript; charset=utf-8"),
-        ("index.html", "text/html; charset=utf-8"),
-        ("assets/a.css", "text/css; charset=utf-8"),
-        ("logo.svg", "image/svg+xml"),
-        ("config.json", "application/json"),
-        ("f.woff2", "font/woff2"),
-        ("blob", "application/octet-stream"),
-    ],
-)
-def test_content_type(key: str, ctype: str) -> None:
-    assert dw.object_headers(key)["ContentType"] == ctype
+def test_object_headers(key: str, cache: str, content_type: str) -> None:
+    headers = dw.object_headers(key)
+    assert (headers["CacheControl"], headers["ContentType"]) == (cache, content_type)
 
 
 WEB_OUTPUTS = {
@@ -138,7 +126,12 @@ def test_outputs_file_problems_are_clear(tmp_path: Path, content: str | None, me
         dw.load_outputs(path)
 
 
-def _distribution() -> str:
+@pytest.fixture
+def outputs(aws: None) -> dict[str, str]:
+    """The outputs of a deploy: a web bucket holding one stale page, a distribution."""
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="todo-web", CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
     cloudfront = boto3.client("cloudfront", region_name="us-east-1")
     created = cloudfront.create_distribution(
         DistributionConfig={
@@ -164,21 +157,18 @@ def _distribution() -> str:
             },
         }
     )
-    return str(created["Distribution"]["Id"])
+    return {**WEB_OUTPUTS, "distribution_id": created["Distribution"]["Id"]}
 
 
 def test_publish_uploads_with_headers_prunes_and_invalidates(
-    aws: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    outputs: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="todo-web", CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
-    outputs = {**WEB_OUTPUTS, "distribution_id": _distribution()}
     code = dw.main(
         ["--outputs", str(_outputs_file(tmp_path, outputs)), "--dist", str(_dist(tmp_path))]
     )
     assert code == 0, capsys.readouterr().err
     printed = capsys.readouterr().out
+    s3 = boto3.client("s3", region_name=REGION)
     assert "https://d111.cloudfront.net" in printed and "removed 1 stale" in printed
     assert "running make web-build" not in printed  # the dist was there
 
@@ -201,14 +191,10 @@ def test_publish_uploads_with_headers_prunes_and_invalidates(
 
 
 def test_publish_names_this_account_as_the_owner_of_the_bucket_on_every_s3_call(
-    aws: None, tmp_path: Path
+    outputs: dict[str, str], tmp_path: Path
 ) -> None:
-    """The bucket's name is in the outputs file; another account could own a bucket of that name."""
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.create_bucket(Bucket="todo-web", CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_object(Bucket="todo-web", Key="removed-page.html", Body=b"old")
+    # The bucket's name is in the outputs file; another account could own one of that name.
     sessions = S3CallRecorder()
-    outputs = {**WEB_OUTPUTS, "distribution_id": _distribution()}
     dw.publish(sessions(region_name=REGION), outputs, _dist(tmp_path))
     assert {name for name, _ in sessions.calls} >= {"ListObjectsV2", "PutObject", "DeleteObjects"}
     assert sessions.without_expected_owner() == []

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 from chalicelib import observability
 from scripts.wheels import locked
+from tests.infra.serverless.support import ROOT, props
 
-ROOT = Path(__file__).resolve().parents[3]
 STACK_NAME = {"Ref": "AWS::StackName"}
 
 # Every alarm docs/operations.md documents, by logical id.
@@ -23,10 +22,6 @@ ALARMS = {
     "DynamoDbSystemErrorsAlarm",
     "AuthFailuresAlarm",
 }
-
-
-def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return dict(resources[logical_id]["Properties"])
 
 
 def of_type(resources: dict[str, Any], kind: str) -> dict[str, Any]:

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from scripts import deploy_serverless as ds
-from tests.infra.serverless.support import WHEELHOUSE
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.infra.serverless.support import ROOT, WHEELHOUSE
 
 
 def test_package_is_under_one_megabyte(package_dir: Path) -> None:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+from tests.infra.ci.cfn import load_template
+from tests.infra.serverless.support import ROOT, props
+
 ANY_METHOD = "x-amazon-apigateway-any-method"
-
-
-def props(resources: dict[str, Any], logical_id: str) -> dict[str, Any]:
-    return dict(resources[logical_id]["Properties"])
 
 
 def to_cloudformation(
@@ -32,15 +29,6 @@ def to_cloudformation(
     template = json.loads(json.dumps(sam_template))
     template["Resources"]["APIHandler"]["Properties"]["CodeUri"] = "s3://bucket/key.zip"
     return dict(transform(template, {}, NoManagedPolicies()))
-
-
-def read_template(path: Path) -> dict[str, Any]:
-    """A CloudFormation YAML file with its short tags (!Ref, !Sub...) as Fn:: forms."""
-    from cfnlint.decode import decode_str
-
-    template, errors = decode_str(path.read_text())
-    assert not errors, errors
-    return json.loads(json.dumps(template))
 
 
 def test_authorizer_uses_the_stacks_pool_on_every_todo_route(resources: dict[str, Any]) -> None:
@@ -148,7 +136,7 @@ def test_every_role_the_stack_creates_takes_the_permissions_boundary(
             {"Ref": "AWS::NoValue"},
         ]
     }
-    account = read_template(ROOT / "serverless" / "account.yaml")
+    account = load_template(ROOT / "serverless" / "account.yaml")
     for template in (to_cloudformation(sam_template, monkeypatch), account):
         roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
         assert roles

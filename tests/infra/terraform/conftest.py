@@ -114,3 +114,9 @@ def render_user_data(terraform: Terraform, **overrides: object) -> str:
     )
     # console prints the JSON as an HCL string literal, itself JSON-compatible.
     return str(json.loads(json.loads(run_console(terraform, expression))))
+
+
+def env_file_settings(user_data: str) -> dict[str, str]:
+    """The settings the user data writes to the app's environment file."""
+    body = user_data.split("APP_ENV'\n", 1)[1].split("\nAPP_ENV\n", 1)[0]
+    return dict(line.split("=", 1) for line in body.splitlines() if line and line[0] != "#")

@@ -13,14 +13,9 @@ import requests
 
 from scripts.deploy_serverful import Terraform
 from scripts.local_stack import FAKE_CREDENTIALS, free_port, stop_process, wait_for_http
-from tests.infra.terraform.conftest import render_user_data
+from tests.infra.terraform.conftest import env_file_settings, render_user_data
 
 pytestmark = pytest.mark.integration
-
-
-def env_file_settings(user_data: str) -> dict[str, str]:
-    body = user_data.split("APP_ENV'\n", 1)[1].split("\nAPP_ENV\n", 1)[0]
-    return dict(line.split("=", 1) for line in body.splitlines() if line and line[0] != "#")
 
 
 def test_artifact_installs_and_the_server_answers_health(

@@ -17,6 +17,7 @@ from scripts.deploy_serverful import TERRAFORM_DIR, Deployment
 from scripts.deploy_web import REQUIRED_OUTPUTS
 from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
 from scripts.wheels import DeployError
+from tests.infra.ci.cfn import as_list
 
 pytestmark = pytest.mark.integration
 
@@ -244,7 +245,9 @@ def check_monitoring(endpoint: str) -> None:
     document = iam.get_role_policy(RoleName=instance_role, PolicyName="todo-app")["PolicyDocument"]
     if isinstance(document, str):
         document = json.loads(urllib.parse.unquote(document))
-    statements = [(set(listed(s["Action"])), listed(s["Resource"])) for s in document["Statement"]]
+    statements = [
+        (set(as_list(s["Action"])), as_list(s["Resource"])) for s in document["Statement"]
+    ]
     log_statements = [(a, r) for a, r in statements if any(x.startswith("logs:") for x in a)]
     group_arn = groups[0]["arn"].removesuffix(":*")
     assert log_statements == [
@@ -253,10 +256,6 @@ def check_monitoring(endpoint: str) -> None:
             [f"{group_arn}:*"],
         )
     ]
-
-
-def listed(value: str | list[str]) -> list[str]:
-    return [value] if isinstance(value, str) else value
 
 
 def state(deployment: Deployment, root: str) -> list[str]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from scripts.deploy_serverful import Terraform
-from tests.infra.terraform.conftest import render_user_data
+from tests.infra.terraform.conftest import env_file_settings, render_user_data
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,6 @@ def test_user_data_is_valid_bash(user_data: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert user_data.startswith("#!/bin/bash\n")
-
-
-def test_install_script_is_valid_bash(compute_module: Terraform) -> None:
-    script = compute_module.working_dir / "templates" / "install_app.sh"
-    result = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
 
 
 def test_user_data_verifies_the_artifact_before_installing_it(user_data: str) -> None:
@@ -53,12 +47,7 @@ def test_user_data_runs_the_server_as_a_non_root_user_under_systemd(user_data: s
 
 
 def test_user_data_hands_the_app_its_settings(user_data: str) -> None:
-    env_file = user_data[user_data.index("APP_ENV'\n") + len("APP_ENV'\n") :]
-    env_file = env_file[: env_file.index("\nAPP_ENV\n")]
-    settings = dict(
-        line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#")
-    )
-    assert settings == {
+    assert env_file_settings(user_data) == {
         "AWS_REGION": "eu-west-1",
         "AWS_DEFAULT_REGION": "eu-west-1",
         "TABLE_NAME": "todo-prod-todos",
