@@ -63,14 +63,14 @@ install: $(VENV)/$(INSTALLED) ## Create .venv and install all Python dependencie
 # files the deployments install from (a test fails while they are stale).
 lock: | $(UV) ## Update uv.lock from pyproject.toml and regenerate requirements-server.lock.txt and requirements-lambda.txt
 	$(UV) lock
-	$(PYTHON) -m scripts.locks
+	$(PYTHON) -m tools.locks
 
 dev: install ## Start the local AWS (moto), the API and the web app; Ctrl-C stops them
-	$(BIN)/python -m scripts.dev
+	$(BIN)/python -m tools.dev
 
 user: install ## Create a confirmed local user: make user EMAIL=a@b.c PASSWORD=...
 	@test -n "$(EMAIL)" -a -n "$(PASSWORD)" || { echo "usage: make user EMAIL=you@example.com PASSWORD='Correct-Horse-9'" >&2; exit 2; }
-	@$(BIN)/python -m scripts.dev user --email "$(EMAIL)" --password "$(PASSWORD)"
+	@$(BIN)/python -m tools.dev user --email "$(EMAIL)" --password "$(PASSWORD)"
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check .

@@ -32,7 +32,7 @@ def package_bytes() -> int:
     import os
     import tempfile
 
-    from scripts.deploy_serverless import package
+    from tools.deploy_serverless import package
 
     if any(WHEELHOUSE.glob("*.whl")):
         os.environ.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(WHEELHOUSE))
@@ -128,7 +128,7 @@ def main() -> int:
         f"import app: median {import_ms:.1f} ms, best {import_best_ms:.1f} ms"
         f" over {IMPORT_RUNS} runs (target < {IMPORT_TARGET_MS:.0f} ms)"
     )
-    from scripts.deploy_serverless import MAX_PACKAGE_BYTES
+    from tools.deploy_serverless import MAX_PACKAGE_BYTES
 
     zip_bytes = package_bytes()
     print(

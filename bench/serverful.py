@@ -4,7 +4,7 @@ beside the reference API.
 **ours** (server.py: granian, ONE worker process of SERVER_THREADS threads) and the
 **reference** (the original FastAPI + uvicorn backend, ONE process, run from
 shared/reference/seed-api in a venv of its own, never copied), each on its own local
-stand-in (``scripts.local_stack serialized-moto``), real moto-issued tokens, loaded by
+stand-in (``tools.local_stack serialized-moto``), real moto-issued tokens, loaded by
 ``wrk`` (-t2 -c8, BENCH_SECONDS each, BENCH_ROUNDS >= 3 interleaved rounds, medians):
 
   req/s, p50, p99, errors, server CPU us per request (the server's processes' user+sys
@@ -41,8 +41,8 @@ from unittest import mock
 
 import requests
 
-from scripts.gunicorn_server import gunicorn_server, local_moto_stack
-from scripts.local_stack import (
+from tools.gunicorn_server import gunicorn_server, local_moto_stack
+from tools.local_stack import (
     Stack,
     aws_client,
     background_process,
@@ -232,7 +232,7 @@ def capture_our_dynamodb_calls(
         import app as app_module
         from chalicelib.config import load_settings
         from chalicelib.dynamo import dynamodb_client
-        from chalicelib.wsgi import ChaliceWSGIAdapter
+        from chalice_wsgi import ChaliceWSGIAdapter
 
         app_module.configure(app_module.build_dependencies(load_settings()))
         app_module.observability.set_stream(io.StringIO())  # not the bench's lines

@@ -1,6 +1,6 @@
 """Gzipped size of the JS and CSS the web app's first page loads (`make bench-web`).
 
-Reads the Vite manifest of the production build (frontend/dist) and follows static
+Reads the Vite manifest of the production build (web/dist) and follows static
 imports from index.html. The first page is one of two screens, each a lazy chunk
 fetched right after start-up: sign-in for a visitor, the todo list for a signed-in
 user; both are counted. Rarely used screens (sign-up, password reset, the

@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 from moto import mock_aws
 
-from scripts.local_stack import FAKE_CREDENTIALS
+from tools.local_stack import FAKE_CREDENTIALS
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`make dev`'s stack (scripts/dev.py --no-web) as a test fixture: real moto server
+"""`make dev`'s stack (tools/dev.py --no-web) as a test fixture: real moto server
 and `chalice local` processes on free ports, for the integration and browser tests."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from scripts.local_stack import ServerDidNotStart, on_free_ports, stop_process
+from tools.local_stack import ServerDidNotStart, on_free_ports, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_LINE = "Local stack is up"
@@ -27,7 +27,7 @@ START_TIMEOUT_SECONDS = 120
 def dev_stack(
     state_dir: Path, cors_origins: str, public_api_origin: str = ""
 ) -> Iterator[dict[str, Any]]:
-    """scripts/dev.py --no-web, running until the block ends (a failed start is
+    """tools/dev.py --no-web, running until the block ends (a failed start is
     retried on other ports by on_free_ports, with a warning); yields its
     .dev/stack.json. The API's links name `public_api_origin` when given (a front
     door), else the API's own address."""
@@ -48,7 +48,7 @@ def dev_stack(
         log_path = attempt_dir / "dev.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "scripts.dev", "--no-web"],
+                [sys.executable, "-m", "tools.dev", "--no-web"],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -59,7 +59,7 @@ def dev_stack(
                 problem = _wait_until_up(process, log_path)
                 if problem is not None:
                     said = log_path.read_text(errors="replace")
-                    raise ServerDidNotStart(f"{problem}; scripts/dev.py said:\n{said}")
+                    raise ServerDidNotStart(f"{problem}; tools/dev.py said:\n{said}")
                 yield json.loads((attempt_dir / "stack.json").read_text())
             finally:
                 stop_process(process)
@@ -68,7 +68,7 @@ def dev_stack(
         try:
             info = running.enter_context(on_free_ports(2, serve))
         except ServerDidNotStart as error:
-            pytest.fail(f"scripts/dev.py did not start:\n{error}")
+            pytest.fail(f"tools/dev.py did not start:\n{error}")
         yield info
 
 

@@ -1,4 +1,4 @@
-"""DynamoDB failing, end to end, on every runtime (scripts/local_faults.py):
+"""DynamoDB failing, end to end, on every runtime (tools/local_faults.py):
 each fault ends in a correct result or 503 + Retry-After, never a 500, and
 never a lost or duplicated todo (the list is checked afterwards)."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.gunicorn_server import GunicornStack, gunicorn_stack
+from tools.gunicorn_server import GunicornStack, gunicorn_stack
 from tests.contract.runtimes.base import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_a_fuzz_run_from_the_spec_finds_nothing(served: GunicornStack) -> None:
     assert schemathesis.exists(), "schemathesis is missing: run `make install`"
     user = make_user(served.cognito, served.stack)
     command = [
-        str(schemathesis), "--config-file", str(CONFIG), "run", str(ROOT / "openapi.yaml"),
+        str(schemathesis), "--config-file", str(CONFIG), "run", str(ROOT / "api" / "openapi.yaml"),
         "--url", served.base_url,
         "--header", f"Authorization: Bearer {user.id_token}",
         "--max-examples", str(EXAMPLES_PER_OPERATION),

@@ -1,4 +1,4 @@
-"""The local Cognito's USER_SRP_AUTH (scripts/local_cognito.py, on a served moto as
+"""The local Cognito's USER_SRP_AUTH (tools/local_cognito.py, on a served moto as
 `make dev` runs it) checks the password as Cognito does, so the web app's sign-in
 tests mean something: AWS's own vectors hold on both sides, a wrong or tampered
 answer is refused, an answer counts once. (Its RevokeToken and refresh are what the
@@ -21,7 +21,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.local_cognito import (
+from tools.local_cognito import (
     SRP_G,
     SRP_K,
     SRP_N,
@@ -31,12 +31,12 @@ from scripts.local_cognito import (
     srp_signature,
     srp_verifier,
 )
-from scripts.local_stack import Stack, aws_client, create_user, moto_server, provision
+from tools.local_stack import Stack, aws_client, create_user, moto_server, provision
 
 pytestmark = pytest.mark.integration
 PASSWORD = "Local-Passw0rd!"
-# Made by AWS's amazon-cognito-identity-js: frontend/src/auth/srp.test.ts checks them.
-VECTORS = json.loads((Path(__file__).parents[2] / "frontend/src/auth/srp-vectors.json").read_text())
+# Made by AWS's amazon-cognito-identity-js: web/src/auth/srp.test.ts checks them.
+VECTORS = json.loads((Path(__file__).parents[2] / "web/src/auth/srp-vectors.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -33,7 +33,7 @@ from chalicelib.service import (
     encode_cursor,
 )
 
-SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.yaml"
+SPEC_PATH = Path(__file__).resolve().parents[2] / "api" / "openapi.yaml"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 

@@ -20,19 +20,19 @@ import pytest
 import requests
 
 import server
-from scripts.gunicorn_server import (
+from tools.gunicorn_server import (
     ROOT,
     GunicornStack,
     gunicorn_server,
     gunicorn_stack,
     server_command,
 )
-from scripts.local_stack import free_port, wait_for_http
+from tools.local_stack import free_port, wait_for_http
 from tests.contract.runtimes.base import User, make_user
 from tests.contract.runtimes.gunicorn_http import control_fault
 
-ALB = ROOT / "terraform/modules/alb"
-USER_DATA = ROOT / "terraform/modules/compute/templates/user_data.sh.tftpl"
+ALB = ROOT / "infra/modules/alb"
+USER_DATA = ROOT / "infra/modules/compute/templates/user_data.sh.tftpl"
 
 
 def _number(pattern: str, text: str) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalicelib.domain import TODO_QUOTA
 from chalicelib.dynamo import COUNT_ITEM_ID
-from scripts.local_stack import aws_client
+from tools.local_stack import aws_client
 from tests.contract.runtimes.base import Runtime, User
 
 

@@ -1,4 +1,4 @@
-"""The real local stack (moto + chalice local via scripts/dev.py), the built web app
+"""The real local stack (moto + chalice local via tools/dev.py), the built web app
 and the API on one origin through the local front door, and Debian's Chromium
 driven by Playwright."""
 
@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from scripts.front_door import Backend, FrontDoor
+from tools.front_door import Backend, FrontDoor
 from tests.dev_stack import dev_stack
 
 ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "frontend" / "dist"
-AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+DIST = ROOT / "web" / "dist"
+AXE_JS = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
@@ -44,7 +44,7 @@ def _require_tools() -> None:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory, screenshot_store: None) -> Iterator[Stack]:
     _require_tools()
-    # The front door (scripts/front_door.py, CloudFront's part) serves the web app and
+    # The front door (tools/front_door.py, CloudFront's part) serves the web app and
     # routes the API's paths to the API: one origin, as deployed, so no CORS preflight.
     # Its origin is known before the API starts; its config is filled once the stack is up.
     with (

@@ -20,7 +20,7 @@ SESSION = "JSON.parse(sessionStorage.getItem('auth:session'))"
 
 
 def revoke(stack: Stack, refresh_token: str) -> None:
-    """Revokes a refresh token at the local Cognito (scripts/local_cognito.py), as an
+    """Revokes a refresh token at the local Cognito (tools/local_cognito.py), as an
     administrator or a sign-out on another device would: its next refresh is refused."""
     answer = requests.post(
         stack.moto_url,

@@ -1,6 +1,6 @@
 """`make rehearse-switch`: one moto server under both compute paths (the Lambda
 package behind the API Gateway emulation; gunicorn through the WSGI shim), the local
-front door (scripts/front_door.py) in front. A Chromium user and a background client
+front door (tools/front_door.py) in front. A Chromium user and a background client
 keep working while the door switches there and back as `make switch` does; the same
 session and todos go on and not one request fails. Then it prints docs/choosing.md's
 figures: latency through the door per path, and cold start of each.
@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import requests
 
-from scripts.front_door import Backend, FrontDoor
-from scripts.gunicorn_server import gunicorn_server, local_moto_stack
-from scripts.local_stack import Stack, aws_client
+from tools.front_door import Backend, FrontDoor
+from tools.gunicorn_server import gunicorn_server, local_moto_stack
+from tools.local_stack import Stack, aws_client
 from tests.contract.runtimes.base import User, make_user
 from tests.contract.runtimes.lambda_package import LambdaRuntime, lambda_runtime
 from tests.e2e.conftest import BrowserProblems

@@ -61,7 +61,7 @@ def test_todomvc_journey_and_privacy(page: Any, new_context: Any, stack: Any) ->
 
     refresh_token = page.evaluate("JSON.parse(sessionStorage.getItem('auth:session')).refreshToken")
     sign_out(page)
-    # Sign-out revoked the refresh token (scripts/local_cognito.py answers RevokeToken).
+    # Sign-out revoked the refresh token (tools/local_cognito.py answers RevokeToken).
     refreshed = requests.post(
         stack.moto_url,
         json={

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def deployed_script_src() -> str:
     """The script-src directive the front door sends (the foundation's frontend module)."""
-    module = (ROOT / "terraform" / "modules" / "frontend" / "main.tf").read_text()
+    module = (ROOT / "infra" / "modules" / "frontend" / "main.tf").read_text()
     match = re.search(r'"(script-src [^";]*)"', module)
-    assert match, "no script-src in the CSP of terraform/modules/frontend/main.tf"
+    assert match, "no script-src in the CSP of infra/modules/frontend/main.tf"
     return match.group(1)
 
 
@@ -48,7 +48,7 @@ def test_srp_sign_in_the_deployed_flow_speaks_cognitos_protocol(
     page: Any, stack: Any, problems: Any
 ) -> None:
     """The app signs in with SRP, as on AWS; the local stand-in checks the proof
-    (scripts/local_cognito.py), so a wrong password is refused as Cognito refuses it."""
+    (tools/local_cognito.py), so a wrong password is refused as Cognito refuses it."""
     sent: list[str] = []
     page.on("request", lambda request: sent.append(request.post_data or ""))
     email = new_email("srp")

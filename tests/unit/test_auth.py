@@ -41,7 +41,7 @@ SETTINGS = load_settings(
         "COGNITO_JWKS_URL": "http://127.0.0.1:1/jwks.json",
     }
 )
-# On Lambda behind API Gateway's Cognito authorizer (serverless/merge.yaml).
+# On Lambda behind API Gateway's Cognito authorizer (infra/serverless/merge.yaml).
 ON_LAMBDA = load_settings(
     {
         "COGNITO_APP_CLIENT_ID": CLIENT,

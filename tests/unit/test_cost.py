@@ -1,4 +1,4 @@
-"""`make cost` (scripts/cost.py): the formulas against figures worked out by hand."""
+"""`make cost` (tools/cost.py): the formulas against figures worked out by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from scripts.cost import (
+from tools.cost import (
     Load,
     Prices,
     break_even,
@@ -80,7 +80,7 @@ def test_break_even_is_where_the_totals_cross() -> None:
 
 
 def make_cost(*args: str) -> str:
-    command = [sys.executable, "-m", "scripts.cost", *args]
+    command = [sys.executable, "-m", "tools.cost", *args]
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 

@@ -1,4 +1,4 @@
-"""The local front door (scripts/front_door.py), what `make switch` and the browser
+"""The local front door (tools/front_door.py), what `make switch` and the browser
 tests go through: a switch lets requests in flight finish on the old backend, and
 without a backend the API is 503 + Retry-After. (Serving the web app, its config
 and the proxied API on one origin is what every browser test does through it:
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from scripts.front_door import Backend, FrontDoor
+from tools.front_door import Backend, FrontDoor
 
 
 class FakeBackend:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import locks
-from scripts.wheels import DeployError, locked
+from tools import locks
+from tools.wheels import DeployError, locked
 
 
 @pytest.mark.parametrize("name", sorted(locks.EXPORTS))
@@ -37,6 +37,6 @@ def test_a_uv_lock_out_of_step_with_pyproject_is_refused_with_the_fix(tmp_path: 
 def test_the_layers_are_the_lambda_layers_group_less_what_the_runtime_has() -> None:
     layers = locked(locks.export(locks.LAYERS))
     assert set(layers) == {"aws-lambda-powertools", "typing-extensions"}
-    # The layer's Powertools is the one EC2 runs (serverless/merge.yaml names its version).
+    # The layer's Powertools is the one EC2 runs (infra/serverless/merge.yaml names its version).
     server = locked((locks.ROOT / "requirements-server.lock.txt").read_text())
     assert layers["aws-lambda-powertools"] == server["aws-lambda-powertools"]

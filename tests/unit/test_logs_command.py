@@ -12,8 +12,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from scripts import logs as logs_command
-from scripts.local_stack import FAKE_CREDENTIALS
+from tools import logs as logs_command
+from tools.local_stack import FAKE_CREDENTIALS
 
 
 @pytest.fixture

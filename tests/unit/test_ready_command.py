@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from scripts import ready
+from tools import ready
 
 
 class FlakyThenReady(http.server.BaseHTTPRequestHandler):

@@ -1,5 +1,5 @@
 """One source for the stack-name rule and the password policy (issue 11):
-scripts/shared_rules.py defines them for Python; every other place that
+tools/shared_rules.py defines them for Python; every other place that
 states them (YAML, HCL, TypeScript) is read here and must agree."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from scripts import deploy_serverless
-from scripts.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
+from tools import deploy_serverless
+from tools.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
 from tests.infra.ci.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
-TERRAFORM = ROOT / "terraform"
+TERRAFORM = ROOT / "infra"
 # Names at the edges of the rule, and characters it must refuse.
 PROBES = [
     "todo-prod", "ab", "a", "a" * 21, "a" * 22, "t0do-pr0d", "todo-", "1todo", "-todo",
@@ -28,7 +28,7 @@ def follows_the_rule(name: str) -> bool:
 
 
 def terraform_files() -> list[Path]:
-    # The roots link terraform/shared/stack.tf in: each file once, where it lives.
+    # The roots link infra/shared/stack.tf in: each file once, where it lives.
     return [
         p for p in TERRAFORM.rglob("*.tf") if ".terraform" not in p.parts and not p.is_symlink()
     ]
@@ -65,7 +65,7 @@ def longest_accepted(pattern: str) -> int:
 def test_every_pipeline_stack_name_follows_the_rule() -> None:
     # The pipeline names the app's stack <ProjectName>-<Stage>: every pair of
     # values its parameters allow must make a valid stack name.
-    parameters = load_template(ROOT / "ci" / "pipeline.yaml")["Parameters"]
+    parameters = load_template(ROOT / "infra" / "ci" / "pipeline.yaml")["Parameters"]
     project = parameters["ProjectName"]["AllowedPattern"]
     stage = parameters["Stage"]["AllowedPattern"]
     default = f"{parameters['ProjectName']['Default']}-{parameters['Stage']['Default']}"
@@ -100,7 +100,7 @@ def test_the_terraform_user_pool_has_the_policy() -> None:
     auth = TERRAFORM / "modules" / "auth"
     main = (auth / "main.tf").read_text()
     block = re.search(r"password_policy \{(.*?)\n  \}", main, re.S)
-    assert block, "terraform/modules/auth: no password_policy block"
+    assert block, "infra/modules/auth: no password_policy block"
     fields = dict(re.findall(r"^\s*(\w+)\s*=\s*(\S+)", block.group(1), re.M))
     for key, hcl in HCL_FIELDS.items():
         assert fields[hcl] == str(PASSWORD_POLICY[key]).lower(), hcl
@@ -117,7 +117,7 @@ def test_the_terraform_user_pool_has_the_policy() -> None:
 
 
 def test_the_web_apps_checklist_has_the_policy() -> None:
-    rules = (ROOT / "frontend" / "src" / "auth" / "passwordRules.ts").read_text()
+    rules = (ROOT / "web" / "src" / "auth" / "passwordRules.ts").read_text()
     length = re.search(r"PASSWORD_MIN_LENGTH = (\d+);", rules)
     assert length and int(length.group(1)) == PASSWORD_POLICY["MinimumLength"]
     ids = set(re.findall(r'\{ id: "(\w+)"', rules))
@@ -129,7 +129,7 @@ def test_the_local_pool_has_the_policy() -> None:
     import boto3
     from moto import mock_aws
 
-    from scripts import local_stack
+    from tools import local_stack
 
     with mock_aws():
         cognito = boto3.client("cognito-idp", region_name=local_stack.REGION)

@@ -1,4 +1,4 @@
-"""ChaliceWSGIAdapter (chalicelib/wsgi.py), what only it does: the API Gateway event it
+"""ChaliceWSGIAdapter (serverful/chalice_wsgi.py), what only it does: the API Gateway event it
 builds from a WSGI request for the app's own routes, and the answers it gives for what
 never reaches the app. Everything the app answers through it is the contract suite's
 (tests/contract, on the "wsgi" and "gunicorn" runtimes)."""
@@ -15,7 +15,7 @@ import pytest
 from chalice import Chalice
 
 import app as app_module
-from chalicelib.wsgi import ChaliceWSGIAdapter, per_thread_requests, response_from_result
+from chalice_wsgi import ChaliceWSGIAdapter, per_thread_requests, response_from_result
 
 TODO_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 CHUNKED = {"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input_terminated": True}

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from requests.structures import CaseInsensitiveDict
 
-from scripts.local_stack import Stack, create_user
+from tools.local_stack import Stack, create_user
 
 UNSET: Any = object()
 _user_numbers = itertools.count(1)
@@ -94,7 +94,7 @@ class Runtime:
         raise NotImplementedError
 
     def inject_fault(self, **fault: Any) -> None:
-        """Plan a fault in this runtime's AWS stand-in (scripts/local_faults.py)."""
+        """Plan a fault in this runtime's AWS stand-in (tools/local_faults.py)."""
         raise NotImplementedError
 
     def clear_faults(self) -> None:

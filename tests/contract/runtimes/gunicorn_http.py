@@ -18,9 +18,9 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from scripts.gunicorn_server import GunicornStack, gunicorn_stack
-from scripts.local_faults import CONTROL_PATH
-from scripts.local_stack import Stack
+from tools.gunicorn_server import GunicornStack, gunicorn_stack
+from tools.local_faults import CONTROL_PATH
+from tools.local_stack import Stack
 from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
 from tests.contract.runtimes.inprocess import CORS_ORIGIN
 
@@ -71,7 +71,7 @@ class GunicornRuntime(Runtime):
 
 
 def control_fault(stack: Stack, method: str, fault: dict[str, Any] | None = None) -> None:
-    """Drive the moto server's fault control (scripts/local_faults.py)."""
+    """Drive the moto server's fault control (tools/local_faults.py)."""
     response = requests.request(
         method, f"{stack.endpoint}{CONTROL_PATH}", json=fault, timeout=REQUEST_TIMEOUT_SECONDS
     )

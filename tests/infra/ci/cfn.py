@@ -1,4 +1,4 @@
-"""Read ci/pipeline.yaml as data, with its short intrinsic-function tags, and as
+"""Read infra/ci/pipeline.yaml as data, with its short intrinsic-function tags, and as
 CloudFormation would create it for given parameter values."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 from cfnlint.decode import decode_str
 
 REPO = Path(__file__).resolve().parents[3]
-TEMPLATE = REPO / "ci" / "pipeline.yaml"
+TEMPLATE = REPO / "infra" / "ci" / "pipeline.yaml"
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:

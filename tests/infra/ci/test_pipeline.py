@@ -1,6 +1,6 @@
-"""ci/pipeline.yaml cannot be turned into account admin (issue 10), lose data or reach
+"""infra/ci/pipeline.yaml cannot be turned into account admin (issue 10), lose data or reach
 other apps (issue 20): the rules that need the whole template, IAM's reference or the
-Terraform. Per-policy rules are checkov checks (ci/checkov_checks, test_policies.py)."""
+Terraform. Per-policy rules are checkov checks (infra/ci/checkov_checks, test_policies.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ BOUNDARY = {"Ref": "AppPermissionsBoundary"}
 BOUNDARY_POLICY = "AppPermissionsBoundary"
 
 # API Gateway is not one: its only role, the region's logging role, is
-# serverless/account.yaml's (an administrator's), not the deploy's.
+# infra/serverless/account.yaml's (an administrator's), not the deploy's.
 APP_SERVICES = {
     "lambda.amazonaws.com",
     "ec2.amazonaws.com",
@@ -271,9 +271,9 @@ def test_the_stacks_tag_their_resources_with_the_key_the_deploy_role_checks() ->
     assert all(value == STACK for value in tag_conditions.values())
     # Terraform tags every resource with the stack name (var.name, which the
     # deploy sets to STACK_NAME = <project>-<stage>), in both roots.
-    shared = REPO / "terraform" / "shared" / "stack.tf"
-    for root in ("app", "persistent"):
-        assert (REPO / "terraform" / root / "stack.tf").resolve() == shared.resolve(), root
+    shared = REPO / "infra" / "shared" / "stack.tf"
+    for root in ("serverful", "foundation"):
+        assert (REPO / "infra" / root / "stack.tf").resolve() == shared.resolve(), root
     default_tags = re.search(r"default_tags \{\s*tags = \{(.*?)\}", shared.read_text(), re.S)
     assert default_tags and re.search(r"^\s*Stack\s*=\s*var\.name$", default_tags.group(1), re.M)
     variables = RESOURCES["BackendProject"]["Properties"]["Environment"]["EnvironmentVariables"]
@@ -466,7 +466,7 @@ def test_ec2_tags_are_written_only_by_create_calls_or_on_this_stacks_resources()
 def terraform_tag_keys() -> set[str]:
     """Tag keys the Terraform modules write: default_tags and every `tags = {...}` map."""
     keys: set[str] = set()
-    paths = [REPO / "terraform" / "shared" / "stack.tf", *REPO.glob("terraform/modules/*/main.tf")]
+    paths = [REPO / "infra" / "shared" / "stack.tf", *REPO.glob("infra/modules/*/main.tf")]
     for path in paths:
         text = re.sub(r'"(?:[^"\\]|\\.)*"', '""', path.read_text())  # strings, with their ${...}
         for block in re.findall(r"\btags\s*=\s*\{(.*?)\}", text, re.S):
@@ -563,14 +563,14 @@ def test_the_region_wide_api_gateway_logging_role_is_set_only_by_the_account_tem
             if resource.endswith("::/account") or resource == "*":
                 for verb in ("patch", "put", "post", "delete"):
                     assert not grants(statement, f"apigateway:{verb}"), (where, statement["Sid"])
-    account = load_template(REPO / "serverless" / "account.yaml")["Resources"]
+    account = load_template(REPO / "infra" / "serverless" / "account.yaml")["Resources"]
     assert [r["Type"] for r in account.values()].count("AWS::ApiGateway::Account") == 1
 
 
 # ---------------------------------------------------------------- foundation, switch (issue 19)
 
 # What Terraform calls to create, read and update each resource type the foundation
-# (terraform/persistent and its modules) declares: the AWS provider's create/read/
+# (infra/foundation and its modules) declares: the AWS provider's create/read/
 # update calls, never its deletes (the pipeline never destroys the foundation). A new
 # resource type in the foundation fails the test below until it is listed here and
 # the deploy role grants it.
@@ -654,20 +654,20 @@ FOUNDATION_ACTIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 # Services whose ARNs have no region: any grant on them reaches us-east-1 too.
 GLOBAL_SERVICES = ("cloudfront", "iam", "s3")
-TERRAFORM = REPO / "terraform"
+TERRAFORM = REPO / "infra"
 
 
 def foundation_resource_types() -> dict[str, set[str]]:
     """Resource type -> regions ("stack" or "us-east-1") it is created in, read from
-    terraform/persistent's module blocks (source, and an aws.us_east_1 provider)."""
+    infra/foundation's module blocks (source, and an aws.us_east_1 provider)."""
     found: dict[str, set[str]] = {}
-    main = (TERRAFORM / "persistent" / "main.tf").read_text()
+    main = (TERRAFORM / "foundation" / "main.tf").read_text()
     modules = [(source, "us-east-1" if "aws.us_east_1" in body else "stack")
                for body in re.findall(r'^module "\w+" \{\n(.*?)^\}', main, re.M | re.S)
                for source in re.findall(r'source\s*=\s*"\.\./modules/(\w+)"', body)]  # fmt: skip
-    assert modules, "no module blocks found in terraform/persistent/main.tf"
+    assert modules, "no module blocks found in infra/foundation/main.tf"
     pending = [(TERRAFORM / "modules" / source, region) for source, region in modules]
-    pending.append((TERRAFORM / "persistent", "stack"))
+    pending.append((TERRAFORM / "foundation", "stack"))
     while pending:
         folder, region = pending.pop()
         for tf in folder.glob("*.tf"):
@@ -715,7 +715,7 @@ def test_the_deploy_role_may_apply_the_whole_foundation(architecture: str) -> No
 
 @pytest.mark.parametrize("architecture", ["serverless", "serverful"])
 def test_the_deploy_role_may_use_the_foundations_terraform_state(architecture: str) -> None:
-    # Both paths apply terraform/persistent against the state bucket, with Terraform's
+    # Both paths apply infra/foundation against the state bucket, with Terraform's
     # S3 lock file (S3_BACKEND: terraform/test_deploy_settings.py).
     needed = {
         ("s3:listbucket", "${TerraformStateBucket.Arn}"),
@@ -734,7 +734,7 @@ def test_the_deploy_role_may_use_the_foundations_terraform_state(architecture: s
 
 def test_only_the_serverful_role_removes_the_serverless_compute_and_only_it() -> None:
     # `make switch ARCHITECTURE=serverful` ends with `sam delete` of the serverless
-    # compute stack (scripts/switch.py); the serverless path never deletes its own.
+    # compute stack (tools/switch.py); the serverless path never deletes its own.
     account = "${AWS::Region}:${AWS::AccountId}"
     stack = f"arn:${{AWS::Partition}}:cloudformation:{account}:stack/${{ProjectName}}-${{Stage}}/*"
     function = f"arn:${{AWS::Partition}}:lambda:{account}:function:${{ProjectName}}-${{Stage}}-*"

@@ -1,5 +1,5 @@
-"""The project's own checkov checks (ci/checkov_checks: CKV_TODO_1-4), which
-`make ci-lint` runs over ci/pipeline.yaml and `make tf-checkov` over terraform/:
+"""The project's own checkov checks (infra/ci/checkov_checks: CKV_TODO_1-4), which
+`make ci-lint` runs over infra/ci/pipeline.yaml and `make tf-checkov` over terraform/:
 each flags a violating snippet and passes the compliant one beside it."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_each_project_check_fails_its_violating_snippet_and_passes_the_rest(
     (tmp_path / "main.tf").write_text(textwrap.dedent(TERRAFORM))
     proc = subprocess.run(
         [CHECKOV, "-d", tmp_path, "--framework", "cloudformation", "terraform",
-         "--external-checks-dir", REPO / "ci" / "checkov_checks",
+         "--external-checks-dir", REPO / "infra" / "ci" / "checkov_checks",
          "--check", "CKV_TODO_1,CKV_TODO_2,CKV_TODO_3,CKV_TODO_4",
          "--skip-download", "--output", "json"],
         capture_output=True, text=True, check=False,

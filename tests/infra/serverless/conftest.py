@@ -23,7 +23,7 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("serverless")
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(WHEELHOUSE)}
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.deploy_serverless", "package", "--out", str(out)],
+        [sys.executable, "-m", "tools.deploy_serverless", "package", "--out", str(out)],
         cwd=ROOT,
         env=env,
         capture_output=True,

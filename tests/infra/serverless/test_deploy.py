@@ -1,4 +1,4 @@
-"""scripts/deploy_serverless.py around `sam deploy` / `sam delete`, against in-process moto.
+"""tools/deploy_serverless.py around `sam deploy` / `sam delete`, against in-process moto.
 
 `sam` itself is replaced by a stand-in that records its command line and does to
 moto's CloudFormation what `sam deploy` / `sam delete` would do to the stack; the
@@ -17,8 +17,8 @@ import boto3
 import pytest
 import yaml
 
-from scripts import deploy_serverless as ds
-from scripts.deploy_serverful import KEEP
+from tools import deploy_serverless as ds
+from tools.deploy_serverful import KEEP
 from tests.infra.serverless.support import REGION, S3CallRecorder
 
 STACK_OUTPUTS = {
@@ -32,7 +32,7 @@ TEMPLATE = {
     "Resources": {"Topic": {"Type": "AWS::SNS::Topic"}},
     "Outputs": {key: {"Value": value} for key, value in STACK_OUTPUTS.items()},
 }
-# terraform/persistent's outputs.
+# infra/foundation's outputs.
 FOUNDATION = {
     "region": REGION,
     "table_name": "todo-test-todos",
@@ -94,7 +94,7 @@ class FakeSam:
 
 @pytest.fixture
 def account(aws: None) -> None:
-    """An account set up once with serverless/account.yaml (its API Gateway logging role)."""
+    """An account set up once with infra/serverless/account.yaml (its API Gateway logging role)."""
     boto3.client("apigateway", region_name=REGION).update_account(
         patchOperations=[
             {"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::1:role/logs"}

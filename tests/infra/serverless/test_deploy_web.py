@@ -1,4 +1,4 @@
-"""scripts/deploy_web.py: publishing the built web app, against in-process moto."""
+"""tools/deploy_web.py: publishing the built web app, against in-process moto."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from scripts import deploy_web as dw
+from tools import deploy_web as dw
 from tests.infra.serverless.support import REGION, S3CallRecorder
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from chalicelib import observability
-from scripts.wheels import locked
+from tools.wheels import locked
 from tests.infra.serverless.support import ROOT, props
 
 STACK_NAME = {"Ref": "AWS::StackName"}

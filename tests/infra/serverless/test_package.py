@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts import deploy_serverless as ds
+from tools import deploy_serverless as ds
 from tests.infra.serverless.support import ROOT, WHEELHOUSE
 
 
@@ -32,11 +32,11 @@ def test_package_has_the_app_and_pynamodb_but_not_what_lambda_provides(package_d
 
 def _project(tmp_path: Path, lock: str) -> Path:
     project = tmp_path / "project"
-    (project / ".chalice").mkdir(parents=True)
-    (project / "chalicelib").mkdir()
+    (project / "api" / ".chalice").mkdir(parents=True)
+    (project / "api" / "chalicelib").mkdir()
     for name in ("config.json", "policy-prod.json"):
-        (project / ".chalice" / name).write_text((ROOT / ".chalice" / name).read_text())
-    (project / "app.py").write_text("")
+        (project / "api" / ".chalice" / name).write_text((ROOT / "api" / ".chalice" / name).read_text())
+    (project / "api" / "app.py").write_text("")
     (project / ds.LOCK_FILE).write_text(lock)
     return project
 

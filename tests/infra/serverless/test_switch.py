@@ -1,4 +1,4 @@
-"""scripts/switch.py: the switch's order of steps, what a failed check stops, and what
+"""tools/switch.py: the switch's order of steps, what a failed check stops, and what
 KEEP_PREVIOUS keeps. The steps here record what they are asked; against AWS they are
 the deploy scripts' (rehearsed on moto by tests/terraform and the local rehearsal)."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from scripts.switch import Origin, Steps, switch
-from scripts.wheels import DeployError
+from tools.switch import Origin, Steps, switch
+from tools.wheels import DeployError
 
 FRONT_DOOR = "https://d111.cloudfront.net"
 ORIGINS = {

@@ -1,4 +1,4 @@
-"""What the merged SAM template (chalice package + serverless/merge.yaml) promises."""
+"""What the merged SAM template (chalice package + infra/serverless/merge.yaml) promises."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ def test_authorizer_401_is_the_apps_error_shape_with_a_bearer_challenge(
 
 
 def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str, Any]) -> None:
-    from scripts.deploy_serverless import OUTPUT_KEYS
+    from tools.deploy_serverless import OUTPUT_KEYS
 
     assert set(OUTPUT_KEYS) <= set(sam_template["Outputs"])
 
@@ -100,23 +100,23 @@ def test_outputs_name_everything_the_deploy_scripts_read(sam_template: dict[str,
 def test_the_stack_is_compute_only_the_data_and_the_front_door_are_the_foundations(
     resources: dict[str, Any],
 ) -> None:
-    """Defined once, in terraform/persistent (docs/foundation.md): never a copy here."""
+    """Defined once, in infra/foundation (docs/foundation.md): never a copy here."""
     types = {r["Type"] for r in resources.values()}
     foundations = {
         "AWS::DynamoDB::Table", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolClient",
         "AWS::S3::Bucket", "AWS::CloudFront::Distribution", "AWS::WAFv2::WebACL",
         "AWS::WAFv2::WebACLAssociation", "AWS::SNS::Topic", "AWS::KMS::Key",
-        "AWS::ApiGateway::Account",  # the region's logging role: serverless/account.yaml
+        "AWS::ApiGateway::Account",  # the region's logging role: infra/serverless/account.yaml
     }  # fmt: skip
     assert types & foundations == set()
 
 
 def test_foundation_parameters_are_the_foundations_outputs(sam_template: dict[str, Any]) -> None:
-    """Each parameter without a default is one of terraform/persistent's outputs, by the
+    """Each parameter without a default is one of infra/foundation's outputs, by the
     mapping the deploy script passes them with, and no output is misnamed."""
-    from scripts.deploy_serverless import FOUNDATION_PARAMETERS
+    from tools.deploy_serverless import FOUNDATION_PARAMETERS
 
-    outputs_tf = (ROOT / "terraform" / "persistent" / "outputs.tf").read_text()
+    outputs_tf = (ROOT / "infra" / "foundation" / "outputs.tf").read_text()
     foundation_outputs = set(re.findall(r'^output "([a-z_]+)"', outputs_tf, re.MULTILINE))
     parameters = sam_template["Parameters"]
     required = {name for name, spec in parameters.items() if "Default" not in spec}
@@ -136,7 +136,7 @@ def test_every_role_the_stack_creates_takes_the_permissions_boundary(
             {"Ref": "AWS::NoValue"},
         ]
     }
-    account = load_template(ROOT / "serverless" / "account.yaml")
+    account = load_template(ROOT / "infra" / "serverless" / "account.yaml")
     for template in (to_cloudformation(sam_template, monkeypatch), account):
         roles = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
         assert roles

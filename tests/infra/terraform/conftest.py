@@ -11,15 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts import build_artifact, locks, wheels
-from scripts.deploy_serverful import ROOT, TF_WORK, Terraform
+from tools import build_artifact, locks, wheels
+from tools.deploy_serverful import ROOT, TF_WORK, Terraform
 
 ARTIFACT = ROOT / "build" / "serverful" / "app.zip"
 
 
 def _newest_source_mtime() -> float:
-    sources = [ROOT / name for name in build_artifact.CODE_FILES]
-    sources += list((ROOT / "chalicelib").rglob("*.py"))
+    sources = [path for code in build_artifact.CODE_DIRS for path in code.rglob("*.py")]
     sources += [build_artifact.SERVER_LOCK, ROOT / "uv.lock"]
     sources += [Path(build_artifact.__file__), Path(wheels.__file__), Path(locks.__file__)]
     return max(path.stat().st_mtime for path in sources if path.exists())
@@ -45,7 +44,7 @@ def initialised_module(name: str) -> Terraform:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     terraform = Terraform(
         data_dir=TF_WORK / "pytest" / worker / name,
-        working_dir=ROOT / "terraform" / "modules" / name,
+        working_dir=ROOT / "infra" / "modules" / name,
     )
     terraform.data_dir.mkdir(parents=True, exist_ok=True)
     terraform.run("init", "-backend=false", "-no-color", capture=True)

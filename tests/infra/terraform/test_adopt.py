@@ -1,5 +1,5 @@
 """Adopting the foundation (docs/foundation.md), rehearsed on moto: a stack deployed by the
-code before the foundation (its front door and alarm topic in terraform/app's state)
+code before the foundation (its front door and alarm topic in infra/serverful's state)
 moves to the new layout with `deploy_serverful adopt` and keeps its distribution (the
 web URL), its alarm topic, its users and its todos: nothing is replaced."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.deploy_serverful import ROOT, Deployment
-from scripts.local_stack import aws_client, moto_server
+from tools.deploy_serverful import ROOT, Deployment
+from tools.local_stack import aws_client, moto_server
 from tests.infra.terraform.test_rehearsal import (
     MANAGED_SECURITY_HEADERS_POLICY_ID,
     REGION,
@@ -59,7 +59,8 @@ def test_a_stack_deployed_before_the_foundation_is_adopted_without_replacing_any
         monkeypatch.setenv("TF_VAR_publish_function", "false")
         states = tmp_path / "state"
         before = Deployment.from_environment(
-            settings, state_dir=states, terraform_dir=old_layout(tmp_path / "old")
+            settings, state_dir=states, terraform_dir=old_layout(tmp_path / "old"),
+            root_dirs={"persistent": "persistent", "app": "app"},  # its folders then
         )
         # Today's deploy, the parts that move: data, users, the front door, the topic.
         once_more_on_failure(lambda: before.change("persistent", "apply"))

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from scripts import build_artifact
-from scripts.deploy_serverful import ROOT
-from scripts.wheels import locked
+from tools import build_artifact
+from tools.deploy_serverful import ROOT
+from tools.wheels import locked
 
-INSTALL_SCRIPT = ROOT / "terraform" / "modules" / "compute" / "templates" / "install_app.sh"
+INSTALL_SCRIPT = ROOT / "infra" / "modules" / "compute" / "templates" / "install_app.sh"
 
 
 def test_a_stale_lock_is_refused_with_the_fix(

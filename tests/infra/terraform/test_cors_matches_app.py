@@ -1,11 +1,11 @@
-"""API Gateway's CORS answer (terraform/modules/api) must match the app's own."""
+"""API Gateway's CORS answer (infra/modules/api) must match the app's own."""
 
 from __future__ import annotations
 
 import re
 
 from chalicelib import http
-from scripts.deploy_serverful import TERRAFORM_DIR
+from tools.deploy_serverful import TERRAFORM_DIR
 
 
 def _hcl_list(block: str, name: str) -> set[str]:

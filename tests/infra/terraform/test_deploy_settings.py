@@ -1,4 +1,4 @@
-"""scripts/deploy_serverful.py: stack settings, the two roots' states, outputs contract."""
+"""tools/deploy_serverful.py: stack settings, the two roots' states, outputs contract."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from scripts.deploy_serverful import (
+from tools.deploy_serverful import (
     S3_BACKEND,
     DeployError,
     Deployment,
     StackSettings,
     recorded_outputs,
 )
-from scripts.deploy_web import REQUIRED_OUTPUTS
+from tools.deploy_web import REQUIRED_OUTPUTS
 
 PROD = {"STAGE": "prod", "AWS_REGION": "eu-west-1"}
 

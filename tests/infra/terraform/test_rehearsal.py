@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from scripts.deploy_serverful import TERRAFORM_DIR, Deployment
-from scripts.deploy_web import REQUIRED_OUTPUTS
-from scripts.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
-from scripts.wheels import DeployError
+from tools.deploy_serverful import TERRAFORM_DIR, Deployment
+from tools.deploy_web import REQUIRED_OUTPUTS
+from tools.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
+from tools.wheels import DeployError
 from tests.infra.ci.cfn import as_list
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ STACK = "todo-rehearsal"
 # moto has no CloudFront response headers policies, so the rehearsal hands the
 # frontend module AWS's managed "SecurityHeadersPolicy" instead of creating one.
 MANAGED_SECURITY_HEADERS_POLICY_ID = "67f7725c-6f97-4210-82d7-5512b31e9d03"
-# The monitoring module's alarms (terraform/modules/monitoring, docs/operations.md).
+# The monitoring module's alarms (infra/modules/monitoring, docs/operations.md).
 MONITORING_ALARMS = (
     "api-5xx-rate", "api-p99-latency", "alb-target-5xx", "alb-unhealthy-hosts",
     "asg-in-service-below-min", "instance-cpu", "dynamodb-throttles",

@@ -1,4 +1,4 @@
-"""API Gateway's route list (terraform/modules/api) is exactly the app's routes."""
+"""API Gateway's route list (infra/modules/api) is exactly the app's routes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from scripts.deploy_serverful import ROOT, Terraform
+from tools.deploy_serverful import ROOT, Terraform
 from tests.infra.terraform.conftest import run_console
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.deploy_serverful import Terraform
+from tools.deploy_serverful import Terraform
 from tests.infra.terraform.conftest import env_file_settings, render_user_data
 
 
