@@ -1,5 +1,5 @@
 # Every workflow of the project is a target here, so a laptop and CI run the
-# same commands. Area-specific targets live in mk/*.mk and are included below.
+# same commands. Each area's targets live in its folder's .mk file, included below.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -23,7 +23,7 @@ export MOTO_PORT ?= 5055
 export API_PORT  ?= 8000
 export WEB_PORT  ?= 5173
 
-# Areas extend these from mk/*.mk:
+# Areas extend these from their .mk files:
 #   TEST_PREREQS  - set-up that tests need (node modules, a built frontend, ...)
 #   CHECK_TARGETS - non-pytest checks run before the pytest suite
 CHECK_TARGETS := lint
@@ -55,6 +55,9 @@ $(UV):
 $(VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 	$(PYTHON_CHECK)
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC)
+	@# The Chalice project (api/) and the EC2 runtime (serverful/) import as top-level
+	@# modules (app, chalicelib, wsgi), as they do where they are deployed.
+	@printf '%s\n' $(CURDIR)/api $(CURDIR)/serverful > $(VENV)/lib/python$(PY_VERSION)/site-packages/todo-api.pth
 	@touch $@
 
 install: $(VENV)/$(INSTALLED) ## Create .venv and install all Python dependencies (uv sync of pyproject.toml's dev group)
@@ -109,7 +112,9 @@ $(CHECKOV_VENV)/$(INSTALLED): pyproject.toml uv.lock | $(UV)
 .PHONY: checkov-install
 checkov-install: $(CHECKOV_VENV)/$(INSTALLED) ## Install checkov (own venv) for the IaC checks
 
--include $(sort $(wildcard mk/*.mk))
+# One file an area, beside what it builds (README: Layout).
+include infra/ci/ci.mk tools/ops.mk tools/rehearse.mk infra/serverful/serverful.mk \
+	infra/serverless/serverless.mk web/web.mk serverful/serverful.mk
 
 test: install $(TEST_PREREQS) ## Everything CI runs: installs, lints, checks, then the whole pytest suite
 	@set -e; for target in $(CHECK_TARGETS); do echo "==> make $$target"; $(MAKE) --no-print-directory $$target; done

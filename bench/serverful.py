@@ -230,9 +230,9 @@ def capture_our_dynamodb_calls(
     env = {**stack.app_environment(), "PUBLIC_API_ORIGIN": "http://localhost"}
     with mock.patch.dict(os.environ, env):
         import app as app_module
+        from chalice_wsgi import ChaliceWSGIAdapter
         from chalicelib.config import load_settings
         from chalicelib.dynamo import dynamodb_client
-        from chalice_wsgi import ChaliceWSGIAdapter
 
         app_module.configure(app_module.build_dependencies(load_settings()))
         app_module.observability.set_stream(io.StringIO())  # not the bench's lines
@@ -491,7 +491,7 @@ def import_ms(python: str) -> float:
     )
     samples = []
     for _ in range(IMPORT_RUNS + 1):
-        out = subprocess.run([python, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        out = subprocess.run([python, "-c", code], cwd=ROOT / "api", capture_output=True, text=True)
         if out.returncode:
             raise SystemExit(f"import app failed with {python}: {out.stderr}")
         samples.append(float(out.stdout.strip()))

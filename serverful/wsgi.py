@@ -17,9 +17,9 @@ from contextlib import suppress
 from typing import Any
 
 from app import app, dependencies, observability, watch_storage
+from chalice_wsgi import ChaliceWSGIAdapter
 from chalicelib.config import ConfigError
 from chalicelib.errors import ApiError, NotFound
-from chalice_wsgi import ChaliceWSGIAdapter
 
 logger = logging.getLogger(__name__)
 # A well-formed id no todo has (ULIDs are made of the time and randomness), of an

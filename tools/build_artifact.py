@@ -1,5 +1,6 @@
 """Build the serverful app artifact (`make artifact`): a reproducible zip of the code
-(app.py, api/chalicelib/, wsgi.py, server.py), requirements-server.lock.txt as
+(api/'s app.py and api/chalicelib/, serverful/'s modules, side by side at the zip's top
+level, as they import one another), requirements-server.lock.txt as
 requirements.txt, and its wheels under wheels/, which EC2 installs with
 `pip install --require-hashes` and no package index. Sorted entries and fixed timestamps
 make the same sources give the same SHA-256, so Terraform rolls the instances only on a
@@ -18,7 +19,8 @@ from tools import locks
 from tools.wheels import pip
 
 ROOT = Path(__file__).resolve().parent.parent
-CODE_FILES = ("app.py", "wsgi.py", "server.py")
+# Where the code comes from: the Chalice project and the EC2 runtime beside it.
+CODE_DIRS = (ROOT / "api", ROOT / "serverful")
 # The project's dependencies and the `server` group, each wheel with its hash.
 SERVER_LOCK = ROOT / "requirements-server.lock.txt"
 # Amazon Linux 2023 has glibc 2.34 and python3.13 (x86_64).
@@ -28,14 +30,15 @@ PLATFORMS = ("manylinux_2_34_x86_64", "manylinux2014_x86_64", "linux_x86_64")
 def build(output: Path) -> str:
     """Write the zip; returns its SHA-256."""
     locks.check(SERVER_LOCK)
-    code = [ROOT / name for name in CODE_FILES] + [
-        path
-        for path in (ROOT / "api" / "chalicelib").rglob("*")
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    code = [
+        (path.relative_to(source).as_posix(), path)
+        for source in CODE_DIRS
+        for path in source.rglob("*.py")
+        if "__pycache__" not in path.parts
     ]
     with tempfile.TemporaryDirectory() as wheels:
         pip("download", PLATFORMS, "--dest", wheels, lock=SERVER_LOCK)
-        entries = [(path.relative_to(ROOT).as_posix(), path) for path in sorted(code)]
+        entries = sorted(code)
         entries.append(("requirements.txt", SERVER_LOCK))
         entries += [(f"wheels/{wheel.name}", wheel) for wheel in sorted(Path(wheels).glob("*.whl"))]
         output.parent.mkdir(parents=True, exist_ok=True)

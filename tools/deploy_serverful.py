@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ from tools.wheels import DeployError
 
 ROOT = Path(__file__).resolve().parent.parent
 TERRAFORM_DIR = ROOT / "infra"
+# Each root's folder under TERRAFORM_DIR. The names are the roots' own (their state
+# keys, `todo/<stack>/<root>.tfstate`), older than the folders: deployed states keep them.
+ROOT_DIRS = {"persistent": "foundation", "app": "serverful"}
 TF_WORK = ROOT / ".tf"
 OUTPUTS_FILE = ROOT / ".deploy" / "serverful-outputs.json"
 
@@ -140,6 +143,7 @@ class Deployment:
     state_dir: Path
     # The configurations (another tree only to rehearse adopting an older layout).
     terraform_dir: Path = TERRAFORM_DIR
+    root_dirs: Mapping[str, str] = field(default_factory=lambda: ROOT_DIRS)
 
     @classmethod
     def from_environment(
@@ -147,14 +151,15 @@ class Deployment:
         env: Mapping[str, str] = os.environ,
         state_dir: Path | None = None,
         terraform_dir: Path = TERRAFORM_DIR,
+        root_dirs: Mapping[str, str] = ROOT_DIRS,
     ) -> Deployment:
         settings = StackSettings.from_environment(env)
         default_dir = ROOT / ".deploy" / "terraform" / settings.stack_name
-        return cls(settings, env, state_dir or default_dir, terraform_dir)
+        return cls(settings, env, state_dir or default_dir, terraform_dir, root_dirs)
 
     def terraform(self, root: str) -> Terraform:
         data_dir = TF_WORK / "deploy" / self.settings.stack_name / root
-        return Terraform(data_dir, self.terraform_dir / root)
+        return Terraform(data_dir, self.terraform_dir / self.root_dirs[root])
 
     def backend(self, root: str) -> dict[str, str]:
         """The root's -backend-config: a local path, or with TF_STATE_BUCKET an S3 key."""

@@ -126,7 +126,7 @@ def package(project: Path, out: Path) -> Path:
     shutil.copytree(project / "api" / "chalicelib", stage_dir / "chalicelib", ignore=ignore)
     for name in ("app.py", ".chalice/config.json", ".chalice/policy-prod.json"):
         (stage_dir / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(project / name, stage_dir / name)
+        shutil.copy2(project / "api" / name, stage_dir / name)
     (stage_dir / "requirements.txt").write_text("")
     # The template does not depend on the region, but chalice wants one.
     run([str(Path(sys.executable).parent / "chalice"), "package", "--stage", "prod",

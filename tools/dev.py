@@ -36,6 +36,7 @@ from tools.local_stack import (
     provision,
 )
 
+API = ROOT / "api"  # the Chalice project
 FRONTEND = ROOT / "web"
 STATE_DIR = Path(os.environ.get("DEV_STATE_DIR", ROOT / ".dev"))
 
@@ -112,7 +113,7 @@ def run(web: bool) -> int:
         api_runs = running.enter_context(ExitStack())
 
         def start_api() -> subprocess.Popen[bytes]:
-            return api_runs.enter_context(serve(chalice, ready_url=f"{api_url}/health", cwd=ROOT))
+            return api_runs.enter_context(serve(chalice, ready_url=f"{api_url}/health", cwd=API))
 
         try:
             processes = [start_api()]

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = ROOT / "serverful" / "server.py"
 
 
-def server_command(app_dir: Path = ROOT) -> list[str]:
+def server_command(app_dir: Path = SERVER.parent) -> list[str]:
     """server.py of `app_dir` (run there: it serves that directory's wsgi.py)."""
     return [sys.executable, str(app_dir / SERVER.name)]
 
@@ -51,7 +51,7 @@ def gunicorn_server(
     *,
     workers: int | None = 1,
     log_path: Path | None = None,
-    app_dir: Path = ROOT,
+    app_dir: Path = SERVER.parent,
     settings: Mapping[str, str] | None = None,
 ) -> Iterator[GunicornServer]:
     """server.py serving `app_dir`'s wsgi.py on a free port until the block ends;

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "infra" / "ci" / "pipeline.yaml"
 WORKFLOWS = REPO / ".github" / "workflows"
 SKIPS = REPO / "infra" / "ci" / "lint-skips.yaml"
@@ -94,7 +94,9 @@ def architecture_values(template_text: str) -> list[str]:
         r"^  Architecture:\n(?:    .*\n)*?    AllowedValues: \[([^\]]*)\]", template_text, re.M
     )
     if not block:
-        raise ValueError("infra/ci/pipeline.yaml: Architecture parameter with AllowedValues not found")
+        raise ValueError(
+            "infra/ci/pipeline.yaml: Architecture parameter with AllowedValues not found"
+        )
     return [v.strip() for v in block.group(1).split(",")]
 
 

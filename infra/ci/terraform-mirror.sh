@@ -12,17 +12,17 @@
 set -euo pipefail
 
 mirror="${1:-${TF_PLUGIN_MIRROR:-/opt/tf-plugins}}"
-repo="$(cd "$(dirname "$0")/.." && pwd)"
+infra="$(cd "$(dirname "$0")/.." && pwd)"  # the Terraform: infra/, above infra/ci
 
 command -v terraform >/dev/null 2>&1 || {
   echo "terraform is not on PATH: install Terraform (see docs/ci.md)" >&2
   exit 1
 }
 
-mapfile -t dirs < <(find "$repo/terraform" -name '*.tf' -not -path '*/.terraform/*' \
+mapfile -t dirs < <(find "$infra" -name '*.tf' -not -path '*/.terraform/*' \
   -printf '%h\n' 2>/dev/null | sort -u)
 if [ ${#dirs[@]} -eq 0 ]; then
-  echo "no .tf files under $repo/terraform: nothing to mirror" >&2
+  echo "no .tf files under $infra: nothing to mirror" >&2
   exit 1
 fi
 

@@ -1,4 +1,4 @@
-# Serverful path: Terraform (terraform/), the EC2 app artifact, deploy and rehearsal.
+# Serverful path: Terraform (infra/), the EC2 app artifact, deploy and rehearsal.
 # Docs: docs/serverful.md.
 
 TF_PLUGIN_MIRROR ?= /opt/tf-plugins
@@ -10,10 +10,10 @@ TF_ROOT_DIRS     := infra/foundation infra/serverful
 TF_MODULE_DIRS   := $(sort $(wildcard infra/modules/*))
 TF_DIRS          := $(TF_ROOT_DIRS) $(TF_MODULE_DIRS)
 # One data dir per configuration: infra/modules/alb -> .tf/init/modules-alb
-tf_name           = $(subst /,-,$(patsubst terraform/%,%,$(1)))
-TF_SOURCES       := $(shell find terraform -name '*.tf' -o -name '*.tftpl' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.sh' 2>/dev/null)
+tf_name           = $(subst /,-,$(patsubst infra/%,%,$(1)))
+TF_SOURCES       := $(shell find infra -name '*.tf' -o -name '*.tftpl' -o -name '*.tftest.hcl' -o -name '*.tfmock.hcl' -o -name '*.sh' 2>/dev/null)
 SERVERFUL_ARTIFACT := build/serverful/app.zip
-SERVERFUL_ARTIFACT_SOURCES := $(wildcard app.py wsgi.py server.py requirements-server.lock.txt uv.lock) $(shell find chalicelib -name '*.py' 2>/dev/null)
+SERVERFUL_ARTIFACT_SOURCES := $(wildcard api/app.py serverful/*.py requirements-server.lock.txt uv.lock) $(shell find api/chalicelib -name '*.py' 2>/dev/null)
 
 # Terraform runs with our CLI config (providers from the mirror, when it exists) and
 # one data dir per configuration, so `init` happens once and is reused.
@@ -35,7 +35,7 @@ FORCE:
 
 $(TF_WORK)/init/%.stamp: $(TF_CLI_CONFIG) $(TF_SOURCES)
 	@command -v terraform >/dev/null || { echo "terraform not found: install Terraform >= 1.5 (https://developer.hashicorp.com/terraform/install)" >&2; exit 1; }
-	@dir=terraform/$(subst -,/,$*); \
+	@dir=infra/$(subst -,/,$*); \
 	  echo "terraform init -backend=false ($$dir)"; mkdir -p $(TF_WORK)/init; \
 	  $(TF_ENV) TF_DATA_DIR=$(TF_WORK)/init/$* terraform -chdir=$$dir init -backend=false -no-color > $(TF_WORK)/init/$*.log 2>&1 \
 	  || { cat $(TF_WORK)/init/$*.log; exit 1; }
@@ -43,14 +43,14 @@ $(TF_WORK)/init/%.stamp: $(TF_CLI_CONFIG) $(TF_SOURCES)
 
 tf-init: $(foreach dir,$(TF_DIRS),$(TF_WORK)/init/$(call tf_name,$(dir)).stamp) ## terraform init (offline, from TF_PLUGIN_MIRROR) for both roots and every module
 
-tf-fmt: $(TF_CLI_CONFIG) ## terraform fmt -check over terraform/
-	$(TF_ENV) terraform fmt -check -recursive -diff terraform
+tf-fmt: $(TF_CLI_CONFIG) ## terraform fmt -check over infra/
+	$(TF_ENV) terraform fmt -check -recursive -diff infra
 
 # In parallel (2 at a time: the machine's cores): each run spends most of its time
 # loading the AWS provider's schema. `terraform test` runs in every root and module
 # that has tests/ (plan mode, the mocked provider of infra/tests/mocks).
 TF_EACH = printf '%s\n' $(1) | xargs -P 2 -I{} sh -c '\
-	  name=$$(echo {} | sed "s|^terraform/||; s|/|-|g"); \
+	  name=$$(echo {} | sed "s|^infra/||; s|/|-|g"); \
 	  if out=$$($(TF_ENV) TF_DATA_DIR=$(TF_WORK)/init/$$name terraform -chdir={} $(2) -no-color 2>&1); \
 	  then echo "terraform $(firstword $(2)) {}: ok $$(echo "$$out" | grep -E "^Success!.*passed" || true)"; \
 	  else echo "terraform $(firstword $(2)) {}: FAILED"; echo "$$out"; exit 1; fi'
@@ -62,7 +62,7 @@ tf-test: tf-init ## terraform test: plan-mode promises of each root and module (
 	@$(call TF_EACH,$(foreach dir,$(TF_DIRS),$(if $(wildcard $(dir)/tests/*.tftest.hcl),$(dir))),test)
 
 # checkov: the project's one pinned checkov venv (`make checkov-install`).
-tf-checkov: checkov-install ## checkov over terraform/ (skips and their reasons: infra/.checkov.yaml)
+tf-checkov: checkov-install ## checkov over infra/ (skips and their reasons: infra/.checkov.yaml)
 	$(CHECKOV) --config-file infra/.checkov.yaml
 
 $(SERVERFUL_ARTIFACT): $(SERVERFUL_ARTIFACT_SOURCES) tools/build_artifact.py tools/wheels.py tools/locks.py

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from tools.front_door import Backend, FrontDoor
 from tests.dev_stack import dev_stack
+from tools.front_door import Backend, FrontDoor
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "web" / "dist"
