@@ -60,7 +60,7 @@ ADOPTED = {
 # apply_foundation's default: the front door keeps routing the API where it does.
 KEEP = "keep"
 
-# Written as terraform/<root>/backend_override.tf (git-ignored) when TF_STATE_BUCKET is
+# Written as infra/<root>/backend_override.tf (git-ignored) when TF_STATE_BUCKET is
 # set; -backend-config gives the bucket, the key and the region.
 S3_BACKEND = """# Written by tools/deploy_serverful.py because TF_STATE_BUCKET is set.
 terraform {

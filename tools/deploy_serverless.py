@@ -72,7 +72,7 @@ Runner = Callable[[Sequence[str]], None]  # runs a command, DeployError if it fa
 
 
 class Foundation(Protocol):
-    """The foundation's steps this path uses (scripts/deploy_serverful.Deployment)."""
+    """The foundation's steps this path uses (tools.deploy_serverful.Deployment)."""
 
     def apply_foundation(self, backend: Mapping[str, str] | str | None = KEEP) -> dict[str, Any]:
         """Apply it; `backend` moves the front door, by default it stays."""

@@ -2,7 +2,7 @@
 for Python. The other languages keep their own copy, and tests/unit/test_shared_rules.py
 checks that each agrees with this one:
 
-- the stack name: terraform/variables.tf (`var.name`), and infra/ci/pipeline.yaml,
+- the stack name: infra/*/variables.tf (`var.name`), and infra/ci/pipeline.yaml,
   whose `<ProjectName>-<Stage>` always fits it;
 - the password policy: infra/serverless/merge.yaml, infra/modules/auth and the web
   app's checklist (web/src/auth/passwordRules.ts).

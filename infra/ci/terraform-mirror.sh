@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fills a Terraform filesystem mirror with every provider the terraform/ tree
+# Fills a Terraform filesystem mirror with every provider the infra/ tree
 # requires. `make test` runs Terraform offline against such a mirror
 # (TF_PLUGIN_MIRROR, default /opt/tf-plugins); a fresh CI machine (GitHub
 # Actions, CodeBuild) builds it here from the registry.
