@@ -50,8 +50,8 @@ def replayed(events: Any, answers: dict[str, tuple[int, dict[str, str], bytes]])
 
 def measure(number: int) -> dict[str, float]:
     import app as app_module
-    from chalicelib.dynamo import dynamodb_client
     from chalice_wsgi import ChaliceWSGIAdapter
+    from chalicelib.dynamo import dynamodb_client
     from tests.contract.runtimes.inprocess import in_process_aws
 
     with in_process_aws() as aws:

@@ -1,5 +1,5 @@
 # CI/CD (docs/ci.md): the lint gate for infra/ci/pipeline.yaml and the GitHub
-# workflow; infra/ci/lint.py is type-checked here (mypy's `files` leave ci/ out).
+# workflow; infra/ci/lint.py is type-checked here (mypy's `files` leave infra/ci/ out).
 # The project's own checkov checks (infra/ci/checkov_checks, CKV_TODO_*) run here too.
 # checkov: the project's one pinned checkov venv (`make checkov-install`).
 

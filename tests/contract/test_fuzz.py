@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.gunicorn_server import GunicornStack, gunicorn_stack
 from tests.contract.runtimes.base import make_user
+from tools.gunicorn_server import GunicornStack, gunicorn_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = Path(__file__).with_name("schemathesis.toml")

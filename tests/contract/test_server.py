@@ -20,6 +20,8 @@ import pytest
 import requests
 
 import server
+from tests.contract.runtimes.base import User, make_user
+from tests.contract.runtimes.gunicorn_http import control_fault
 from tools.gunicorn_server import (
     ROOT,
     GunicornStack,
@@ -28,8 +30,6 @@ from tools.gunicorn_server import (
     server_command,
 )
 from tools.local_stack import free_port, wait_for_http
-from tests.contract.runtimes.base import User, make_user
-from tests.contract.runtimes.gunicorn_http import control_fault
 
 ALB = ROOT / "infra/modules/alb"
 USER_DATA = ROOT / "infra/modules/compute/templates/user_data.sh.tftpl"

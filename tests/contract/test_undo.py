@@ -7,8 +7,8 @@ from typing import Any
 
 from chalicelib.domain import TODO_QUOTA
 from chalicelib.dynamo import COUNT_ITEM_ID
-from tools.local_stack import aws_client
 from tests.contract.runtimes.base import Runtime, User
+from tools.local_stack import aws_client
 
 
 def create(api: Runtime, user: User, **fields: object) -> dict[str, Any]:

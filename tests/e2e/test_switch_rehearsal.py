@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 import requests
 
-from tools.front_door import Backend, FrontDoor
-from tools.gunicorn_server import gunicorn_server, local_moto_stack
-from tools.local_stack import Stack, aws_client
 from tests.contract.runtimes.base import User, make_user
 from tests.contract.runtimes.lambda_package import LambdaRuntime, lambda_runtime
 from tests.e2e.conftest import BrowserProblems
 from tests.e2e.helpers import add_todo, new_email, row, sign_up, titles
+from tools.front_door import Backend, FrontDoor
+from tools.gunicorn_server import gunicorn_server, local_moto_stack
+from tools.local_stack import Stack, aws_client
 
 pytestmark = pytest.mark.integration
 

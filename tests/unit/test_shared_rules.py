@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.infra.ci.cfn import load_template
 from tools import deploy_serverless
 from tools.shared_rules import PASSWORD_POLICY, STACK_NAME_PATTERN
-from tests.infra.ci.cfn import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "infra"
@@ -43,7 +43,7 @@ def test_every_terraform_stack_name_check_is_the_rule() -> None:
         for path in terraform_files()
         for match in re.finditer(r'regex\("([^"]+)",\s*var\.name\)', path.read_text())
     ]
-    assert checks, "terraform/ must check var.name (the stack name)"
+    assert checks, "infra/ must check var.name (the stack name)"
     assert {pattern for _, pattern in checks} == {f"^{STACK_NAME_PATTERN}$"}, checks
 
 

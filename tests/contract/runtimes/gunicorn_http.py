@@ -18,11 +18,11 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
+from tests.contract.runtimes.inprocess import CORS_ORIGIN
 from tools.gunicorn_server import GunicornStack, gunicorn_stack
 from tools.local_faults import CONTROL_PATH
 from tools.local_stack import Stack
-from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
-from tests.contract.runtimes.inprocess import CORS_ORIGIN
 
 REQUEST_TIMEOUT_SECONDS = 30
 

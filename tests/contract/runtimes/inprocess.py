@@ -22,9 +22,9 @@ from chalicelib.auth import Authenticator, JwksCache, TokenVerifier
 from chalicelib.config import load_settings
 from chalicelib.dynamo import DynamoTodoRepository, dynamodb_client
 from chalicelib.service import TodoService
+from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
 from tools.local_faults import Fault, FaultPlan, install_in_process
 from tools.local_stack import FAKE_CREDENTIALS, Stack, aws_client, provision
-from tests.contract.runtimes.base import ApiResponse, Runtime, User, make_user
 
 CORS_ORIGIN = "https://app.example.com"
 # Where the in-process runtimes' absolute links point (PUBLIC_API_ORIGIN).

@@ -54,11 +54,11 @@ import requests
 import yaml
 from requests.structures import CaseInsensitiveDict
 
-from tools.gunicorn_server import GunicornStack
-from tools.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
 from tests.contract.runtimes.base import ApiResponse
 from tests.contract.runtimes.gunicorn_http import GunicornRuntime
 from tests.contract.runtimes.inprocess import CORS_ORIGIN
+from tools.gunicorn_server import GunicornStack
+from tools.local_stack import FAKE_CREDENTIALS, Stack, aws_client, moto_server, provision
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE_DIR = ROOT / "build" / "serverless" / "package"

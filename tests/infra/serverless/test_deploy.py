@@ -17,9 +17,9 @@ import boto3
 import pytest
 import yaml
 
+from tests.infra.serverless.support import REGION, S3CallRecorder
 from tools import deploy_serverless as ds
 from tools.deploy_serverful import KEEP
-from tests.infra.serverless.support import REGION, S3CallRecorder
 
 STACK_OUTPUTS = {
     "ApiUrl": "https://abc.execute-api.eu-west-1.amazonaws.com/api/",

@@ -10,8 +10,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tools import deploy_web as dw
 from tests.infra.serverless.support import REGION, S3CallRecorder
+from tools import deploy_web as dw
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from chalicelib import observability
-from tools.wheels import locked
 from tests.infra.serverless.support import ROOT, props
+from tools.wheels import locked
 
 STACK_NAME = {"Ref": "AWS::StackName"}
 

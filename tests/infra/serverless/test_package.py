@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tools import deploy_serverless as ds
 from tests.infra.serverless.support import ROOT, WHEELHOUSE
+from tools import deploy_serverless as ds
 
 
 def test_package_is_under_one_megabyte(package_dir: Path) -> None:
@@ -35,7 +35,9 @@ def _project(tmp_path: Path, lock: str) -> Path:
     (project / "api" / ".chalice").mkdir(parents=True)
     (project / "api" / "chalicelib").mkdir()
     for name in ("config.json", "policy-prod.json"):
-        (project / "api" / ".chalice" / name).write_text((ROOT / "api" / ".chalice" / name).read_text())
+        (project / "api" / ".chalice" / name).write_text(
+            (ROOT / "api" / ".chalice" / name).read_text()
+        )
     (project / "api" / "app.py").write_text("")
     (project / ds.LOCK_FILE).write_text(lock)
     return project

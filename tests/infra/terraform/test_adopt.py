@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from tools.deploy_serverful import ROOT, Deployment
-from tools.local_stack import aws_client, moto_server
 from tests.infra.terraform.test_rehearsal import (
     MANAGED_SECURITY_HEADERS_POLICY_ID,
     REGION,
@@ -21,6 +19,8 @@ from tests.infra.terraform.test_rehearsal import (
     once_more_on_failure,
     state,
 )
+from tools.deploy_serverful import ROOT, Deployment
+from tools.local_stack import aws_client, moto_server
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ OLD_TARGETS = ("module.frontend", "module.monitoring.aws_sns_topic_policy.alarms
 
 
 def old_layout(destination: Path) -> Path:
-    """terraform/ as it was at BEFORE_FOUNDATION."""
+    """terraform/ (now infra/) as it was at BEFORE_FOUNDATION."""
     archive = subprocess.run(
         ["git", "-C", str(ROOT), "archive", BEFORE_FOUNDATION, "terraform"],
         capture_output=True,
@@ -59,7 +59,9 @@ def test_a_stack_deployed_before_the_foundation_is_adopted_without_replacing_any
         monkeypatch.setenv("TF_VAR_publish_function", "false")
         states = tmp_path / "state"
         before = Deployment.from_environment(
-            settings, state_dir=states, terraform_dir=old_layout(tmp_path / "old"),
+            settings,
+            state_dir=states,
+            terraform_dir=old_layout(tmp_path / "old"),
             root_dirs={"persistent": "persistent", "app": "app"},  # its folders then
         )
         # Today's deploy, the parts that move: data, users, the front door, the topic.

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.infra.terraform.conftest import env_file_settings, render_user_data
 from tools.deploy_serverful import Terraform
 from tools.local_stack import FAKE_CREDENTIALS, free_port, stop_process, wait_for_http
-from tests.infra.terraform.conftest import env_file_settings, render_user_data
 
 pytestmark = pytest.mark.integration
 

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
+from tests.infra.ci.cfn import as_list
 from tools.deploy_serverful import TERRAFORM_DIR, Deployment
 from tools.deploy_web import REQUIRED_OUTPUTS
 from tools.local_stack import FAKE_CREDENTIALS, aws_client, moto_server
 from tools.wheels import DeployError
-from tests.infra.ci.cfn import as_list
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from tools.deploy_serverful import ROOT, Terraform
 from tests.infra.terraform.conftest import run_console
+from tools.deploy_serverful import ROOT, Terraform
 
 
 def app_routes() -> dict[str, set[str]]:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tools.deploy_serverful import Terraform
 from tests.infra.terraform.conftest import env_file_settings, render_user_data
+from tools.deploy_serverful import Terraform
 
 
 @pytest.fixture(scope="module")
