@@ -71,7 +71,7 @@ provider "aws" {
       Project   = "todo"
       Stack     = var.name
       Flavor    = "serverful"
-      Root      = basename(abspath(path.root))
+      Root      = local.root_name
       ManagedBy = "terraform"
     }
   }
