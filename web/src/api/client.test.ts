@@ -124,6 +124,21 @@ describe("createApiClient", () => {
     expect(calls).toHaveLength(2);
   });
 
+  it("sends writes so that they outlive the page (keepalive), reads not", async () => {
+    const sent: Array<[string | undefined, boolean | undefined]> = [];
+    const fetchImpl = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push([init?.method, init?.keepalive]);
+      return new Response(init?.method === "GET" ? "[]" : null, { status: init?.method === "GET" ? 200 : 204 });
+    }) as typeof fetch;
+    const api = createApiClient({ apiUrl: "https://api.test", user: "sub-1", getToken: async () => tok, fetchImpl });
+    await api.listTodos(null);
+    await api.deleteTodo("t1");
+    expect(sent).toEqual([
+      ["GET", false],
+      ["DELETE", true],
+    ]);
+  });
+
   it("says plainly when the server can't be reached", async () => {
     const api = createApiClient({
       apiUrl: "http://api.test",

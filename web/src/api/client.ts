@@ -128,6 +128,10 @@ export function createApiClient(options: ApiClientOptions) {
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
+        // A write outlives the page: a reload or a closed tab while it is on its way still
+        // delivers it, where an aborted one would be queued for a replay the server may have
+        // had already (a delete replayed would then be a 404).
+        keepalive: method !== "GET",
       });
     } catch {
       throw new ApiError(0, "network", "Can't reach the server. Check your connection and try again.");
