@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-DIST = Path(__file__).resolve().parent.parent / "frontend" / "dist"
+DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
 BUDGET_JS_KB = 100.0
 # Chunk names (the source file's stem) of the screens one of which every first page shows.
 FIRST_SCREENS = {
